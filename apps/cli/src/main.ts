@@ -1,0 +1,1 @@
+import { VERSION } from '@dga/features'; console.log('features', VERSION);

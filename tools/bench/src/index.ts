@@ -1,0 +1,2 @@
+export { measure, writeBenchResults, machineInfo, formatBytes } from './bench';
+export type { BenchResult, MeasureOptions, MachineInfo } from './bench';

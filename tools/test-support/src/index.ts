@@ -1,0 +1,2 @@
+export { sharedDataDir, sharedDataFile, requireSharedData } from './shared-data';
+export { findPython, requirePythonModule } from './python';
