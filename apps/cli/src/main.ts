@@ -1,1 +1,27 @@
-import { VERSION } from '@dga/features'; console.log('features', VERSION);
+import { runCli } from './cli';
+import { ExitCode } from './exit-error';
+import { InterruptedError } from './exit-error';
+
+// The only place that calls process.exit. SIGINT aborts the running command, which cleans up
+// (temp run directories, open files) and ends with 130; a second Ctrl-C exits at once.
+const controller = new AbortController();
+let interrupts = 0;
+process.on('SIGINT', () => {
+  interrupts += 1;
+  if (interrupts === 1) {
+    process.stderr.write('\ninterrupted: cleaning up (Ctrl-C again to quit at once)\n');
+    controller.abort(new InterruptedError());
+  } else {
+    process.exit(ExitCode.interrupted);
+  }
+});
+process.on('SIGTERM', () => controller.abort(new InterruptedError('terminated')));
+// `dga classify … | head`: a closed pipe is a normal end, not a crash.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(ExitCode.success);
+  throw error;
+});
+
+const code = await runCli(process.argv.slice(2), { signal: controller.signal });
+// Flush stdout before exiting (pipes are asynchronous).
+process.stdout.write('', () => process.exit(code));

@@ -1,1 +1,22 @@
-export {};
+export { VERSION } from './version';
+export { runTraining, DEFAULT_SEED, SAMPLE_DOMAINS } from './run-training';
+export type {
+  RunTrainingOptions,
+  TrainingRunResult,
+  TrainingEvent,
+  TrainingStage,
+  RunArtifacts,
+  RunModelCard,
+  SampleClassification,
+  ModelRegistrar,
+} from './run-training';
+export { selectTfjsBackend, tfjsBackendPreference } from './tfjs-backend';
+export type { TfjsBackendChoice, SelectTfjsBackendOptions } from './tfjs-backend';
+export { createRunDirectory } from './run-directory';
+export type { PendingRunDirectory } from './run-directory';
+export { loadTrainingConfigFile, validateTrainingConfig, TrainingConfigError } from './training-config';
+export type { TrainingConfig, TrainingPreset } from './training-config';
+export { renderReport } from './report/render-report';
+export type { ReportData } from './report/render-report';
+export { rocCurve } from './report/roc-curve';
+export type { RocPoint } from './report/roc-curve';

@@ -1,1 +1,20 @@
+export { createQueryClient } from './query-client';
+export type {
+  QueryAuth,
+  QueryClient,
+  QueryClientOptions,
+  QueryColumn,
+  QueryFormat,
+  QueryJob,
+  QueryOptions,
+  QueryProgress,
+  QueryRetryOptions,
+  QueryStream,
+  RequestOptions,
+  TableField,
+} from './query-client';
+export { resolveQueryDate, evaluateDateExpression } from './dates';
+export type { QueryDate } from './dates';
+export { DevoQueryError, QueryDataError, QueryHttpError, QueryResponseError, isDevoQueryError } from './errors';
+export type { DevoQueryErrorCode, DevoQueryErrorOptions, ServerErrorDetails } from './errors';
 export { VERSION } from './version';

@@ -1,1 +1,16 @@
 export { VERSION } from './version';
+export { FeaturesError, isFeaturesError } from './features-error';
+export type { FeaturesErrorCode } from './features-error';
+export type { FeatureDefinition } from './feature-definitions';
+export { getFeatureSet, featureSetNames, DEFAULT_FEATURE_SET } from './feature-set';
+export type { FeatureSet, FeatureSetName } from './feature-set';
+export { extractLabel, tryExtractLabel } from './extract-label';
+export { featurizeDomain, featurizeLabels, featurizeDomains } from './featurize-domain';
+export type {
+  FeaturizeOptions,
+  FeaturizedDomain,
+  FeaturizeLabelsOptions,
+  FeaturizeDomainsOptions,
+} from './featurize-domain';
+export { linqFeatureItems, buildClassificationQuery, LINQ_LABEL_COLUMN } from './linq';
+export type { LinqFeatureItemsOptions, LinqFeatureItems, BuildClassificationQueryOptions } from './linq';

@@ -1,1 +1,10 @@
-export { VERSION } from './version';
+export { startFakeMlmmServer } from './fake-mlmm-server';
+export type {
+  FakeMlmmFailure,
+  FakeMlmmMatch,
+  FakeMlmmModel,
+  FakeMlmmServer,
+  FakeMlmmServerOptions,
+  FakeMlmmUpload,
+  RecordedRequest,
+} from './fake-mlmm-server';

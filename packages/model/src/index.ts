@@ -1,1 +1,32 @@
 export { VERSION } from './version';
+export { ModelError, ModelAbortError, isModelError } from './errors';
+export type { ModelErrorCode } from './errors';
+export { getPreset, presetNames } from './presets';
+export type { PresetName, PresetSpec, HiddenLayerSpec } from './presets';
+export { createModel, DEFAULT_SEED } from './create-model';
+export type { CreateModelOptions } from './create-model';
+export { trainModel } from './train-model';
+export type {
+  TrainModelOptions,
+  TrainResult,
+  TrainingExample,
+  TrainingCallbacks,
+  TrainBeginEvent,
+  BatchEndEvent,
+  EpochEndEvent,
+  EpochLog,
+  ScoredRows,
+  SplitCounts,
+} from './train-model';
+export type { SplitName } from './internal/split';
+export { streamTrainingExamples } from './stream-training-examples';
+export type { LabelledRow } from './stream-training-examples';
+export { computeMetrics } from './compute-metrics';
+export type { Metrics, MetricsInput, Confusion } from './compute-metrics';
+export { createModelCard, MODEL_CARD_SCHEMA_VERSION } from './model-card';
+export type { ModelCard } from './model-card';
+export { saveModel, MODEL_FILES } from './save-model';
+export type { SaveModelOptions } from './save-model';
+export { loadModel } from './load-model';
+export type { LoadedModel } from './load-model';
+export type { Normalization } from './internal/normalization';

@@ -1,1 +1,12 @@
+export { exportToOnnx, DEFAULT_PARITY_TOLERANCE, onnxFormat } from './export-to-onnx';
+export type { ExportToOnnxOptions, ExportToOnnxResult } from './export-to-onnx';
+export { writeOnnxFile } from './write-onnx-file';
+export { readOnnxModelInfo } from './read-onnx-model-info';
+export type { OnnxModelInfo } from './read-onnx-model-info';
+export { createOnnxClassifier, DEFAULT_BATCH_SIZE } from './onnx-classifier';
+export type { OnnxClassifier, OnnxClassifierOptions } from './onnx-classifier';
+export { supportedLayers } from './converters/registry';
+export { supportedActivations } from './converters/activation';
+export { OnnxExportError, OnnxParityError, isOnnxExportError } from './onnx-export-error';
+export type { OnnxExportErrorCode, OnnxExportErrorOptions, ParityFailure } from './onnx-export-error';
 export { VERSION } from './version';

@@ -1,1 +1,12 @@
-export {};
+export { startDevoSandbox, launchErrorDetail, DEFAULT_SANDBOX_TOKEN } from './devo-sandbox';
+export type { DevoSandbox, DevoSandboxOptions } from './devo-sandbox';
+export { runLinqQuery } from './linq/run-query';
+export type { ColumnSpec, LinqQueryResult, RunLinqQueryOptions, SandboxTable } from './linq/run-query';
+export type { DevoType, DevoValue } from './linq/devo-type';
+export { createOnnxModelResolver } from './onnx-model-resolver';
+export type { ModelFile, ModelStore, OnnxModelResolver, OnnxModelResolverOptions } from './onnx-model-resolver';
+export type { LoadedModel, ModelResolver } from './model-runner';
+export { createReferralTable, readTableFile, readLabelledHosts, referralUrl, DEMO_TABLE } from './tables';
+export type { ReferralTableOptions, ReadTableFileOptions } from './tables';
+export { DevoSandboxError, LinqQueryError, isDevoSandboxError } from './sandbox-error';
+export type { DevoSandboxErrorCode, LinqErrorKind, QueryPosition } from './sandbox-error';

@@ -1,0 +1,141 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { defineCommand } from 'citty';
+import { getFeatureSet } from '@dga/features';
+import { UsageError } from '../exit-error';
+import { globalArgs } from '../global-args';
+import { loadModelInfo } from '../internal/model-info';
+import { parseNumberFlag, parseThreshold } from '../internal/parse-flags';
+import { formatNumber } from '../internal/render';
+import { runtimeOf, writeOut } from '../runtime';
+import type { Metrics } from '@dga/model';
+
+/** The `--json` document of `dga evaluate` (field names are a documented contract). */
+export interface EvaluateResult {
+  model: string;
+  dataset: string;
+  rows: number;
+  skipped: number;
+  accuracy: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  rocAuc: number | null;
+  threshold: number;
+  confusion: Metrics['confusion'];
+  perFamily: Metrics['perFamily'];
+  bestThreshold: Metrics['bestThreshold'];
+}
+
+/** The human rendering of an evaluation: overall metrics, then one line per family. */
+export function formatEvaluation(result: EvaluateResult): string {
+  const lines = [
+    `${result.rows.toLocaleString('en-US')} rows of ${result.dataset}${result.skipped > 0 ? ` (${result.skipped} skipped)` : ''}, threshold ${result.threshold}`,
+    '',
+    `  accuracy   ${formatNumber(result.accuracy)}`,
+    `  precision  ${formatNumber(result.precision)}`,
+    `  recall     ${formatNumber(result.recall)}`,
+    `  f1         ${formatNumber(result.f1)}`,
+    `  rocAuc     ${result.rocAuc === null ? 'n/a (one class only)' : formatNumber(result.rocAuc)}`,
+    '',
+    `  confusion  ${result.confusion.tp} DGA caught · ${result.confusion.fn} DGA missed · ${result.confusion.fp} legit flagged · ${result.confusion.tn} legit passed`,
+    result.bestThreshold.threshold === null
+      ? ''
+      : `  best F1 ${formatNumber(result.bestThreshold.f1)} at threshold ${formatNumber(result.bestThreshold.threshold)}`,
+    '',
+    'family               rows   recall',
+  ];
+  const families = Object.entries(result.perFamily).sort((a, b) => a[1].recall - b[1].recall || a[0].localeCompare(b[0]));
+  for (const [family, value] of families) {
+    lines.push(`${family.padEnd(18)} ${String(value.count).padStart(6)}   ${(value.recall * 100).toFixed(1).padStart(5)}%${family === 'legit' ? '  (true-negative rate)' : ''}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export default defineCommand({
+  meta: { name: 'evaluate', description: 'Metrics of an ONNX model on a labelled CSV, overall and per DGA family' },
+  args: {
+    model: { type: 'string', alias: 'm', required: true, description: 'The ONNX model (or a run directory)', valueHint: 'model.onnx' },
+    dataset: { type: 'string', required: true, description: 'Labelled CSV (host;domain;class;subclass), file or URL', valueHint: 'file|url' },
+    threshold: { type: 'string', description: 'DGA when P(DGA) >= threshold', default: '0.5', valueHint: '0..1' },
+    'batch-size': { type: 'string', description: 'Rows per ONNX Runtime call', default: '8192', valueHint: 'n' },
+    'cache-dir': { type: 'string', description: 'Cache for dataset URLs (env DGA_CACHE_DIR; default ~/.cache/dga)', valueHint: 'dir' },
+    json: { type: 'boolean', description: 'Print the metrics as one JSON document' },
+    ...globalArgs,
+  },
+  async run(context) {
+    const runtime = runtimeOf(context);
+    const { args } = context;
+    const threshold = parseThreshold(args.threshold) ?? 0.5;
+    const batchSize = parseNumberFlag(args['batch-size'], 'batch-size', { integer: true, min: 1 }) ?? 8192;
+    const isUrl = /^https?:\/\//i.test(args.dataset);
+    const datasetPath = isUrl ? args.dataset : resolve(runtime.cwd, args.dataset);
+    if (!isUrl && !existsSync(datasetPath)) throw new UsageError(`--dataset ${args.dataset}: no such file (looked at ${datasetPath})`);
+    const model = await loadModelInfo(args.model, runtime);
+    const [{ readDataset }, { createOnnxClassifier }, { computeMetrics }] = await Promise.all([
+      import('@dga/dataset'),
+      import('@dga/onnx-export'),
+      import('@dga/model'),
+    ]);
+    const set = getFeatureSet(model.featureSet);
+    const classifier = await createOnnxClassifier(model.bytes, { batchSize });
+    const scores: number[] = [];
+    const labels: number[] = [];
+    const families: string[] = [];
+    const buffer = new Float32Array(batchSize * set.size);
+    let rowsInBatch = 0;
+    let skipped = 0;
+    const cacheDir = args['cache-dir'] ?? runtime.env['DGA_CACHE_DIR'];
+    const task = runtime.progress.start('evaluating', { unit: 'items' });
+    const flush = async () => {
+      if (rowsInBatch === 0) return;
+      const output = await classifier.predict(buffer.subarray(0, rowsInBatch * set.size));
+      for (let row = 0; row < rowsInBatch; row += 1) scores.push(output[row * model.outputSize + 1]!);
+      rowsInBatch = 0;
+      task.update(scores.length);
+    };
+    try {
+      const rows = readDataset(datasetPath, {
+        signal: runtime.signal,
+        ...(cacheDir === undefined || cacheDir === '' ? {} : { cacheDir: resolve(runtime.cwd, cacheDir) }),
+        onSkip: (skip) => {
+          skipped += 1;
+          if (skipped <= 5) runtime.logger.warn(`${args.dataset}:${skip.line}: skipped: ${skip.reason}`);
+        },
+      });
+      for await (const row of rows) {
+        if (row.domain === '') {
+          skipped += 1;
+          continue;
+        }
+        set.compute(row.domain, buffer, rowsInBatch * set.size);
+        rowsInBatch += 1;
+        labels.push(row.malicious ? 1 : 0);
+        families.push(row.subclass);
+        if (rowsInBatch === batchSize) await flush();
+      }
+      await flush();
+    } finally {
+      await classifier.dispose();
+    }
+    task.done(`evaluated ${scores.length} rows`);
+    if (scores.length === 0) throw new UsageError(`--dataset ${args.dataset}: no usable rows`);
+    const metrics = computeMetrics({ scores, labels, families, threshold });
+    const result: EvaluateResult = {
+      model: args.model,
+      dataset: args.dataset,
+      rows: metrics.rows,
+      skipped,
+      accuracy: metrics.accuracy,
+      precision: metrics.precision,
+      recall: metrics.recall,
+      f1: metrics.f1,
+      rocAuc: metrics.rocAuc,
+      threshold: metrics.threshold,
+      confusion: metrics.confusion,
+      perFamily: metrics.perFamily,
+      bestThreshold: metrics.bestThreshold,
+    };
+    await writeOut(runtime.stdout, args.json === true ? JSON.stringify(result) + '\n' : formatEvaluation(result));
+  },
+});

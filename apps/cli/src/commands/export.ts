@@ -1,0 +1,71 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { defineCommand } from 'citty';
+import { getFeatureSet } from '@dga/features';
+import { ExitCode, ExitError, UsageError } from '../exit-error';
+import { globalArgs } from '../global-args';
+import { parseNumberFlag } from '../internal/parse-flags';
+import { runtimeOf, writeOut } from '../runtime';
+
+export default defineCommand({
+  meta: { name: 'export', description: 'Convert a saved tfjs model to ONNX, checking parity with ONNX Runtime' },
+  args: {
+    model: { type: 'string', alias: 'm', required: true, description: 'tfjs model directory (model.json, weights.bin, model-card.json), or a run directory', valueHint: 'dir' },
+    out: { type: 'string', alias: 'o', required: true, description: 'The .onnx file to write', valueHint: 'model.onnx' },
+    tolerance: { type: 'string', description: 'Largest accepted |tfjs − ONNX Runtime| difference', default: '1e-5', valueHint: 'x' },
+    seed: { type: 'string', description: 'Seed of the random parity rows (default 42)', valueHint: 'n' },
+    json: { type: 'boolean', description: 'Print {file, bytes, parity, metadata} as JSON' },
+    ...globalArgs,
+  },
+  async run(context) {
+    const runtime = runtimeOf(context);
+    const { args } = context;
+    const tolerance = parseNumberFlag(args.tolerance, 'tolerance', { min: 0 }) ?? 1e-5;
+    const seed = parseNumberFlag(args.seed, 'seed', { integer: true, min: 0 }) ?? 42;
+    let directory = resolve(runtime.cwd, args.model);
+    if (!existsSync(directory)) throw new UsageError(`--model ${args.model}: no such directory`);
+    if (!existsSync(resolve(directory, 'model.json')) && existsSync(resolve(directory, 'tfjs', 'model.json'))) {
+      directory = resolve(directory, 'tfjs');
+    }
+    if (!existsSync(resolve(directory, 'model.json'))) {
+      throw new UsageError(`--model ${args.model}: no model.json there; pass the tfjs folder written by \`dga train\` (RUN/tfjs)`);
+    }
+    const out = resolve(runtime.cwd, args.out);
+    if (!out.endsWith('.onnx')) runtime.logger.warn(`--out ${args.out} does not end in .onnx; Devo's Model Manager names files by extension`);
+    const trainer = await import('@dga/trainer');
+    const preference = trainer.tfjsBackendPreference(runtime.env['DGA_TFJS_BACKEND']);
+    const backend = await trainer.selectTfjsBackend(preference === undefined ? {} : { prefer: preference });
+    runtime.logger.debug(`tfjs backend: ${backend.backend} (${backend.reason})`);
+    const [{ loadModel }, onnx] = await Promise.all([import('@dga/model'), import('@dga/onnx-export')]);
+    const { model, card } = await loadModel(directory);
+    try {
+      const set = getFeatureSet(card.featureSet.name);
+      const metadata: Record<string, string> = {
+        'dga.feature_set': set.name,
+        'dga.feature_set_version': String(card.featureSet.version),
+        'dga.feature_names': JSON.stringify(card.featureSet.features),
+        'dga.feature_linq': JSON.stringify(set.features.map((feature) => feature.linq('label'))),
+        'dga.label_names': JSON.stringify(['legit', 'dga']),
+        'dga.seed': String(card.seed),
+        'dga.preset': card.preset,
+        'dga.tfjs_backend': card.backend,
+      };
+      let exported;
+      try {
+        exported = await onnx.exportToOnnx(model, { metadata, tolerance, seed, producerName: '@dga/cli' });
+      } catch (error) {
+        if (onnx.isOnnxExportError(error)) throw new ExitError(ExitCode.failure, error.message, { cause: error });
+        throw error;
+      }
+      await onnx.writeOnnxFile(out, exported.bytes);
+      runtime.logger.info(`parity checked: max |tfjs − ONNX Runtime| = ${exported.parity.maxAbsDiff.toExponential(2)} over ${exported.parity.rows} rows`);
+      const result = { file: out, bytes: exported.bytes.length, parity: exported.parity, metadata };
+      await writeOut(
+        runtime.stdout,
+        args.json === true ? JSON.stringify(result) + '\n' : `wrote ${args.out} (${exported.bytes.length} bytes, feature set ${set.name}, opset 13)\n`,
+      );
+    } finally {
+      model.dispose();
+    }
+  },
+});

@@ -1,0 +1,46 @@
+import { defineCommand } from 'citty';
+import { buildClassificationQuery, featureSetNames, type FeatureSetName } from '@dga/features';
+import { UsageError } from '../exit-error';
+import { globalArgs } from '../global-args';
+import { loadModelInfo } from '../internal/model-info';
+import { parseThreshold } from '../internal/parse-flags';
+import { runtimeOf, writeOut } from '../runtime';
+
+export default defineCommand({
+  meta: { name: 'linq', description: 'Print the corrected Devo classification query (LINQ) for a model' },
+  args: {
+    model: { type: 'string', description: 'ONNX model whose metadata names the feature set', valueHint: 'model.onnx' },
+    'feature-set': { type: 'enum', options: [...featureSetNames], description: 'Feature set (when no --model; default extended)' },
+    name: { type: 'string', description: 'Model name in Devo\'s Model Manager (default: dga_classifier_<feature set>)', valueHint: 'name' },
+    table: { type: 'string', description: 'Devo table', default: 'demo.ecommerce.data', valueHint: 'table' },
+    field: { type: 'string', description: 'Field holding the URL or host', default: 'referralUri', valueHint: 'field' },
+    'field-kind': { type: 'enum', options: ['url', 'host'], description: 'Whether --field holds URLs or host names', default: 'url' },
+    domain: { type: 'string', description: 'Devo domain the model is registered in (env DEVO_DOMAIN)', valueHint: 'domain' },
+    threshold: { type: 'string', description: 'isMalicious when P(DGA) >= threshold', default: '0.5', valueHint: '0..1' },
+    json: { type: 'boolean', description: 'Print {"query": …} as JSON' },
+    ...globalArgs,
+  },
+  async run(context) {
+    const runtime = runtimeOf(context);
+    const { args } = context;
+    let featureSet = args['feature-set'] as FeatureSetName | undefined;
+    if (args.model !== undefined) {
+      const info = await loadModelInfo(args.model, runtime);
+      if (featureSet !== undefined && featureSet !== info.featureSet) {
+        throw new UsageError(`--feature-set ${featureSet} contradicts --model ${args.model}, which was trained on "${info.featureSet}"`);
+      }
+      featureSet = info.featureSet;
+    }
+    featureSet ??= 'extended';
+    const query = buildClassificationQuery({
+      table: args.table,
+      field: args.field,
+      fieldKind: args['field-kind'] as 'url' | 'host',
+      featureSet,
+      modelName: args.name ?? `dga_classifier_${featureSet}`,
+      domain: args.domain ?? runtime.env['DEVO_DOMAIN'] ?? 'self',
+      threshold: parseThreshold(args.threshold) ?? 0.5,
+    });
+    await writeOut(runtime.stdout, args.json === true ? JSON.stringify({ query, featureSet }) + '\n' : query + '\n');
+  },
+});

@@ -1,0 +1,124 @@
+import { defineCommand } from 'citty';
+import { buildClassificationQuery, featureSetNames, type FeatureSetName } from '@dga/features';
+import { UsageError } from '../exit-error';
+import { devoArgs, globalArgs } from '../global-args';
+import { resolveQueryConfig } from '../config';
+import { loadModelInfo } from '../internal/model-info';
+import { parseNumberFlag, parseThreshold } from '../internal/parse-flags';
+import { createRowWriter, formatNumber } from '../internal/render';
+import { runtimeOf, writeOut } from '../runtime';
+import { VERSION } from '../version';
+
+function parseDate(value: string | undefined): string | number | undefined {
+  if (value === undefined) return undefined;
+  return /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
+}
+
+export default defineCommand({
+  meta: { name: 'query', description: 'Run the classification query (or any LINQ) through the Devo Query API' },
+  args: {
+    query: { type: 'string', description: 'LINQ to run (default: the classification query for --name/--model)', valueHint: 'linq' },
+    from: { type: 'string', required: true, description: "Start: now()-1*hour(), a date, or epoch seconds", valueHint: 'from' },
+    to: { type: 'string', description: 'End (default: now)', valueHint: 'to' },
+    format: { type: 'enum', options: ['table', 'json', 'csv'], description: 'Output: table, NDJSON or CSV (default table)' },
+    json: { type: 'boolean', description: 'NDJSON (same as --format json)' },
+    limit: { type: 'string', description: 'At most N rows', valueHint: 'n' },
+    name: { type: 'string', description: 'Registered model name for the classification query', valueHint: 'name' },
+    model: { type: 'string', description: 'ONNX model whose metadata names the feature set', valueHint: 'model.onnx' },
+    'feature-set': { type: 'enum', options: [...featureSetNames], description: 'Feature set of the model (default extended)' },
+    table: { type: 'string', description: 'Devo table', default: 'demo.ecommerce.data', valueHint: 'table' },
+    field: { type: 'string', description: 'Field holding the URL or host', default: 'referralUri', valueHint: 'field' },
+    'field-kind': { type: 'enum', options: ['url', 'host'], description: 'Whether --field holds URLs or hosts', default: 'url' },
+    domain: { type: 'string', description: 'Devo domain of the model (env DEVO_DOMAIN; default self)', valueHint: 'domain' },
+    threshold: { type: 'string', description: 'isMalicious when P(DGA) >= threshold', default: '0.5', valueHint: '0..1' },
+    'api-url': { type: 'string', description: 'Query API base URL (env DEVO_API_URL), e.g. https://apiv2-us.devo.com', valueHint: 'url' },
+    'api-key': { type: 'string', description: 'API key (env DEVO_API_KEY), with --api-secret, instead of a token', valueHint: 'key' },
+    'api-secret': { type: 'string', description: 'API secret (env DEVO_API_SECRET; never printed)', valueHint: 'secret' },
+    ...devoArgs,
+    ...globalArgs,
+  },
+  async run(context) {
+    const runtime = runtimeOf(context);
+    const { args } = context;
+    if (args.json === true && args.format !== undefined && args.format !== 'json') throw new UsageError(`--json contradicts --format ${args.format}`);
+    const format = args.json === true ? 'json' : ((args.format as 'table' | 'json' | 'csv' | undefined) ?? 'table');
+    const limit = parseNumberFlag(args.limit, 'limit', { integer: true, min: 1 });
+    const threshold = parseThreshold(args.threshold) ?? 0.5;
+    let query = args.query;
+    if (query === undefined) {
+      let featureSet = args['feature-set'] as FeatureSetName | undefined;
+      if (args.model !== undefined) featureSet = (await loadModelInfo(args.model, runtime)).featureSet;
+      featureSet ??= 'extended';
+      query = buildClassificationQuery({
+        table: args.table,
+        field: args.field,
+        fieldKind: args['field-kind'] as 'url' | 'host',
+        featureSet,
+        modelName: args.name ?? `dga_classifier_${featureSet}`,
+        domain: args.domain ?? runtime.env['DEVO_DOMAIN'] ?? 'self',
+        threshold,
+      });
+    } else if (args.name !== undefined || args.model !== undefined) {
+      throw new UsageError('--query runs the LINQ given as is; --name and --model only build the classification query');
+    }
+    const config = resolveQueryConfig({
+      flags: { apiUrl: args['api-url'], token: args.token, apiKey: args['api-key'], apiSecret: args['api-secret'] },
+      env: runtime.env,
+      cwd: runtime.cwd,
+    });
+    if (config.auth.type === 'token') runtime.logger.addSecret(config.auth.token);
+    else {
+      runtime.logger.addSecret(config.auth.apiSecret);
+      runtime.logger.addSecret(config.auth.apiKey);
+    }
+    runtime.logger.debug('Query API settings', { url: config.url, urlFrom: config.sources.url, authFrom: config.sources.auth, authType: config.auth.type });
+    runtime.logger.debug('query', { linq: query });
+    const { createQueryClient } = await import('@dga/devo-query');
+    const client = createQueryClient({
+      url: config.url,
+      auth: config.auth.type === 'token' ? { type: 'token', token: config.auth.token } : { type: 'apiKey', apiKey: config.auth.apiKey, apiSecret: config.auth.apiSecret },
+      userAgent: `@dga/cli/${VERSION}`,
+      retry: { onRetry: (event) => runtime.logger.warn(`query request failed (${event.error.message}); retrying`, { attempt: event.attempt, delayMs: event.delayMs }) },
+    });
+    const from = parseDate(args.from)!;
+    const to = parseDate(args.to);
+    const stream = client.query({
+      query,
+      from,
+      ...(to === undefined ? {} : { to }),
+      ...(limit === undefined ? {} : { limit }),
+      signal: runtime.signal,
+    });
+    const started = performance.now();
+    let writer: ReturnType<typeof createRowWriter> | undefined;
+    let count = 0;
+    let chunk = '';
+    for await (const row of stream) {
+      if (writer === undefined) {
+        const columns = await stream.columns;
+        writer = createRowWriter(
+          format,
+          columns.map((column) => ({
+            key: column.name,
+            width: Math.min(40, Math.max(column.name.length, column.type.startsWith('float') ? 8 : 12)),
+            ...(column.type.startsWith('float') || column.type.startsWith('int') ? { align: 'right' as const } : {}),
+            format: (value: unknown) => (typeof value === 'number' ? formatNumber(value) : value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value)),
+          })),
+        );
+        chunk += writer.header();
+      }
+      count += 1;
+      chunk += writer.row(row);
+      if (chunk.length > 65_536) {
+        await writeOut(runtime.stdout, chunk);
+        chunk = '';
+      }
+    }
+    if (writer === undefined && format !== 'json') {
+      const columns = await stream.columns.catch(() => []);
+      if (columns.length > 0) chunk += createRowWriter(format, columns.map((column) => ({ key: column.name }))).header();
+    }
+    await writeOut(runtime.stdout, chunk);
+    runtime.logger.info(`${count} rows`, { seconds: Math.round((performance.now() - started) / 10) / 100 });
+  },
+});

@@ -1,0 +1,62 @@
+/** Exit codes of `dga`: 0 success, 1 runtime failure, 2 usage error, 130 interrupted (SIGINT). */
+export const ExitCode = {
+  success: 0,
+  failure: 1,
+  usage: 2,
+  interrupted: 130,
+} as const;
+
+/** One of the exit codes of {@link ExitCode}. */
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+const marker = Symbol.for('dga.cli.exit-error');
+
+/**
+ * An error that ends the command with a chosen exit code and one clear line on stderr.
+ * Commands throw it; only the top level (`main.ts`) calls `process.exit`.
+ *
+ * @example
+ * throw new ExitError(2, 'unknown flag --foo for `dga classify`; see `dga classify --help`');
+ */
+export class ExitError extends Error {
+  readonly exitCode: ExitCodeValue;
+  /** Printed under the message, e.g. how to fix it. */
+  readonly hint: string | undefined;
+  private readonly [marker] = true;
+
+  constructor(exitCode: ExitCodeValue, message: string, options?: { cause?: unknown; hint?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ExitError';
+    this.exitCode = exitCode;
+    this.hint = options?.hint;
+  }
+
+  /** True for an `ExitError`, even from another copy of this module. */
+  static isInstance(error: unknown): error is ExitError {
+    return typeof error === 'object' && error !== null && marker in error;
+  }
+}
+
+/** A usage error: exit code 2 (unknown flag, missing file, bad value). */
+export class UsageError extends ExitError {
+  constructor(message: string, options?: { cause?: unknown; hint?: string }) {
+    super(ExitCode.usage, message, options);
+    this.name = 'UsageError';
+  }
+}
+
+/** The run was interrupted (SIGINT): exit code 130. */
+export class InterruptedError extends ExitError {
+  constructor(message = 'interrupted', options?: { cause?: unknown }) {
+    super(ExitCode.interrupted, message, options);
+    this.name = 'InterruptedError';
+  }
+}
+
+/** True when `error` is an abort (an `AbortError` or the reason of an aborted signal). */
+export function isAbortError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const name = (error as { name?: unknown }).name;
+  const code = (error as { code?: unknown }).code;
+  return name === 'AbortError' || code === 'ABORT_ERR' || code === 'ERR_ABORTED' || error instanceof InterruptedError;
+}

@@ -1,0 +1,43 @@
+import type { ArgsDef } from 'citty';
+
+/** Flags every command accepts: logging verbosity and format. */
+export const globalArgs = {
+  verbose: { type: 'boolean', description: 'Log debug details and error causes on stderr' },
+  quiet: { type: 'boolean', description: 'Log only warnings and errors; no progress' },
+  'log-format': {
+    type: 'enum',
+    options: ['human', 'json'],
+    description: 'Log format on stderr: human text or JSON lines',
+    valueHint: 'human|json',
+  },
+} as const satisfies ArgsDef;
+
+/** Devo connection flags shared by register, models and query. */
+export const devoArgs = {
+  token: { type: 'string', description: 'Devo token (env DEVO_TOKEN; never printed)', valueHint: 'token' },
+  profile: { type: 'string', description: 'Profile of modelmanager.ini (env DGA_PROFILE)', valueHint: 'name' },
+  'profile-file': {
+    type: 'string',
+    description: 'modelmanager.ini file or its folder (env DGA_PROFILE_FILE; else cwd, then home)',
+    valueHint: 'path',
+  },
+} as const satisfies ArgsDef;
+
+/** Model Manager flags (register, models). */
+export const mlmmArgs = {
+  'mlmm-url': {
+    type: 'string',
+    description: 'Model Manager base URL (env DEVO_MLMM_URL), e.g. https://api-us.devo.com/mlmodelmanager/',
+    valueHint: 'url',
+  },
+  'auth-type': {
+    type: 'enum',
+    options: ['standalone', 'bearer'],
+    description: 'How the token is sent (env DGA_MLMM_AUTH_TYPE; default standalone)',
+  },
+  'mlmm-domain': {
+    type: 'string',
+    description: 'Legacy servers (< 2.4.0) only: domain path segment (env DGA_MLMM_DOMAIN)',
+    valueHint: 'domain',
+  },
+} as const satisfies ArgsDef;

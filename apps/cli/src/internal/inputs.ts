@@ -1,0 +1,149 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { createInterface } from 'node:readline';
+import { parse as parseCsv } from 'fast-csv';
+import { UsageError } from '../exit-error';
+
+/** Where the inputs of `features`/`classify` come from. */
+export interface ReadInputsOptions {
+  /** Positional arguments; used when non-empty. */
+  args: readonly string[];
+  /** `--file`: one input a line, or a CSV when `column` is set; `-` is stdin. */
+  file?: string | undefined;
+  /** `--column`: the CSV column holding the domains, URLs or hosts. */
+  column?: string | undefined;
+  /** `--delimiter`: CSV delimiter; detected from the header line when absent. */
+  delimiter?: string | undefined;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  cwd: string;
+  signal?: AbortSignal;
+}
+
+/** One input with where it came from (`file:line`) for messages. */
+export interface InputItem {
+  readonly value: string;
+  /** 1-based line (CSV: data row number + 1 for the header). */
+  readonly line: number;
+}
+
+/** Picks the delimiter that splits `header` into the most columns among `;`, `,`, tab, `|`. */
+export function detectDelimiter(header: string): string {
+  let best = ',';
+  let bestCount = 0;
+  for (const candidate of [';', ',', '\t', '|']) {
+    const count = header.split(candidate).length - 1;
+    if (count > bestCount) {
+      best = candidate;
+      bestCount = count;
+    }
+  }
+  return best;
+}
+
+/** Reads the first chunk of `stream` and returns it with a stream that replays everything. */
+async function peek(stream: NodeJS.ReadableStream): Promise<{ head: string; stream: Readable }> {
+  const iterator = (stream as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  const head = first.done === true ? '' : Buffer.isBuffer(first.value) ? first.value.toString('utf8') : first.value;
+  async function* replay(): AsyncGenerator<Buffer | string> {
+    if (first.done !== true) yield first.value;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done === true) return;
+      yield next.value;
+    }
+  }
+  return { head, stream: Readable.from(replay(), { objectMode: false }) };
+}
+
+function openSource(options: ReadInputsOptions): { stream: NodeJS.ReadableStream; name: string } {
+  const file = options.file;
+  if (file === undefined || file === '-') {
+    if (options.stdin.isTTY === true) {
+      throw new UsageError('no inputs: give domains, URLs or hosts as arguments, with --file FILE, or on stdin', {
+        hint: 'e.g. `dga classify --model model.onnx google.com` or `cat hosts.txt | dga classify --model model.onnx`',
+      });
+    }
+    return { stream: options.stdin, name: 'stdin' };
+  }
+  const path = resolve(options.cwd, file);
+  if (!existsSync(path)) throw new UsageError(`--file ${file}: no such file (looked at ${path})`);
+  if (statSync(path).isDirectory()) throw new UsageError(`--file ${file}: is a directory, not a file`);
+  return { stream: createReadStream(path), name: file };
+}
+
+/**
+ * Streams the inputs of `features`/`classify` in constant memory: the arguments, else the lines
+ * of `--file` (or stdin), else, with `--column`, that column of a CSV (delimiter detected from
+ * the header unless given). Blank lines are skipped; surrounding spaces are trimmed.
+ *
+ * @throws {UsageError} for a missing file, both arguments and `--file`, or a CSV without `column`.
+ */
+export async function* readInputs(options: ReadInputsOptions): AsyncGenerator<InputItem> {
+  if (options.args.length > 0) {
+    if (options.file !== undefined) throw new UsageError('give inputs either as arguments or with --file, not both');
+    if (options.column !== undefined) throw new UsageError('--column applies to --file (or stdin) CSV input, not to arguments');
+    let line = 0;
+    for (const value of options.args) {
+      line += 1;
+      const trimmed = value.trim();
+      if (trimmed !== '') yield { value: trimmed, line };
+    }
+    return;
+  }
+  if (options.delimiter !== undefined && options.column === undefined) {
+    throw new UsageError('--delimiter needs --column (CSV input)');
+  }
+  const source = openSource(options);
+  if (options.column === undefined) {
+    const lines = createInterface({ input: source.stream, crlfDelay: Infinity });
+    let line = 0;
+    try {
+      for await (const text of lines) {
+        line += 1;
+        if (options.signal?.aborted === true) return;
+        const trimmed = text.trim();
+        if (trimmed !== '') yield { value: trimmed, line };
+      }
+    } finally {
+      lines.close();
+      (source.stream as Partial<Readable>).destroy?.();
+    }
+    return;
+  }
+  const column = options.column;
+  const peeked = await peek(source.stream);
+  const headerLine = peeked.head.split(/\r?\n/, 1)[0] ?? '';
+  const delimiter = options.delimiter ?? detectDelimiter(headerLine);
+  if (delimiter.length !== 1) throw new UsageError(`--delimiter ${JSON.stringify(delimiter)}: use a single character`);
+  const parser = parseCsv<Record<string, string>, Record<string, string>>({ headers: true, delimiter, trim: true, ignoreEmpty: true });
+  let headerError: UsageError | undefined;
+  parser.once('headers', (headers: (string | null | undefined)[]) => {
+    const names = headers.filter((name): name is string => typeof name === 'string');
+    if (!names.includes(column)) {
+      headerError = new UsageError(
+        `--column ${column}: ${source.name} has no such column (columns: ${names.join(', ') || 'none'}; delimiter ${JSON.stringify(delimiter)})`,
+        { hint: names.length <= 1 ? 'if the file is not comma-separated, pass --delimiter' : 'column names are case-sensitive' },
+      );
+      parser.destroy(headerError);
+    }
+  });
+  peeked.stream.pipe(parser);
+  let line = 1;
+  try {
+    for await (const row of parser as AsyncIterable<Record<string, string>>) {
+      line += 1;
+      if (options.signal?.aborted === true) return;
+      const value = (row[column] ?? '').trim();
+      if (value !== '') yield { value, line };
+    }
+  } catch (error) {
+    if (headerError !== undefined) throw headerError;
+    throw new UsageError(`${source.name}:${line + 1}: cannot parse CSV: ${(error as Error).message}`, { cause: error });
+  } finally {
+    peeked.stream.destroy();
+    (source.stream as Partial<Readable>).destroy?.();
+  }
+  if (headerError !== undefined) throw headerError;
+}

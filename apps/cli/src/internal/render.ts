@@ -1,0 +1,48 @@
+/** Output formats of row-producing commands. */
+export type RowFormat = 'table' | 'json' | 'csv';
+
+/** Quotes a CSV field when needed (RFC 4180). */
+export function csvField(value: unknown): string {
+  const text = value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** A rounded number for human tables (stable, no locale). */
+export function formatNumber(value: unknown, digits = 4): string {
+  if (typeof value !== 'number') return value === null || value === undefined ? '' : String(value);
+  if (Number.isInteger(value)) return String(value);
+  return value.toFixed(digits);
+}
+
+/**
+ * Renders a stream of records line by line: an aligned table (widths fixed from the first
+ * `sample` rows so memory stays constant), NDJSON, or CSV with a header.
+ */
+export function createRowWriter(
+  format: RowFormat,
+  columns: readonly { key: string; title?: string; width?: number; align?: 'left' | 'right'; format?: (value: unknown) => string }[],
+): { header(): string; row(record: Record<string, unknown>): string } {
+  if (format === 'json') {
+    return { header: () => '', row: (record) => JSON.stringify(record) + '\n' };
+  }
+  if (format === 'csv') {
+    return {
+      header: () => columns.map((column) => csvField(column.key)).join(',') + '\n',
+      row: (record) => columns.map((column) => csvField(record[column.key])).join(',') + '\n',
+    };
+  }
+  const cell = (text: string, column: (typeof columns)[number], last: boolean) => {
+    const width = column.width ?? 0;
+    if (last && column.align !== 'right') return text;
+    return column.align === 'right' ? text.padStart(width) : text.padEnd(width);
+  };
+  return {
+    header: () =>
+      columns.map((column, index) => cell(column.title ?? column.key, column, index === columns.length - 1)).join('  ').trimEnd() + '\n',
+    row: (record) =>
+      columns
+        .map((column, index) => cell((column.format ?? ((value) => formatNumber(value)))(record[column.key]), column, index === columns.length - 1))
+        .join('  ')
+        .trimEnd() + '\n',
+  };
+}

@@ -1,0 +1,208 @@
+import { confusionSpec, distributionSpec, familySpec, historySpec, palette, renderSvg, type HistoryPoint } from './charts';
+import { rocSpec } from './charts';
+import type { RocPoint } from './roc-curve';
+
+/** Everything the HTML report shows. No clock: the same run gives the same bytes. */
+export interface ReportData {
+  title: string;
+  /** e.g. `dga 0.1.0 · @dga/model 0.1.0`. */
+  producedBy: string;
+  summary: {
+    preset: string;
+    featureSet: string;
+    seed: number;
+    epochs: number;
+    batchSize: number | undefined;
+    backend: string;
+    backendReason: string;
+    dataset: string;
+    datasetRows: number;
+    split: Readonly<Record<string, number>>;
+    trainSeconds: number;
+  };
+  metrics: {
+    accuracy: number;
+    precision: number;
+    recall: number;
+    f1: number;
+    rocAuc: number;
+    threshold: number;
+    confusion: { tp: number; fp: number; tn: number; fn: number };
+    perFamily: Readonly<Record<string, { count: number; recall: number }>>;
+  };
+  history: readonly HistoryPoint[];
+  roc: readonly RocPoint[];
+  features: readonly { feature: string; legit: readonly number[]; dga: readonly number[] }[];
+  parity: { rows: number; maxAbsDiff: number };
+  samples: readonly { input: string; label: string; probability: number; malicious: boolean }[];
+  query: string;
+  artifacts: readonly { file: string; description: string }[];
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
+}
+
+const percent = (value: number) => `${(value * 100).toFixed(2)}%`;
+
+function card(label: string, value: string, note = ''): string {
+  return `<div class="card"><div class="card-label">${escapeHtml(label)}</div><div class="card-value">${escapeHtml(value)}</div>${
+    note === '' ? '' : `<div class="card-note">${escapeHtml(note)}</div>`
+  }</div>`;
+}
+
+function figure(svg: string, caption: string): string {
+  return `<figure>${svg}<figcaption>${escapeHtml(caption)}</figcaption></figure>`;
+}
+
+/**
+ * Renders the self-contained `report.html`: metric cards, loss and accuracy per epoch, ROC curve,
+ * confusion matrix, recall per DGA family, feature distributions (legit vs DGA), sample
+ * classifications, the Devo query and the artifacts. Charts are inline SVG rendered in Node; the
+ * page loads nothing from the network.
+ */
+export async function renderReport(data: ReportData): Promise<string> {
+  const lossPoints = data.history.filter((point) => point.series.endsWith('loss')).map((point) => ({
+    ...point,
+    series: point.series.startsWith('val') ? 'validation' : 'train',
+  }));
+  const accuracyPoints = data.history.filter((point) => point.series.endsWith('accuracy')).map((point) => ({
+    ...point,
+    series: point.series.startsWith('val') ? 'validation' : 'train',
+  }));
+  const families = Object.entries(data.metrics.perFamily)
+    .filter(([family]) => family !== 'legit')
+    .map(([family, value]) => ({ family, recall: value.recall, count: value.count }));
+  const [lossSvg, accuracySvg, rocSvg, confusionSvg, familySvg, ...featureSvgs] = await Promise.all([
+    renderSvg(historySpec('Loss per epoch', 'binary cross-entropy', lossPoints, false)),
+    renderSvg(historySpec('Accuracy per epoch', 'accuracy', accuracyPoints, true)),
+    renderSvg(rocSpec(data.roc, data.metrics.rocAuc)),
+    renderSvg(confusionSpec(data.metrics.confusion)),
+    renderSvg(familySpec(families)),
+    ...data.features.map((feature) => renderSvg(distributionSpec(feature.feature, feature))),
+  ]);
+  const { summary, metrics } = data;
+  const splitText = Object.entries(summary.split)
+    .map(([name, count]) => `${name} ${count.toLocaleString('en-US')}`)
+    .join(' · ');
+  const weakest = [...families].sort((a, b) => a.recall - b.recall).slice(0, 3);
+  const sampleRows = data.samples
+    .map(
+      (sample) =>
+        `<tr><td class="verdict ${sample.malicious ? 'dga' : 'legit'}">${sample.malicious ? 'DGA' : 'legit'}</td><td class="num">${sample.probability.toFixed(4)}</td><td><code>${escapeHtml(sample.label)}</code></td><td><code>${escapeHtml(sample.input)}</code></td></tr>`,
+    )
+    .join('\n');
+  const artifactRows = data.artifacts
+    .map((artifact) => `<tr><td><code>${escapeHtml(artifact.file)}</code></td><td>${escapeHtml(artifact.description)}</td></tr>`)
+    .join('\n');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="${escapeHtml(data.producedBy)}">
+<title>${escapeHtml(data.title)}</title>
+<style>
+:root { --text: ${palette.text}; --muted: #666677; --line: #e3e3ec; --legit: ${palette.legit}; --dga: ${palette.dga}; --accent: ${palette.accent}; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--text); background: #f7f7fb; }
+header { background: linear-gradient(120deg, #2d2d5a, #5b5b9f); color: white; padding: 28px 40px 24px; }
+header h1 { margin: 0 0 4px; font-size: 26px; font-weight: 650; }
+header p { margin: 0; opacity: .85; }
+main { max-width: 1180px; margin: 0 auto; padding: 24px 40px 48px; }
+section { background: white; border: 1px solid var(--line); border-radius: 12px; padding: 20px 24px; margin: 0 0 20px; }
+h2 { font-size: 17px; margin: 0 0 12px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: 12px; margin: -44px 0 20px; }
+.card { background: white; border: 1px solid var(--line); border-radius: 12px; padding: 14px 16px; box-shadow: 0 2px 8px rgba(40,40,90,.06); }
+.card-label { font-size: 12px; text-transform: uppercase; letter-spacing: .05em; color: var(--muted); }
+.card-value { font-size: 26px; font-weight: 650; font-variant-numeric: tabular-nums; }
+.card-note { font-size: 12px; color: var(--muted); }
+.charts { display: flex; flex-wrap: wrap; gap: 16px 28px; align-items: flex-start; }
+figure { margin: 0; }
+figcaption { font-size: 12px; color: var(--muted); max-width: 420px; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; }
+dt { color: var(--muted); }
+dd { margin: 0; }
+table { border-collapse: collapse; width: 100%; font-size: 14px; }
+td, th { text-align: left; padding: 5px 10px; border-bottom: 1px solid var(--line); }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.verdict { font-weight: 650; }
+td.verdict.dga { color: var(--dga); }
+td.verdict.legit { color: var(--legit); }
+pre { background: #23233a; color: #f0f0ff; padding: 14px 16px; border-radius: 8px; overflow-x: auto; font-size: 13px; }
+code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; }
+.note { color: var(--muted); font-size: 13px; }
+</style>
+</head>
+<body>
+<header>
+<h1>${escapeHtml(data.title)}</h1>
+<p>${escapeHtml(`preset ${summary.preset} · feature set ${summary.featureSet} · seed ${summary.seed} · ${summary.epochs} epochs · tfjs backend ${summary.backend}`)}</p>
+</header>
+<main>
+<div class="cards">
+${card('accuracy', percent(metrics.accuracy), `at threshold ${metrics.threshold}`)}
+${card('precision', percent(metrics.precision), 'of DGA verdicts')}
+${card('recall', percent(metrics.recall), 'of DGA labels caught')}
+${card('F1', metrics.f1.toFixed(4))}
+${card('ROC AUC', metrics.rocAuc.toFixed(4))}
+${card('ONNX parity', data.parity.maxAbsDiff.toExponential(1), `max |tfjs − ONNX| over ${data.parity.rows} rows`)}
+</div>
+<section>
+<h2>Training</h2>
+<div class="charts">
+${figure(lossSvg, 'Binary cross-entropy on the training and validation splits after each epoch. Validation rising while training falls means overfitting.')}
+${figure(accuracySvg, 'Share of labels classified correctly at threshold 0.5 after each epoch.')}
+</div>
+</section>
+<section>
+<h2>Held-out evaluation</h2>
+<div class="charts">
+${figure(rocSvg, 'Each point is one threshold: the share of DGA labels caught against the share of legit labels flagged. The closer to the top-left corner, the better.')}
+${figure(confusionSvg, `Counts on the held-out split at threshold ${metrics.threshold}. Off-diagonal cells are mistakes: legit flagged as DGA (false positives) and DGA missed (false negatives).`)}
+</div>
+</section>
+<section>
+<h2>Recall per DGA family</h2>
+<div class="charts">
+${figure(familySvg, `Share of each family's held-out labels classified as DGA. Weakest: ${weakest.map((entry) => `${entry.family} ${percent(entry.recall)}`).join(', ') || 'none'}. Families with few labels give noisy figures.`)}
+</div>
+</section>
+<section>
+<h2>Feature distributions</h2>
+<div class="charts">
+${featureSvgs.map((svg, index) => figure(svg, `Share of legit and DGA labels per bin of ${data.features[index]!.feature}.`)).join('\n')}
+</div>
+</section>
+<section>
+<h2>Sample classifications (ONNX model)</h2>
+<table><thead><tr><th>verdict</th><th>P(DGA)</th><th>label</th><th>input</th></tr></thead>
+<tbody>
+${sampleRows}
+</tbody></table>
+</section>
+<section>
+<h2>Run in Devo</h2>
+<p class="note">The corrected classification query: the label (not the whole host) is featurized, every feature reaches <code>mlevalmodel</code> in the model's order, and <code>dga_probability</code> is P(DGA).</p>
+<pre><code>${escapeHtml(data.query)}</code></pre>
+</section>
+<section>
+<h2>Run</h2>
+<dl>
+<dt>dataset</dt><dd><code>${escapeHtml(summary.dataset)}</code> (${summary.datasetRows.toLocaleString('en-US')} rows)</dd>
+<dt>split</dt><dd>${escapeHtml(splitText)}</dd>
+<dt>training time</dt><dd>${summary.trainSeconds.toFixed(1)} s</dd>
+<dt>batch size</dt><dd>${summary.batchSize ?? 'preset default'}</dd>
+<dt>tfjs backend</dt><dd>${escapeHtml(summary.backend)}: ${escapeHtml(summary.backendReason)}</dd>
+<dt>produced by</dt><dd>${escapeHtml(data.producedBy)}</dd>
+</dl>
+<h2 style="margin-top:18px">Artifacts</h2>
+<table><tbody>
+${artifactRows}
+</tbody></table>
+</section>
+</main>
+</body>
+</html>
+`;
+}

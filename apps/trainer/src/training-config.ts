@@ -1,0 +1,144 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { featureSetNames, type FeatureSetName } from '@dga/features';
+
+/** The model presets (mirrors `@dga/model`'s `PresetName`). */
+export type TrainingPreset = 'tutorial' | 'default';
+
+/**
+ * A training run, as read from a JSON config file (`--config`) and overridden by flags. Every
+ * field is optional except `out`; defaults come from the preset.
+ *
+ * @example
+ * { "dataset": "../shared/data/dga-training.csv", "preset": "default", "epochs": 20, "seed": 42,
+ *   "out": "runs/latest", "register": { "name": "dga_classifier_extended" } }
+ */
+export interface TrainingConfig {
+  /** Dataset file or http(s) URL. @default `DGA_DATASET`, else the tutorial's dataset URL */
+  dataset?: string;
+  /** @default 'default' */
+  preset?: TrainingPreset;
+  /** @default the preset's (`tutorial` → tutorial, `default` → extended) */
+  featureSet?: FeatureSetName;
+  /** @default the preset's */
+  epochs?: number;
+  /** @default the preset's */
+  batchSize?: number;
+  /** @default 42 */
+  seed?: number;
+  /** Decision threshold for metrics and verdicts. @default 0.5 */
+  threshold?: number;
+  /** The run directory. */
+  out: string;
+  /** Where downloaded datasets are cached. @default `~/.cache/dga` */
+  cacheDir?: string;
+  /** Register the exported model in Devo's Model Manager under this name. */
+  register?: { name: string; description?: string; force?: boolean };
+  /** The Devo query printed at the end. */
+  query?: { table?: string; field?: string; fieldKind?: 'url' | 'host'; domain?: string; modelName?: string };
+}
+
+const keys = new Set(['dataset', 'preset', 'featureSet', 'epochs', 'batchSize', 'seed', 'threshold', 'out', 'cacheDir', 'register', 'query', '$schema']);
+
+/** A config problem: names the file, the key and the fix. */
+export class TrainingConfigError extends Error {
+  readonly code = 'ERR_TRAINER_CONFIG' as const;
+  constructor(message: string) {
+    super(message);
+    this.name = 'TrainingConfigError';
+  }
+}
+
+function positiveInteger(value: unknown, where: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new TrainingConfigError(`${where}: expected a positive integer, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Checks a config object (from a file or built from flags) and returns it typed. Relative
+ * `dataset`, `out` and `cacheDir` paths are resolved against `baseDir`; URLs are left alone.
+ */
+export function validateTrainingConfig(raw: unknown, where: string, baseDir: string): TrainingConfig {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new TrainingConfigError(`${where}: expected a JSON object`);
+  }
+  const input = raw as Record<string, unknown>;
+  for (const key of Object.keys(input)) {
+    if (!keys.has(key)) throw new TrainingConfigError(`${where}: unknown key "${key}" (known: ${[...keys].filter((name) => name !== '$schema').join(', ')})`);
+  }
+  const config: Partial<TrainingConfig> = {};
+  const path = (value: unknown, key: string): string => {
+    if (typeof value !== 'string' || value.trim() === '') throw new TrainingConfigError(`${where}: "${key}" must be a non-empty string`);
+    return /^https?:\/\//i.test(value) ? value : resolve(baseDir, value);
+  };
+  if (input['dataset'] !== undefined) config.dataset = path(input['dataset'], 'dataset');
+  if (input['out'] !== undefined) config.out = path(input['out'], 'out');
+  if (input['cacheDir'] !== undefined) config.cacheDir = path(input['cacheDir'], 'cacheDir');
+  if (input['preset'] !== undefined) {
+    if (input['preset'] !== 'tutorial' && input['preset'] !== 'default') {
+      throw new TrainingConfigError(`${where}: "preset" must be "tutorial" or "default", got ${JSON.stringify(input['preset'])}`);
+    }
+    config.preset = input['preset'];
+  }
+  if (input['featureSet'] !== undefined) {
+    if (!(featureSetNames as readonly unknown[]).includes(input['featureSet'])) {
+      throw new TrainingConfigError(`${where}: "featureSet" must be one of ${featureSetNames.join(', ')}`);
+    }
+    config.featureSet = input['featureSet'] as FeatureSetName;
+  }
+  if (input['epochs'] !== undefined) config.epochs = positiveInteger(input['epochs'], `${where}: "epochs"`);
+  if (input['batchSize'] !== undefined) config.batchSize = positiveInteger(input['batchSize'], `${where}: "batchSize"`);
+  if (input['seed'] !== undefined) {
+    const seed = input['seed'];
+    if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0) {
+      throw new TrainingConfigError(`${where}: "seed" must be a non-negative integer`);
+    }
+    config.seed = seed;
+  }
+  if (input['threshold'] !== undefined) {
+    const threshold = input['threshold'];
+    if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1)) {
+      throw new TrainingConfigError(`${where}: "threshold" must be a number between 0 and 1`);
+    }
+    config.threshold = threshold;
+  }
+  if (input['register'] !== undefined) {
+    const register = input['register'] as Record<string, unknown>;
+    if (typeof register !== 'object' || register === null || typeof register['name'] !== 'string' || register['name'] === '') {
+      throw new TrainingConfigError(`${where}: "register" must be an object with a non-empty "name"`);
+    }
+    config.register = { name: register['name'] };
+    if (typeof register['description'] === 'string') config.register.description = register['description'];
+    if (register['force'] === true) config.register.force = true;
+  }
+  if (input['query'] !== undefined) {
+    const query = input['query'];
+    if (typeof query !== 'object' || query === null) throw new TrainingConfigError(`${where}: "query" must be an object`);
+    config.query = query as NonNullable<TrainingConfig['query']>;
+  }
+  if (config.out === undefined) throw new TrainingConfigError(`${where}: "out" (the run directory) is required; pass --out DIR`);
+  return config as TrainingConfig;
+}
+
+/** Reads a JSON training config file; relative paths inside are relative to the file. */
+export function loadTrainingConfigFile(file: string): Partial<TrainingConfig> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new TrainingConfigError(`--config ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new TrainingConfigError(`--config ${file}: not valid JSON (${(error as Error).message})`);
+  }
+  const withOut = { out: '.', ...(raw as object) };
+  const config = validateTrainingConfig(withOut, file, dirname(resolve(file)));
+  const result: Partial<TrainingConfig> = { ...config };
+  if ((raw as Record<string, unknown>)['out'] === undefined) delete result.out;
+  return result;
+}

@@ -1,0 +1,38 @@
+/**
+ * Time to read the whole real training file through readDataset (fast-csv, validation) and to
+ * read + featurize it (extended set, into a reused Float32Array). Writes bench/results.json.
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { measure, writeBenchResults, type BenchResult } from '@dga/bench';
+import { readDataset } from '@dga/dataset';
+import { getFeatureSet } from '@dga/features';
+import { sharedDataFile } from '@dga/test-support';
+
+const file = sharedDataFile('dga-training.csv');
+const results: BenchResult[] = [];
+
+results.push(
+  await measure({ name: 'readDataset dga-training.csv', unit: 'rows' }, async () => {
+    let rows = 0;
+    for await (const _row of readDataset(file, { strict: true })) rows++;
+    return rows;
+  }),
+);
+
+const set = getFeatureSet('extended');
+const features = new Float32Array(set.size);
+results.push(
+  await measure({ name: 'readDataset + featurize extended, dga-training.csv', unit: 'rows' }, async () => {
+    let rows = 0;
+    let checksum = 0;
+    for await (const row of readDataset(file, { strict: true })) {
+      set.compute(row.domain, features, 0);
+      checksum += features[0]!;
+      rows++;
+    }
+    return { items: rows, extra: { totalLength: checksum } };
+  }),
+);
+
+writeBenchResults(join(dirname(fileURLToPath(import.meta.url)), 'results.json'), '@dga/dataset', results);

@@ -1,0 +1,149 @@
+const MARKER: unique symbol = Symbol.for('dga.devo-query.error') as never;
+
+/** Every error code thrown by `@dga/devo-query`. */
+export type DevoQueryErrorCode =
+  | 'ERR_QUERY_INVALID_OPTIONS'
+  | 'ERR_QUERY_INVALID_DATE'
+  | 'ERR_QUERY_HTTP_STATUS'
+  | 'ERR_QUERY_DATA'
+  | 'ERR_QUERY_TRUNCATED'
+  | 'ERR_QUERY_MALFORMED'
+  | 'ERR_QUERY_RESPONSE'
+  | 'ERR_QUERY_TIMEOUT'
+  | 'ERR_QUERY_NETWORK'
+  | 'ERR_QUERY_ABORTED';
+
+/** Options shared by every `DevoQueryError` constructor. */
+export interface DevoQueryErrorOptions {
+  cause?: unknown;
+  /** The request, as `POST /search/query` (never with credentials). */
+  request?: string;
+}
+
+/**
+ * Base class of every error thrown by `@dga/devo-query`. Messages and fields never contain a
+ * token, JWT, API secret or signature.
+ *
+ * @example
+ * ```ts
+ * try { for await (const row of client.query({ query, from })) use(row); }
+ * catch (error) { if (DevoQueryError.isInstance(error) && error.code === 'ERR_QUERY_DATA') retryLater(); }
+ * ```
+ */
+export class DevoQueryError extends Error {
+  readonly code: DevoQueryErrorCode;
+  /** `METHOD /path` of the request that failed, when there was one. */
+  readonly request: string | undefined;
+  readonly [MARKER]: true = true;
+
+  constructor(code: DevoQueryErrorCode, message: string, options: DevoQueryErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'DevoQueryError';
+    this.code = code;
+    this.request = options.request;
+  }
+
+  /** True for any `DevoQueryError`, even from another copy of the package. */
+  static isInstance(value: unknown): value is DevoQueryError {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[MARKER] === true;
+  }
+}
+
+/**
+ * Guard for {@link DevoQueryError}; works across duplicated package copies.
+ *
+ * @example
+ * ```ts
+ * if (isDevoQueryError(error) && error.code === 'ERR_QUERY_TIMEOUT') console.error('raise timeoutMs');
+ * ```
+ */
+export function isDevoQueryError(value: unknown): value is DevoQueryError {
+  return DevoQueryError.isInstance(value);
+}
+
+/** Fields the server put in an error body (§7.1 extraction rule), all optional. */
+export interface ServerErrorDetails {
+  /** Devo's error code (`code` or `error.code`), e.g. `12` for a bad signature. */
+  serverCode?: number | string | undefined;
+  /** Correlation id to quote to Devo support. */
+  cid?: string | undefined;
+  /** Server timestamp (epoch ms) of the error. */
+  timestamp?: number | undefined;
+}
+
+/**
+ * The server answered with an HTTP status other than 200 (§7.1). `cause` holds the truncated raw body.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof QueryHttpError && error.status === 401) console.error(error.serverMessage, error.cid);
+ * ```
+ */
+export class QueryHttpError extends DevoQueryError {
+  readonly status: number;
+  readonly serverCode: number | string | undefined;
+  readonly cid: string | undefined;
+  readonly timestamp: number | undefined;
+  /** The server's own message, extracted from the body. */
+  readonly serverMessage: string;
+
+  constructor(
+    message: string,
+    options: DevoQueryErrorOptions & ServerErrorDetails & { status: number; serverMessage: string },
+  ) {
+    super('ERR_QUERY_HTTP_STATUS', message, options);
+    this.name = 'QueryHttpError';
+    this.status = options.status;
+    this.serverCode = options.serverCode;
+    this.cid = options.cid;
+    this.timestamp = options.timestamp;
+    this.serverMessage = options.serverMessage;
+  }
+}
+
+/**
+ * The server reported an error inside a 200 response, after some rows (§7.2). Rows delivered
+ * before it are valid.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof QueryDataError) console.error(`failed after ${error.rowsBefore} rows: ${error.serverMessage}`);
+ * ```
+ */
+export class QueryDataError extends DevoQueryError {
+  readonly serverCode: number | string | undefined;
+  readonly serverMessage: string;
+  /** How many rows were delivered before the error marker. */
+  readonly rowsBefore: number;
+
+  constructor(
+    message: string,
+    options: DevoQueryErrorOptions & { serverCode?: number | string | undefined; serverMessage: string; rowsBefore: number },
+  ) {
+    super('ERR_QUERY_DATA', message, options);
+    this.name = 'QueryDataError';
+    this.serverCode = options.serverCode;
+    this.serverMessage = options.serverMessage;
+    this.rowsBefore = options.rowsBefore;
+  }
+}
+
+/**
+ * The response could not be understood: cut off (`ERR_QUERY_TRUNCATED`), a line or document
+ * that is not valid (`ERR_QUERY_MALFORMED`), or a body of the wrong shape (`ERR_QUERY_RESPONSE`).
+ *
+ * @example
+ * ```ts
+ * if (error instanceof QueryResponseError && error.code === 'ERR_QUERY_TRUNCATED') retry();
+ * ```
+ */
+export class QueryResponseError extends DevoQueryError {
+  constructor(
+    code: 'ERR_QUERY_TRUNCATED' | 'ERR_QUERY_MALFORMED' | 'ERR_QUERY_RESPONSE',
+    message: string,
+    options: DevoQueryErrorOptions = {},
+  ) {
+    super(code, message, options);
+    this.name = 'QueryResponseError';
+  }
+}

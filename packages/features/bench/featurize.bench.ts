@@ -1,0 +1,51 @@
+/**
+ * Featurization throughput on one core over the `domain` column of the real training data:
+ * `FeatureSet.compute` into a reused Float32Array (the hot path), `featurizeLabels` (batch), and
+ * `extractLabel` over the `host` column. Writes bench/results.json.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { measure, writeBenchResults, type BenchResult } from '@dga/bench';
+import { sharedDataFile } from '@dga/test-support';
+import { tryExtractLabel, featurizeLabels, getFeatureSet, type FeatureSetName } from '@dga/features';
+
+const lines = readFileSync(sharedDataFile('dga-training.csv'), 'utf8').split('\n').slice(1).filter((line) => line !== '');
+const hosts = lines.map((line) => line.split(';')[0]!);
+const labels = lines.map((line) => line.split(';')[1]!);
+const repeats = 20;
+const results: BenchResult[] = [];
+
+for (const name of ['tutorial', 'extended'] as FeatureSetName[]) {
+  const set = getFeatureSet(name);
+  const row = new Float32Array(set.size);
+  let checksum = 0;
+  results.push(
+    await measure({ name: `compute ${name} (${set.size} features)`, unit: 'labels', warmup: true }, async () => {
+      for (let repeat = 0; repeat < repeats; repeat++) {
+        for (const label of labels) {
+          set.compute(label, row, 0);
+          checksum += row[1]!;
+        }
+      }
+      return { items: labels.length * repeats, extra: { checksum: Math.round(checksum) } };
+    }),
+  );
+  results.push(
+    await measure({ name: `featurizeLabels ${name} (batch into one Float32Array)`, unit: 'labels', warmup: true }, async () => {
+      const out = new Float32Array(labels.length * set.size);
+      for (let repeat = 0; repeat < 5; repeat++) featurizeLabels(labels, { featureSet: name, out });
+      return labels.length * 5;
+    }),
+  );
+}
+
+results.push(
+  await measure({ name: 'extractLabel (host → label, PSL with private domains)', unit: 'hosts', warmup: true }, async () => {
+    let characters = 0;
+    for (const host of hosts) characters += tryExtractLabel(host)?.length ?? 0;
+    return { items: hosts.length, extra: { characters } };
+  }),
+);
+
+writeBenchResults(join(dirname(fileURLToPath(import.meta.url)), 'results.json'), '@dga/features', results);

@@ -1,0 +1,158 @@
+import { parse } from 'tldts';
+import { FeaturesError, quoteInput, type FeaturesErrorCode } from './features-error';
+
+interface Failure {
+  code: FeaturesErrorCode;
+  why: string;
+}
+
+const schemePattern = /^[a-z][a-z0-9+.-]*:\/\//i;
+const ipv4Pattern = /^\d{1,3}(?:\.\d{1,3}){3}$/;
+const privateRules = { allowPrivateDomains: true, extractHostname: false, mixedInputs: false } as const;
+const icannRules = { allowPrivateDomains: false, extractHostname: false, mixedInputs: false } as const;
+
+function isWhitespace(code: number): boolean {
+  return code <= 0x20 || code === 0x7f || code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff;
+}
+
+/** Lowercase ASCII host name characters: letters, digits, `-`, `_` (seen in real DNS names) and `.`. */
+function isHostCharacter(code: number): boolean {
+  return (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39) || code === 0x2d || code === 0x5f || code === 0x2e;
+}
+
+/** Lowercases ASCII; IDNs go to punycode through WHATWG URL (UTS #46), which also runs in browsers. */
+function toAsciiHost(host: string): string | Failure {
+  let ascii = true;
+  for (let index = 0; index < host.length; index++) {
+    if (host.charCodeAt(index) > 0x7f) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii) return host.toLowerCase();
+  try {
+    return new URL(`http://${host}/`).hostname;
+  } catch {
+    return { code: 'ERR_FEATURES_INVALID_INPUT', why: 'it is not a valid internationalized host name (IDNA conversion failed)' };
+  }
+}
+
+function validateHost(host: string): Failure | undefined {
+  if (host.length > 253) return { code: 'ERR_FEATURES_INVALID_INPUT', why: 'the host is longer than 253 characters' };
+  let labelLength = 0;
+  for (let index = 0; index < host.length; index++) {
+    const code = host.charCodeAt(index);
+    if (!isHostCharacter(code)) {
+      return {
+        code: 'ERR_FEATURES_INVALID_INPUT',
+        why: `the host contains ${JSON.stringify(host[index])}, which is not allowed in a host name (letters, digits, "-", "_", ".")`,
+      };
+    }
+    if (code === 0x2e) {
+      if (labelLength === 0) return { code: 'ERR_FEATURES_INVALID_INPUT', why: 'the host has an empty label (".." or a leading ".")' };
+      labelLength = 0;
+    } else if (++labelLength > 63) {
+      return { code: 'ERR_FEATURES_INVALID_INPUT', why: 'a label of the host is longer than 63 characters' };
+    }
+  }
+  return undefined;
+}
+
+/** The host part of a URL or host input: no scheme, userinfo, port, path, query, fragment or trailing dot. */
+function hostOf(input: string): string | Failure {
+  let rest = input;
+  const scheme = schemePattern.exec(rest);
+  if (scheme !== null) rest = rest.slice(scheme[0].length);
+  else if (rest.startsWith('//')) rest = rest.slice(2);
+  let end = rest.length;
+  for (let index = 0; index < rest.length; index++) {
+    const code = rest.charCodeAt(index);
+    if (code === 0x2f || code === 0x3f || code === 0x23 || code === 0x5c) {
+      end = index;
+      break;
+    }
+  }
+  let authority = rest.slice(0, end);
+  const at = authority.lastIndexOf('@');
+  if (at !== -1) authority = authority.slice(at + 1);
+  if (authority.startsWith('[')) return { code: 'ERR_FEATURES_IP_ADDRESS', why: 'it is an IPv6 address, which has no domain label' };
+  const colon = authority.indexOf(':');
+  if (colon !== -1) {
+    if (authority.indexOf(':', colon + 1) !== -1) {
+      return { code: 'ERR_FEATURES_IP_ADDRESS', why: 'it is an IPv6 address, which has no domain label' };
+    }
+    const port = authority.slice(colon + 1);
+    for (let index = 0; index < port.length; index++) {
+      const code = port.charCodeAt(index);
+      if (code < 0x30 || code > 0x39) return { code: 'ERR_FEATURES_INVALID_INPUT', why: `its port ${JSON.stringify(port)} is not a number` };
+    }
+    authority = authority.slice(0, colon);
+  }
+  if (authority.endsWith('.')) authority = authority.slice(0, -1);
+  if (authority.length === 0) return { code: 'ERR_FEATURES_INVALID_INPUT', why: 'it has no host name' };
+  return authority;
+}
+
+function labelOf(input: string): string | Failure {
+  if (input.length === 0) return { code: 'ERR_FEATURES_INVALID_INPUT', why: 'it is empty' };
+  for (let index = 0; index < input.length; index++) {
+    if (isWhitespace(input.charCodeAt(index))) {
+      return { code: 'ERR_FEATURES_INVALID_INPUT', why: 'it contains whitespace or a control character' };
+    }
+  }
+  const rawHost = hostOf(input);
+  if (typeof rawHost !== 'string') return rawHost;
+  const host = toAsciiHost(rawHost);
+  if (typeof host !== 'string') return host;
+  const invalid = validateHost(host);
+  if (invalid !== undefined) return invalid;
+  if (ipv4Pattern.test(host)) return { code: 'ERR_FEATURES_IP_ADDRESS', why: 'it is an IPv4 address, which has no domain label' };
+  // A single label is already a label (`google`); the PSL would call it a TLD.
+  if (host.indexOf('.') === -1) return host;
+  const result = parse(host, privateRules);
+  if (result.isIp === true) return { code: 'ERR_FEATURES_IP_ADDRESS', why: 'it is an IP address, which has no domain label' };
+  if (result.domainWithoutSuffix !== null && result.domainWithoutSuffix !== '') return result.domainWithoutSuffix;
+  // The host is itself a public suffix under ICANN + PRIVATE rules (`blogspot.com`, `github.io`):
+  // as in the training data, fall back to the ICANN rules alone (`blogspot.com` → `blogspot`).
+  const icann = parse(host, icannRules);
+  if (icann.domainWithoutSuffix !== null && icann.domainWithoutSuffix !== '') return icann.domainWithoutSuffix;
+  return { code: 'ERR_FEATURES_PUBLIC_SUFFIX', why: 'it is itself a public suffix (like "co.uk"), so it has no registrable label' };
+}
+
+/**
+ * The domain label a DGA model is trained on: the registrable label without its public suffix,
+ * lowercase ASCII (IDNs become punycode). Accepts a URL, a host or a label:
+ * `https://user@www.BBC.co.uk:8443/x?y` → `bbc`, `fizrbzba.dyndns.org` → `fizrbzba`,
+ * `bücher.de` → `xn--bcher-kva`, `google` → `google`.
+ *
+ * Uses the Public Suffix List of `tldts` with the PRIVATE section on; a host that is itself a
+ * public suffix under the full list (`blogspot.com`) falls back to ICANN rules (`blogspot`), and
+ * unknown TLDs count as a one-label suffix. A single label (no dot) is returned as it is.
+ *
+ * @throws FeaturesError `ERR_FEATURES_INVALID_INPUT` (empty, whitespace, bad characters),
+ *   `ERR_FEATURES_IP_ADDRESS`, `ERR_FEATURES_PUBLIC_SUFFIX` (`co.uk`).
+ * @example
+ * extractLabel('https://www.bbc.co.uk/news'); // 'bbc'
+ */
+export function extractLabel(input: string): string {
+  const result = labelOf(input);
+  if (typeof result === 'string') return result;
+  throw new FeaturesError(
+    result.code,
+    `Cannot extract a domain label from ${quoteInput(input)}: ${result.why}. ` +
+      'Pass a URL (https://www.example.com/path), a host (www.example.com) or a label (example).',
+    { input },
+  );
+}
+
+/**
+ * Like {@link extractLabel}, but returns `undefined` instead of throwing on invalid input.
+ *
+ * @example
+ * tryExtractLabel('192.168.0.1'); // undefined
+ */
+export function tryExtractLabel(input: string): string | undefined {
+  const result = labelOf(input);
+  return typeof result === 'string' ? result : undefined;
+}

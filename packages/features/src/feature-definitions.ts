@@ -1,0 +1,110 @@
+import type { LabelStats } from './internal/label-stats';
+
+/**
+ * One feature: its name, its TypeScript computation and its Devo LINQ twin, defined together so
+ * the two cannot drift.
+ */
+export interface FeatureDefinition {
+  /** Name in the model contract: `length`, `entropy`, `vowel_proportion`, `freq_a`, `freq_-`, ... */
+  readonly name: string;
+  /** A LINQ-safe column name for this feature: the `name`, with `freq_-` spelled `freq_hyphen`. */
+  readonly column: string;
+  /** One sentence saying what the feature measures. */
+  readonly description: string;
+  /**
+   * The LINQ expression computing this feature from `labelExpression`, a LINQ expression (usually
+   * a column name such as `label`) that yields the domain label.
+   *
+   * @example
+   * getFeatureSet('tutorial').features[2]!.linq('label');
+   * // 'float(countbyfilter(label, "aeiouAEIOU")) / float(length(label))'
+   */
+  linq(labelExpression: string): string;
+}
+
+/** @internal A definition plus its evaluation from precomputed label statistics. */
+export interface FeatureSpec extends FeatureDefinition {
+  /** The feature of the label loaded in `stats` (never called for the empty label). */
+  evaluate(stats: LabelStats): number;
+}
+
+const lengthFeature: FeatureSpec = {
+  name: 'length',
+  column: 'length',
+  description: 'Number of characters of the label.',
+  linq: (label) => `float(length(${label}))`,
+  evaluate: (stats) => stats.length,
+};
+
+const entropyFeature: FeatureSpec = {
+  name: 'entropy',
+  column: 'entropy',
+  description: 'Shannon entropy of the label in bits per character (−Σ p·log₂ p over character frequencies).',
+  linq: (label) => `shannonentropy(${label})`,
+  evaluate: (stats) => stats.entropy(),
+};
+
+function codesOf(chars: string): Uint16Array {
+  const codes = new Uint16Array(chars.length);
+  for (let index = 0; index < chars.length; index++) codes[index] = chars.charCodeAt(index);
+  return codes;
+}
+
+/** A feature = (number of characters of the label that are in `chars`) / length. */
+function proportionFeature(name: string, column: string, description: string, chars: string): FeatureSpec {
+  if (!/^[\x21-\x7e]+$/.test(chars) || /["'\\]/.test(chars) || new Set(chars).size !== chars.length) {
+    throw new Error(`internal: bad character set ${JSON.stringify(chars)} for feature ${name}`);
+  }
+  const codes = codesOf(chars);
+  const literal = `"${chars}"`;
+  return {
+    name,
+    column,
+    description,
+    // `float(...) / float(...)`: float division (an integer `/` would truncate to 0).
+    linq: (label) => `float(countbyfilter(${label}, ${literal})) / float(length(${label}))`,
+    evaluate: (stats) => stats.countOf(codes) / stats.length,
+  };
+}
+
+/** Vowels counted by `vowel_proportion`, both cases, as in the tutorial's `countbyfilter`. */
+export const VOWELS = 'aeiouAEIOU';
+/** Characters counted by `digit_ratio`. */
+export const DIGITS = '0123456789';
+/** Characters counted by `consonant_ratio` (lowercase: labels are lowercased by `extractLabel`). */
+export const CONSONANTS = 'bcdfghjklmnpqrstvwxyz';
+
+const vowelProportion = proportionFeature(
+  'vowel_proportion',
+  'vowel_proportion',
+  'Share of characters that are vowels (aeiouAEIOU).',
+  VOWELS,
+);
+const digitRatio = proportionFeature('digit_ratio', 'digit_ratio', 'Share of characters that are digits (0-9).', DIGITS);
+const consonantRatio = proportionFeature(
+  'consonant_ratio',
+  'consonant_ratio',
+  'Share of characters that are lowercase consonants (bcdfghjklmnpqrstvwxyz).',
+  CONSONANTS,
+);
+
+const frequencyCharacters = [...'abcdefghijklmnopqrstuvwxyz0123456789-'];
+const frequencies: FeatureSpec[] = frequencyCharacters.map((character) =>
+  proportionFeature(
+    `freq_${character}`,
+    character === '-' ? 'freq_hyphen' : `freq_${character}`,
+    `Share of characters equal to "${character}".`,
+    character,
+  ),
+);
+
+/** The tutorial's three features, in the model's input order. */
+export const tutorialFeatures: readonly FeatureSpec[] = [lengthFeature, entropyFeature, vowelProportion];
+
+/** The 42 features of the `extended` set, in the model's input order. */
+export const extendedFeatures: readonly FeatureSpec[] = [
+  ...tutorialFeatures,
+  digitRatio,
+  consonantRatio,
+  ...frequencies,
+];

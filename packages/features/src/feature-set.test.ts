@@ -1,0 +1,185 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { FeaturesError } from './features-error';
+import { featureSetNames, getFeatureSet, type FeatureSetName } from './feature-set';
+
+/** A straightforward second implementation: Map-based counts over UTF-16 code units. */
+function referenceFeatures(label: string, set: FeatureSetName): number[] {
+  const counts = new Map<string, number>();
+  const units: string[] = [];
+  for (let index = 0; index < label.length; index++) units.push(label[index]!);
+  for (const unit of units) counts.set(unit, (counts.get(unit) ?? 0) + 1);
+  const n = units.length;
+  let entropy = 0;
+  for (const count of counts.values()) entropy -= (count / n) * Math.log2(count / n);
+  const share = (chars: string): number => units.filter((unit) => chars.includes(unit)).length / n;
+  const tutorial = [n, entropy, share('aeiouAEIOU')];
+  if (set === 'tutorial') return tutorial;
+  const frequencies = [...'abcdefghijklmnopqrstuvwxyz0123456789-'].map((character) => share(character));
+  return [...tutorial, share('0123456789'), share('bcdfghjklmnpqrstvwxyz'), ...frequencies];
+}
+
+function compute(label: string, set: FeatureSetName = 'tutorial'): Float64Array {
+  const featureSet = getFeatureSet(set);
+  const out = new Float64Array(featureSet.size);
+  featureSet.compute(label, out);
+  return out;
+}
+
+describe('getFeatureSet', () => {
+  it('defines tutorial as length, entropy, vowel_proportion (the model input order)', () => {
+    const set = getFeatureSet('tutorial');
+    expect(set.featureNames).toEqual(['length', 'entropy', 'vowel_proportion']);
+    expect(set.size).toBe(3);
+    expect(set.version).toBe(1);
+  });
+
+  it('defines extended as the 42 features in the contract order', () => {
+    const expected = [
+      'length', 'entropy', 'vowel_proportion', 'digit_ratio', 'consonant_ratio',
+      ...'abcdefghijklmnopqrstuvwxyz0123456789-'.split('').map((character) => `freq_${character}`),
+    ];
+    const set = getFeatureSet('extended');
+    expect(set.featureNames).toEqual(expected);
+    expect(set.size).toBe(42);
+    expect(set.features.map((feature) => feature.name)).toEqual(expected);
+    expect(new Set(set.features.map((feature) => feature.column)).size).toBe(42);
+  });
+
+  it('lists both sets and rejects unknown names with a typed error', () => {
+    expect(featureSetNames).toEqual(['tutorial', 'extended']);
+    expect(() => getFeatureSet('huge' as FeatureSetName)).toThrowError(/Unknown feature set "huge".*tutorial, extended/);
+    try {
+      getFeatureSet('toString' as FeatureSetName);
+    } catch (error) {
+      expect(FeaturesError.isInstance(error) && error.code).toBe('ERR_FEATURES_UNKNOWN_SET');
+    }
+  });
+});
+
+describe('FeatureSet.compute', () => {
+  // refs/linq-functions.md §5: length, shannonentropy, countbyfilter(·, "aeiouAEIOU") on these strings.
+  it.each([
+    ['www.google.com', 14, 2.842371, 4],
+    ['www.bing.com', 12, 3.022055, 2],
+    ['www.logcasts.com', 16, 3.20282, 3],
+    ['xjw3kq9zt1lmp0a.net', 19, 4.142664, 2],
+  ])('matches the LINQ reference vectors on %s', (input, length, entropy, vowels) => {
+    const [computedLength, computedEntropy, vowelProportion] = compute(input);
+    expect(computedLength).toBe(length);
+    expect(computedEntropy).toBeCloseTo(entropy, 6);
+    expect(vowelProportion! * length).toBeCloseTo(vowels, 12);
+  });
+
+  it('gives the reference entropies of google (1.918296) and aaaa (0)', () => {
+    expect(compute('google')[1]).toBeCloseTo(1.918296, 6);
+    expect(compute('aaaa')[1]).toBe(0);
+    expect(Object.is(compute('a')[1], 0)).toBe(true);
+  });
+
+  it('matches hand-computed values on a short label', () => {
+    // "ab-1a": a×2, b, -, 1 → H = −(0.4·log2 0.4 + 3·0.2·log2 0.2)
+    const features = compute('ab-1a', 'extended');
+    const names = getFeatureSet('extended').featureNames;
+    const byName = Object.fromEntries(names.map((name, index) => [name, features[index]]));
+    expect(byName['length']).toBe(5);
+    expect(byName['entropy']).toBeCloseTo(-(0.4 * Math.log2(0.4) + 3 * 0.2 * Math.log2(0.2)), 14);
+    expect(byName['entropy']).toBeCloseTo(1.921928, 6);
+    expect(byName['vowel_proportion']).toBe(0.4);
+    expect(byName['digit_ratio']).toBe(0.2);
+    expect(byName['consonant_ratio']).toBe(0.2);
+    expect(byName['freq_a']).toBe(0.4);
+    expect(byName['freq_b']).toBe(0.2);
+    expect(byName['freq_1']).toBe(0.2);
+    expect(byName['freq_-']).toBe(0.2);
+    expect(byName['freq_z']).toBe(0);
+  });
+
+  it('counts uppercase vowels but only lowercase consonants and letters, as countbyfilter is case-sensitive', () => {
+    const features = compute('AbC', 'extended');
+    expect(features[2]).toBeCloseTo(1 / 3, 15); // A
+    expect(features[4]).toBeCloseTo(1 / 3, 15); // b only
+    expect(features[5]).toBe(0); // freq_a ignores A
+  });
+
+  it('counts characters as UTF-16 code units (Java String.length semantics)', () => {
+    // "😀" is one code point but two code units; "é" precomposed is one unit.
+    expect(compute('😀')[0]).toBe(2);
+    expect(compute('😀')[1]).toBe(1);
+    expect(compute('é')[0]).toBe(1);
+  });
+
+  it('resets its shared counts between labels', () => {
+    const first = compute('aaaaaaaaaaaaaab', 'extended');
+    compute('zzzz', 'extended');
+    expect(compute('aaaaaaaaaaaaaab', 'extended')).toEqual(first);
+    expect(compute('b', 'extended')[1]).toBe(0);
+  });
+
+  it('writes at an offset and leaves the rest of the buffer alone', () => {
+    const out = new Float32Array(8).fill(-1);
+    getFeatureSet('tutorial').compute('google', out, 4);
+    expect([...out.slice(0, 4)]).toEqual([-1, -1, -1, -1]);
+    expect(out[4]).toBe(6);
+    expect(out[5]).toBe(Math.fround(1.9182958340544893));
+    expect(out[7]).toBe(-1);
+  });
+
+  it('throws ERR_FEATURES_EMPTY_LABEL for the empty label', () => {
+    expect(() => compute('')).toThrowError(expect.objectContaining({ code: 'ERR_FEATURES_EMPTY_LABEL' }));
+  });
+
+  it('throws ERR_FEATURES_INVALID_OPTION when the buffer is too short or the offset is bad', () => {
+    const set = getFeatureSet('extended');
+    expect(() => set.compute('abc', new Float64Array(41))).toThrowError(/buffer of length 41/);
+    expect(() => set.compute('abc', new Float64Array(50), 9)).toThrowError(expect.objectContaining({ code: 'ERR_FEATURES_INVALID_OPTION' }));
+    expect(() => set.compute('abc', new Float64Array(50), -1)).toThrowError(expect.objectContaining({ code: 'ERR_FEATURES_INVALID_OPTION' }));
+    expect(() => set.compute('abc', new Float64Array(50), 0.5)).toThrowError(expect.objectContaining({ code: 'ERR_FEATURES_INVALID_OPTION' }));
+  });
+});
+
+describe('FeatureSet.compute properties', () => {
+  const anyCodeUnits = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code)), minLength: 1 });
+  const anyCodePoints = fc.string({ unit: 'binary', minLength: 1 });
+  const labelLike = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789-AEIOU'), minLength: 1, maxLength: 63 });
+
+  it.each([
+    ['lone surrogates and any code unit', anyCodeUnits],
+    ['any code point', anyCodePoints],
+    ['label-like strings', labelLike],
+  ] as const)('agrees with a Map-based implementation and stays finite on %s', (_name, strings) => {
+    fc.assert(
+      fc.property(strings, (label) => {
+        for (const set of featureSetNames) {
+          const features = compute(label, set);
+          const expected = referenceFeatures(label, set);
+          expect(features.length).toBe(expected.length);
+          for (let index = 0; index < features.length; index++) {
+            expect(Number.isFinite(features[index])).toBe(true);
+            expect(features[index]).toBeCloseTo(expected[index]!, 12);
+          }
+          // Entropy is within [0, log2(length)]; proportions within [0, 1].
+          expect(features[1]).toBeGreaterThanOrEqual(0);
+          expect(features[1]!).toBeLessThanOrEqual(Math.log2(label.length) + 1e-12);
+          for (let index = 2; index < features.length; index++) {
+            expect(features[index]).toBeGreaterThanOrEqual(0);
+            expect(features[index]).toBeLessThanOrEqual(1);
+          }
+        }
+      }),
+      { seed: 42, numRuns: 300 },
+    );
+  });
+
+  it('gives the same features whichever labels came before (no state leaks)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: 'binary', minLength: 1 }), { minLength: 1, maxLength: 5 }), (labels) => {
+        const alone = labels.map((label) => compute(label, 'extended'));
+        for (let index = labels.length - 1; index >= 0; index--) {
+          expect(compute(labels[index]!, 'extended')).toEqual(alone[index]);
+        }
+      }),
+      { seed: 42, numRuns: 100 },
+    );
+  });
+});

@@ -1,0 +1,37 @@
+/** Resolved retry settings (see `MlmmRetryOptions` for the documented defaults). */
+export interface ResolvedRetry {
+  limit: number;
+  statusCodes: readonly number[];
+  errorCodes: readonly string[];
+  backoffBaseMs: number;
+  backoffLimitMs: number;
+  maxRetryAfterMs: number;
+}
+
+/**
+ * Full-jitter exponential backoff: a uniform draw in [0, min(limit, base · 2^(retry-1))).
+ * `retry` counts from 1.
+ */
+export function backoffDelay(retry: number, settings: ResolvedRetry, random: () => number): number {
+  const ceiling = Math.min(settings.backoffLimitMs, settings.backoffBaseMs * 2 ** (retry - 1));
+  return Math.floor(random() * ceiling);
+}
+
+/**
+ * Parses a `Retry-After` header (delta seconds or an HTTP date) into milliseconds, bounded by
+ * `maxMs`; `undefined` when absent or unparseable.
+ */
+export function parseRetryAfter(header: string | undefined, now: () => number, maxMs: number): number | undefined {
+  if (header === undefined) return undefined;
+  const text = header.trim();
+  if (text === '') return undefined;
+  let milliseconds: number;
+  if (/^\d+$/.test(text)) {
+    milliseconds = Number(text) * 1000;
+  } else {
+    const date = Date.parse(text);
+    if (Number.isNaN(date)) return undefined;
+    milliseconds = Math.max(0, date - now());
+  }
+  return Math.min(milliseconds, maxMs);
+}

@@ -1,0 +1,839 @@
+import { open, readFile, rename, rm, mkdir } from 'node:fs/promises';
+import http from 'node:http';
+import https from 'node:https';
+import { homedir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import got, { type Got, type RequestFunction } from 'got';
+import { mlmmEngineExtension, type MlmmEngine } from './engines';
+import {
+  MlmmAbortError,
+  MlmmError,
+  MlmmHttpError,
+  MlmmModelAlreadyExistsError,
+  MlmmModelNotFoundError,
+  MlmmModelRejectedError,
+  MlmmNetworkError,
+  MlmmResponseError,
+  MlmmRetryError,
+  MlmmTimeoutError,
+  MlmmTokenError,
+} from './mlmm-error';
+import { buildModelMultipart } from './internal/multipart';
+import { pythonJsonDumps } from './internal/python-json';
+import { pythonQuote } from './internal/python-quote';
+import { backoffDelay, parseRetryAfter, type ResolvedRetry } from './internal/retry';
+import { createRng, randomHex } from './internal/rng';
+import { isPythonFalsy, isRecord, listProblem, modelProblem, reviewProblem } from './internal/validate';
+import { VERSION } from './version';
+
+/** How the token is sent (ref §2). */
+export type MlmmAuthType = 'standalone' | 'bearer';
+
+/** Retry settings. Only idempotent GETs are retried; uploads and saves never are. */
+export interface MlmmRetryOptions {
+  /**
+   * Retries after the first attempt (0 disables retrying).
+   * @default 2
+   */
+  limit?: number;
+  /**
+   * HTTP statuses that are retried.
+   * @default [429, 500, 502, 503, 504]
+   */
+  statusCodes?: readonly number[];
+  /**
+   * Connection error codes that are retried. Timeouts are not retried.
+   * @default ['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'EAI_AGAIN']
+   */
+  errorCodes?: readonly string[];
+  /**
+   * Base of the exponential backoff; retry n waits a uniform draw in
+   * [0, min(backoffLimitMs, backoffBaseMs · 2^(n-1))) ("full jitter").
+   * @default 500
+   */
+  backoffBaseMs?: number;
+  /**
+   * Cap of one backoff delay.
+   * @default 8000
+   */
+  backoffLimitMs?: number;
+  /**
+   * Upper bound for a server's `Retry-After` (which replaces the backoff when present).
+   * @default 30000
+   */
+  maxRetryAfterMs?: number;
+}
+
+/** Passed to `onRetry` before the client waits and retries a GET. */
+export interface MlmmRetryEvent {
+  /** The attempt that failed, from 1. */
+  attempt: number;
+  /** How long the client waits before the next attempt. */
+  delayMs: number;
+  /** Why the attempt failed. */
+  error: MlmmError;
+  method: string;
+  url: string;
+}
+
+/** Options of {@link createMlmmClient}. */
+export interface MlmmClientOptions {
+  /** Base URL of the Model Manager, e.g. `https://api-us.devo.com/mlmodelmanager/`. Trailing `/` are stripped. */
+  url: string;
+  /** The Devo token (never logged, never put in an error). */
+  token: string;
+  /**
+   * `standalone` sends `standAloneToken: <token>`; `bearer` sends `Authorization: Bearer <token>`.
+   * @default 'standalone'
+   */
+  authType?: MlmmAuthType;
+  /** Legacy servers (before 2.4.0) only: inserts `/domains/{domain}` before `/models`. */
+  domain?: string;
+  /**
+   * Timeout of one attempt, in milliseconds.
+   * @default 30000
+   */
+  timeoutMs?: number;
+  /**
+   * Budget for one call across all its attempts and waits, in milliseconds. When it would be
+   * exceeded the client stops retrying; the last attempt's timeout is shortened to fit.
+   * @default undefined (bounded only by `timeoutMs` and the retry limit)
+   */
+  totalTimeoutMs?: number;
+  /**
+   * Retry limit, or retry settings, for GETs.
+   * @default { limit: 2 }
+   */
+  retry?: number | MlmmRetryOptions;
+  /**
+   * The `User-Agent` header.
+   * @default '@dga/mlmm-client/<VERSION>'
+   */
+  userAgent?: string;
+  /** Called before each retry. */
+  onRetry?: (event: MlmmRetryEvent) => void;
+  /** Aborts every call of this client when it fires. */
+  signal?: AbortSignal;
+  /**
+   * Source of randomness in [0, 1) for jitter, multipart boundaries and temp file names.
+   * @default a PRNG seeded with 42
+   */
+  random?: () => number;
+  /**
+   * Waits between retries; must reject when `signal` fires.
+   * @default `setTimeout` from `node:timers/promises`
+   */
+  sleep?: (milliseconds: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * Clock in epoch milliseconds, only used to read HTTP-date `Retry-After` headers.
+   * @default Date.now
+   */
+  now?: () => number;
+}
+
+/** Per-call options. */
+export interface MlmmCallOptions {
+  /** Aborts this call. */
+  signal?: AbortSignal;
+}
+
+/** A field of a model's input (ref §4.2). */
+export interface MlmmField {
+  readonly id?: number | null;
+  readonly name: string;
+  readonly description?: string | null;
+  readonly type: string;
+  readonly [key: string]: unknown;
+}
+
+/** An item of `listModels()`, as the server sent it (ref §4.1). */
+export interface MlmmModelSummary {
+  readonly id?: number;
+  readonly name: string;
+  readonly engine?: string;
+  readonly description?: string | null;
+  readonly [key: string]: unknown;
+}
+
+/** A model's metadata (ref §4.2), without `image`. Unknown keys are kept. */
+export interface MlmmModel {
+  readonly id: number;
+  readonly name: string;
+  readonly engine: string;
+  readonly description?: string | null;
+  readonly creationDate?: number;
+  readonly updateDate?: number;
+  readonly outputType?: string | null;
+  readonly category?: string | null;
+  readonly fields?: readonly MlmmField[];
+  readonly clusters?: readonly unknown[];
+  readonly runtimeSize?: number;
+  readonly hidden?: boolean;
+  readonly [key: string]: unknown;
+}
+
+/** `downloadModel`'s result: the metadata plus the absolute path of the written file. */
+export interface MlmmDownloadResult extends MlmmModel {
+  readonly file: string;
+}
+
+/** Options of `downloadModel`. */
+export interface MlmmDownloadOptions extends MlmmCallOptions {
+  /** Folder to write into (created when missing). */
+  directory: string;
+  /**
+   * File name inside `directory`.
+   * @default `<name><engine extension>` (ref §6)
+   */
+  fileName?: string;
+}
+
+/** The upload review of ref §4.3. */
+export interface MlmmReview {
+  readonly valid: boolean;
+  readonly errorDetail?: string | null;
+  readonly imageId?: number;
+  readonly size?: number;
+  readonly outputType?: unknown;
+  readonly category?: unknown;
+  readonly fields?: readonly unknown[];
+  readonly clusters?: readonly unknown[];
+  readonly fileName?: string;
+  readonly runtimeSize?: number;
+  readonly [key: string]: unknown;
+}
+
+/** Options of `addModel`. */
+export interface MlmmAddModelOptions extends MlmmCallOptions {
+  /** Description saved with the model; when overwriting without one, the stored one is kept. */
+  description?: string;
+  /**
+   * Replace an existing model of the same name (update in place, same id).
+   * @default false
+   */
+  force?: boolean;
+  /**
+   * File name sent in the multipart `filename`.
+   * @default the base name of the path, or `<name><engine extension>` for bytes
+   */
+  fileName?: string;
+}
+
+/** What `addModel` did. */
+export interface MlmmAddModelResult {
+  /** `created`, or `updated` when `force` replaced an existing model. */
+  readonly action: 'created' | 'updated';
+  /** Id of the model that was replaced, when `action` is `updated`. */
+  readonly previousId?: number;
+  /** The server's review of the uploaded file. */
+  readonly review: MlmmReview;
+}
+
+/** A Model Manager client; see {@link createMlmmClient}. */
+export interface MlmmClient {
+  /** `GET /models`: every visible model, as the server sent them. */
+  listModels(options?: MlmmCallOptions): Promise<MlmmModelSummary[]>;
+  /** `GET /models/{name}?fast=True`; throws {@link MlmmModelNotFoundError} when absent. */
+  getModel(name: string, options?: MlmmCallOptions): Promise<MlmmModel>;
+  /** Like `getModel`, but `null` when absent. */
+  findModel(name: string, options?: MlmmCallOptions): Promise<MlmmModel | null>;
+  /** `GET /models/{name}?fast=False`; writes the model file atomically into `directory`. */
+  downloadModel(name: string, options: MlmmDownloadOptions): Promise<MlmmDownloadResult>;
+  /** Look up, upload, save (ref §5). `fileOrBytes` is a path (`~` expanded) or the file's bytes. */
+  addModel(
+    name: string,
+    engine: MlmmEngine | (string & {}),
+    fileOrBytes: string | Uint8Array,
+    options?: MlmmAddModelOptions,
+  ): Promise<MlmmAddModelResult>;
+}
+
+const defaultRetry: ResolvedRetry = {
+  limit: 2,
+  statusCodes: [429, 500, 502, 503, 504],
+  errorCodes: ['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'EAI_AGAIN'],
+  backoffBaseMs: 500,
+  backoffLimitMs: 8000,
+  maxRetryAfterMs: 30_000,
+};
+
+/** Header names as the Python client spells them on the wire; got lower-cases header keys. */
+const headerCase: Readonly<Record<string, string>> = {
+  standalonetoken: 'standAloneToken',
+  authorization: 'Authorization',
+  'user-agent': 'User-Agent',
+  accept: 'Accept',
+  'accept-encoding': 'Accept-Encoding',
+  'content-type': 'Content-Type',
+  'content-length': 'Content-Length',
+};
+
+const requestWithHeaderCase: RequestFunction = (url, options, callback) => {
+  const headers: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options.headers ?? {})) headers[headerCase[key] ?? key] = value;
+  const send = url.protocol === 'https:' ? https.request : http.request;
+  return send(url, { ...options, headers: headers as http.OutgoingHttpHeaders }, callback);
+};
+
+const BODY_SNIPPET = 500;
+
+function usage(msg: string, detail: string): MlmmError {
+  return new MlmmError({ reason: 'ERR_MLMM_INVALID_OPTIONS', msg, detail });
+}
+
+function validateBaseUrl(url: unknown, token: unknown): string {
+  const raw = typeof url === 'string' ? url : String(url);
+  const text = typeof token === 'string' && token !== '' ? raw.replaceAll(token, '[redacted]') : raw;
+  const invalid = usage(
+    `Invalid url: '${text}'`,
+    "createMlmmClient needs an absolute http(s) URL with a host and no spaces, e.g. 'https://api-us.devo.com/mlmodelmanager/'",
+  );
+  if (typeof url !== 'string' || /\s/.test(url)) throw invalid;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw invalid;
+  }
+  if ((parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.hostname === '') throw invalid;
+  if (parsed.username !== '' || parsed.password !== '') {
+    throw usage('Invalid url: credentials in the URL', 'remove user:password@ from options.url and pass the token in options.token');
+  }
+  if (parsed.search !== '' || parsed.hash !== '' || url.includes('?') || url.includes('#')) throw invalid;
+  return url.replace(/\/+$/, '');
+}
+
+/** The URL without user info, for messages. */
+function displayUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.href;
+  } catch {
+    return url;
+  }
+}
+
+function validateName(name: unknown): string {
+  if (typeof name !== 'string' || name === '') {
+    throw new MlmmError({
+      reason: 'ERR_MLMM_INVALID_NAME',
+      msg: `Invalid name: '${typeof name === 'string' ? name : String(name)}'`,
+      detail: 'pass a non-empty model name',
+    });
+  }
+  if (name.split('/').some((segment) => segment === '.' || segment === '..')) {
+    throw new MlmmError({
+      reason: 'ERR_MLMM_INVALID_NAME',
+      msg: `Invalid name: '${name}'`,
+      detail: 'a name with "." or ".." path segments cannot be addressed: URLs normalise them away (the Python client has the same limit)',
+    });
+  }
+  return name;
+}
+
+interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  method: string;
+  url: string;
+}
+
+interface RequestSpec {
+  method: 'GET' | 'POST';
+  /** Path after the prefix, without leading `/`, with query. */
+  path: string;
+  body?: Buffer;
+  contentType?: string;
+  /** Only idempotent GETs pass true. */
+  retryable: boolean;
+  signal: AbortSignal | undefined;
+}
+
+function decodeJson(body: Buffer): unknown {
+  const text = body.toString('utf8');
+  if (text.trim() === '') return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Creates a client of Devo's ML Model Manager that puts on the wire exactly what the official
+ * Python client `devo-mlmodelmanager` sends. Throws {@link MlmmError} (`ERR_MLMM_INVALID_OPTIONS`)
+ * on an invalid URL or auth type, before any traffic.
+ *
+ * @example
+ * ```ts
+ * import { createMlmmClient } from '@dga/mlmm-client';
+ *
+ * const client = createMlmmClient({ url: 'https://api-us.devo.com/mlmodelmanager/', token });
+ * await client.addModel('dga_classifier', 'ONNX', './model.onnx', { description: 'DGA', force: true });
+ * const model = await client.findModel('dga_classifier');
+ * const { file } = await client.downloadModel('dga_classifier', { directory: './models' });
+ * ```
+ */
+export function createMlmmClient(options: MlmmClientOptions): MlmmClient {
+  if (!isRecord(options)) throw usage('Invalid options', 'createMlmmClient({ url, token }) needs an options object');
+  const base = validateBaseUrl(options.url, options.token);
+  const token = options.token;
+  if (typeof token !== 'string' || token === '' || /[\r\n]/.test(token)) {
+    throw usage('Invalid token', 'pass the Devo token as a non-empty single-line string in options.token');
+  }
+  const authType = options.authType ?? 'standalone';
+  if (authType !== 'standalone' && authType !== 'bearer') {
+    throw usage(`Invalid auth type: '${String(authType)}'`, "options.authType must be 'standalone' or 'bearer'");
+  }
+  const domain = options.domain;
+  if (domain !== undefined && (typeof domain !== 'string' || domain === '' || /[\s/?#]/.test(domain))) {
+    throw usage(`Invalid domain: '${String(domain)}'`, 'options.domain must be a Devo domain name without spaces, "/", "?" or "#"');
+  }
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw usage(`Invalid timeoutMs: ${String(timeoutMs)}`, 'options.timeoutMs must be a positive number of milliseconds');
+  }
+  const totalTimeoutMs = options.totalTimeoutMs;
+  if (totalTimeoutMs !== undefined && (!Number.isFinite(totalTimeoutMs) || totalTimeoutMs <= 0)) {
+    throw usage(`Invalid totalTimeoutMs: ${String(totalTimeoutMs)}`, 'options.totalTimeoutMs must be a positive number of milliseconds');
+  }
+  const retryOption = options.retry;
+  const retry: ResolvedRetry =
+    typeof retryOption === 'number'
+      ? { ...defaultRetry, limit: retryOption }
+      : { ...defaultRetry, ...Object.fromEntries(Object.entries(retryOption ?? {}).filter(([, value]) => value !== undefined)) };
+  if (!Number.isInteger(retry.limit) || retry.limit < 0) {
+    throw usage(`Invalid retry limit: ${String(retry.limit)}`, 'options.retry must be a non-negative integer or { limit }');
+  }
+  const random = options.random ?? createRng();
+  const sleep = options.sleep ?? ((milliseconds: number, signal?: AbortSignal) => delay(milliseconds, undefined, signal ? { signal } : {}));
+  const now = options.now ?? Date.now;
+  const clientSignal = options.signal;
+  const prefix = domain === undefined ? base : `${base}/domains/${domain}`;
+  const displayPrefix = displayUrl(prefix).replace(/\/+$/, '');
+
+  const instance: Got = got.extend({
+    prefixUrl: `${prefix}/`,
+    headers: {
+      'user-agent': options.userAgent ?? `@dga/mlmm-client/${VERSION}`,
+      accept: '*/*',
+      'accept-encoding': 'gzip, deflate',
+      ...(authType === 'standalone' ? { standalonetoken: token } : { authorization: `Bearer ${token}` }),
+    },
+    timeout: { request: timeoutMs },
+    retry: { limit: 0 },
+    throwHttpErrors: false,
+    followRedirect: false,
+    request: requestWithHeaderCase,
+  });
+
+  // Retry-After of each HTTP error, kept beside the error so the public error stays small.
+  const retryAfterOf = new WeakMap<MlmmError, string>();
+  const redact = (text: string): string => text.replaceAll(token, '[redacted]');
+  const snippet = (body: Buffer): string => {
+    const text = redact(body.toString('utf8'));
+    return text.length > BODY_SNIPPET ? `${text.slice(0, BODY_SNIPPET)}… (${text.length} characters)` : text;
+  };
+
+  function combinedSignal(signal: AbortSignal | undefined): AbortSignal | undefined {
+    const signals = [clientSignal, signal].filter((item): item is AbortSignal => item !== undefined);
+    if (signals.length === 0) return undefined;
+    return signals.length === 1 ? signals[0] : AbortSignal.any(signals);
+  }
+
+  function abortError(method: string, url: string, signal: AbortSignal): MlmmAbortError {
+    return new MlmmAbortError({
+      reason: 'ERR_MLMM_ABORTED',
+      msg: 'The operation was aborted',
+      detail: `${method} ${url} was cancelled by the caller's AbortSignal`,
+      cause: signal.reason,
+    });
+  }
+
+  function transportError(error: unknown, method: string, url: string, signal: AbortSignal | undefined, attemptTimeoutMs: number): MlmmError {
+    if (signal?.aborted) return abortError(method, url, signal);
+    const record = isRecord(error) ? error : {};
+    const text = redact(typeof record['message'] === 'string' ? record['message'] : String(error));
+    const systemCode = typeof record['code'] === 'string' && /^E[A-Z0-9_]+$/.test(record['code']) ? record['code'] : undefined;
+    // A fresh cause: got's errors hold the request options, headers included (the token).
+    const cause = Object.assign(new Error(text), systemCode === undefined ? {} : { code: systemCode });
+    if (record['name'] === 'TimeoutError') {
+      return new MlmmTimeoutError({
+        reason: 'ERR_MLMM_TIMEOUT',
+        msg: text,
+        detail: `${method} ${url} took longer than ${attemptTimeoutMs} ms; raise timeoutMs (or totalTimeoutMs) or check the server`,
+        method,
+        url,
+        timeoutMs: attemptTimeoutMs,
+        cause,
+      });
+    }
+    return new MlmmNetworkError({
+      reason: 'ERR_MLMM_NETWORK',
+      msg: text,
+      detail: `${method} ${url} failed before an HTTP answer; check the URL, the network and that the server is up`,
+      method,
+      url,
+      networkCode: systemCode,
+      cause,
+    });
+  }
+
+  /** Ref §7: the error of a non-2xx response. Only the body's `code` is used, never the status. */
+  function httpError(response: RawResponse): MlmmHttpError {
+    const decoded = decodeJson(response.body);
+    let code = 0;
+    let msg = 'Unexpected error';
+    let cid: unknown;
+    if (isRecord(decoded)) {
+      if (typeof decoded['code'] === 'number' && Number.isInteger(decoded['code'])) code = decoded['code'];
+      if (typeof decoded['msg'] === 'string' && decoded['msg'] !== '') msg = redact(decoded['msg']);
+      cid = decoded['cid'];
+    }
+    const where = `${response.method} ${response.url} answered HTTP ${response.status}${typeof cid === 'string' ? ` (cid ${cid})` : ''}`;
+    const common = { status: response.status, method: response.method, url: response.url, body: snippet(response.body) };
+    if (code === 5) {
+      return new MlmmTokenError({
+        reason: 'ERR_MLMM_TOKEN',
+        code,
+        msg: isRecord(decoded) && typeof decoded['msg'] === 'string' ? msg : 'Token invalid or expired',
+        detail: `${where}; check the token and authType ('standalone' sends standAloneToken, 'bearer' sends Authorization: Bearer), and renew an expired token`,
+        ...common,
+      });
+    }
+    let hint: string;
+    if (response.status === 404) {
+      hint =
+        domain === undefined
+          ? `; the server does not know this path: check that the URL ends with /mlmodelmanager, and for servers older than 2.4.0 use the legacy layout (pass domain)`
+          : `; the server does not know this path: servers 2.4.0 and newer use the modern layout (omit domain '${domain}')`;
+    } else if (response.status >= 300 && response.status < 400) {
+      const location = response.headers['location'];
+      hint = `; redirects are not followed (they could carry the token elsewhere)${typeof location === 'string' ? `: use ${displayUrl(location)} as the base URL` : ''}`;
+    } else if (response.status >= 500) {
+      hint = '; the server failed: check the request (engine, file) and retry later';
+    } else {
+      hint = '';
+    }
+    return new MlmmHttpError({ reason: 'ERR_MLMM_HTTP_STATUS', code, msg, detail: `${where}${hint}`, ...common });
+  }
+
+  function isRetryable(error: MlmmError): boolean {
+    if (MlmmTokenError.isInstance(error)) return false;
+    if (MlmmHttpError.isInstance(error)) return retry.statusCodes.includes(error.status);
+    if (MlmmNetworkError.isInstance(error)) return error.networkCode !== undefined && retry.errorCodes.includes(error.networkCode);
+    return false;
+  }
+
+  async function sendOnce(spec: RequestSpec, signal: AbortSignal | undefined, attemptTimeoutMs: number): Promise<RawResponse> {
+    const url = `${displayPrefix}/${spec.path}`;
+    if (signal?.aborted) throw abortError(spec.method, url, signal);
+    let response;
+    try {
+      response = await instance(spec.path, {
+        method: spec.method,
+        responseType: 'buffer',
+        timeout: { request: attemptTimeoutMs },
+        ...(spec.body === undefined ? {} : { body: spec.body }),
+        ...(spec.contentType === undefined ? {} : { headers: { 'content-type': spec.contentType } }),
+        ...(signal === undefined ? {} : { signal }),
+      });
+    } catch (error) {
+      throw transportError(error, spec.method, url, signal, attemptTimeoutMs);
+    }
+    const raw: RawResponse = {
+      status: response.statusCode,
+      headers: response.headers,
+      body: response.body,
+      method: spec.method,
+      url,
+    };
+    if (raw.status < 200 || raw.status >= 300) {
+      const error = httpError(raw);
+      const retryAfter = raw.headers['retry-after'];
+      if (typeof retryAfter === 'string') retryAfterOf.set(error, retryAfter);
+      throw error;
+    }
+    return raw;
+  }
+
+  async function send(spec: RequestSpec): Promise<RawResponse> {
+    const signal = combinedSignal(spec.signal);
+    const errors: MlmmError[] = [];
+    const deadline = totalTimeoutMs === undefined ? Number.POSITIVE_INFINITY : now() + totalTimeoutMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await sendOnce(spec, signal, Math.max(1, Math.min(timeoutMs, deadline - now())));
+      } catch (error) {
+        if (!MlmmError.isInstance(error)) throw error;
+        errors.push(error);
+        if (!spec.retryable || !isRetryable(error)) throw error;
+        if (attempt > retry.limit) throw errors.length > 1 ? new MlmmRetryError(errors) : error;
+        const retryAfterHeader = MlmmHttpError.isInstance(error) ? retryAfterOf.get(error) : undefined;
+        const retryAfter = parseRetryAfter(retryAfterHeader, now, retry.maxRetryAfterMs);
+        const delayMs = retryAfter ?? backoffDelay(attempt, retry, random);
+        // No time left for a useful attempt after the wait: give up now.
+        if (now() + delayMs >= deadline) throw errors.length > 1 ? new MlmmRetryError(errors) : error;
+        const url = `${displayPrefix}/${spec.path}`;
+        options.onRetry?.({ attempt, delayMs, error, method: spec.method, url });
+        try {
+          await sleep(delayMs, signal);
+        } catch (sleepError) {
+          if (signal?.aborted) throw abortError(spec.method, url, signal);
+          throw sleepError;
+        }
+        if (signal?.aborted) throw abortError(spec.method, url, signal);
+      }
+    }
+  }
+
+  function responseError(response: RawResponse, problem: string, what: string): MlmmResponseError {
+    return new MlmmResponseError({
+      reason: 'ERR_MLMM_RESPONSE_INVALID',
+      msg: `Unexpected response: ${problem}`,
+      detail: `${response.method} ${response.url} answered HTTP ${response.status} with ${what} that does not match the protocol; is the URL a Model Manager?`,
+      status: response.status,
+      method: response.method,
+      url: response.url,
+      body: snippet(response.body),
+    });
+  }
+
+  async function lookUp(name: string, fast: boolean, signal: AbortSignal | undefined): Promise<Record<string, unknown> | null> {
+    const response = await send({
+      method: 'GET',
+      path: `models/${pythonQuote(name)}?fast=${fast ? 'True' : 'False'}`,
+      retryable: true,
+      signal,
+    });
+    const decoded = decodeJson(response.body);
+    if (isPythonFalsy(decoded)) return null;
+    const problem = modelProblem(decoded);
+    if (problem !== undefined) throw responseError(response, problem, 'a model');
+    const model = decoded as Record<string, unknown>;
+    if (!fast) {
+      const image = model['image'];
+      if (!isRecord(image) || typeof image['image'] !== 'string') {
+        throw responseError(response, '"image.image" should be the base64 model file', 'a model');
+      }
+    }
+    return model;
+  }
+
+  function withoutImage(model: Record<string, unknown>): MlmmModel {
+    const { image: _image, ...rest } = model;
+    return rest as MlmmModel;
+  }
+
+  function notFound(name: string): MlmmModelNotFoundError {
+    return new MlmmModelNotFoundError({
+      reason: 'ERR_MLMM_MODEL_NOT_FOUND',
+      msg: `'${name}'`,
+      detail: `no model named '${name}' at ${displayPrefix}; list the models to check the name (names are exact and case-sensitive)`,
+      modelName: name,
+    });
+  }
+
+  function fileError(msg: string, detail: string, cause: unknown): MlmmError {
+    const record = isRecord(cause) ? cause : {};
+    const safeCause = Object.assign(new Error(String(record['message'] ?? cause)), typeof record['code'] === 'string' ? { code: record['code'] } : {});
+    return new MlmmError({ reason: 'ERR_MLMM_FILE_SYSTEM', msg, detail, cause: safeCause });
+  }
+
+  async function writeFileAtomic(file: string, bytes: Uint8Array): Promise<void> {
+    const folder = dirname(file);
+    await mkdir(folder, { recursive: true });
+    for (let tries = 0; ; tries++) {
+      const temp = join(folder, `.${basename(file)}.${randomHex(random, 12)}.tmp`);
+      let handle;
+      try {
+        handle = await open(temp, 'wx');
+      } catch (error) {
+        if (isRecord(error) && error['code'] === 'EEXIST' && tries < 10) continue;
+        throw error;
+      }
+      try {
+        await handle.writeFile(bytes);
+        await handle.sync();
+        await handle.close();
+        await rename(temp, file);
+      } catch (error) {
+        await handle.close().catch(() => undefined);
+        await rm(temp, { force: true });
+        throw error;
+      }
+      return;
+    }
+  }
+
+  function expandHome(path: string): string {
+    if (path === '~') return homedir();
+    if (path.startsWith('~/')) return join(homedir(), path.slice(2));
+    return path;
+  }
+
+  return {
+    async listModels(callOptions?: MlmmCallOptions): Promise<MlmmModelSummary[]> {
+      const response = await send({ method: 'GET', path: 'models', retryable: true, signal: callOptions?.signal });
+      if (response.status === 204 && response.body.length === 0) return [];
+      const decoded = decodeJson(response.body);
+      const problem = listProblem(decoded);
+      if (problem !== undefined) throw responseError(response, problem, 'a model list');
+      return decoded as MlmmModelSummary[];
+    },
+
+    async getModel(name: string, callOptions?: MlmmCallOptions): Promise<MlmmModel> {
+      validateName(name);
+      const model = await lookUp(name, true, callOptions?.signal);
+      if (model === null) throw notFound(name);
+      return withoutImage(model);
+    },
+
+    async findModel(name: string, callOptions?: MlmmCallOptions): Promise<MlmmModel | null> {
+      validateName(name);
+      const model = await lookUp(name, true, callOptions?.signal);
+      return model === null ? null : withoutImage(model);
+    },
+
+    async downloadModel(name: string, downloadOptions: MlmmDownloadOptions): Promise<MlmmDownloadResult> {
+      validateName(name);
+      if (!isRecord(downloadOptions) || typeof downloadOptions.directory !== 'string' || downloadOptions.directory === '') {
+        throw usage('Invalid directory', `downloadModel('${name}', { directory }) needs the folder to write the model file into`);
+      }
+      const explicitName = downloadOptions.fileName;
+      const unsafe = (candidate: string): boolean =>
+        candidate === '' || candidate === '.' || candidate === '..' || /[/\\\0]/.test(candidate);
+      if (explicitName !== undefined && unsafe(explicitName)) {
+        throw usage(`Invalid file name: '${explicitName}'`, 'options.fileName must be a plain file name without "/" or "\\"');
+      }
+      if (explicitName === undefined && unsafe(name)) {
+        throw new MlmmError({
+          reason: 'ERR_MLMM_INVALID_NAME',
+          msg: `Invalid file name: '${name}'`,
+          detail: `the model name cannot be used as a file name inside ${downloadOptions.directory}; pass options.fileName`,
+        });
+      }
+      const model = await lookUp(name, false, downloadOptions.signal);
+      if (model === null) throw notFound(name);
+      const image = model['image'] as Record<string, unknown>;
+      const encoded = (image['image'] as string).replace(/\s+/g, '');
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(encoded) || encoded.length % 4 === 1) {
+        throw new MlmmResponseError({
+          reason: 'ERR_MLMM_RESPONSE_INVALID',
+          msg: 'Unexpected response: "image.image" is not valid base64',
+          detail: `GET ${displayPrefix}/models/${pythonQuote(name)}?fast=False returned a model whose file cannot be decoded`,
+          status: 200,
+          method: 'GET',
+          url: `${displayPrefix}/models/${pythonQuote(name)}?fast=False`,
+          body: `${encoded.slice(0, 80)}…`,
+        });
+      }
+      const bytes = Buffer.from(encoded, 'base64');
+      const engine = typeof model['engine'] === 'string' ? model['engine'] : '';
+      const file = resolve(downloadOptions.directory, explicitName ?? `${name}${mlmmEngineExtension(engine)}`);
+      try {
+        await writeFileAtomic(file, bytes);
+      } catch (error) {
+        throw fileError(`Cannot write ${file}`, 'check that the directory is writable and the disk has space', error);
+      }
+      return { ...withoutImage(model), file };
+    },
+
+    async addModel(
+      name: string,
+      engine: MlmmEngine | (string & {}),
+      fileOrBytes: string | Uint8Array,
+      addOptions: MlmmAddModelOptions = {},
+    ): Promise<MlmmAddModelResult> {
+      validateName(name);
+      if (typeof engine !== 'string' || engine === '') {
+        throw usage(`Invalid engine: '${String(engine)}'`, `addModel('${name}', engine, …) needs an engine such as 'ONNX'`);
+      }
+      let bytes: Uint8Array;
+      let fileName: string;
+      if (typeof fileOrBytes === 'string') {
+        const path = resolve(expandHome(fileOrBytes));
+        try {
+          bytes = await readFile(path);
+        } catch (error) {
+          throw fileError(`Cannot read ${path}`, `addModel('${name}') needs a readable model file`, error);
+        }
+        fileName = addOptions.fileName ?? basename(path);
+      } else if (fileOrBytes instanceof Uint8Array) {
+        bytes = fileOrBytes;
+        fileName = addOptions.fileName ?? `${basename(name)}${mlmmEngineExtension(engine)}`;
+      } else {
+        throw usage('Invalid model file', `addModel('${name}', engine, file) needs a path or a Uint8Array`);
+      }
+      if (fileName === '') throw usage('Invalid file name', 'options.fileName must not be empty');
+      const signal = addOptions.signal;
+
+      // 1. Look the name up (fast=True).
+      const existing = await lookUp(name, true, signal);
+      // 2. Refuse without force; nothing is uploaded.
+      if (existing !== null && addOptions.force !== true) {
+        throw new MlmmModelAlreadyExistsError({
+          reason: 'ERR_MLMM_MODEL_ALREADY_EXISTS',
+          msg: `'${name}'`,
+          detail: `a model named '${name}' already exists (id ${String(existing['id'])}); pass force: true to replace it in place`,
+          modelName: name,
+          modelId: existing['id'] as number,
+        });
+      }
+      // 3. Upload (never retried).
+      const multipart = buildModelMultipart(engine, fileName, bytes, random);
+      const uploadResponse = await send({
+        method: 'POST',
+        path: 'models/images/upload',
+        body: multipart.body,
+        contentType: multipart.contentType,
+        retryable: false,
+        signal,
+      });
+      const review = decodeJson(uploadResponse.body);
+      const problem = reviewProblem(review);
+      if (problem !== undefined) throw responseError(uploadResponse, problem, 'an upload review');
+      const reviewRecord = review as Record<string, unknown>;
+      if (reviewRecord['valid'] !== true) {
+        const detail = typeof reviewRecord['errorDetail'] === 'string' && reviewRecord['errorDetail'] !== '' ? reviewRecord['errorDetail'] : 'Invalid model file';
+        throw new MlmmModelRejectedError({
+          reason: 'ERR_MLMM_MODEL_REJECTED',
+          msg: detail,
+          detail: `the server rejected ${fileName} for engine ${engine}; nothing was saved: check that the file is a valid ${engine} model`,
+          review: reviewRecord,
+        });
+      }
+      // 4. Save, in the Python client's key order (ref §4.4); never retried.
+      const description =
+        addOptions.description ?? (existing === null ? null : ((existing['description'] as string | null | undefined) ?? null));
+      const saveBody: Record<string, unknown> = {
+        name,
+        engine,
+        description,
+        image: { id: reviewRecord['imageId'], size: reviewRecord['size'] },
+        outputType: reviewRecord['outputType'] ?? null,
+        fields: reviewRecord['fields'] ?? null,
+        clusters: reviewRecord['clusters'] ?? null,
+        category: reviewRecord['category'] ?? null,
+        runtimeSize: reviewRecord['runtimeSize'] ?? null,
+        hidden: false,
+      };
+      if (existing !== null) saveBody['id'] = existing['id'];
+      await send({
+        method: 'POST',
+        path: 'models',
+        body: Buffer.from(pythonJsonDumps(saveBody), 'utf8'),
+        contentType: 'application/json',
+        retryable: false,
+        signal,
+      });
+      return existing === null
+        ? { action: 'created', review: reviewRecord as MlmmReview }
+        : { action: 'updated', previousId: existing['id'] as number, review: reviewRecord as MlmmReview };
+    },
+  };
+}

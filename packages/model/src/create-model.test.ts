@@ -1,0 +1,95 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createModel } from './create-model';
+import { createRng } from './internal/rng';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+interface LayerConfig {
+  units?: number;
+  activation?: string;
+  kernelInitializer?: { className: string; config: { seed?: number } };
+  kernelRegularizer?: { className: string; config: { l1: number; l2: number } } | null;
+  epsilon?: number;
+  momentum?: number;
+  rate?: number;
+  batchInputShape?: (number | null)[];
+}
+
+function layerSummary(model: tf.LayersModel): { className: string; config: LayerConfig }[] {
+  return model.layers.map((layer) => ({ className: layer.getClassName(), config: layer.getConfig() as unknown as LayerConfig }));
+}
+
+describe('createModel', () => {
+  it('builds the tutorial model layer by layer as in the Keras tutorial', () => {
+    const model = createModel({ preset: 'tutorial', featureSet: 'tutorial' });
+    const layers = layerSummary(model);
+    expect(layers.map((layer) => layer.className)).toEqual([
+      'Dense', 'BatchNormalization', 'Dropout',
+      'Dense', 'BatchNormalization', 'Dropout',
+      'Dense', 'Dense',
+    ]);
+    const [dense1, bn1, dropout1, dense2, bn2, dropout2, dense3, output] = layers.map((layer) => layer.config);
+    expect(dense1).toMatchObject({ units: 10, activation: 'relu', batchInputShape: [null, 3] });
+    expect(dense1?.kernelInitializer?.className).toBe('VarianceScaling'); // he_normal = VarianceScaling(2, fan_in, normal)
+    expect(dense1?.kernelInitializer?.config).toMatchObject({ scale: 2, mode: 'fanIn', distribution: 'normal' });
+    expect(dense1?.kernelRegularizer).toEqual({ className: 'L1L2', config: { l1: 0, l2: 0.01 } });
+    for (const bn of [bn1, bn2]) expect(bn).toMatchObject({ epsilon: 1e-3, momentum: 0.99 });
+    for (const dropout of [dropout1, dropout2]) expect(dropout?.rate).toBe(0.3);
+    for (const dense of [dense2, dense3]) {
+      expect(dense?.kernelInitializer?.config).toMatchObject({ scale: 2, mode: 'fanIn', distribution: 'normal' });
+      expect(dense?.kernelRegularizer).toEqual({ className: 'L1L2', config: { l1: 0.001, l2: 0.001 } });
+    }
+    expect(dense2?.units).toBe(7);
+    expect(dense3?.units).toBe(5);
+    expect(output).toMatchObject({ units: 2, activation: 'softmax', kernelRegularizer: null });
+    // Keras's Dense default is glorot_uniform (tfjs's would be glorotNormal).
+    expect(output?.kernelInitializer?.config).toMatchObject({ scale: 1, mode: 'fanAvg', distribution: 'uniform' });
+    expect(model.outputs[0]?.shape).toEqual([null, 2]);
+    model.dispose();
+  });
+
+  it('compiles with adam(0.001) and categorical cross-entropy like Keras defaults', () => {
+    const model = createModel({ preset: 'tutorial', featureSet: 'tutorial' });
+    expect(model.loss).toBe('categoricalCrossentropy');
+    const optimizerConfig = model.optimizer.getConfig();
+    expect(model.optimizer.getClassName()).toBe('Adam');
+    expect(optimizerConfig).toMatchObject({ learningRate: 0.001, beta1: 0.9, beta2: 0.999 });
+    model.dispose();
+  });
+
+  it('sizes the input from the feature set for any preset', () => {
+    for (const preset of ['tutorial', 'default'] as const) {
+      expect(createModel({ preset, featureSet: 'extended' }).inputs[0]?.shape).toEqual([null, 42]);
+      expect(createModel({ preset, featureSet: 'tutorial' }).inputs[0]?.shape).toEqual([null, 3]);
+    }
+  });
+
+  it('gives identical weights for the same seed and different ones for another seed', () => {
+    const weightsOf = (seed: number): Float32Array[] =>
+      createModel({ preset: 'tutorial', featureSet: 'tutorial', seed }).getWeights().map((tensor) => tensor.dataSync() as Float32Array);
+    const first = weightsOf(42);
+    expect(weightsOf(42)).toEqual(first);
+    expect(weightsOf(43)[0]).not.toEqual(first[0]);
+  });
+
+  it('folds a normalization into the first layer: f_norm(x) equals f((x - mean) / std)', () => {
+    const mean = Float32Array.from({ length: 42 }, (_, index) => index * 0.5);
+    const std = Float32Array.from({ length: 42 }, (_, index) => 0.25 + index * 0.1);
+    const plain = createModel({ preset: 'default', featureSet: 'extended', seed: 5 });
+    const folded = createModel({ preset: 'default', featureSet: 'extended', seed: 5, normalization: { mean, std } });
+    const rng = createRng(1);
+    const raw = Float32Array.from({ length: 8 * 42 }, () => rng.next() * 10);
+    const standardized = raw.map((value, index) => (value - mean[index % 42]!) / std[index % 42]!);
+    const expected = (plain.predict(tf.tensor2d(standardized, [8, 42])) as tf.Tensor).arraySync() as number[][];
+    const actual = (folded.predict(tf.tensor2d(raw, [8, 42])) as tf.Tensor).arraySync() as number[][];
+    actual.forEach((row, index) => row.forEach((value, column) => expect(value).toBeCloseTo(expected[index]![column]!, 5)));
+  });
+
+  it('rejects unknown presets and invalid seeds with ERR_MODEL_INVALID_OPTION', () => {
+    expect(() => createModel({ preset: 'huge' as 'default', featureSet: 'tutorial' })).toThrow(expect.objectContaining({ code: 'ERR_MODEL_INVALID_OPTION' }));
+    expect(() => createModel({ preset: 'default', featureSet: 'tutorial', seed: -1 })).toThrow(expect.objectContaining({ code: 'ERR_MODEL_INVALID_OPTION' }));
+  });
+});

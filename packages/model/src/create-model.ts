@@ -1,0 +1,98 @@
+import * as tf from '@tensorflow/tfjs';
+import { getFeatureSet, type FeatureSetName } from '@dga/features';
+import { ModelError } from './errors';
+import { getPreset, presetNames, type PresetName } from './presets';
+import { deriveSeed } from './internal/rng';
+import { foldNormalization, type Normalization } from './internal/normalization';
+
+/** Options of {@link createModel}. */
+export interface CreateModelOptions {
+  /** The architecture recipe. */
+  preset: PresetName;
+  /** Decides the input width (3 for `tutorial`, 42 for `extended`). */
+  featureSet: FeatureSetName;
+  /**
+   * Seed for every initializer and dropout layer (each gets its own seed derived from it).
+   * @default 42
+   */
+  seed?: number;
+  /**
+   * Per-feature mean and standard deviation of the training inputs. When given, the model
+   * computes `f((x - mean) / std)` with the standardization folded into the first Dense layer's
+   * kernel and bias, so it still takes raw features and exports to ONNX as plain layers.
+   */
+  normalization?: Normalization;
+  /** Adam learning rate of the compiled optimizer. @default the preset's */
+  learningRate?: number;
+}
+
+/** The default run seed. */
+export const DEFAULT_SEED = 42;
+
+/**
+ * Builds the (compiled) tfjs model of a preset for a feature set: a `tf.Sequential` whose input is
+ * `[N, featureSet.size]` raw features and whose output is `[N, 2]` softmax (index 0 = legit,
+ * 1 = DGA). Keras defaults are matched where tfjs differs: Dense kernels default to
+ * glorot_uniform, BatchNormalization uses epsilon 1e-3 and momentum 0.99.
+ *
+ * @example
+ * const model = createModel({ preset: 'tutorial', featureSet: 'tutorial', seed: 42 });
+ * model.predict(tf.tensor2d([[12, 3.1, 0.25]])); // [[P(legit), P(dga)]]
+ */
+export function createModel(options: CreateModelOptions): tf.LayersModel {
+  const { learningRate } = options;
+  const { preset: presetName, featureSet: featureSetName } = options;
+  const seed = options.seed ?? DEFAULT_SEED;
+  if (!presetNames.includes(presetName)) {
+    throw new ModelError('ERR_MODEL_INVALID_OPTION', `createModel: unknown preset "${String(presetName)}"; use one of ${presetNames.join(', ')}.`);
+  }
+  if (!Number.isInteger(seed) || seed < 0) {
+    throw new ModelError('ERR_MODEL_INVALID_OPTION', `createModel: seed must be a non-negative integer, got ${seed}; pass e.g. 42.`);
+  }
+  const featureSet = getFeatureSet(featureSetName);
+  const preset = getPreset(presetName);
+  const model = tf.sequential({ name: `dga_${presetName}_${featureSet.name}` });
+  preset.hidden.forEach((layer, index) => {
+    const initializerSeed = deriveSeed(seed, `dense_${index}/kernel`);
+    model.add(
+      tf.layers.dense({
+        name: `dense_${index}`,
+        units: layer.units,
+        activation: layer.activation,
+        kernelInitializer:
+          layer.kernelInitializer === 'heNormal'
+            ? tf.initializers.heNormal({ seed: initializerSeed })
+            : tf.initializers.glorotUniform({ seed: initializerSeed }),
+        ...(layer.kernelRegularizer === undefined
+          ? {}
+          : {
+              kernelRegularizer:
+                layer.kernelRegularizer.l1 === 0
+                  ? tf.regularizers.l2({ l2: layer.kernelRegularizer.l2 })
+                  : tf.regularizers.l1l2(layer.kernelRegularizer),
+            }),
+        ...(index === 0 ? { inputShape: [featureSet.size] } : {}),
+      }),
+    );
+    if (layer.batchNormalization) {
+      model.add(tf.layers.batchNormalization({ name: `batch_normalization_${index}`, epsilon: 1e-3, momentum: 0.99 }));
+    }
+    if (layer.dropout > 0) {
+      model.add(tf.layers.dropout({ name: `dropout_${index}`, rate: layer.dropout, seed: deriveSeed(seed, `dropout_${index}`) }));
+    }
+  });
+  model.add(
+    tf.layers.dense({
+      name: 'output',
+      units: 2,
+      activation: 'softmax',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 'output/kernel') }),
+    }),
+  );
+  model.compile({ optimizer: tf.train.adam(learningRate ?? preset.learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  // tfjs only disposes optimizers it created from a string; this one is ours, so hand it over:
+  // `model.dispose()` then also frees its variables.
+  (model as unknown as { isOptimizerOwned: boolean }).isOptimizerOwned = true;
+  if (options.normalization !== undefined) foldNormalization(model, options.normalization, featureSet.size);
+  return model;
+}

@@ -1,0 +1,83 @@
+import * as tf from '@tensorflow/tfjs';
+import { ModelError } from '../errors';
+
+/** Per-feature standardization: the model computes `f((x - mean) / std)`. */
+export interface Normalization {
+  readonly mean: Float32Array;
+  readonly std: Float32Array;
+}
+
+/** Streaming mean/variance (Welford), one accumulator per feature, in float64. */
+export class WelfordAccumulator {
+  private count = 0;
+  private readonly mean: Float64Array;
+  private readonly m2: Float64Array;
+
+  constructor(readonly size: number) {
+    this.mean = new Float64Array(size);
+    this.m2 = new Float64Array(size);
+  }
+
+  add(values: ArrayLike<number>): void {
+    this.count += 1;
+    for (let index = 0; index < this.size; index += 1) {
+      const value = values[index]!;
+      const delta = value - this.mean[index]!;
+      this.mean[index] = this.mean[index]! + delta / this.count;
+      this.m2[index] = this.m2[index]! + delta * (value - this.mean[index]!);
+    }
+  }
+
+  /** Population mean and std; a constant feature (std < 1e-6) gets std 1 so it is only centred. */
+  result(): Normalization {
+    const mean = new Float32Array(this.size);
+    const std = new Float32Array(this.size);
+    for (let index = 0; index < this.size; index += 1) {
+      mean[index] = this.mean[index]!;
+      const deviation = this.count > 0 ? Math.sqrt(this.m2[index]! / this.count) : 0;
+      std[index] = deviation < 1e-6 ? 1 : deviation;
+    }
+    return { mean, std };
+  }
+}
+
+/**
+ * Rewrites the first Dense layer so that `model(x) == model_before((x - mean) / std)`:
+ * `W' = W / std` (row-wise) and `b' = b - (mean / std) · W`. Computed in float64.
+ */
+export function foldNormalization(model: tf.LayersModel, normalization: Normalization, size: number): void {
+  const { mean, std } = normalization;
+  if (mean.length !== size || std.length !== size) {
+    throw new ModelError('ERR_MODEL_INVALID_OPTION', `normalization has ${mean.length} means and ${std.length} stds, but the feature set has ${size} features; compute them over the same feature set.`);
+  }
+  for (let index = 0; index < size; index += 1) {
+    if (!Number.isFinite(mean[index]!) || !Number.isFinite(std[index]!) || std[index]! <= 0) {
+      throw new ModelError('ERR_MODEL_INVALID_OPTION', `normalization of feature ${index} is invalid (mean ${mean[index]}, std ${std[index]}); std must be finite and > 0.`);
+    }
+  }
+  const first = model.layers[0];
+  const weights = first?.getWeights() ?? [];
+  const [kernelTensor, biasTensor] = weights;
+  if (first === undefined || first.getClassName() !== 'Dense' || kernelTensor === undefined || biasTensor === undefined) {
+    throw new ModelError('ERR_MODEL_INVALID_OPTION', 'normalization can only be folded into a model whose first layer is a Dense layer with a bias.');
+  }
+  const units = kernelTensor.shape[1]!;
+  const kernel = kernelTensor.dataSync();
+  const bias = biasTensor.dataSync();
+  const newKernel = new Float32Array(kernel.length);
+  const newBias = new Float64Array(bias);
+  for (let row = 0; row < size; row += 1) {
+    const scale = 1 / std[row]!;
+    const shift = mean[row]! * scale;
+    for (let column = 0; column < units; column += 1) {
+      const weight = kernel[row * units + column]!;
+      newKernel[row * units + column] = weight * scale;
+      newBias[column] = newBias[column]! - shift * weight;
+    }
+  }
+  const kernelOut = tf.tensor2d(newKernel, [size, units]);
+  const biasOut = tf.tensor1d(Float32Array.from(newBias));
+  first.setWeights([kernelOut, biasOut]);
+  kernelOut.dispose();
+  biasOut.dispose();
+}

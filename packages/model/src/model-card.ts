@@ -1,0 +1,73 @@
+import * as tf from '@tensorflow/tfjs';
+import { VERSION as FEATURES_VERSION } from '@dga/features';
+import type { FeatureSetName } from '@dga/features';
+import { computeMetrics, type Metrics } from './compute-metrics';
+import type { PresetName } from './presets';
+import type { SplitCounts, TrainResult } from './train-model';
+import { VERSION } from './version';
+
+/** Current `schemaVersion` of `model-card.json`. */
+export const MODEL_CARD_SCHEMA_VERSION = 1;
+
+/** The metadata saved next to a model as `model-card.json`. */
+export interface ModelCard {
+  schemaVersion: number;
+  preset: PresetName;
+  seed: number;
+  featureSet: { name: FeatureSetName; version: number; features: string[] };
+  /** Output index → class. Always `{ "0": "legit", "1": "dga" }`. */
+  labels: { '0': 'legit'; '1': 'dga' };
+  /** Standardization folded into the first layer (informational: the model takes raw features). */
+  normalization: { mean: number[]; std: number[] } | null;
+  training: {
+    epochs: number;
+    epochsRun: number;
+    bestEpoch: number;
+    batchSize: number;
+    learningRate: number;
+    stoppedEarly: boolean;
+    seconds: number;
+    msPerStep: number;
+    dataMode: 'memory' | 'stream';
+  };
+  /** SHA-256 and row count of the training data. */
+  data: { sha256: string; rows: number; split: SplitCounts };
+  /** Metrics on the held-out test split at threshold 0.5. */
+  metrics: Metrics;
+  /** `tf.getBackend()` during training, e.g. `cpu` or `tensorflow`. */
+  backend: string;
+  packages: Record<string, string>;
+}
+
+/**
+ * Builds the model card of a training run, with test-split metrics at `threshold`.
+ *
+ * @example
+ * const result = await trainModel(options);
+ * await saveModel(result.model, 'runs/latest/tfjs', createModelCard(result));
+ */
+export function createModelCard(result: TrainResult, options?: { threshold?: number }): ModelCard {
+  return {
+    schemaVersion: MODEL_CARD_SCHEMA_VERSION,
+    preset: result.preset,
+    seed: result.seed,
+    featureSet: { name: result.featureSet.name, version: result.featureSet.version, features: [...result.featureSet.features] },
+    labels: { '0': 'legit', '1': 'dga' },
+    normalization: result.normalization === undefined ? null : { mean: Array.from(result.normalization.mean), std: Array.from(result.normalization.std) },
+    training: {
+      epochs: result.epochs,
+      epochsRun: result.history.length,
+      bestEpoch: result.bestEpoch,
+      batchSize: result.batchSize,
+      learningRate: result.learningRate,
+      stoppedEarly: result.stoppedEarly,
+      seconds: result.seconds,
+      msPerStep: result.msPerStep,
+      dataMode: result.dataMode,
+    },
+    data: { ...result.dataFingerprint, split: result.split },
+    metrics: computeMetrics({ ...result.test, threshold: options?.threshold ?? 0.5 }),
+    backend: result.backend,
+    packages: { '@dga/features': FEATURES_VERSION, '@dga/model': VERSION, '@tensorflow/tfjs': tf.version.tfjs },
+  };
+}

@@ -1,0 +1,98 @@
+import type { FeatureSetName } from '@dga/features';
+
+/** The model recipes `@dga/model` knows. */
+export type PresetName = 'tutorial' | 'default';
+
+/** All preset names, in documentation order. */
+export const presetNames: readonly PresetName[] = ['tutorial', 'default'];
+
+/** One hidden Dense layer of a preset (before the 2-unit softmax output). */
+export interface HiddenLayerSpec {
+  readonly units: number;
+  readonly activation: 'relu';
+  /** Keras initializer name; `heNormal` or `glorotUniform` (the Keras default). */
+  readonly kernelInitializer: 'heNormal' | 'glorotUniform';
+  readonly kernelRegularizer?: { readonly l1: number; readonly l2: number };
+  readonly batchNormalization: boolean;
+  /** Dropout rate after the layer (0 = none). */
+  readonly dropout: number;
+}
+
+/** The training recipe of a preset. Every field can be overridden per run where noted. */
+export interface PresetSpec {
+  readonly name: PresetName;
+  /** The feature set the preset was designed for; any preset runs with either set. */
+  readonly featureSet: FeatureSetName;
+  readonly hidden: readonly HiddenLayerSpec[];
+  /** Adam learning rate. */
+  readonly learningRate: number;
+  /** Maximum epochs (`trainModel({ epochs })` overrides). */
+  readonly epochs: number;
+  /** `trainModel({ batchSize })` overrides. */
+  readonly batchSize: number;
+  /** Share of all rows held out for testing, never trained on. */
+  readonly testFraction: number;
+  /** Share of all rows held out for validation (early stopping). 0 = no validation split. */
+  readonly validationFraction: number;
+  /** Standardize inputs with training-split mean/std, folded into the first Dense layer. */
+  readonly standardize: boolean;
+  /** Epochs without validation-loss improvement before stopping; undefined = no early stop. */
+  readonly patience: number | undefined;
+}
+
+const tutorialPreset: PresetSpec = {
+  name: 'tutorial',
+  featureSet: 'tutorial',
+  hidden: [
+    { units: 10, activation: 'relu', kernelInitializer: 'heNormal', kernelRegularizer: { l1: 0, l2: 0.01 }, batchNormalization: true, dropout: 0.3 },
+    { units: 7, activation: 'relu', kernelInitializer: 'heNormal', kernelRegularizer: { l1: 0.001, l2: 0.001 }, batchNormalization: true, dropout: 0.3 },
+    { units: 5, activation: 'relu', kernelInitializer: 'heNormal', kernelRegularizer: { l1: 0.001, l2: 0.001 }, batchNormalization: false, dropout: 0 },
+  ],
+  learningRate: 0.001,
+  epochs: 10,
+  batchSize: 7,
+  testFraction: 0.2,
+  validationFraction: 0,
+  standardize: false,
+  patience: undefined,
+};
+
+const defaultPreset: PresetSpec = {
+  name: 'default',
+  featureSet: 'extended',
+  hidden: [
+    { units: 128, activation: 'relu', kernelInitializer: 'heNormal', batchNormalization: false, dropout: 0 },
+    { units: 64, activation: 'relu', kernelInitializer: 'heNormal', batchNormalization: false, dropout: 0 },
+    { units: 32, activation: 'relu', kernelInitializer: 'heNormal', batchNormalization: false, dropout: 0 },
+  ],
+  learningRate: 0.002,
+  epochs: 40,
+  batchSize: 256,
+  testFraction: 0.2,
+  validationFraction: 0.1,
+  standardize: true,
+  patience: 4,
+};
+
+/**
+ * The recipe of a preset.
+ *
+ * - `tutorial`: Devo's Keras tutorial model layer by layer: Dense(10, relu, he_normal, L2 0.01)
+ *   → BatchNormalization → Dropout(0.3) → Dense(7, relu, he_normal, L1L2(0.001, 0.001)) →
+ *   BatchNormalization → Dropout(0.3) → Dense(5, relu, he_normal, L1L2(0.001, 0.001)) →
+ *   Dense(2, softmax, glorot_uniform); adam(0.001), categorical cross-entropy, 10 epochs, batch 7,
+ *   no validation split, no early stopping, raw (unstandardized) inputs.
+ * - `default`: standardized inputs (folded into the first layer, so the saved model takes raw
+ *   features), Dense 128 → 64 → 32 (relu, he_normal) → Dense(2, softmax); adam(0.002), batch 256,
+ *   up to 40 epochs with early stopping on a 10 % validation split (patience 4, best weights
+ *   restored).
+ *
+ * @example
+ * getPreset('tutorial').batchSize; // 7
+ */
+export function getPreset(name: PresetName): PresetSpec {
+  if (name === 'tutorial') return tutorialPreset;
+  // EXPERIMENT-REMOVE
+  if (process.env['DGA_EXP'] !== undefined) return { ...defaultPreset, ...JSON.parse(process.env['DGA_EXP']) };
+  return defaultPreset;
+}

@@ -1,0 +1,150 @@
+import * as tf from '@tensorflow/tfjs';
+import { readDataset } from '@dga/dataset';
+import { requireSharedData, sharedDataFile } from '@dga/test-support';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { computeMetrics } from './compute-metrics';
+import { ModelAbortError, ModelError } from './errors';
+import { createSplitter } from './internal/split';
+import { deriveSeed } from './internal/rng';
+import { streamTrainingExamples } from './stream-training-examples';
+import { trainModel, type TrainingExample } from './train-model';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+/** A separable synthetic problem on the 3 tutorial features: DGA rows are long and high-entropy. */
+function syntheticExamples(count: number): TrainingExample[] {
+  return Array.from({ length: count }, (_, index) => {
+    const label = (index % 2) as 0 | 1;
+    const jitter = ((index * 7919) % 101) / 101;
+    const features = label === 1 ? Float32Array.of(18 + 6 * jitter, 3.6 + jitter * 0.4, 0.15 + jitter * 0.1) : Float32Array.of(7 + 4 * jitter, 2.5 + jitter * 0.4, 0.4 + jitter * 0.1);
+    return { features, label, subclass: label === 1 ? 'synthetic' : 'legit', key: `row${index}` };
+  });
+}
+
+const sampleSkip = requireSharedData('sample-small.csv');
+
+describe('trainModel', () => {
+  it('gives the same weights and metrics for the same seed (tutorial preset, dropout and BN on)', async () => {
+    const examples = syntheticExamples(600);
+    const run = async (seed: number): Promise<{ weights: Float32Array[]; f1: number; loss: number }> => {
+      const result = await trainModel({ preset: 'tutorial', featureSet: 'tutorial', examples: () => examples, seed, epochs: 2 });
+      const weights = result.model.getWeights().map((tensor) => Float32Array.from(tensor.dataSync()));
+      result.model.dispose();
+      return { weights, f1: computeMetrics(result.test).f1, loss: result.history[1]!.loss };
+    };
+    const first = await run(42);
+    const second = await run(42);
+    expect(second.weights).toEqual(first.weights);
+    expect(second.f1).toBe(first.f1);
+    expect(second.loss).toBe(first.loss);
+    const other = await run(7);
+    expect(other.weights[0]).not.toEqual(first.weights[0]);
+  });
+
+  it('never trains on the test split: test rows are exactly those the seeded splitter assigns to test', async () => {
+    const examples = syntheticExamples(400);
+    const result = await trainModel({ preset: 'default', featureSet: 'tutorial', examples: () => examples, epochs: 1 });
+    const splitter = createSplitter(deriveSeed(42, 'split'), 0.2, 0.1);
+    const expected = { train: 0, validation: 0, test: 0 };
+    for (const example of examples) expected[splitter.assign(example)] += 1;
+    expect(result.split.test.legit + result.split.test.dga).toBe(expected.test);
+    expect(result.split.validation.legit + result.split.validation.dga).toBe(expected.validation);
+    expect(result.split.train.legit + result.split.train.dga).toBe(expected.train);
+    expect(result.test.scores.length).toBe(expected.test);
+    expect(result.dataFingerprint.rows).toBe(400);
+    result.model.dispose();
+  });
+
+  it('streams every epoch when the rows exceed cacheBytes, with the same split and a working model', async () => {
+    const examples = syntheticExamples(800);
+    let calls = 0;
+    const result = await trainModel({
+      preset: 'default',
+      featureSet: 'tutorial',
+      examples: () => {
+        calls += 1;
+        return examples;
+      },
+      epochs: 3,
+      patience: null,
+      cacheBytes: 0,
+      shuffleBufferRows: 64,
+    });
+    expect(result.dataMode).toBe('stream');
+    // scan + 3 × (train + validation) + final validation + test
+    expect(calls).toBe(1 + 3 * 2 + 2);
+    expect(computeMetrics(result.test).rocAuc).toBeGreaterThan(0.95);
+    result.model.dispose();
+  });
+
+  it('reports progress through callbacks without printing', async () => {
+    const events: string[] = [];
+    const result = await trainModel({
+      preset: 'default',
+      featureSet: 'tutorial',
+      examples: () => syntheticExamples(300),
+      epochs: 2,
+      batchSize: 32,
+      batchEventInterval: 2,
+      callbacks: {
+        onTrainBegin: (event) => void events.push(`${event.type}:${event.backend}:${event.dataMode}`),
+        onBatchEnd: (event) => void events.push(`${event.type}:${event.epoch}:${event.batch}/${event.stepsPerEpoch}`),
+        onEpochEnd: (event) => void events.push(`${event.type}:${event.epoch}:${Number.isFinite(event.valLoss)}`),
+      },
+    });
+    expect(events[0]).toBe('train-begin:cpu:memory');
+    expect(events).toContain('epoch-end:2:true');
+    expect(events.filter((event) => event.startsWith('batch-end:1:')).length).toBeGreaterThan(1);
+    expect(result.backend).toBe('cpu');
+    result.model.dispose();
+  });
+
+  it('stops promptly on abort with ModelAbortError and leaks no tensors', async () => {
+    const before = tf.memory().numTensors;
+    const controller = new AbortController();
+    const promise = trainModel({
+      preset: 'tutorial',
+      featureSet: 'tutorial',
+      examples: () => syntheticExamples(2000),
+      batchEventInterval: 10,
+      signal: controller.signal,
+      callbacks: { onBatchEnd: () => controller.abort(new Error('user pressed Ctrl-C')) },
+    });
+    await expect(promise).rejects.toBeInstanceOf(ModelAbortError);
+    await expect(promise).rejects.toMatchObject({ code: 'ERR_MODEL_ABORTED' });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('rejects examples of the wrong width with ERR_MODEL_INVALID_EXAMPLE', async () => {
+    const examples = syntheticExamples(50);
+    const error = await trainModel({ preset: 'default', featureSet: 'extended', examples: () => examples }).catch((caught: unknown) => caught);
+    expect(ModelError.isInstance(error) && error.code).toBe('ERR_MODEL_INVALID_EXAMPLE');
+    expect((error as Error).message).toContain('has 3 features, but feature set "extended" has 42');
+  });
+
+  it('rejects a split without both classes with ERR_MODEL_EMPTY_SPLIT', async () => {
+    const examples = syntheticExamples(100).filter((example) => example.label === 1);
+    await expect(trainModel({ preset: 'default', featureSet: 'tutorial', examples: () => examples })).rejects.toMatchObject({ code: 'ERR_MODEL_EMPTY_SPLIT' });
+  });
+
+  it('validates options', async () => {
+    await expect(trainModel({ preset: 'default', featureSet: 'tutorial', examples: () => [], batchSize: 0 })).rejects.toMatchObject({ code: 'ERR_MODEL_INVALID_OPTION' });
+    await expect(trainModel({ preset: 'default', featureSet: 'tutorial', examples: () => [], testFraction: 0.9, validationFraction: 0.1 })).rejects.toMatchObject({ code: 'ERR_MODEL_INVALID_OPTION' });
+  });
+
+  it.skipIf(sampleSkip)('learns the real sample far better than chance (default preset, extended features)', async () => {
+    const file = sharedDataFile('sample-small.csv');
+    const result = await trainModel({
+      preset: 'default',
+      featureSet: 'extended',
+      examples: () => streamTrainingExamples(readDataset(file), 'extended'),
+    });
+    const metrics = computeMetrics(result.test);
+    expect(result.dataFingerprint.rows).toBe(2000);
+    expect(metrics.rocAuc).toBeGreaterThan(0.85);
+    expect(metrics.f1).toBeGreaterThan(0.75);
+    result.model.dispose();
+  });
+});

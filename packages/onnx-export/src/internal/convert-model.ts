@@ -1,0 +1,206 @@
+import type { LayersModel, layers } from '@tensorflow/tfjs';
+import type { onnx as Onnx } from 'onnx-proto';
+import type { ConverterContext, LayerWeight } from '../converters/converter';
+import { converters, supportedLayers } from '../converters/registry';
+import { OnnxExportError } from '../onnx-export-error';
+import { createGraphBuilder } from './graph-builder';
+import { onnx } from './onnx-proto';
+
+/** ONNX IR version written (IR 7 = ONNX 1.8, what opset 13 shipped with). */
+export const IR_VERSION = 7;
+/** The default-domain opset written. */
+export const OPSET = 13;
+/** The symbolic batch dimension of the input and output. */
+export const BATCH_DIM = 'N';
+
+export interface ConvertModelOptions {
+  metadata: Readonly<Record<string, string>>;
+  producerName: string;
+  producerVersion: string;
+  inputName: string;
+  outputName: string;
+}
+
+export interface ConvertedModel {
+  bytes: Uint8Array;
+  inputSize: number;
+  outputSize: number;
+  /** ONNX op types in node order, for reports and tests. */
+  opTypes: string[];
+}
+
+/**
+ * Converts a single-input, single-output chain of supported layers into ONNX ModelProto bytes.
+ * Names depend only on layer positions and classes, never on tfjs's global name counters, so
+ * two identical models give identical bytes.
+ */
+export function convertModel(model: LayersModel, options: ConvertModelOptions): ConvertedModel {
+  const { inputSize, chain } = inspectModel(model);
+  const graph = createGraphBuilder();
+  let current = options.inputName;
+  let currentSize = inputSize;
+  chain.forEach((layer, index) => {
+    const className = layer.getClassName();
+    const converter = converters.get(className);
+    if (converter === undefined) {
+      throw new OnnxExportError(
+        'ERR_ONNX_UNSUPPORTED_LAYER',
+        `Layer "${layer.name}" (${className}) at position ${index} has no ONNX converter. ` +
+          `Supported layers: ${supportedLayers.join(', ')}. Replace the layer or add a converter in src/converters/.`,
+        { layerName: layer.name, layerClassName: className },
+      );
+    }
+    const context: ConverterContext = {
+      layer,
+      className,
+      config: layer.getConfig() as Record<string, unknown>,
+      weights: readWeights(layer, className),
+      input: current,
+      inputSize: currentSize,
+      scope: `${snakeCase(className)}_${index}`,
+      graph,
+    };
+    const result = converter(context);
+    current = result.output;
+    currentSize = result.outputSize;
+  });
+
+  const outputShape = model.outputs[0]?.shape;
+  const declaredOutput = outputShape?.[1];
+  if (typeof declaredOutput === 'number' && declaredOutput !== currentSize) {
+    throw new Error(`internal: converted width ${currentSize} differs from the model's output width ${declaredOutput}`);
+  }
+  if (current === options.inputName) {
+    graph.node('Identity', options.outputName, [current]);
+  } else {
+    const last = graph.nodes.find((node) => node.output?.[0] === current);
+    if (last === undefined) throw new Error(`internal: no node produces ${current}`);
+    last.output = [options.outputName];
+  }
+
+  const floatType = (size: number): Onnx.ITypeProto => ({
+    tensorType: {
+      elemType: onnx.TensorProto.DataType.FLOAT,
+      shape: { dim: [{ dimParam: BATCH_DIM }, { dimValue: size }] },
+    },
+  });
+  const metadataProps = Object.keys(options.metadata)
+    .sort()
+    .map((key) => ({ key, value: options.metadata[key] ?? '' }));
+  const modelProto: Onnx.IModelProto = {
+    irVersion: IR_VERSION,
+    opsetImport: [{ domain: '', version: OPSET }],
+    producerName: options.producerName,
+    producerVersion: options.producerVersion,
+    graph: {
+      name: 'model',
+      node: graph.nodes,
+      initializer: graph.initializers,
+      input: [{ name: options.inputName, type: floatType(inputSize) }],
+      output: [{ name: options.outputName, type: floatType(currentSize) }],
+    },
+    metadataProps,
+  };
+  const bytes = onnx.ModelProto.encode(modelProto).finish();
+  return {
+    bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    inputSize,
+    outputSize: currentSize,
+    opTypes: graph.nodes.map((node) => node.opType ?? ''),
+  };
+}
+
+interface InspectedModel {
+  inputSize: number;
+  /** The layers in data-flow order, without the InputLayer. */
+  chain: layers.Layer[];
+}
+
+/** Checks that the model is built and is one straight chain from one `[N, n]` input to one output. */
+export function inspectModel(model: LayersModel): InspectedModel {
+  if (model.layers.length === 0 || model.inputs.length === 0) {
+    throw new OnnxExportError(
+      'ERR_ONNX_MODEL_NOT_BUILT',
+      `Model "${model.name}" has no layers or no input; add layers and give the first one an inputShape before exporting.`,
+    );
+  }
+  if (model.inputs.length !== 1 || model.outputs.length !== 1) {
+    throw new OnnxExportError(
+      'ERR_ONNX_UNSUPPORTED_MODEL',
+      `Model "${model.name}" has ${model.inputs.length} inputs and ${model.outputs.length} outputs; ` +
+        `Devo's mlevalmodel needs exactly one float input [N, n] and one output [N, k]. Export a single-input, single-output model.`,
+    );
+  }
+  const inputShape = model.inputs[0]?.shape ?? [];
+  const inputSize = inputShape[1];
+  if (inputShape.length !== 2 || typeof inputSize !== 'number' || inputSize <= 0) {
+    throw new OnnxExportError(
+      'ERR_ONNX_UNSUPPORTED_MODEL',
+      `Model "${model.name}" takes input of shape [${inputShape.map(String).join(', ')}]; only [N, features] ` +
+        `(rank 2, fixed feature count) is supported. Build the model with inputShape: [features].`,
+    );
+  }
+  const chain = model.layers.filter((layer) => layer.getClassName() !== 'InputLayer');
+  let previous: layers.Layer | undefined;
+  for (const layer of chain) {
+    if (!layer.built) {
+      throw new OnnxExportError(
+        'ERR_ONNX_MODEL_NOT_BUILT',
+        `Layer "${layer.name}" (${layer.getClassName()}) is not built; build the model before exporting.`,
+        { layerName: layer.name, layerClassName: layer.getClassName() },
+      );
+    }
+    const inbound = layer.inboundNodes.flatMap((node) => node.inboundLayers);
+    const fromPrevious =
+      inbound.length === 1 &&
+      (previous === undefined ? inbound[0]?.getClassName() === 'InputLayer' : inbound[0] === previous);
+    if (!fromPrevious) {
+      throw new OnnxExportError(
+        'ERR_ONNX_UNSUPPORTED_MODEL',
+        `Layer "${layer.name}" (${layer.getClassName()}) is fed by [${inbound.map((source) => source.name).join(', ')}]; ` +
+          `only a straight chain of layers (a Sequential model) can be exported.`,
+        { layerName: layer.name, layerClassName: layer.getClassName() },
+      );
+    }
+    previous = layer;
+  }
+  if (previous === undefined || model.outputs[0]?.sourceLayer !== previous) {
+    throw new OnnxExportError(
+      'ERR_ONNX_UNSUPPORTED_MODEL',
+      `Model "${model.name}" does not output its last layer; only a straight chain of layers can be exported.`,
+    );
+  }
+  return { inputSize, chain };
+}
+
+/** Copies a layer's weights out of tfjs, keyed by short name, rejecting NaN and ±Infinity. */
+function readWeights(layer: layers.Layer, className: string): Map<string, LayerWeight> {
+  const variables = layer.weights;
+  const tensors = layer.getWeights();
+  const weights = new Map<string, LayerWeight>();
+  variables.forEach((variable, index) => {
+    const tensor = tensors[index];
+    if (tensor === undefined) return;
+    const shortName = variable.originalName.split('/').pop() ?? variable.originalName;
+    const values = Float32Array.from(tensor.dataSync() as ArrayLike<number>);
+    const bad = values.findIndex((value) => !Number.isFinite(value));
+    if (bad !== -1) {
+      throw new OnnxExportError(
+        'ERR_ONNX_INVALID_WEIGHTS',
+        `Layer "${layer.name}" (${className}) weight "${shortName}" holds ${values[bad]} at flat index ${bad}; ` +
+          `the model probably diverged in training. Retrain (lower the learning rate, check the inputs for NaN) before exporting.`,
+        { layerName: layer.name, layerClassName: className },
+      );
+    }
+    weights.set(shortName, { shape: [...tensor.shape], values });
+  });
+  return weights;
+}
+
+/** `BatchNormalization` → `batch_normalization`, `LeakyReLU` → `leaky_relu`, `PReLU` → `prelu`. */
+export function snakeCase(className: string): string {
+  return className
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
+    .toLowerCase();
+}

@@ -1,0 +1,98 @@
+import { readFile } from 'node:fs/promises';
+import { openSession, runBatched } from './internal/ort-session';
+import { OnnxExportError } from './onnx-export-error';
+import type { OnnxModelInfo } from './read-onnx-model-info';
+import { readOnnxModelInfo } from './read-onnx-model-info';
+
+/** Rows per ONNX Runtime call unless told otherwise. */
+export const DEFAULT_BATCH_SIZE = 8192;
+
+/** Options of {@link createOnnxClassifier}. */
+export interface OnnxClassifierOptions {
+  /**
+   * ONNX Runtime threads inside one operator. Leave unset for ORT's default (one per core);
+   * 1 keeps a server process predictable.
+   * @default ORT's default
+   */
+  intraOpNumThreads?: number;
+  /**
+   * Rows per `session.run` call; `predict` splits larger inputs.
+   * @default 8192
+   */
+  batchSize?: number;
+}
+
+/** A loaded ONNX classifier: one ONNX Runtime session reused by every `predict` call. */
+export interface OnnxClassifier {
+  /** The model's input/output names and sizes, opset and metadata. */
+  readonly info: OnnxModelInfo;
+  /** Scores row-major `N × inputSize` features; returns row-major `N × outputSize` outputs. */
+  predict(rows: Float32Array): Promise<Float32Array>;
+  /** Releases the ONNX Runtime session. Safe to call twice. */
+  dispose(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/**
+ * Loads an ONNX model (a path or its bytes), checks it has one float `[N, n]` input and one float
+ * `[N, k]` output, and opens one reusable ONNX Runtime CPU session for it.
+ *
+ * @example
+ * const classifier = await createOnnxClassifier('run/model.onnx', { intraOpNumThreads: 1 });
+ * const scores = await classifier.predict(new Float32Array([11, 3.1, 0.27]));
+ * console.log('P(DGA) =', scores[1]);
+ * await classifier.dispose();
+ */
+export async function createOnnxClassifier(
+  source: string | Uint8Array,
+  options: OnnxClassifierOptions = {},
+): Promise<OnnxClassifier> {
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new OnnxExportError('ERR_ONNX_INVALID_OPTION', `batchSize must be a positive integer, got ${batchSize}.`);
+  }
+  const threads = options.intraOpNumThreads;
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 0)) {
+    throw new OnnxExportError(
+      'ERR_ONNX_INVALID_OPTION',
+      `intraOpNumThreads must be a non-negative integer (0 = ORT's default), got ${threads}.`,
+    );
+  }
+  let bytes: Uint8Array;
+  if (typeof source === 'string') {
+    try {
+      bytes = await readFile(source);
+    } catch (error) {
+      throw new OnnxExportError('ERR_ONNX_IO', `Cannot read ONNX model ${source}: ${(error as Error).message}.`, { cause: error });
+    }
+  } else {
+    bytes = source;
+  }
+  const info = readOnnxModelInfo(bytes);
+  let session: Awaited<ReturnType<typeof openSession>> | undefined = await openSession(bytes, threads);
+
+  const dispose = async (): Promise<void> => {
+    const current = session;
+    session = undefined;
+    await current?.release();
+  };
+  return {
+    info,
+    async predict(rows) {
+      if (session === undefined) {
+        throw new OnnxExportError('ERR_ONNX_DISPOSED', 'This ONNX classifier was disposed; create a new one with createOnnxClassifier.');
+      }
+      if (rows.length % info.inputSize !== 0) {
+        throw new OnnxExportError(
+          'ERR_ONNX_SHAPE_MISMATCH',
+          `Got ${rows.length} values, which is not a whole number of rows of ${info.inputSize} features ` +
+            `(model input "${info.inputName}" is [N, ${info.inputSize}]). Compute the same feature set the model was trained on` +
+            `${info.metadata['dga.feature_set'] === undefined ? '' : ` ("${info.metadata['dga.feature_set']}")`}.`,
+        );
+      }
+      return runBatched(session, rows, { ...info, batchSize });
+    },
+    dispose,
+    [Symbol.asyncDispose]: dispose,
+  };
+}

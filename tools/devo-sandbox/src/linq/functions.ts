@@ -1,0 +1,334 @@
+import { LinqQueryError, type QueryPosition } from '../sandbox-error';
+import {
+  arrayOf, coerceNumber, isArray, isInteger, isNumeric, typeName, unifyTypes,
+  type DevoType, type DevoValue,
+} from './devo-type';
+import { splitHost, splitUri } from './host-functions';
+
+/** What a function sees of one argument at launch time. */
+export interface ArgumentInfo {
+  readonly type: DevoType;
+  readonly position: QueryPosition;
+  /** The argument's value when it is a literal, else `undefined`. */
+  readonly literal?: DevoValue;
+}
+
+/** Per-query runtime context of scalar functions. */
+export interface FunctionContext {
+  /** Query launch time, epoch ms (from the injected clock). */
+  readonly now: number;
+}
+
+/** A function call resolved against its argument types. */
+export interface ResolvedFunction {
+  readonly type: DevoType;
+  /** Called with the evaluated arguments. */
+  readonly apply: (args: readonly DevoValue[], context: FunctionContext) => DevoValue;
+  /** When true (the default), any `null` argument gives `null` without calling `apply`. */
+  readonly propagatesNull?: boolean;
+}
+
+export interface FunctionSpec {
+  /** e.g. `split(s: str, sep: str, index: int)`; shown in arity errors. */
+  readonly signatures: readonly string[];
+  readonly minArgs: number;
+  readonly maxArgs: number;
+  readonly resolve: (args: readonly ArgumentInfo[], call: { name: string; position: QueryPosition }) => ResolvedFunction;
+}
+
+const dayMs = 86_400_000;
+
+function typeError(argument: ArgumentInfo, name: string, index: number, expected: string, fix: string): never {
+  throw new LinqQueryError(
+    'ERR_SANDBOX_LINQ_TYPE',
+    `${name}() expects ${expected} as argument ${index + 1}, got ${typeName(argument.type)}${fix === '' ? '' : `; ${fix}`}`,
+    argument.position,
+  );
+}
+
+function requireType(
+  args: readonly ArgumentInfo[], name: string, index: number,
+  accepts: (type: DevoType) => boolean, expected: string, fix = '',
+): void {
+  const argument = args[index];
+  if (argument !== undefined && argument.type !== 'null' && !accepts(argument.type)) typeError(argument, name, index, expected, fix);
+}
+
+const isStr = (type: DevoType): boolean => type === 'str';
+
+function stringFunction(type: DevoType, compute: (text: string) => DevoValue): FunctionSpec {
+  return {
+    signatures: [`(s: str) → ${typeName(type)}`],
+    minArgs: 1,
+    maxArgs: 1,
+    resolve: (args, call) => {
+      requireType(args, call.name, 0, isStr, 'str', 'convert it with str(…)');
+      return { type, apply: ([text]) => compute(text as string) };
+    },
+  };
+}
+
+/**
+ * Shannon entropy of the character frequencies of `text`, base 2 (bits per character).
+ * Characters are UTF-16 code units, as in Devo's Java engine (inferred).
+ */
+export function shannonEntropy(text: string): number {
+  if (text.length === 0) return 0;
+  const counts = new Map<number, number>();
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    counts.set(code, (counts.get(code) ?? 0) + 1);
+  }
+  let entropy = 0;
+  for (const count of counts.values()) {
+    const probability = count / text.length;
+    entropy -= probability * Math.log2(probability);
+  }
+  return entropy === 0 ? 0 : entropy;
+}
+
+function toNumber(value: DevoValue): number | null {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (typeof value === 'string') {
+    const trimmed = value.trim();
+    if (trimmed === '' || !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(trimmed)) return null;
+    return Number(trimmed);
+  }
+  return null;
+}
+
+function conversion(type: 'float4' | 'float8' | 'int4' | 'int8'): FunctionSpec {
+  return {
+    signatures: [`(x: number | str | bool) → ${type}`],
+    minArgs: 1,
+    maxArgs: 1,
+    resolve: (args, call) => {
+      requireType(args, call.name, 0, (t) => isNumeric(t) || t === 'str' || t === 'bool' || t === 'timestamp', 'a number, str or bool');
+      return {
+        type,
+        apply: ([value]) => {
+          const number = toNumber(value as DevoValue);
+          return number === null ? null : coerceNumber(number, type);
+        },
+      };
+    },
+  };
+}
+
+function formatValue(value: DevoValue, type: DevoType): string {
+  if (typeof value === 'number' && type === 'timestamp') return new Date(value).toISOString().replace('T', ' ').replace('Z', '');
+  if (Array.isArray(value)) return `[${value.map((item) => String(item)).join(', ')}]`;
+  return String(value);
+}
+
+function uriFunction(part: 'scheme' | 'host' | 'path' | 'query' | 'fragment'): FunctionSpec {
+  return stringFunction('str', (uri) => splitUri(uri)[part]);
+}
+
+function hostFunction(pick: (host: string) => string | null): FunctionSpec {
+  return stringFunction('str', (host) => (host === '' ? null : pick(host)));
+}
+
+function clockFunction(offsetDays: number | undefined): FunctionSpec {
+  return {
+    signatures: ['() → timestamp'],
+    minArgs: 0,
+    maxArgs: offsetDays === undefined ? 0 : 1,
+    resolve: (args, call) => {
+      requireType(args, call.name, 0, isStr, 'a time zone str such as "UTC"');
+      const zone = args[0]?.literal;
+      if (args.length > 0 && zone !== 'UTC' && zone !== 'GMT') {
+        throw new LinqQueryError('ERR_SANDBOX_LINQ_TYPE', `${call.name}(): the sandbox only knows the UTC time zone; drop the argument or pass "UTC"`, (args[0] as ArgumentInfo).position);
+      }
+      return {
+        type: 'timestamp',
+        apply: (_values, context) =>
+          offsetDays === undefined ? context.now : Math.floor(context.now / dayMs) * dayMs - offsetDays * dayMs,
+      };
+    },
+  };
+}
+
+function unitFunction(unitMs: number, extract: (date: Date) => number): FunctionSpec {
+  return {
+    signatures: ['() → duration', '(t: timestamp) → int4'],
+    minArgs: 0,
+    maxArgs: 1,
+    resolve: (args, call) => {
+      if (args.length === 0) return { type: 'duration', apply: () => unitMs };
+      requireType(args, call.name, 0, (t) => t === 'timestamp', 'a timestamp');
+      return { type: 'int4', apply: ([time]) => extract(new Date(time as number)) };
+    },
+  };
+}
+
+/**
+ * The scalar functions of the subset (linq-functions.md §3), by name. `mlevalmodel` and the
+ * aggregates are handled by the compiler, which knows about models and groups.
+ */
+export const scalarFunctions: ReadonlyMap<string, FunctionSpec> = new Map<string, FunctionSpec>([
+  ['split', {
+    signatures: ['(s: str, separator: str, index: int) → str', '(s: str, separator: str) → str[]'],
+    minArgs: 2,
+    maxArgs: 3,
+    resolve: (args, call) => {
+      requireType(args, call.name, 0, isStr, 'str', 'convert it with str(…)');
+      requireType(args, call.name, 1, isStr, 'a str separator');
+      if (args.length === 2) {
+        return { type: arrayOf('str'), apply: ([text, separator]) => (text as string).split(separator as string) };
+      }
+      requireType(args, call.name, 2, isInteger, 'an int index (0-based)');
+      return {
+        type: 'str',
+        apply: ([text, separator, index]) => {
+          const pieces = (text as string).split(separator as string);
+          return pieces[index as number] ?? null;
+        },
+      };
+    },
+  }],
+  ['length', stringFunction('int4', (text) => text.length)],
+  ['shannonentropy', stringFunction('float8', shannonEntropy)],
+  ['countbyfilter', {
+    signatures: ['(s: str, characters: str) → int4'],
+    minArgs: 2,
+    maxArgs: 2,
+    resolve: (args, call) => {
+      requireType(args, call.name, 0, isStr, 'str');
+      requireType(args, call.name, 1, isStr, 'a str of the characters to count');
+      return {
+        type: 'int4',
+        apply: ([text, characters]) => {
+          const set = new Set((characters as string).split(''));
+          const source = text as string;
+          let count = 0;
+          for (let index = 0; index < source.length; index += 1) if (set.has(source.charAt(index))) count += 1;
+          return count;
+        },
+      };
+    },
+  }],
+  ['float', conversion('float8')],
+  ['float8', conversion('float8')],
+  ['float4', conversion('float4')],
+  ['int', conversion('int4')],
+  ['int4', conversion('int4')],
+  ['int8', conversion('int8')],
+  ['str', {
+    signatures: ['(x) → str'],
+    minArgs: 1,
+    maxArgs: 1,
+    resolve: (args) => {
+      const type = (args[0] as ArgumentInfo).type;
+      return { type: 'str', apply: ([value]) => formatValue(value as DevoValue, type) };
+    },
+  }],
+  ['at', {
+    signatures: ['(array: T[], index: int) → T'],
+    minArgs: 2,
+    maxArgs: 2,
+    resolve: (args, call) => {
+      requireType(args, call.name, 0, isArray, 'an array');
+      requireType(args, call.name, 1, isInteger, 'an int index (0-based)');
+      const arrayType = (args[0] as ArgumentInfo).type;
+      return {
+        type: isArray(arrayType) ? arrayType.element : 'null',
+        apply: ([array, index]) => (array as readonly DevoValue[])[index as number] ?? null,
+      };
+    },
+  }],
+  ['ifthenelse', {
+    signatures: ['(condition: bool, then: T, else: T) → T'],
+    minArgs: 3,
+    maxArgs: 3,
+    resolve: (args, call) => {
+      requireType(args, call.name, 0, (t) => t === 'bool', 'a bool condition', 'compare, e.g. res > 0.5');
+      const [, then, otherwise] = args as [ArgumentInfo, ArgumentInfo, ArgumentInfo];
+      const type = unifyTypes(then.type, otherwise.type);
+      if (type === undefined) {
+        throw new LinqQueryError('ERR_SANDBOX_LINQ_TYPE', `ifthenelse() branches have different types (${typeName(then.type)} and ${typeName(otherwise.type)}); convert one of them`, otherwise.position);
+      }
+      return {
+        type,
+        propagatesNull: false,
+        apply: ([condition, whenTrue, whenFalse]) => {
+          const value = condition === true ? whenTrue : whenFalse;
+          return typeof value === 'number' ? coerceNumber(value, type) : (value as DevoValue);
+        },
+      };
+    },
+  }],
+  ['isnull', {
+    signatures: ['(x) → bool'],
+    minArgs: 1,
+    maxArgs: 1,
+    resolve: () => ({ type: 'bool', propagatesNull: false, apply: ([value]) => value === null }),
+  }],
+  ['isnotnull', {
+    signatures: ['(x) → bool'],
+    minArgs: 1,
+    maxArgs: 1,
+    resolve: () => ({ type: 'bool', propagatesNull: false, apply: ([value]) => value !== null }),
+  }],
+  ['urihost', uriFunction('host')],
+  ['uripath', uriFunction('path')],
+  ['uriquery', uriFunction('query')],
+  ['urifragment', uriFunction('fragment')],
+  ['urischeme', uriFunction('scheme')],
+  ['uriport', {
+    signatures: ['(uri: str) → int4'],
+    minArgs: 1,
+    maxArgs: 1,
+    resolve: (args, call) => {
+      requireType(args, call.name, 0, isStr, 'str');
+      return { type: 'int4', apply: ([uri]) => splitUri(uri as string).port };
+    },
+  }],
+  ['publicsuffix', hostFunction((host) => splitHost(host)?.publicSuffix ?? null)],
+  ['topleveldomain', hostFunction((host) => {
+    const hostname = splitHost(host)?.hostname;
+    return hostname === undefined ? null : (hostname.split('.').pop() ?? null);
+  })],
+  ['rootsuffix', hostFunction((host) => splitHost(host)?.domain ?? null)],
+  ['rootdomain', hostFunction((host) => splitHost(host)?.domainWithoutSuffix ?? null)],
+  ['rootprefix', hostFunction((host) => {
+    const parts = splitHost(host);
+    if (parts === undefined || parts.publicSuffix === null || parts.domain === null) return null;
+    return parts.hostname.slice(0, parts.hostname.length - parts.publicSuffix.length - 1);
+  })],
+  ['subdomain', hostFunction((host) => splitHost(host)?.subdomain ?? null)],
+  ['now', clockFunction(undefined)],
+  ['today', clockFunction(0)],
+  ['yesterday', clockFunction(1)],
+  ['day', unitFunction(dayMs, (date) => date.getUTCDate())],
+  ['hour', unitFunction(3_600_000, (date) => date.getUTCHours())],
+  ['minute', unitFunction(60_000, (date) => date.getUTCMinutes())],
+  ['second', unitFunction(1000, (date) => date.getUTCSeconds())],
+  ['timestamp', {
+    signatures: ['(text: str "YYYY-MM-DD hh:mm:ss") → timestamp'],
+    minArgs: 1,
+    maxArgs: 1,
+    resolve: (args, call) => {
+      requireType(args, call.name, 0, isStr, 'a str such as "2023-11-06 07:30:00"');
+      return {
+        type: 'timestamp',
+        apply: ([text]) => {
+          const match = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?$/.exec((text as string).trim());
+          if (match === null) return null;
+          const [, year, month, day, hour = '0', minute = '0', second = '0', millis = '0'] = match;
+          return Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second), Number(millis.padEnd(3, '0')));
+        },
+      };
+    },
+  }],
+]);
+
+/** Aggregates usable in the `select` right after `group`. */
+export const aggregateNames: ReadonlySet<string> = new Set(['count', 'sum', 'avg', 'min', 'max']);
+
+/** Every function name the sandbox knows, for "did you mean" hints. */
+export function knownFunctionNames(): string[] {
+  return [...scalarFunctions.keys(), ...aggregateNames, 'mlevalmodel'].sort();
+}
+

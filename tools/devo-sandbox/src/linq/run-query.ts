@@ -1,0 +1,406 @@
+import type { LoadedModel, ModelResolver } from '../model-runner';
+import { DevoSandboxError, LinqQueryError } from '../sandbox-error';
+import {
+  compileExpression, modelKey, suggestion,
+  type Aggregate, type Compiled, type CompileContext, type EvaluationState, type ModelCall, type Row, type Scope,
+} from './compile-expression';
+import { typeName, type DevoType, type DevoValue, type ScalarType } from './devo-type';
+import { parseQuery, type Clause, type Expression, type Query } from './parse';
+
+/** A column of a sandbox table or of a query result. */
+export interface ColumnSpec {
+  readonly name: string;
+  /** Devo type name: `str`, `int4`, `int8`, `float4`, `float8`, `bool`, `timestamp`, `float4[]`, … */
+  readonly type: string;
+}
+
+/** An in-memory table. Timestamps are epoch milliseconds. */
+export interface SandboxTable {
+  readonly columns: readonly ColumnSpec[];
+  readonly rows: readonly (readonly DevoValue[])[];
+}
+
+/** Options of {@link runLinqQuery}. */
+export interface RunLinqQueryOptions {
+  /** Tables by name, e.g. `{ 'demo.ecommerce.data': table }`. */
+  readonly tables: Readonly<Record<string, SandboxTable>>;
+  /** Resolves the models of `mlevalmodel`; without it any `mlevalmodel` is a launch error. */
+  readonly models?: ModelResolver;
+  /** Launch time in epoch ms, the value of `now()`. */
+  readonly now: number;
+  /** API range start, epoch ms: rows need `from <= eventdate`. */
+  readonly from?: number;
+  /** API range end, epoch ms (exclusive). */
+  readonly to?: number;
+  /** Rows evaluated together (one ONNX Runtime call per model per batch). @default 512 */
+  readonly batchSize?: number;
+}
+
+/** Column metadata and the rows, streamed in batches. */
+export interface LinqQueryResult {
+  readonly columns: ColumnSpec[];
+  readonly rows: AsyncIterable<DevoValue[]>;
+}
+
+interface OutputColumn {
+  name: string;
+  slot: number;
+  type: DevoType;
+}
+
+type Stage = (batches: AsyncIterable<Row[]>) => AsyncIterable<Row[]>;
+
+const scalarTypes = new Set<string>(['str', 'int4', 'int8', 'float4', 'float8', 'bool', 'timestamp', 'duration']);
+
+function columnType(column: ColumnSpec): DevoType {
+  if (scalarTypes.has(column.type)) return column.type as ScalarType;
+  if (column.type.endsWith('[]') && scalarTypes.has(column.type.slice(0, -2))) {
+    return { kind: 'array', element: column.type.slice(0, -2) as ScalarType };
+  }
+  // ip4, json, …: opaque here, compared as strings.
+  return 'str';
+}
+
+function collectModelRefs(expression: Expression, found: Extract<Expression, { type: 'call' }>[]): void {
+  switch (expression.type) {
+    case 'call':
+      if (expression.name === 'mlevalmodel') found.push(expression);
+      for (const argument of expression.args) collectModelRefs(argument, found);
+      break;
+    case 'negate':
+    case 'not':
+      collectModelRefs(expression.operand, found);
+      break;
+    case 'binary':
+      collectModelRefs(expression.left, found);
+      collectModelRefs(expression.right, found);
+      break;
+    case 'compare':
+      for (const operand of expression.operands) collectModelRefs(operand, found);
+      break;
+    case 'in':
+      collectModelRefs(expression.value, found);
+      collectModelRefs(expression.collection, found);
+      break;
+    case 'array':
+    case 'set':
+      for (const element of expression.elements) collectModelRefs(element, found);
+      break;
+    case 'index':
+      collectModelRefs(expression.target, found);
+      collectModelRefs(expression.index, found);
+      break;
+    default:
+      break;
+  }
+}
+
+function clauseExpressions(clause: Clause): Expression[] {
+  if (clause.type === 'where') return [...clause.conditions];
+  if (clause.type === 'group') return [...clause.keys];
+  return clause.items.flatMap((item) => (item.expression === undefined ? [] : [item.expression]));
+}
+
+async function resolveModels(query: Query, resolver: ModelResolver | undefined): Promise<Map<string, LoadedModel>> {
+  const calls: Extract<Expression, { type: 'call' }>[] = [];
+  for (const clause of query.clauses) for (const expression of clauseExpressions(clause)) collectModelRefs(expression, calls);
+  const models = new Map<string, LoadedModel>();
+  for (const call of calls) {
+    const [domain, name] = call.args;
+    if (domain?.type !== 'string' || name?.type !== 'string') continue; // the compiler reports it
+    const key = modelKey(domain.value, name.value);
+    if (models.has(key) || resolver === undefined) continue;
+    let model: LoadedModel | undefined;
+    try {
+      model = await resolver.resolve(domain.value, name.value);
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      throw new LinqQueryError('ERR_SANDBOX_MODEL_MISMATCH', `mlevalmodel(): model "${name.value}" cannot be loaded: ${detail}`, name.position, { cause: error });
+    }
+    if (model !== undefined) models.set(key, model);
+  }
+  return models;
+}
+
+/** Evaluates every `mlevalmodel` call of an item over a batch, one ONNX Runtime run per call. */
+async function runModelCalls(calls: readonly ModelCall[], rows: readonly Row[], state: EvaluationState): Promise<void> {
+  for (const call of calls) {
+    const outputs: (readonly number[] | null)[] = new Array<readonly number[] | null>(rows.length).fill(null);
+    const inputs: (readonly DevoValue[])[] = [];
+    const indices: number[] = [];
+    let width = call.model.inputSize;
+    for (let index = 0; index < rows.length; index += 1) {
+      state.rowIndex = index;
+      const features = call.features.evaluate(rows[index] as Row, state) as readonly DevoValue[] | null;
+      if (features === null || features.some((value) => value === null)) continue;
+      width ??= features.length;
+      if (features.length !== width) {
+        throw new DevoSandboxError(
+          'ERR_SANDBOX_MODEL_MISMATCH',
+          `Error Processing Query: mlevalmodel() at line ${call.position.line}:${call.position.column}: model "${call.model.name}" expects ${width} features, a row gave ${features.length}`,
+        );
+      }
+      inputs.push(features);
+      indices.push(index);
+    }
+    if (indices.length > 0) {
+      const featureCount = width as number;
+      const input = new Float32Array(indices.length * featureCount);
+      inputs.forEach((features, row) => input.set(features as number[], row * featureCount));
+      let output: Float32Array;
+      try {
+        output = await call.model.run(input, indices.length);
+      } catch (error) {
+        throw new DevoSandboxError('ERR_SANDBOX_MODEL_RUN', `Error Processing Query: model "${call.model.name}" failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      }
+      const outputWidth = output.length / indices.length;
+      indices.forEach((rowIndex, row) => {
+        outputs[rowIndex] = Array.from(output.subarray(row * outputWidth, (row + 1) * outputWidth));
+      });
+    }
+    state.modelOutputs.set(call.id, outputs);
+  }
+}
+
+interface CompiledItem {
+  readonly compiled: Compiled;
+  readonly modelCalls: readonly ModelCall[];
+}
+
+function newContext(scope: Scope, models: ReadonlyMap<string, LoadedModel>, nextId: () => number, aggregates?: CompileContext['aggregates']): CompileContext {
+  return { scope, models, modelCalls: [], nextModelCallId: nextId, ...(aggregates === undefined ? {} : { aggregates }) };
+}
+
+function compileItem(expression: Expression, context: CompileContext): CompiledItem {
+  const compiled = compileExpression(expression, context);
+  return { compiled, modelCalls: [...context.modelCalls] };
+}
+
+async function* mapBatches(batches: AsyncIterable<Row[]>, transform: (rows: Row[]) => Promise<Row[]>): AsyncIterable<Row[]> {
+  for await (const batch of batches) {
+    const result = await transform(batch);
+    if (result.length > 0) yield result;
+  }
+}
+
+function aggregateRows(aggregate: Aggregate, members: readonly Row[], state: EvaluationState): DevoValue {
+  if (aggregate.argument === undefined) return members.length;
+  const values: DevoValue[] = [];
+  for (const member of members) {
+    const value = aggregate.argument.evaluate(member, state);
+    if (value !== null) values.push(value);
+  }
+  if (aggregate.name === 'count') return values.length;
+  if (values.length === 0) return null;
+  const numbers = values as number[];
+  switch (aggregate.name) {
+    case 'sum': {
+      const sum = numbers.reduce((total, value) => total + value, 0);
+      return aggregate.type === 'float4' ? Math.fround(sum) : sum;
+    }
+    case 'avg':
+      return numbers.reduce((total, value) => total + value, 0) / numbers.length;
+    case 'min':
+      return values.reduce((best, value) => ((value as number) < (best as number) ? value : best));
+    case 'max':
+      return values.reduce((best, value) => ((value as number) > (best as number) ? value : best));
+  }
+}
+
+/**
+ * Parses, type-checks and runs a LINQ query of the subset over in-memory tables, with
+ * `mlevalmodel` evaluated batch-wise through a {@link ModelResolver}. Launch errors (syntax,
+ * unknown names, types, arity, missing or mismatched models) reject the returned promise with
+ * a {@link LinqQueryError}; rows are then streamed.
+ *
+ * @example
+ * const result = await runLinqQuery(
+ *   'from demo.ecommerce.data select split(referralUri, "/", 2) as domain, length(domain) as n',
+ *   { tables: { 'demo.ecommerce.data': table }, now: Date.UTC(2026, 0, 1) },
+ * );
+ * for await (const row of result.rows) console.log(row);
+ */
+export async function runLinqQuery(source: string, options: RunLinqQueryOptions): Promise<LinqQueryResult> {
+  const query = parseQuery(source);
+  const table = Object.hasOwn(options.tables, query.table) ? options.tables[query.table] : undefined;
+  if (table === undefined) {
+    const names = Object.keys(options.tables);
+    throw new LinqQueryError(
+      'ERR_SANDBOX_LINQ_UNKNOWN_TABLE',
+      `table "${query.table}" not found${suggestion(query.table, names)}; the sandbox has ${names.length === 0 ? 'no tables' : names.join(', ')}`,
+      query.tablePosition,
+    );
+  }
+  const models = await resolveModels(query, options.models);
+  let modelCallId = 0;
+  const nextId = (): number => (modelCallId += 1);
+
+  let scope: Scope = new Map();
+  let slotCount = 0;
+  table.columns.forEach((column, index) => scope.set(column.name, { slot: index, type: columnType(column) }));
+  slotCount = table.columns.length;
+  let output: OutputColumn[] | undefined;
+  const stages: Stage[] = [];
+  const state: EvaluationState = { now: options.now, rowIndex: 0, modelOutputs: new Map() };
+  let pendingAggregates: { scope: Scope; list: Aggregate[]; allocateSlot: () => number } | undefined;
+
+  for (const clause of query.clauses) {
+    const aggregates = pendingAggregates;
+    pendingAggregates = undefined;
+    if (clause.type === 'where') {
+      const conditions = clause.conditions.map((condition) => {
+        const item = compileItem(condition, newContext(scope, models, nextId));
+        if (item.compiled.type !== 'bool' && item.compiled.type !== 'null') {
+          throw new LinqQueryError('ERR_SANDBOX_LINQ_TYPE', `a where condition must be bool, got ${typeName(item.compiled.type)}; compare it, e.g. x > 0`, condition.position);
+        }
+        return item;
+      });
+      stages.push((batches) =>
+        mapBatches(batches, async (rows) => {
+          let kept = rows;
+          for (const condition of conditions) {
+            await runModelCalls(condition.modelCalls, kept, state);
+            kept = kept.filter((row, index) => {
+              state.rowIndex = index;
+              return condition.compiled.evaluate(row, state) === true;
+            });
+          }
+          return kept;
+        }),
+      );
+    } else if (clause.type === 'select') {
+      output ??= [];
+      const items: { item: CompiledItem; slot: number }[] = [];
+      for (const selectItem of clause.items) {
+        if (selectItem.expression === undefined) {
+          for (const column of table.columns) {
+            const entry = scope.get(column.name);
+            if (entry !== undefined && !output.some((existing) => existing.name === column.name)) {
+              output.push({ name: column.name, slot: entry.slot, type: entry.type });
+            }
+          }
+          continue;
+        }
+        const item = compileItem(selectItem.expression, newContext(scope, models, nextId, aggregates));
+        const name = selectItem.alias ?? (selectItem.expression.type === 'field' ? selectItem.expression.name : selectItem.text);
+        const slot = slotCount;
+        slotCount += 1;
+        scope = new Map(scope).set(name, { slot, type: item.compiled.type });
+        const existing = output.find((column) => column.name === name);
+        if (existing === undefined) output.push({ name, slot, type: item.compiled.type });
+        else Object.assign(existing, { slot, type: item.compiled.type });
+        items.push({ item, slot });
+      }
+      stages.push((batches) =>
+        mapBatches(batches, async (rows) => {
+          for (const { item, slot } of items) {
+            await runModelCalls(item.modelCalls, rows, state);
+            for (let index = 0; index < rows.length; index += 1) {
+              state.rowIndex = index;
+              const row = rows[index] as Row;
+              row[slot] = item.compiled.evaluate(row, state);
+            }
+          }
+          return rows;
+        }),
+      );
+    } else {
+      const keys = clause.keys.map((key, index) => {
+        const item = compileItem(key, newContext(scope, models, nextId));
+        if (item.modelCalls.length > 0) {
+          throw new LinqQueryError('ERR_SANDBOX_LINQ_TYPE', 'the sandbox cannot group by an mlevalmodel() result: compute it in a select first', key.position);
+        }
+        return { item, name: key.type === 'field' || key.type === 'call' ? key.name : `key${index + 1}` };
+      });
+      const eventdate = scope.get('eventdate');
+      if (clause.every !== undefined && eventdate?.type !== 'timestamp') {
+        throw new LinqQueryError('ERR_SANDBOX_LINQ_UNKNOWN_FIELD', '"group every" needs a timestamp field eventdate', clause.position);
+      }
+      const previousScope = scope;
+      const groupScope: Scope = new Map();
+      const groupOutput: OutputColumn[] = [];
+      let groupSlots = 0;
+      if (clause.every !== undefined) {
+        groupScope.set('eventdate', { slot: 0, type: 'timestamp' });
+        groupOutput.push({ name: 'eventdate', slot: 0, type: 'timestamp' });
+        groupSlots = 1;
+      }
+      for (const key of keys) {
+        groupScope.set(key.name, { slot: groupSlots, type: key.item.compiled.type });
+        groupOutput.push({ name: key.name, slot: groupSlots, type: key.item.compiled.type });
+        groupSlots += 1;
+      }
+      const aggregateList: Aggregate[] = [];
+      pendingAggregates = { scope: previousScope, list: aggregateList, allocateSlot: () => (slotCount += 1) - 1 };
+      const every = clause.every;
+      const eventdateSlot = eventdate?.slot;
+      stages.push(async function* group(batches) {
+        const groups = new Map<string, { key: Row; members: Row[] }>();
+        for await (const rows of batches) {
+          rows.forEach((row, index) => {
+            state.rowIndex = index;
+            const key: Row = [];
+            if (every !== undefined) {
+              const time = row[eventdateSlot as number] as number | null;
+              key.push(time === null ? null : Math.floor(time / every) * every);
+            }
+            for (const { item } of keys) key.push(item.compiled.evaluate(row, state));
+            const id = JSON.stringify(key);
+            const found = groups.get(id);
+            if (found === undefined) groups.set(id, { key, members: [row] });
+            else found.members.push(row);
+          });
+        }
+        const result: Row[] = [];
+        for (const { key, members } of groups.values()) {
+          const row: Row = [...key];
+          for (const aggregate of aggregateList) row[aggregate.slot] = aggregateRows(aggregate, members, state);
+          result.push(row);
+        }
+        if (result.length > 0) yield result;
+      });
+      scope = groupScope;
+      slotCount = Math.max(slotCount, groupSlots);
+      output = groupOutput;
+    }
+  }
+
+  const columns = output ?? table.columns.map((column, index) => ({ name: column.name, slot: index, type: columnType(column) }));
+  const batchSize = options.batchSize ?? 512;
+  const eventdateIndex = table.columns.findIndex((column) => column.name === 'eventdate' && column.type === 'timestamp');
+  const { from, to } = options;
+  const limit = query.limit;
+
+  async function* sourceBatches(): AsyncIterable<Row[]> {
+    let batch: Row[] = [];
+    for (const row of table?.rows ?? []) {
+      if (eventdateIndex >= 0 && (from !== undefined || to !== undefined)) {
+        const time = row[eventdateIndex];
+        if (typeof time !== 'number') continue;
+        if (from !== undefined && time < from) continue;
+        if (to !== undefined && time >= to) continue;
+      }
+      batch.push([...row]);
+      if (batch.length >= batchSize) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch;
+  }
+
+  async function* rows(): AsyncIterable<DevoValue[]> {
+    let batches = sourceBatches();
+    for (const stage of stages) batches = stage(batches);
+    let emitted = 0;
+    for await (const batch of batches) {
+      for (const row of batch) {
+        if (limit !== undefined && emitted >= limit) return;
+        emitted += 1;
+        yield columns.map((column) => row[column.slot] ?? null);
+      }
+    }
+  }
+
+  return { columns: columns.map((column) => ({ name: column.name, type: typeName(column.type) })), rows: rows() };
+}

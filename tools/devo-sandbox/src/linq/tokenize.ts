@@ -1,0 +1,140 @@
+import { LinqQueryError, type QueryPosition } from '../sandbox-error';
+
+export type TokenKind = 'identifier' | 'keyword' | 'string' | 'number' | 'duration' | 'operator' | 'end';
+
+export interface Token {
+  readonly kind: TokenKind;
+  /** Source text; for strings the unescaped content; keywords in lower case. */
+  readonly text: string;
+  readonly line: number;
+  readonly column: number;
+  /** Offsets of the token in the source: `source.slice(offset, end)`. */
+  readonly offset: number;
+  readonly end: number;
+  /** For numbers: the value; for durations: milliseconds. */
+  readonly value?: number;
+  /** A number written without `.` or exponent. */
+  readonly integer?: boolean;
+}
+
+const keywords = new Set([
+  'from', 'where', 'select', 'group', 'every', 'by', 'as', 'limit', 'pragma',
+  'and', 'or', 'not', 'in', 'true', 'false', 'null',
+]);
+
+const operators = ['->', '<=', '>=', '!=', '/=', '=', '<', '>', '+', '-', '*', '/', '\\', '%',
+  '(', ')', '[', ']', '{', '}', ',', '.', ':'];
+
+const durationUnits: Record<string, number> = {
+  s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000,
+};
+
+const escapes: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', '"': '"', "'": "'", '0': '\0' };
+
+function isIdentifierStart(char: string): boolean {
+  return /[A-Za-z_]/.test(char);
+}
+
+function isIdentifierPart(char: string | undefined): boolean {
+  return char !== undefined && /[A-Za-z0-9_]/.test(char);
+}
+
+/**
+ * Splits a LINQ query into tokens. Handles `//` comments, `"…"`/`'…'` strings with backslash
+ * escapes, backtick-quoted names, numbers, durations (`5m`) and the operators of the subset.
+ * Throws {@link LinqQueryError} with the line and column of an unreadable character.
+ */
+export function tokenize(source: string): Token[] {
+  const tokens: Token[] = [];
+  let index = 0;
+  let line = 1;
+  let lineStart = 0;
+  const position = (): QueryPosition => ({ line, column: index - lineStart + 1 });
+  const fail = (detail: string, at: QueryPosition): never => {
+    throw new LinqQueryError('ERR_SANDBOX_LINQ_SYNTAX', detail, at);
+  };
+
+  while (index < source.length) {
+    const char = source[index] as string;
+    if (char === '\n') {
+      index += 1;
+      line += 1;
+      lineStart = index;
+      continue;
+    }
+    if (/\s/.test(char)) {
+      index += 1;
+      continue;
+    }
+    if (char === '/' && source[index + 1] === '/') {
+      while (index < source.length && source[index] !== '\n') index += 1;
+      continue;
+    }
+    const start = { ...position(), offset: index };
+    if (char === '"' || char === "'") {
+      let text = '';
+      index += 1;
+      for (;;) {
+        const next = source[index];
+        if (next === undefined || next === '\n') {
+          fail(`unterminated string starting with ${char}: close it with a matching ${char}`, start);
+        }
+        if (next === char) {
+          index += 1;
+          break;
+        }
+        if (next === '\\') {
+          const escaped = source[index + 1];
+          if (escaped === undefined) fail('unterminated string: a backslash ends the query', start);
+          text += escapes[escaped as string] ?? (escaped as string);
+          index += 2;
+          continue;
+        }
+        text += next;
+        index += 1;
+      }
+      tokens.push({ kind: 'string', text, ...start, end: index });
+      continue;
+    }
+    if (char === '`') {
+      const close = source.indexOf('`', index + 1);
+      if (close < 0) fail('unterminated backtick name: close it with `', start);
+      index = close + 1;
+      tokens.push({ kind: 'identifier', text: source.slice(start.offset + 1, close), ...start, end: index });
+      continue;
+    }
+    if (/[0-9]/.test(char)) {
+      const match = /^[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(source.slice(index)) as RegExpExecArray;
+      const text = match[0];
+      const after = source[index + text.length];
+      const integer = match[1] === undefined && match[2] === undefined;
+      if (integer && after !== undefined && after in durationUnits && !isIdentifierPart(source[index + text.length + 1])) {
+        index += text.length + 1;
+        tokens.push({ kind: 'duration', text: text + after, value: Number(text) * (durationUnits[after] as number), ...start, end: index });
+        continue;
+      }
+      if (isIdentifierPart(after)) fail(`malformed number "${text}${after}": separate it from the name that follows`, start);
+      index += text.length;
+      tokens.push({ kind: 'number', text, value: Number(text), integer, ...start, end: index });
+      continue;
+    }
+    if (isIdentifierStart(char)) {
+      let end = index + 1;
+      while (isIdentifierPart(source[end])) end += 1;
+      const text = source.slice(index, end);
+      const lower = text.toLowerCase();
+      index = end;
+      tokens.push({ kind: keywords.has(lower) ? 'keyword' : 'identifier', text: keywords.has(lower) ? lower : text, ...start, end });
+      continue;
+    }
+    const operator = operators.find((candidate) => source.startsWith(candidate, index));
+    if (operator === undefined) {
+      const hint = char === '!' ? ' (use "not" or "!=")' : char === '&' || char === '|' ? ' (use "and" / "or")' : '';
+      fail(`unexpected character "${char}"${hint}`, start);
+    }
+    index += (operator as string).length;
+    tokens.push({ kind: 'operator', text: operator as string, ...start, end: index });
+  }
+  tokens.push({ kind: 'end', text: '<end of query>', ...position(), offset: index, end: index });
+  return tokens;
+}

@@ -1,0 +1,245 @@
+/**
+ * The cross-package golden tests of issue 7: what we send to Devo computes what we trained on.
+ * Independent sides: `@dga/features` in TypeScript, ONNX Runtime in-process, tfjs `predict`, and
+ * the sandbox's LINQ evaluator reached over HTTP through `@dga/mlmm-client` and `@dga/devo-query`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { readDataset, type DatasetRow } from '@dga/dataset';
+import { createQueryClient, QueryHttpError } from '@dga/devo-query';
+import { buildClassificationQuery, featurizeDomain, getFeatureSet, linqFeatureItems, tryExtractLabel, type FeatureSetName } from '@dga/features';
+import { createMlmmClient } from '@dga/mlmm-client';
+import { createModel, streamTrainingExamples, trainModel } from '@dga/model';
+import { createOnnxClassifier, exportToOnnx, type OnnxClassifier } from '@dga/onnx-export';
+import { requireSharedData, sharedDataFile } from '@dga/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDevoSandbox, type DevoSandbox } from '../src/devo-sandbox';
+import { runLinqQuery, type SandboxTable } from '../src/linq/run-query';
+import { DEMO_TABLE, referralUrl } from '../src/tables';
+
+const skip = requireSharedData('sample-small.csv');
+const now = Date.UTC(2026, 10, 29, 0, 0, 0);
+
+/** Edge cases on which the LINQ twin and the TypeScript featurization must agree. */
+const agreeingEdgeCases = [
+  'http://www.xn--bcher-kva.de/', // IDN (punycode, as browsers send referrers) below a subdomain
+  'http://xn--80ak6aa92e.com/path',
+  'https://a.b.c.www.bbc.co.uk:8443/x?y=1#z', // deep subdomains, a port, query and fragment
+  'http://om-el-noor.blogspot.com/', // private suffixes
+  'http://fizrbzba.dyndns.org/',
+  'http://foo.github.io/',
+  'http://blogspot.com/', // itself a private suffix: ICANN fallback
+  'http://adegjkaiggjm.bazar/', // unknown TLD
+  'http://WWW.Google.COM/Search',
+  'http://www.google.com./',
+  'http://user@www.bbc.co.uk/',
+];
+/** Referrers without a label: the LINQ gives null features, TypeScript finds no label (or see below). */
+const labelLessReferrers = ['', 'http://1.2.3.4/x', 'http://co.uk/'];
+
+/** Float32 tolerance: the model sees float4 values. */
+function expectFloat32Close(actual: number, expected: number, context: string): void {
+  const tolerance = 2 ** -23 * Math.max(1, Math.abs(expected)) * 4;
+  if (Math.abs(actual - expected) > tolerance) {
+    expect.fail(`${context}: sandbox ${actual} vs TypeScript ${expected} (tolerance ${tolerance})`);
+  }
+}
+
+function tableOf(uris: readonly string[]): SandboxTable {
+  return {
+    columns: [{ name: 'eventdate', type: 'timestamp' }, { name: 'referralUri', type: 'str' }],
+    rows: uris.map((uri, index) => [now - 1000 * (uris.length - index), uri]),
+  };
+}
+
+async function linqFeatures(uris: readonly string[], featureSet: FeatureSetName): Promise<{ label: string | null; features: (number | null)[] }[]> {
+  const items = linqFeatureItems({ field: 'referralUri', fieldKind: 'url', featureSet });
+  const result = await runLinqQuery(`from ${DEMO_TABLE} select ${items.items.join(', ')}`, { tables: { [DEMO_TABLE]: tableOf(uris) }, now });
+  const labelIndex = result.columns.findIndex((column) => column.name === items.labelColumn);
+  const featureIndexes = items.featureColumns.map((name) => result.columns.findIndex((column) => column.name === name));
+  const rows: { label: string | null; features: (number | null)[] }[] = [];
+  for await (const row of result.rows) {
+    rows.push({ label: row[labelIndex] as string | null, features: featureIndexes.map((index) => row[index] as number | null) });
+  }
+  return rows;
+}
+
+describe.skipIf(skip)('golden: the sandbox against the TypeScript pipeline on sample-small.csv', () => {
+  let dataset: DatasetRow[];
+  let uris: string[];
+  let sandbox: DevoSandbox;
+  let trained: tf.LayersModel;
+  let onnxBytes: Uint8Array;
+  let classifier: OnnxClassifier;
+
+  beforeAll(async () => {
+    dataset = [];
+    for await (const row of readDataset(sharedDataFile('sample-small.csv'))) dataset.push(row);
+    uris = dataset.map((row, index) => referralUrl(row.host, index));
+    const result = await trainModel({
+      preset: 'default',
+      featureSet: 'extended',
+      examples: () => streamTrainingExamples(dataset, 'extended'),
+      seed: 7,
+      epochs: 3,
+      patience: null,
+    });
+    trained = result.model;
+    ({ bytes: onnxBytes } = await exportToOnnx(trained, {
+      metadata: { 'dga.feature_set': 'extended', 'dga.feature_names': JSON.stringify(result.featureSet.features) },
+    }));
+    classifier = await createOnnxClassifier(onnxBytes, { intraOpNumThreads: 1 });
+    sandbox = await startDevoSandbox({
+      tables: { [DEMO_TABLE]: tableOf([...uris, ...agreeingEdgeCases, '-', ...labelLessReferrers]) },
+      now: () => now,
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await classifier?.dispose();
+    await sandbox?.close();
+  });
+
+  describe('1. featurization', () => {
+    it.each(['tutorial', 'extended'] as const)('the %s LINQ items equal featurizeDomain on every row and edge case', async (featureSet) => {
+      const inputs = [...uris, ...agreeingEdgeCases];
+      const rows = await linqFeatures(inputs, featureSet);
+      const names = getFeatureSet(featureSet).features.map((feature) => feature.name);
+      inputs.forEach((uri, index) => {
+        const expected = featurizeDomain(uri, { featureSet });
+        const row = rows[index];
+        expect(row?.label, uri).toBe(expected.label);
+        names.forEach((name, feature) => expectFloat32Close(row?.features[feature] as number, expected.features[feature] as number, `${uri} ${name}`));
+      });
+      // The data's labels come from an older PSL (2023-02-09); where today's tldts list differs
+      // (e.g. uy.com is no longer a private suffix), TypeScript and the LINQ twin differ alike.
+      const unexplained = dataset.filter((row, index) => rows[index]?.label !== row.domain && tryExtractLabel(row.host) === row.domain);
+      expect(unexplained).toEqual([]);
+    });
+
+    it('gives null features for referrers without a label, where TypeScript finds none', async () => {
+      const rows = await linqFeatures(labelLessReferrers, 'extended');
+      for (const [index, uri] of labelLessReferrers.entries()) {
+        expect(tryExtractLabel(uri), uri).toBeUndefined();
+        expect(rows[index]?.label).toBeNull();
+        expect(rows[index]?.features.every((value) => value === null)).toBe(true);
+      }
+    });
+
+    it('matches the documented Devo values of linq-functions.md §5 (google: entropy 1.918296)', async () => {
+      const [row] = await linqFeatures(['https://www.google.com/x'], 'tutorial');
+      expect(row?.label).toBe('google');
+      expect(row?.features[0]).toBe(6);
+      expect(row?.features[1] as number).toBeCloseTo(1.918296, 6);
+      expect(row?.features[2]).toBe(0.5); // 3 vowels of 6: a proportion
+    });
+
+    it('documents where the LINQ twin and TypeScript differ (inputs Devo data does not carry)', async () => {
+      const cases = ['-', 'http://bücher.de/', 'http://localhost/', 'www.google.com'];
+      const rows = await linqFeatures(cases, 'tutorial');
+      expect(rows.map((row) => row.label)).toEqual([null, 'bücher', null, null]);
+      expect(cases.map((uri) => tryExtractLabel(uri))).toEqual(['-', 'xn--bcher-kva', 'localhost', 'google']);
+    });
+  });
+
+  describe('2. model', () => {
+    it('at(mlevalmodel(…), 1) from the sandbox, ONNX Runtime in-process and tfjs predict agree within 1e-5', async () => {
+      sandbox.mlmm.seedModel({ name: 'golden_extended', engine: 'ONNX', bytes: onnxBytes });
+      const items = linqFeatureItems({ field: 'referralUri', fieldKind: 'url', featureSet: 'extended' });
+      const inputs = [...uris, ...agreeingEdgeCases];
+      const query = `from ${DEMO_TABLE} select ${items.items.join(', ')}, at(mlevalmodel("self", "golden_extended", [${items.featureColumns.map((column) => `float4(${column})`).join(', ')}]), 1) as p`;
+      const client = createQueryClient({ url: sandbox.queryUrl, auth: { type: 'token', token: sandbox.token }, retry: { limit: 0 } });
+      const sandboxScores: (number | null)[] = [];
+      for await (const row of client.query({ query, from: now - 3_600_000, to: now })) sandboxScores.push(row['p'] as number | null);
+      const size = getFeatureSet('extended').size;
+      const features = new Float32Array(inputs.length * size);
+      inputs.forEach((uri, index) => features.set(featurizeDomain(uri, { featureSet: 'extended' }).features, index * size));
+      const ort = await classifier.predict(features);
+      const tfjs = tf.tidy(() => (trained.predict(tf.tensor2d(features, [inputs.length, size])) as tf.Tensor).dataSync());
+      let maxSandboxVsOrt = 0;
+      let maxOrtVsTfjs = 0;
+      inputs.forEach((uri, index) => {
+        const sandboxScore = sandboxScores[index] as number;
+        maxSandboxVsOrt = Math.max(maxSandboxVsOrt, Math.abs(sandboxScore - (ort[index * 2 + 1] as number)));
+        maxOrtVsTfjs = Math.max(maxOrtVsTfjs, Math.abs((ort[index * 2 + 1] as number) - (tfjs[index * 2 + 1] as number)));
+      });
+      expect(sandboxScores).toHaveLength(inputs.length + 1 + labelLessReferrers.length);
+      expect(sandboxScores.slice(inputs.length)).toEqual([null, null, null, null]);
+      expect(maxSandboxVsOrt).toBeLessThanOrEqual(1e-5);
+      expect(maxOrtVsTfjs).toBeLessThanOrEqual(1e-5);
+    });
+  });
+
+  describe('3. end to end', () => {
+    it('register through @dga/mlmm-client, query through @dga/devo-query: every verdict equals the local one', async () => {
+      const mlmm = createMlmmClient({ url: sandbox.mlmmUrl, token: sandbox.token });
+      await mlmm.addModel('dga_extended', 'ONNX', onnxBytes, { description: 'golden test', force: true });
+      const query = buildClassificationQuery({ modelName: 'dga_extended', featureSet: 'extended' });
+      const client = createQueryClient({ url: sandbox.queryUrl, auth: { type: 'token', token: sandbox.token }, retry: { limit: 0 } });
+      const verdicts: { label: unknown; probability: unknown; isMalicious: unknown }[] = [];
+      for await (const row of client.query({ query, from: now - 3_600_000, to: now })) {
+        verdicts.push({ label: row['label'], probability: row['dga_probability'], isMalicious: row['isMalicious'] });
+      }
+      const inputs = [...uris, ...agreeingEdgeCases];
+      const size = getFeatureSet('extended').size;
+      const features = new Float32Array(inputs.length * size);
+      inputs.forEach((uri, index) => features.set(featurizeDomain(uri, { featureSet: 'extended' }).features, index * size));
+      const local = await classifier.predict(features);
+      const expected = inputs.map((_, index) => ((local[index * 2 + 1] as number) >= 0.5 ? 'true' : 'false'));
+      expect(verdicts.slice(0, inputs.length).map((verdict) => verdict.isMalicious)).toEqual(expected);
+      // No label, no score: the generated query answers "false" with a null probability.
+      expect(verdicts.slice(inputs.length)).toEqual(Array.from({ length: 1 + labelLessReferrers.length }, () => ({ label: null, probability: null, isMalicious: 'false' })));
+      const accuracy = dataset.filter((row, index) => (expected[index] === 'true') === row.malicious).length / dataset.length;
+      expect(accuracy).toBeGreaterThan(0.6); // a 3-epoch model still beats chance; only agreement matters here
+    });
+  });
+
+  describe('4. the tutorial query (linq-functions.md §6), as written', () => {
+    const tutorialQuery = `from demo.ecommerce.data
+  select split(referralUri, "/",2) as domain,
+  float(length(domain)) as length,
+  shannonentropy(domain) as entropy,
+  float(countbyfilter(domain, "aeiouAEIOU")) as vowel_proportion,
+  at(mlevalmodel("self", "dga_classifier_onnx", [float4(length), float4(vowel_proportion)]),0) as res,
+  ifthenelse(res>0.5, "false", "true") as isMalicious`;
+
+    it('fails to launch against a 3-feature model: two features are passed', async () => {
+      const model = createModel({ preset: 'tutorial', featureSet: 'tutorial', seed: 42 });
+      const { bytes } = await exportToOnnx(model);
+      const mlmm = createMlmmClient({ url: sandbox.mlmmUrl, token: sandbox.token });
+      await mlmm.addModel('dga_classifier_onnx', 'ONNX', bytes, { force: true });
+      const client = createQueryClient({ url: sandbox.queryUrl, auth: { type: 'token', token: sandbox.token }, retry: { limit: 0 } });
+      const error = await (async () => {
+        for await (const row of client.query({ query: tutorialQuery, from: now - 3_600_000, to: now })) void row;
+      })().catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(QueryHttpError);
+      expect((error as QueryHttpError).status).toBe(500);
+      expect((error as QueryHttpError).serverMessage).toMatch(
+        /^Error Launching Query: line 6:49: mlevalmodel\(\): model "dga_classifier_onnx" expects 3 features per row \(input \[-1, 3\]\), but the array has 2/,
+      );
+      // Ours, for the same model and feature set, runs.
+      const ours = buildClassificationQuery({ modelName: 'dga_classifier_onnx', featureSet: 'tutorial' });
+      let rows = 0;
+      for await (const row of client.query({ query: ours, from: now - 3_600_000, to: now })) rows += row['isMalicious'] === 'true' || row['isMalicious'] === 'false' ? 1 : 0;
+      expect(rows).toBe(uris.length + 1 + agreeingEdgeCases.length + labelLessReferrers.length);
+    });
+
+    it('computes features unlike training even with the count fixed: the host, and a vowel count', async () => {
+      const result = await runLinqQuery(
+        'from demo.ecommerce.data select split(referralUri, "/",2) as domain, float(length(domain)) as length, shannonentropy(domain) as entropy, float(countbyfilter(domain, "aeiouAEIOU")) as vowel_proportion',
+        { tables: { [DEMO_TABLE]: tableOf(uris) }, now },
+      );
+      let differing = 0;
+      let index = 0;
+      for await (const row of result.rows) {
+        const trainedOn = featurizeDomain(uris[index] as string, { featureSet: 'tutorial' }).features;
+        if (row.slice(1).some((value, feature) => Math.abs((value as number) - (trainedOn[feature] as number)) > 1e-6)) differing += 1;
+        index += 1;
+      }
+      expect(index).toBe(dataset.length);
+      // Every host has a suffix, so length and vowel count always differ from the label's.
+      expect(differing).toBe(dataset.length);
+      const ours = await linqFeatures(uris, 'tutorial');
+      expect(ours.every((row, position) => row.label === tryExtractLabel(uris[position] as string))).toBe(true);
+    });
+  });
+});
