@@ -4,7 +4,7 @@ import { scrubSecrets } from './internal/redact';
 import { colorsEnabled, createLogger, type LogFormat, type LogLevel, type Logger } from './logger';
 import { createProgress } from './progress';
 import type { CommandRuntime, TextOutput } from './runtime';
-import { rootCommand } from './root-command';
+import { renderRootUsage, rootCommand } from './root-command';
 import { VERSION } from './version';
 
 /** Streams and environment of one CLI run; tests pass doubles, `main.ts` the real process. */
@@ -165,8 +165,8 @@ function causeChain(error: unknown): string[] {
 function reportError(error: unknown, logger: Logger, commandPath: string, verbose: boolean): ExitCodeValue {
   const scrub = (text: string) => scrubSecrets(text, logger.secrets);
   if (ExitError.isInstance(error)) {
-    logger.error(scrub(error.message));
-    if (error.hint !== undefined) logger.info(scrub(error.hint));
+    // One line: what failed, for which input, and how to fix it.
+    logger.error(scrub(error.hint === undefined ? error.message : `${error.message} (${error.hint})`));
     if (verbose) for (const line of causeChain(error)) logger.debug(scrub(line));
     return error.exitCode;
   }
@@ -222,7 +222,13 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
     commandPath = resolved.path.join(' ');
     const stopAt = resolved.rest.indexOf('--');
     const flagsPart = stopAt === -1 ? resolved.rest : resolved.rest.slice(0, stopAt);
-    if (flagsPart.includes('--help') || flagsPart.includes('-h')) {
+    const wantsHelp = flagsPart.includes('--help') || flagsPart.includes('-h');
+    if (resolved.command === root && options.root === undefined && (wantsHelp || argv.length === 0)) {
+      (wantsHelp ? stdout : stderr).write(renderRootUsage() + '\n');
+      if (wantsHelp) return ExitCode.success;
+      throw new UsageError('`dga` needs a command');
+    }
+    if (wantsHelp) {
       const usage = await renderUsage(resolved.command, resolved.parent);
       stdout.write((colorsEnabled(stdout, env) ? usage : stripAnsi(usage)) + '\n');
       return ExitCode.success;

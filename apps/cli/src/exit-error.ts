@@ -22,13 +22,12 @@ export class ExitError extends Error {
   readonly exitCode: ExitCodeValue;
   /** Printed under the message, e.g. how to fix it. */
   readonly hint: string | undefined;
-  private readonly [marker] = true;
-
   constructor(exitCode: ExitCodeValue, message: string, options?: { cause?: unknown; hint?: string }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ExitError';
     this.exitCode = exitCode;
     this.hint = options?.hint;
+    Object.defineProperty(this, marker, { value: true });
   }
 
   /** True for an `ExitError`, even from another copy of this module. */

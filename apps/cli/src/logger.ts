@@ -113,9 +113,9 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
         .join(' ');
       const prefix =
         messageLevel === 'error'
-          ? colors.red('error') + ' '
+          ? colors.red('error:') + ' '
           : messageLevel === 'warn'
-            ? colors.yellow('warn') + ' '
+            ? colors.yellow('warning:') + ' '
             : messageLevel === 'debug'
               ? colors.gray('debug') + ' '
               : '';

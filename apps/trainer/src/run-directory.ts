@@ -30,6 +30,7 @@ export async function createRunDirectory(target: string): Promise<PendingRunDire
   const path = join(parent, `.${basename(absolute)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   await mkdir(path);
   let settled = false;
+  let discarding: Promise<void> | undefined;
   return {
     target: absolute,
     path,
@@ -45,10 +46,12 @@ export async function createRunDirectory(target: string): Promise<PendingRunDire
         await rename(path, absolute);
       }
     },
-    async discard() {
-      if (settled) return;
+    discard() {
+      if (discarding !== undefined) return discarding;
+      if (settled) return Promise.resolve();
       settled = true;
-      await rm(path, { recursive: true, force: true });
+      discarding = rm(path, { recursive: true, force: true });
+      return discarding;
     },
   };
 }

@@ -57,7 +57,12 @@ export class DatasetError extends Error {
   }
 }
 
-/** Guard: `error` is a {@link DatasetError} (from any copy of this package). */
+/**
+ * Guard: `error` is a {@link DatasetError} (from any copy of this package).
+ *
+ * @example
+ * if (isDatasetError(error) && error.code === 'ERR_DATASET_UNREACHABLE') console.error(error.message);
+ */
 export function isDatasetError(error: unknown): error is DatasetError {
   return DatasetError.isInstance(error);
 }

@@ -207,12 +207,14 @@ async function openFile(
 async function openSource(source: string, options: ReadDatasetOptions): Promise<OpenedSource> {
   if (/^file:\/\//i.test(source)) return openFile(fileURLToPath(source), options, source);
   if (!isUrlSource(source)) return openFile(source, options);
-  const http = { signal: options.signal, timeoutMs: options.timeoutMs ?? 30_000, onProgress: options.onProgress };
+  const onProgress = options.onProgress === undefined ? undefined : options.onProgress.bind(options);
+  const onCache = options.onCache === undefined ? undefined : options.onCache.bind(options);
+  const http = { signal: options.signal, timeoutMs: options.timeoutMs ?? 30_000, onProgress };
   if (options.cacheDir !== undefined) {
     const file = await downloadToCache(source, options.cacheDir, {
       ...http,
       revalidate: options.revalidate ?? true,
-      onCache: options.onCache,
+      onCache,
     });
     // The download already reported progress; reading the cached copy does not repeat it.
     return openFile(file, options.signal === undefined ? {} : { signal: options.signal }, redactUrl(source));

@@ -1,4 +1,9 @@
-/** The public dataset of Devo's DGA tutorial (`host;domain;class;subclass`, about 134k rows). */
+/**
+ * The public dataset of Devo's DGA tutorial (`host;domain;class;subclass`, about 134k rows).
+ *
+ * @example
+ * readDataset(DEFAULT_DATASET_URL, { cacheDir: '.cache/dga' });
+ */
 export const DEFAULT_DATASET_URL: string =
   'https://devo-ml-models-public-demos.s3.eu-west-3.amazonaws.com/legit_dga/dataset.csv';
 

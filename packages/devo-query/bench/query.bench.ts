@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { measure, writeBenchResults, type BenchResult } from '@dga/bench';
 import { createQueryClient, type QueryFormat } from '../src/index';
 import { startFakeQueryServer } from '../src/testing';
+import { ResponseParser } from '../src/internal/response-parser';
 
 const ROWS = Number(process.env.ROWS ?? 1_000_000);
 const FILE = fileURLToPath(import.meta.url);
@@ -19,7 +20,8 @@ const CASES: QueryFormat[] = ['json/simple/compact', 'csv'];
 
 async function serve(): Promise<void> {
   const server = await startFakeQueryServer({
-    engine: async () => ({
+    engine: () =>
+      Promise.resolve({
       columns: [
         { name: 'eventdate', type: 'timestamp' },
         { name: 'domain', type: 'str' },
@@ -32,7 +34,7 @@ async function serve(): Promise<void> {
           yield [1_700_000_000_000 + index * 1000, `host-${index.toString(36)}.exämple.com`, index * 2654435761 >>> 0, index % 1000];
         }
       })(),
-    }),
+      }),
     writeBufferBytes: 65_536,
   });
   process.stdout.write(`${server.url}\n`);
@@ -70,16 +72,54 @@ async function runCase(format: QueryFormat): Promise<void> {
   }
 }
 
+/** The client's parser alone, on chunks generated lazily in memory: its ceiling, without HTTP or the fake. */
+async function runParser(format: 'json/simple/compact' | 'csv'): Promise<void> {
+  const encoder = new TextEncoder();
+  const result = await measure({ name: `parse ${format} in memory (${ROWS.toLocaleString('en-US')} rows)`, unit: 'rows' }, () => {
+    const parser = new ResponseParser(format, { rowShape: 'object', timestamps: 'epoch-ms', onColumns: () => {} });
+    parser.write(
+      encoder.encode(
+        format === 'csv'
+          ? 'eventdate,domain,clientIpAddress,count\n'
+          : '{"m":{"eventdate":{"type":"timestamp","index":0},"domain":{"type":"str","index":1},"clientIpAddress":{"type":"ip4","index":2},"count":{"type":"int8","index":3}},"metadata":[{"name":"eventdate","type":"timestamp"},{"name":"domain","type":"str"},{"name":"clientIpAddress","type":"ip4"},{"name":"count","type":"int8"}]}\r\n',
+      ),
+    );
+    let count = 0;
+    let text = '';
+    for (let index = 0; index < ROWS; index++) {
+      const domain = `host-${index.toString(36)}.exämple.com`;
+      text +=
+        format === 'csv'
+          ? `2023-11-14 22:13:20.000,${domain},${index * 2654435761 >>> 0},${index % 1000}\n`
+          : `{"d":[${1_700_000_000_000 + index * 1000},"${domain}",${index * 2654435761 >>> 0},${index % 1000}]}\r\n`;
+      if (text.length > 65_536 || index === ROWS - 1) {
+        parser.write(encoder.encode(text));
+        text = '';
+        count += parser.takeRows().length;
+        if (parser.error !== undefined) throw parser.error;
+      }
+    }
+    parser.end();
+    count += parser.takeRows().length;
+    if (count !== ROWS) throw new Error(`expected ${ROWS} rows, got ${count}`);
+    return Promise.resolve(count);
+  });
+  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+}
+
 async function main(): Promise<void> {
   const index = process.argv.indexOf('--case');
   if (process.argv.includes('--serve')) return serve();
   if (index >= 0) return runCase(process.argv[index + 1] as QueryFormat);
+  const parserIndex = process.argv.indexOf('--parser');
+  if (parserIndex >= 0) return runParser(process.argv[parserIndex + 1] as 'json/simple/compact' | 'csv');
   const results: BenchResult[] = [];
-  for (const format of CASES) {
-    const run = spawnSync(process.execPath, [...process.execArgv, FILE, '--case', format], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+  const runs = [...CASES.map((format) => ['--case', format]), ['--parser', 'json/simple/compact'], ['--parser', 'csv']];
+  for (const [flag, format] of runs) {
+    const run = spawnSync(process.execPath, [...process.execArgv, FILE, flag!, format!], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
     const line = run.stdout.split('\n').find((text) => text.startsWith('RESULT '));
     process.stdout.write(run.stdout.split('\n').filter((text) => !text.startsWith('RESULT ')).join('\n'));
-    if (run.status !== 0 || line === undefined) throw new Error(`bench case ${format} failed (exit ${run.status})`);
+    if (run.status !== 0 || line === undefined) throw new Error(`bench ${flag} ${format} failed (exit ${String(run.status)})`);
     results.push(JSON.parse(line.slice('RESULT '.length)) as BenchResult);
   }
   writeBenchResults(fileURLToPath(new URL('results.json', import.meta.url)), '@dga/devo-query', results);

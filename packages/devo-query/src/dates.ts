@@ -132,10 +132,10 @@ export function resolveQueryDate(value: QueryDate, name: string, nowMs: number):
   if (/^\d+$/.test(text)) return text.length === 10 ? Number(text) : Math.floor(Number(text) / 1000);
   const plain = PLAIN_DATE.exec(text);
   if (plain !== null) {
-    const [year, month, day, hour = 0, minute = 0, second = 0] = plain.slice(1).map((part) => (part === undefined ? 0 : Number(part))) as number[];
-    const ms = Date.UTC(year!, month! - 1, day!, hour, minute, second);
+    const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = plain.slice(1).map((part) => (part === undefined ? 0 : Number(part)));
+    const ms = Date.UTC(year, month - 1, day, hour, minute, second);
     const check = new Date(ms);
-    if (check.getUTCMonth() !== month! - 1 || check.getUTCDate() !== day! || hour > 23 || minute > 59 || second > 59) {
+    if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
       throw invalidDate(name, value, 'is not a valid calendar date');
     }
     return ms / 1000;

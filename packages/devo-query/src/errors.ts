@@ -1,4 +1,4 @@
-const MARKER: unique symbol = Symbol.for('dga.devo-query.error') as never;
+const MARKER = Symbol.for('dga.devo-query.error');
 
 /** Every error code thrown by `@dga/devo-query`. */
 export type DevoQueryErrorCode =
@@ -34,11 +34,12 @@ export class DevoQueryError extends Error {
   readonly code: DevoQueryErrorCode;
   /** `METHOD /path` of the request that failed, when there was one. */
   readonly request: string | undefined;
-  readonly [MARKER]: true = true;
 
   constructor(code: DevoQueryErrorCode, message: string, options: DevoQueryErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'DevoQueryError';
+    // A non-enumerable brand, checked by isInstance across copies of the package.
+    Object.defineProperty(this, MARKER, { value: true });
     this.code = code;
     this.request = options.request;
   }

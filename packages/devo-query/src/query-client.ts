@@ -1,4 +1,4 @@
-import got, { type Got, type Request as GotRequest } from 'got';
+import got, { RequestError, type Got, type Request as GotRequest } from 'got';
 import type { IncomingMessage } from 'node:http';
 import { DevoQueryError, QueryHttpError, QueryResponseError } from './errors';
 import { resolveQueryDate, type QueryDate } from './dates';
@@ -83,7 +83,10 @@ export interface QueryOptions {
    * row, since a row starting with it would lose that prefix.
    */
   keepAlive?: { type: 'token'; token?: string } | { type: 'empty' };
-  /** Ask for progress lines (json/simple/compact only); they reach `onProgress`. */
+  /**
+   * Ask for progress lines; they reach `onProgress`. Only json/simple/compact carries them (the
+   * official Node.js SDK also sends the flag with json/compact, where it has no visible effect).
+   */
   progressInfo?: boolean;
   signal?: AbortSignal;
   /** `object` rows keyed by column name, or `array` rows in `columns` order. @default 'object' */
@@ -140,6 +143,7 @@ export interface QueryClient {
   /** Runs a query and streams its rows. */
   query(options: QueryOptions & { rowShape?: 'object' }): QueryStream<Record<string, unknown>>;
   query(options: QueryOptions & { rowShape: 'array' }): QueryStream<unknown[]>;
+  query(options: QueryOptions): QueryStream<Record<string, unknown> | unknown[]>;
   /** Columns of a table (`GET /search/table/{table}`). */
   tableSchema(table: string, options?: RequestOptions): Promise<TableField[]>;
   /** Jobs, optionally of one type (`GET /search/jobs[/{type}]`). */
@@ -271,10 +275,14 @@ function abortError(request: string, signal: AbortSignal | undefined): DevoQuery
   });
 }
 
-/** Translates a got/Node error into ours. `started` = the response had begun. */
-function translate(error: unknown, request: string, signal: AbortSignal | undefined, started: boolean, timeoutMs: number): DevoQueryError {
+/**
+ * Translates a got/Node error into ours. `started` = the response had begun. Anything else
+ * (e.g. an exception thrown by the caller's `onProgress`) is returned unchanged.
+ */
+function translate(error: unknown, request: string, signal: AbortSignal | undefined, started: boolean, timeoutMs: number): unknown {
   if (DevoQueryError.isInstance(error)) return error;
   if (isAbort(error, signal)) return abortError(request, signal);
+  if (!(error instanceof RequestError) && typeof (error as { code?: unknown } | null)?.code !== 'string') return error;
   const source = error as { name?: unknown; code?: unknown; event?: unknown };
   const cause = sanitize(error);
   if (source.name === 'TimeoutError' || source.code === 'ETIMEDOUT') {
@@ -282,7 +290,7 @@ function translate(error: unknown, request: string, signal: AbortSignal | undefi
       'ERR_QUERY_TIMEOUT',
       source.event === undefined || source.event === 'socket'
         ? `${request}: no data for ${timeoutMs} ms (socket timeout). Raise "timeoutMs" for slow queries, read rows faster, or check the network.`
-        : `${request}: timed out (${String(source.event)} timeout: ${cause.message}). Check the URL, DNS and network.`,
+        : `${request}: timed out (${typeof source.event === 'string' ? source.event : 'request'} timeout: ${cause.message}). Check the URL, DNS and network.`,
       { request, cause },
     );
   }
@@ -345,9 +353,6 @@ export function buildQueryBody(options: QueryOptions, nowMs: number): Record<str
   checkCount('offset', options.offset);
   if (options.keepAlive !== undefined && format !== 'csv' && format !== 'tsv') {
     throw invalidOption('keepAlive', `only applies to csv and tsv (JSON formats always pad with spaces); remove it for ${format}.`);
-  }
-  if (options.progressInfo === true && format !== 'json/simple/compact') {
-    throw invalidOption('progressInfo', `progress lines only exist in json/simple/compact, not ${format}.`);
   }
   const from = resolveQueryDate(options.from, 'from', nowMs);
   let to = options.to === undefined ? undefined : resolveQueryDate(options.to, 'to', nowMs);
@@ -429,6 +434,7 @@ export function createQueryClient(options: QueryClientOptions): QueryClient {
         return await attempt();
       } catch (error) {
         const failure = translate(error, request, signal, false, timeoutMs);
+        if (!DevoQueryError.isInstance(failure)) throw failure;
         const retriable =
           isConnectionFailure(failure) || (retryStatus && failure instanceof QueryHttpError && RETRY_STATUSES.has(failure.status));
         if (!retriable || number > retryLimit || failure.code === 'ERR_QUERY_ABORTED') throw failure;
@@ -612,7 +618,7 @@ export function createQueryClient(options: QueryClientOptions): QueryClient {
   }
 
   return {
-    query: query as QueryClient['query'],
+    query,
     async tableSchema(table, requestOptions = {}) {
       if (typeof table !== 'string' || table.trim() === '') throw invalidOption('table', 'a table name such as "demo.ecommerce.data" is required.');
       const path = `search/table/${encodeURIComponent(table)}`;

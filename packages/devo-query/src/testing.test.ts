@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryLaunchError, startFakeQueryServer, stripPragmas, type FakeQueryServer } from './testing';
+import { signRequest } from './internal/sign';
 
 const NOW = 1_700_000_000_000; // 2023-11-14 22:13:20 UTC
 const VECTOR_BODY =
@@ -63,9 +64,11 @@ describe('startFakeQueryServer: formats (ref §5)', () => {
 
   it('writes json and json/compact as one document (json is the default mode)', async () => {
     const json = await post({ ...BASE, limit: 1 });
-    expect(json.text).toBe('{"msg":"","status":0,"timestamp":1700000000000,"cid":"' + JSON.parse(json.text).cid + '","object":[{"eventdate":1699996400000,"ip":3232235777,"method":"GET"}]}');
-    const compact = JSON.parse((await post({ ...BASE, mode: { type: 'json/compact' }, limit: 1 })).text);
-    expect(compact).toMatchObject({ msg: '', status: 0, timestamp: NOW, object: { ...JSON.parse(META), d: [[1699996400000, 3232235777, 'GET']] } });
+    const cid = (JSON.parse(json.text) as { cid: string }).cid;
+    expect(json.text).toBe(`{"msg":"","status":0,"timestamp":1700000000000,"cid":"${cid}","object":[{"eventdate":1699996400000,"ip":3232235777,"method":"GET"}]}`);
+    const compact: unknown = JSON.parse((await post({ ...BASE, mode: { type: 'json/compact' }, limit: 1 })).text);
+    const meta = JSON.parse(META) as Record<string, unknown>;
+    expect(compact).toMatchObject({ msg: '', status: 0, timestamp: NOW, object: { ...meta, d: [[1699996400000, 3232235777, 'GET']] } });
   });
 
   it('writes csv and tsv with LF, text timestamps and quoted fields', async () => {
@@ -103,7 +106,10 @@ describe('startFakeQueryServer: formats (ref §5)', () => {
     });
     const reader = response.body!.getReader();
     let received = '';
-    while (!received.includes('    ')) received += new TextDecoder().decode((await reader.read()).value);
+    while (!received.includes('    ')) {
+      const { value } = (await reader.read()) as { value?: Uint8Array };
+      received += new TextDecoder().decode(value);
+    }
     expect(received).toContain('"at to"'); // no upper bound
     controller.abort();
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -137,13 +143,14 @@ describe('startFakeQueryServer: keep-alives (ref §6)', () => {
   it('writes keep-alives on its interval while the engine is idle', async () => {
     const idle = await startFakeQueryServer({
       keepAliveIntervalMs: 20,
-      engine: async () => ({
-        columns: [{ name: 'n', type: 'int4' }],
-        rows: (async function* () {
-          await new Promise((resolve) => setTimeout(resolve, 150));
-          yield [1];
-        })(),
-      }),
+      engine: () =>
+        Promise.resolve({
+          columns: [{ name: 'n', type: 'int4' }],
+          rows: (async function* () {
+            await new Promise((resolve) => setTimeout(resolve, 150));
+            yield [1];
+          })(),
+        }),
     });
     try {
       const response = await fetch(`${idle.url}/search/query`, { method: 'POST', headers: { authorization: 'jwt j' }, body: JSON.stringify({ query: 'q', from: 0, to: 1, mode: { type: 'json/simple/compact' } }) });
@@ -181,9 +188,9 @@ describe('startFakeQueryServer: auth and errors (ref §2, §7)', () => {
 
   it('answers an engine QueryLaunchError with the §7.1 500 body and other engine failures with server_error', async () => {
     const failing = await startFakeQueryServer({
-      engine: async (request) => {
-        if (request.query === 'bad') throw new QueryLaunchError('Encountered "x"', { position: 3 });
-        throw new Error('engine crashed');
+      engine: (request) => {
+        if (request.query === 'bad') return Promise.reject(new QueryLaunchError('Encountered "x"', { position: 3 }));
+        return Promise.reject(new Error('engine crashed'));
       },
     });
     try {
@@ -215,6 +222,40 @@ describe('startFakeQueryServer: auth and errors (ref §2, §7)', () => {
   it('creates a job for a query with a destination', async () => {
     const response = JSON.parse((await post({ ...BASE, destination: { type: 'email', params: {} } })).text) as { object: { id: string } };
     expect(server.jobs.get(response.object.id)).toMatchObject({ status: 'RUNNING', type: 'email', query: 'from demo.ecommerce.data' });
+  });
+});
+
+describe('startFakeQueryServer: recorded official SDK requests (ref §3)', () => {
+  it('serves the captured Python SDK request: spaced JSON, to:null, pragmas, Bearer', async () => {
+    const body =
+      '{"from": 1699996400, "to": null, "mode": {"type": "json/simple/compact"}, "query": "from demo.ecommerce.data\\n  select method pragma comment.id:\\"python-sdk-app\\" pragma comment.user:\\"python-sdk-user\\""}';
+    const controller = new AbortController();
+    const response = await fetch(`${server.url}/search/query`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'x-logtrust-timestamp': '1700000000000', Authorization: 'Bearer tok' },
+      body,
+      signal: controller.signal,
+    });
+    expect(response.status).toBe(200);
+    const reader = response.body!.getReader();
+    let received = '';
+    while (!received.includes('"at to"')) {
+      const { value } = (await reader.read()) as { value?: Uint8Array };
+      received += new TextDecoder().decode(value);
+    }
+    controller.abort();
+    expect(received).toBe(
+      '{"m":{"method":{"type":"str","index":0}},"metadata":[{"name":"method","type":"str"}]}\r\n{"d":["GET"]}\r\n{"d":["say \\"hi\\", ok"]}\r\n{"d":["at to"]}\r\n',
+    );
+  });
+
+  it('serves the captured Node.js SDK body: skip, vaultName, progressInfo, ipAsString, api key', async () => {
+    const body =
+      '{"from":1699996400,"mode":{"type":"json/compact"},"to":1700000000,"skip":1,"limit":5,"vaultName":"low","progressInfo":true,"query":"from demo.ecommerce.data select eventdate,ip,method","ipAsString":true}';
+    const timestamp = '1700000000123';
+    const response = await post(body, { 'x-logtrust-apikey': 'test-api-key', 'x-logtrust-timestamp': timestamp, 'x-logtrust-sign': signRequest('test-api-key', 'test-api-secret', body, timestamp) });
+    expect(response.status).toBe(200);
+    expect((JSON.parse(response.text) as { object: { d: unknown } }).object.d).toEqual([[1699999000000, '10.0.0.1', 'say "hi", ok']]);
   });
 });
 

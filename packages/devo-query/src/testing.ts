@@ -151,8 +151,12 @@ export interface FakeQueryServerOptions {
   progressEveryRows?: number;
   /** Clock for relative dates, `timestamp` fields and jobs. @default Date.now */
   now?: () => number;
-  /** Rows buffered before a write. @default 16384 (bytes) */
+  /** Output characters buffered before a write. @default 16384 */
   writeBufferBytes?: number;
+  /** Port to listen on (e.g. a fixed port for a sandbox CLI). @default 0 (ephemeral) */
+  port?: number;
+  /** Interface to bind. @default '127.0.0.1' */
+  host?: string;
 }
 
 /** A running fake Query API. */
@@ -206,24 +210,24 @@ function intToIp(value: number): string {
   return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');
 }
 
-function pad(value: number, width = 2): string {
-  return String(value).padStart(width, '0');
-}
-
 /** `2022-08-04 10:47:00.000` in UTC (ref §5 csv; `timeZone`/`dateFormat` are not applied by the fake). */
 function formatTimestamp(ms: number): string {
-  const date = new Date(ms);
-  return (
-    `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())} ` +
-    `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}.${pad(date.getUTCMilliseconds(), 3)}`
-  );
+  const iso = new Date(ms).toISOString(); // 2022-08-04T10:47:00.000Z
+  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
 }
+
+const NEEDS_QUOTES = /[",\t\n\r]/;
 
 /** RFC 4180 quoting: the ref leaves csv quoting open ([?]); this is the fake's choice. */
 function csvField(value: unknown, separator: string): string {
   if (value === null || value === undefined) return '';
-  const text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
-  if (text.includes(separator) || text.includes('"') || text.includes('\n') || text.includes('\r')) {
+  const text =
+    typeof value === 'string'
+      ? value
+      : typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint'
+        ? String(value)
+        : (JSON.stringify(value) ?? '');
+  if (NEEDS_QUOTES.test(text) && (text.includes(separator) || text.includes('"') || text.includes('\n') || text.includes('\r'))) {
     return `"${text.replaceAll('"', '""')}"`;
   }
   return text;
@@ -272,7 +276,7 @@ function matchesSecret(expected: string, actual: string): boolean {
 }
 
 function createDefaultEngine(tables: Readonly<Record<string, FakeTable>>): QueryEngine {
-  return async (request) => {
+  return (request) => {
     const text = request.query ?? '';
     const match = /^from\s+([\w.]+)(?:\s+select\s+([\s\S]+))?$/i.exec(text.trim());
     if (match === null) {
@@ -300,7 +304,7 @@ function createDefaultEngine(tables: Readonly<Record<string, FakeTable>>): Query
     async function* rows(): AsyncGenerator<unknown[]> {
       const source = typeof table!.rows === 'function' ? table!.rows() : table!.rows;
       for await (const raw of source as AsyncIterable<unknown> | Iterable<unknown>) {
-        const row = Array.isArray(raw) ? raw : names.map((name) => (raw as Record<string, unknown>)[name]);
+        const row: unknown[] = Array.isArray(raw) ? (raw as unknown[]) : names.map((name) => (raw as Record<string, unknown>)[name]);
         if (eventdate >= 0) {
           const cell = row[eventdate];
           const ms = cell instanceof Date ? cell.getTime() : Number(cell);
@@ -309,7 +313,7 @@ function createDefaultEngine(tables: Readonly<Record<string, FakeTable>>): Query
         yield picks.length === row.length && picks.every((value, index) => value === index) ? row : picks.map((index) => row[index]);
       }
     }
-    return { columns: picks.map((index) => table.columns[index]!), rows: rows() };
+    return Promise.resolve({ columns: picks.map((index) => table.columns[index]!), rows: rows() });
   };
 }
 
@@ -437,7 +441,7 @@ export async function startFakeQueryServer(options: FakeQueryServerOptions = {})
       throw error;
     }
     const mode = body.mode as { type?: unknown } | undefined;
-    const format = mode?.type === undefined ? 'json' : String(mode.type);
+    const format = mode?.type === undefined ? 'json' : typeof mode.type === 'string' ? mode.type : JSON.stringify(mode.type);
     if (!FORMATS.has(format)) {
       send(response, 400, badParameters(`400 : Unsupported mode ${format} (the fake serves ${[...FORMATS].join(', ')})`));
       return;
@@ -455,7 +459,7 @@ export async function startFakeQueryServer(options: FakeQueryServerOptions = {})
       jobs.set(id, {
         id,
         status: 'RUNNING',
-        type: String(destination.type ?? 'unknown'),
+        type: typeof destination.type === 'string' ? destination.type : 'unknown',
         friendlyName: `fake-task-${jobCounter}`,
         query: query ?? '',
         eventGenerated: 0,
@@ -544,14 +548,16 @@ export async function startFakeQueryServer(options: FakeQueryServerOptions = {})
         response.on('drain', done);
         response.on('close', done);
       });
-    const emit = async (text: string): Promise<void> => {
+    /** Buffers `text`; returns a promise only when the socket needs draining (keeps the hot loop synchronous). */
+    const emit = (text: string): Promise<void> | undefined => {
       pending += text;
       if (pending.length >= writeBufferBytes) {
-        if (!flush()) await waitDrain();
+        if (!flush()) return waitDrain();
       } else if (!flushScheduled) {
         flushScheduled = true;
         setImmediate(flush);
       }
+      return undefined;
     };
     const keepAlive = (): string => keepAliveText;
     const ticker = keepAliveText === '' ? undefined : setInterval(() => {
@@ -582,8 +588,17 @@ export async function startFakeQueryServer(options: FakeQueryServerOptions = {})
       });
       return `"m":${JSON.stringify(m)},"metadata":${JSON.stringify(columns.map((column) => ({ name: column.name, type: column.type })))}`;
     }
+    // Only ip4, timestamp (Date) and bigint values need rewriting; skip the copy when none can occur.
+    const plainColumns =
+      (format === 'json/simple/compact' || format === 'json/compact' || isCsv) &&
+      types.every((type) => type !== 'ip4' && type !== 'timestamp' && type !== 'int8');
     const encodeRow = (row: readonly unknown[], first: boolean): string => {
-      const values = row.map((value, index) => normalizeValue(value, types[index] ?? 'str', ipAsString));
+      let values: readonly unknown[] = row;
+      if (!plainColumns) {
+        const copy = new Array<unknown>(row.length);
+        for (let index = 0; index < row.length; index++) copy[index] = normalizeValue(row[index], types[index] ?? 'str', ipAsString);
+        values = copy;
+      }
       switch (format) {
         case 'json': {
           const object: Record<string, unknown> = {};
@@ -606,7 +621,7 @@ export async function startFakeQueryServer(options: FakeQueryServerOptions = {})
         default:
           return (
             values
-              .map((value, index) => csvField(types[index] === 'timestamp' && typeof value === 'number' ? formatTimestamp(value) : value, separator))
+              .map((value, index) => csvField(typeof value === 'number' && types[index] === 'timestamp' ? formatTimestamp(value) : value, separator))
               .join(separator) + lineEnd
           );
       }
@@ -627,9 +642,9 @@ export async function startFakeQueryServer(options: FakeQueryServerOptions = {})
     };
     const tail = (): string => (format === 'json' ? ']}' : format === 'json/compact' ? ']}}' : '');
 
-    const iterator = (Symbol.asyncIterator in result.rows
-      ? (result.rows as AsyncIterable<unknown[]>)[Symbol.asyncIterator]()
-      : (result.rows as Iterable<unknown[]>)[Symbol.iterator]()) as AsyncIterator<unknown[]> | Iterator<unknown[]>;
+    const isAsync = Symbol.asyncIterator in result.rows;
+    const iterator: AsyncIterator<unknown[]> | Iterator<unknown[]> =
+      Symbol.asyncIterator in result.rows ? result.rows[Symbol.asyncIterator]() : result.rows[Symbol.iterator]();
     try {
       await emit(injectAt(0) + head());
       if (progress) await emit(`{"p":[${now()}]}${lineEnd}`);
@@ -657,13 +672,15 @@ export async function startFakeQueryServer(options: FakeQueryServerOptions = {})
           return;
         }
         if (context.limit !== undefined && delivered >= context.limit) break;
-        const next = await iterator.next();
+        // Sync sources are read without an await per row (much faster for big in-memory/lazy tables).
+        const next = isAsync ? await (iterator as AsyncIterator<unknown[]>).next() : (iterator as Iterator<unknown[]>).next();
         if (next.done === true) break;
         if (skipped < context.offset) {
           skipped++;
           continue;
         }
-        await emit(injectAt(delivered + 1) + encodeRow(next.value, delivered === 0));
+        const drained = emit(injectAt(delivered + 1) + encodeRow(next.value, delivered === 0));
+        if (drained !== undefined) await drained;
         delivered++;
         if (progress && delivered % progressEveryRows === 0) await emit(`{"p":[${now()}]}${lineEnd}`);
       }
@@ -738,11 +755,11 @@ export async function startFakeQueryServer(options: FakeQueryServerOptions = {})
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
+  const { port, address, family } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${family === 'IPv6' ? `[${address}]` : address}:${port}`,
     requests,
     jobs,
     script: (...steps) => {

@@ -16,35 +16,45 @@ const labels = lines.map((line) => line.split(';')[1]!);
 const repeats = 20;
 const results: BenchResult[] = [];
 
+/** Items per CPU-second of this process: meaningful even when other processes share the cores. */
+function perCpuSecond(items: number, start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return Math.round(items / ((used.user + used.system) / 1e6));
+}
+
 for (const name of ['tutorial', 'extended'] as FeatureSetName[]) {
   const set = getFeatureSet(name);
   const row = new Float32Array(set.size);
   let checksum = 0;
   results.push(
-    await measure({ name: `compute ${name} (${set.size} features)`, unit: 'labels', warmup: true }, async () => {
+    await measure({ name: `compute ${name} (${set.size} features)`, unit: 'labels', warmup: true }, () => {
+      const cpu = process.cpuUsage();
       for (let repeat = 0; repeat < repeats; repeat++) {
         for (const label of labels) {
           set.compute(label, row, 0);
           checksum += row[1]!;
         }
       }
-      return { items: labels.length * repeats, extra: { checksum: Math.round(checksum) } };
+      const items = labels.length * repeats;
+      return Promise.resolve({ items, extra: { labelsPerCpuSecond: perCpuSecond(items, cpu), checksum: Math.round(checksum) } });
     }),
   );
   results.push(
-    await measure({ name: `featurizeLabels ${name} (batch into one Float32Array)`, unit: 'labels', warmup: true }, async () => {
+    await measure({ name: `featurizeLabels ${name} (batch into one Float32Array)`, unit: 'labels', warmup: true }, () => {
+      const cpu = process.cpuUsage();
       const out = new Float32Array(labels.length * set.size);
       for (let repeat = 0; repeat < 5; repeat++) featurizeLabels(labels, { featureSet: name, out });
-      return labels.length * 5;
+      return Promise.resolve({ items: labels.length * 5, extra: { labelsPerCpuSecond: perCpuSecond(labels.length * 5, cpu) } });
     }),
   );
 }
 
 results.push(
-  await measure({ name: 'extractLabel (host → label, PSL with private domains)', unit: 'hosts', warmup: true }, async () => {
+  await measure({ name: 'extractLabel (host → label, PSL with private domains)', unit: 'hosts', warmup: true }, () => {
+    const cpu = process.cpuUsage();
     let characters = 0;
     for (const host of hosts) characters += tryExtractLabel(host)?.length ?? 0;
-    return { items: hosts.length, extra: { characters } };
+    return Promise.resolve({ items: hosts.length, extra: { hostsPerCpuSecond: perCpuSecond(hosts.length, cpu), characters } });
   }),
 );
 

@@ -56,6 +56,7 @@ function validateHost(host: string): Failure | undefined {
       return { code: 'ERR_FEATURES_INVALID_INPUT', why: 'a label of the host is longer than 63 characters' };
     }
   }
+  if (labelLength === 0) return { code: 'ERR_FEATURES_INVALID_INPUT', why: 'the host has an empty label (it ends with "..")' };
   return undefined;
 }
 

@@ -1,5 +1,3 @@
-import type { LabelStats } from './internal/label-stats';
-
 /**
  * One feature: its name, its TypeScript computation and its Devo LINQ twin, defined together so
  * the two cannot drift.
@@ -22,10 +20,19 @@ export interface FeatureDefinition {
   linq(labelExpression: string): string;
 }
 
-/** @internal A definition plus its evaluation from precomputed label statistics. */
+/**
+ * How a feature is computed from the label's character counts; the feature set compiles these
+ * into one allocation-free pass (see `feature-set.ts`).
+ */
+export type FeatureKind =
+  | { readonly type: 'length' }
+  | { readonly type: 'entropy' }
+  /** (number of characters of the label that are in `characters`) / length. */
+  | { readonly type: 'proportion'; readonly characters: string };
+
+/** @internal A definition plus how to compute it. */
 export interface FeatureSpec extends FeatureDefinition {
-  /** The feature of the label loaded in `stats` (never called for the empty label). */
-  evaluate(stats: LabelStats): number;
+  readonly kind: FeatureKind;
 }
 
 const lengthFeature: FeatureSpec = {
@@ -33,7 +40,7 @@ const lengthFeature: FeatureSpec = {
   column: 'length',
   description: 'Number of characters of the label.',
   linq: (label) => `float(length(${label}))`,
-  evaluate: (stats) => stats.length,
+  kind: { type: 'length' },
 };
 
 const entropyFeature: FeatureSpec = {
@@ -41,21 +48,14 @@ const entropyFeature: FeatureSpec = {
   column: 'entropy',
   description: 'Shannon entropy of the label in bits per character (−Σ p·log₂ p over character frequencies).',
   linq: (label) => `shannonentropy(${label})`,
-  evaluate: (stats) => stats.entropy(),
+  kind: { type: 'entropy' },
 };
-
-function codesOf(chars: string): Uint16Array {
-  const codes = new Uint16Array(chars.length);
-  for (let index = 0; index < chars.length; index++) codes[index] = chars.charCodeAt(index);
-  return codes;
-}
 
 /** A feature = (number of characters of the label that are in `chars`) / length. */
 function proportionFeature(name: string, column: string, description: string, chars: string): FeatureSpec {
   if (!/^[\x21-\x7e]+$/.test(chars) || /["'\\]/.test(chars) || new Set(chars).size !== chars.length) {
     throw new Error(`internal: bad character set ${JSON.stringify(chars)} for feature ${name}`);
   }
-  const codes = codesOf(chars);
   const literal = `"${chars}"`;
   return {
     name,
@@ -63,7 +63,7 @@ function proportionFeature(name: string, column: string, description: string, ch
     description,
     // `float(...) / float(...)`: float division (an integer `/` would truncate to 0).
     linq: (label) => `float(countbyfilter(${label}, ${literal})) / float(length(${label}))`,
-    evaluate: (stats) => stats.countOf(codes) / stats.length,
+    kind: { type: 'proportion', characters: chars },
   };
 }
 

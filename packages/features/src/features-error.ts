@@ -45,7 +45,12 @@ export class FeaturesError extends Error {
   }
 }
 
-/** Guard: `error` is a {@link FeaturesError} (from any copy of this package). */
+/**
+ * Guard: `error` is a {@link FeaturesError} (from any copy of this package).
+ *
+ * @example
+ * if (isFeaturesError(error) && error.code === 'ERR_FEATURES_IP_ADDRESS') skip();
+ */
 export function isFeaturesError(error: unknown): error is FeaturesError {
   return FeaturesError.isInstance(error);
 }

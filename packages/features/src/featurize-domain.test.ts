@@ -55,6 +55,7 @@ describe('featurizeLabels', () => {
 describe('featurizeDomains', () => {
   it('streams from sync and async iterables in order', async () => {
     async function* inputs(): AsyncIterable<string> {
+      await Promise.resolve();
       yield 'www.bbc.co.uk';
       yield 'https://fizrbzba.dyndns.org/x';
     }

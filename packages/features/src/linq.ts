@@ -26,7 +26,13 @@ export interface LinqFeatureItems {
   hostColumn?: string;
 }
 
-/** The column names the generated query defines. */
+/**
+ * The column holding the label in the generated LINQ (`label`); feature expressions in model
+ * metadata (`dga.feature_linq`) are written over it.
+ *
+ * @example
+ * getFeatureSet('tutorial').features.map((feature) => feature.linq(LINQ_LABEL_COLUMN));
+ */
 export const LINQ_LABEL_COLUMN = 'label';
 const hostColumn = 'dga_host';
 const probabilityColumn = 'dga_probability';

@@ -55,7 +55,9 @@ describe('request layout (ref §1–§4)', () => {
     const client = createMlmmClient({ url: server.url, token: TOKEN });
     await client.getModel('dga_classifier');
     await client.findModel('dga_classifier');
-    await client.downloadModel('dga_classifier', { directory: `${process.env['TMPDIR'] ?? '/tmp'}/mlmm-contract-${process.pid}` });
+    const { mkdtemp } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    await client.downloadModel('dga_classifier', { directory: await mkdtemp(`${tmpdir()}/mlmm-contract-`) });
     expect(server.requests.map((request) => `${request.method} ${request.path}?${request.query}`)).toEqual([
       'GET /mlmodelmanager/models/dga_classifier?fast=True',
       'GET /mlmodelmanager/models/dga_classifier?fast=True',

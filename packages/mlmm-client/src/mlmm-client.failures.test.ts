@@ -1,4 +1,7 @@
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { mkdir, mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
@@ -276,6 +279,18 @@ describe('retries', () => {
     expect(delays).toEqual([]);
   });
 
+  it('an abort during the backoff wait stops at once (default sleep)', async () => {
+    server.failNext({ status: 503, times: 3 });
+    const controller = new AbortController();
+    const started = performance.now();
+    const pending = createMlmmClient({ url: server.url, token: TOKEN, random: () => 0.99, retry: { backoffBaseMs: 5000 }, signal: controller.signal }).listModels();
+    setTimeout(() => controller.abort(), 100);
+    const error = await failure(pending);
+    expect(isMlmmAbortError(error)).toBe(true);
+    expect(performance.now() - started).toBeLessThan(2500); // the wait alone would have been 4950 ms
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('the client-level signal aborts calls too', async () => {
     const controller = new AbortController();
     controller.abort();
@@ -397,11 +412,60 @@ describe('files', () => {
 
   it('an unwritable target → ERR_MLMM_FILE_SYSTEM and no temp file left', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'mlmm-download-'));
-    const { mkdir } = await import('node:fs/promises');
     await mkdir(join(directory, 'm.onnx')); // a folder where the file should go: rename fails
     server.seedModel({ name: 'm', engine: 'ONNX', bytes: new Uint8Array([1]) });
     const error = await failure(client().downloadModel('m', { directory }));
     expect(error.reason).toBe('ERR_MLMM_FILE_SYSTEM');
     expect(await readdir(directory)).toEqual(['m.onnx']);
+  });
+});
+
+describe('timeouts', () => {
+  /** A server that answers a JSON list in 8 chunks, 60 ms apart. */
+  async function tricklingServer(): Promise<{ url: string; close: () => Promise<void> }> {
+    const raw = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      const parts = ['[', '{"name"', ': "a"', '}', ',', '{"name": ', '"b"}', ']'];
+      let index = 0;
+      const timer = setInterval(() => {
+        response.write(parts[index++]);
+        if (index === parts.length) {
+          clearInterval(timer);
+          response.end();
+        }
+      }, 60);
+      response.on('close', () => clearInterval(timer));
+    });
+    raw.listen(0, '127.0.0.1');
+    await once(raw, 'listening');
+    const { port } = raw.address() as AddressInfo;
+    return {
+      url: `http://127.0.0.1:${port}/mlmodelmanager`,
+      close: async () => {
+        raw.closeAllConnections();
+        raw.close();
+        await once(raw, 'close');
+      },
+    };
+  }
+
+  it('timeoutMs is an idle timeout: a slow answer that keeps flowing completes', async () => {
+    const trickle = await tricklingServer();
+    try {
+      const models = await createMlmmClient({ url: trickle.url, token: TOKEN, timeoutMs: 250 }).listModels();
+      expect(models.map((model) => model.name)).toEqual(['a', 'b']);
+    } finally {
+      await trickle.close();
+    }
+  });
+
+  it('totalTimeoutMs cuts a flowing answer off at the deadline → MlmmTimeoutError', async () => {
+    const trickle = await tricklingServer();
+    try {
+      const error = await failure(createMlmmClient({ url: trickle.url, token: TOKEN, timeoutMs: 250, totalTimeoutMs: 200 }).listModels());
+      expect(isMlmmTimeoutError(error)).toBe(true);
+    } finally {
+      await trickle.close();
+    }
   });
 });

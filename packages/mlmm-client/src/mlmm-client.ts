@@ -30,7 +30,14 @@ import { VERSION } from './version';
 /** How the token is sent (ref §2). */
 export type MlmmAuthType = 'standalone' | 'bearer';
 
-/** Retry settings. Only idempotent GETs are retried; uploads and saves never are. */
+/**
+ * Retry settings. Only idempotent GETs are retried; uploads and saves never are.
+ *
+ * @example
+ * ```ts
+ * createMlmmClient({ url, token, retry: { limit: 3, backoffLimitMs: 4000 } });
+ * ```
+ */
 export interface MlmmRetryOptions {
   /**
    * Retries after the first attempt (0 disables retrying).
@@ -77,7 +84,14 @@ export interface MlmmRetryEvent {
   url: string;
 }
 
-/** Options of {@link createMlmmClient}. */
+/**
+ * Options of {@link createMlmmClient}.
+ *
+ * @example
+ * ```ts
+ * const options: MlmmClientOptions = { url: 'https://api-eu.devo.com/mlmodelmanager', token, authType: 'bearer', retry: 3 };
+ * ```
+ */
 export interface MlmmClientOptions {
   /** Base URL of the Model Manager, e.g. `https://api-us.devo.com/mlmodelmanager/`. Trailing `/` are stripped. */
   url: string;
@@ -91,7 +105,8 @@ export interface MlmmClientOptions {
   /** Legacy servers (before 2.4.0) only: inserts `/domains/{domain}` before `/models`. */
   domain?: string;
   /**
-   * Timeout of one attempt, in milliseconds.
+   * Connect timeout and idle timeout (no byte sent or received) of one attempt, in milliseconds,
+   * like the Python client's `requests` timeout: a long transfer that keeps flowing is not cut off.
    * @default 30000
    */
   timeoutMs?: number;
@@ -230,7 +245,15 @@ export interface MlmmAddModelResult {
   readonly review: MlmmReview;
 }
 
-/** A Model Manager client; see {@link createMlmmClient}. */
+/**
+ * A Model Manager client; see {@link createMlmmClient}.
+ *
+ * @example
+ * ```ts
+ * const client: MlmmClient = createMlmmClient({ url, token });
+ * for (const model of await client.listModels()) console.log(model.name, model.engine);
+ * ```
+ */
 export interface MlmmClient {
   /** `GET /models`: every visible model, as the server sent them. */
   listModels(options?: MlmmCallOptions): Promise<MlmmModelSummary[]>;
@@ -424,7 +447,9 @@ export function createMlmmClient(options: MlmmClientOptions): MlmmClient {
       'accept-encoding': 'gzip, deflate',
       ...(authType === 'standalone' ? { standalonetoken: token } : { authorization: `Bearer ${token}` }),
     },
-    timeout: { request: timeoutMs },
+    // Like requests' timeout=30 of the Python client: connect and idle-socket timeouts, so a
+    // large model that keeps flowing is not cut off. `totalTimeoutMs` adds a hard deadline.
+    timeout: { connect: timeoutMs, secureConnect: timeoutMs, socket: timeoutMs },
     retry: { limit: 0 },
     throwHttpErrors: false,
     followRedirect: false,
@@ -454,7 +479,7 @@ export function createMlmmClient(options: MlmmClientOptions): MlmmClient {
     });
   }
 
-  function transportError(error: unknown, method: string, url: string, signal: AbortSignal | undefined, attemptTimeoutMs: number): MlmmError {
+  function transportError(error: unknown, method: string, url: string, signal: AbortSignal | undefined): MlmmError {
     if (signal?.aborted) return abortError(method, url, signal);
     const record = isRecord(error) ? error : {};
     const text = redact(typeof record['message'] === 'string' ? record['message'] : String(error));
@@ -465,10 +490,10 @@ export function createMlmmClient(options: MlmmClientOptions): MlmmClient {
       return new MlmmTimeoutError({
         reason: 'ERR_MLMM_TIMEOUT',
         msg: text,
-        detail: `${method} ${url} took longer than ${attemptTimeoutMs} ms; raise timeoutMs (or totalTimeoutMs) or check the server`,
+        detail: `${method} ${url} timed out; raise timeoutMs (${timeoutMs} ms without a byte) or totalTimeoutMs, or check the server`,
         method,
         url,
-        timeoutMs: attemptTimeoutMs,
+        timeoutMs,
         cause,
       });
     }
@@ -529,7 +554,7 @@ export function createMlmmClient(options: MlmmClientOptions): MlmmClient {
     return false;
   }
 
-  async function sendOnce(spec: RequestSpec, signal: AbortSignal | undefined, attemptTimeoutMs: number): Promise<RawResponse> {
+  async function sendOnce(spec: RequestSpec, signal: AbortSignal | undefined, remainingMs: number): Promise<RawResponse> {
     const url = `${displayPrefix}/${spec.path}`;
     if (signal?.aborted) throw abortError(spec.method, url, signal);
     let response;
@@ -537,13 +562,15 @@ export function createMlmmClient(options: MlmmClientOptions): MlmmClient {
       response = await instance(spec.path, {
         method: spec.method,
         responseType: 'buffer',
-        timeout: { request: attemptTimeoutMs },
+        ...(Number.isFinite(remainingMs)
+          ? { timeout: { connect: timeoutMs, secureConnect: timeoutMs, socket: timeoutMs, request: Math.max(1, remainingMs) } }
+          : {}),
         ...(spec.body === undefined ? {} : { body: spec.body }),
         ...(spec.contentType === undefined ? {} : { headers: { 'content-type': spec.contentType } }),
         ...(signal === undefined ? {} : { signal }),
       });
     } catch (error) {
-      throw transportError(error, spec.method, url, signal, attemptTimeoutMs);
+      throw transportError(error, spec.method, url, signal);
     }
     const raw: RawResponse = {
       status: response.statusCode,
@@ -567,7 +594,7 @@ export function createMlmmClient(options: MlmmClientOptions): MlmmClient {
     const deadline = totalTimeoutMs === undefined ? Number.POSITIVE_INFINITY : now() + totalTimeoutMs;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await sendOnce(spec, signal, Math.max(1, Math.min(timeoutMs, deadline - now())));
+        return await sendOnce(spec, signal, deadline - now());
       } catch (error) {
         if (!MlmmError.isInstance(error)) throw error;
         errors.push(error);

@@ -27,7 +27,7 @@ const sampleSkip = requireSharedData('sample-small.csv');
 
 describe('trainModel', () => {
   it('gives the same weights and metrics for the same seed (tutorial preset, dropout and BN on)', async () => {
-    const examples = syntheticExamples(600);
+    const examples = syntheticExamples(300);
     const run = async (seed: number): Promise<{ weights: Float32Array[]; f1: number; loss: number }> => {
       const result = await trainModel({ preset: 'tutorial', featureSet: 'tutorial', examples: () => examples, seed, epochs: 2 });
       const weights = result.model.getWeights().map((tensor) => Float32Array.from(tensor.dataSync()));
@@ -41,7 +41,7 @@ describe('trainModel', () => {
     expect(second.loss).toBe(first.loss);
     const other = await run(7);
     expect(other.weights[0]).not.toEqual(first.weights[0]);
-  });
+  }, 60_000);
 
   it('never trains on the test split: test rows are exactly those the seeded splitter assigns to test', async () => {
     const examples = syntheticExamples(400);
@@ -55,7 +55,7 @@ describe('trainModel', () => {
     expect(result.test.scores.length).toBe(expected.test);
     expect(result.dataFingerprint.rows).toBe(400);
     result.model.dispose();
-  });
+  }, 60_000);
 
   it('streams every epoch when the rows exceed cacheBytes, with the same split and a working model', async () => {
     const examples = syntheticExamples(800);
@@ -77,7 +77,7 @@ describe('trainModel', () => {
     expect(calls).toBe(1 + 3 * 2 + 2);
     expect(computeMetrics(result.test).rocAuc).toBeGreaterThan(0.95);
     result.model.dispose();
-  });
+  }, 60_000);
 
   it('reports progress through callbacks without printing', async () => {
     const events: string[] = [];
@@ -99,7 +99,7 @@ describe('trainModel', () => {
     expect(events.filter((event) => event.startsWith('batch-end:1:')).length).toBeGreaterThan(1);
     expect(result.backend).toBe('cpu');
     result.model.dispose();
-  });
+  }, 60_000);
 
   it('stops promptly on abort with ModelAbortError and leaks no tensors', async () => {
     const before = tf.memory().numTensors;
@@ -115,24 +115,24 @@ describe('trainModel', () => {
     await expect(promise).rejects.toBeInstanceOf(ModelAbortError);
     await expect(promise).rejects.toMatchObject({ code: 'ERR_MODEL_ABORTED' });
     expect(tf.memory().numTensors).toBe(before);
-  });
+  }, 60_000);
 
   it('rejects examples of the wrong width with ERR_MODEL_INVALID_EXAMPLE', async () => {
     const examples = syntheticExamples(50);
     const error = await trainModel({ preset: 'default', featureSet: 'extended', examples: () => examples }).catch((caught: unknown) => caught);
     expect(ModelError.isInstance(error) && error.code).toBe('ERR_MODEL_INVALID_EXAMPLE');
     expect((error as Error).message).toContain('has 3 features, but feature set "extended" has 42');
-  });
+  }, 60_000);
 
   it('rejects a split without both classes with ERR_MODEL_EMPTY_SPLIT', async () => {
     const examples = syntheticExamples(100).filter((example) => example.label === 1);
     await expect(trainModel({ preset: 'default', featureSet: 'tutorial', examples: () => examples })).rejects.toMatchObject({ code: 'ERR_MODEL_EMPTY_SPLIT' });
-  });
+  }, 60_000);
 
   it('validates options', async () => {
     await expect(trainModel({ preset: 'default', featureSet: 'tutorial', examples: () => [], batchSize: 0 })).rejects.toMatchObject({ code: 'ERR_MODEL_INVALID_OPTION' });
     await expect(trainModel({ preset: 'default', featureSet: 'tutorial', examples: () => [], testFraction: 0.9, validationFraction: 0.1 })).rejects.toMatchObject({ code: 'ERR_MODEL_INVALID_OPTION' });
-  });
+  }, 60_000);
 
   it.skipIf(sampleSkip)('learns the real sample far better than chance (default preset, extended features)', async () => {
     const file = sharedDataFile('sample-small.csv');
@@ -146,5 +146,5 @@ describe('trainModel', () => {
     expect(metrics.rocAuc).toBeGreaterThan(0.85);
     expect(metrics.f1).toBeGreaterThan(0.75);
     result.model.dispose();
-  });
+  }, 60_000);
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,9 @@ const tutorialMetadata = {
   'dga.feature_set_version': '1',
   'dga.seed': '42',
 };
+
+// sha256 of the fixed-weight model's export; update only for an intended change of the encoding.
+const GOLDEN_SHA256 = '42371b292725a9fb1b939b9541bc6fcdbec6652e4b1f7544e6b4464bff02658a';
 
 let folder: string;
 beforeAll(useCpuBackend);
@@ -76,6 +80,23 @@ describe('exportToOnnx', () => {
     expect(Buffer.from(again.bytes).equals(Buffer.from(first.bytes))).toBe(true);
     const other = await exportToOnnx(tutorialShapedModel(4), { metadata: tutorialMetadata });
     expect(Buffer.from(other.bytes).equals(Buffer.from(first.bytes))).toBe(false);
+    // The bytes own their buffer (not a view into Node's Buffer pool).
+    expect(first.bytes.byteOffset).toBe(0);
+    expect(first.bytes.buffer.byteLength).toBe(first.bytes.length);
+  });
+
+  it('gives the recorded bytes for a fixed-weight model (stable across processes and runs)', async () => {
+    const model = tf.sequential();
+    model.add(tf.layers.dense({ units: 2, activation: 'relu', inputShape: [3] }));
+    model.add(tf.layers.dense({ units: 2, activation: 'softmax' }));
+    model.setWeights([
+      tf.tensor2d([0.5, -1, 0.25, 2, -0.75, 1.5], [3, 2]),
+      tf.tensor1d([0.1, -0.1]),
+      tf.tensor2d([1, -1, -2, 2], [2, 2]),
+      tf.tensor1d([0, 0.5]),
+    ]);
+    const { bytes } = await exportToOnnx(model, { metadata: { 'dga.seed': '42' }, producerVersion: '0.1.0' });
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(GOLDEN_SHA256);
   });
 
   it('writes metadata sorted by key, plus producer name and version', async () => {
@@ -102,6 +123,48 @@ describe('exportToOnnx', () => {
     expect(input?.shape?.dim?.map((dim) => dim.dimParam || Number(dim.dimValue))).toEqual(['N', 3]);
     const output = decoded.graph?.output?.[0]?.type?.tensorType;
     expect(output?.shape?.dim?.map((dim) => dim.dimParam || Number(dim.dimValue))).toEqual(['N', 2]);
+  });
+
+  it('names nodes and initializers after layer positions, ending in the graph output', async () => {
+    const model = tf.sequential();
+    model.add(tf.layers.dense({ units: 2, activation: 'relu', inputShape: [3] }));
+    model.add(tf.layers.batchNormalization());
+    model.add(tf.layers.dropout({ rate: 0.5 }));
+    model.add(tf.layers.dense({ units: 2, activation: 'softmax' }));
+    const graph = onnx.ModelProto.decode((await exportToOnnx(model)).bytes).graph;
+    expect(graph?.node?.map((node) => [node.opType, node.name, node.input, node.output])).toEqual([
+      ['MatMul', 'dense_0/MatMul', ['input', 'dense_0/kernel'], ['dense_0/MatMul']],
+      ['Add', 'dense_0/BiasAdd', ['dense_0/MatMul', 'dense_0/bias'], ['dense_0/BiasAdd']],
+      ['Relu', 'dense_0/relu', ['dense_0/BiasAdd'], ['dense_0/relu']],
+      ['Mul', 'batch_normalization_1/Mul', ['dense_0/relu', 'batch_normalization_1/multiplier'], ['batch_normalization_1/Mul']],
+      ['Add', 'batch_normalization_1/Add', ['batch_normalization_1/Mul', 'batch_normalization_1/shift'], ['batch_normalization_1/Add']],
+      ['MatMul', 'dense_3/MatMul', ['batch_normalization_1/Add', 'dense_3/kernel'], ['dense_3/MatMul']],
+      ['Add', 'dense_3/BiasAdd', ['dense_3/MatMul', 'dense_3/bias'], ['dense_3/BiasAdd']],
+      ['Softmax', 'dense_3/softmax', ['dense_3/BiasAdd'], ['output']],
+    ]);
+    expect(graph?.initializer?.map((tensor) => [tensor.name, tensor.dims?.map(Number)])).toEqual([
+      ['dense_0/kernel', [3, 2]],
+      ['dense_0/bias', [2]],
+      ['batch_normalization_1/multiplier', [2]],
+      ['batch_normalization_1/shift', [2]],
+      ['dense_3/kernel', [2, 2]],
+      ['dense_3/bias', [2]],
+    ]);
+  });
+
+  it('exports a functional chain (with its InputLayer) to the same bytes as the Sequential twin', async () => {
+    const sequential = tutorialShapedModel(8);
+    const input = tf.input({ shape: [3] });
+    let tensor: tf.SymbolicTensor = input;
+    for (const layer of sequential.layers) {
+      const twin = tf.layers[layerFactory(layer.getClassName())](layer.getConfig() as never) as tf.layers.Layer;
+      tensor = twin.apply(tensor) as tf.SymbolicTensor;
+      twin.setWeights(layer.getWeights());
+    }
+    const functional = tf.model({ inputs: input, outputs: tensor });
+    expect(functional.layers[0]?.getClassName()).toBe('InputLayer');
+    const [left, right] = await Promise.all([exportToOnnx(sequential), exportToOnnx(functional)]);
+    expect(Buffer.from(right.bytes).equals(Buffer.from(left.bytes))).toBe(true);
   });
 
   it('rejects feature names that do not match the input width', async () => {
@@ -192,6 +255,12 @@ describe('exportToOnnx on models it cannot export (and nothing gets written)', (
     expect(await readdir(folder)).toEqual([]);
   });
 });
+
+function layerFactory(className: string): 'dense' | 'batchNormalization' | 'dropout' {
+  if (className === 'Dense') return 'dense';
+  if (className === 'BatchNormalization') return 'batchNormalization';
+  return 'dropout';
+}
 
 describe('compareOutputs', () => {
   it('is absolute within [-1, 1] and relative beyond; a one-sided NaN is an infinite difference', () => {

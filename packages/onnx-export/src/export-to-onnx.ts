@@ -6,7 +6,12 @@ import { DEFAULT_SEED } from './internal/rng';
 import { OnnxExportError, OnnxParityError } from './onnx-export-error';
 import { VERSION } from './version';
 
-/** The largest absolute difference between tfjs and ONNX Runtime that an export accepts. */
+/**
+ * The largest difference between tfjs and ONNX Runtime that an export accepts by default.
+ *
+ * @example
+ * await exportToOnnx(model, { tolerance: DEFAULT_PARITY_TOLERANCE * 10 });
+ */
 export const DEFAULT_PARITY_TOLERANCE = 1e-5;
 
 /** Options of {@link exportToOnnx}. */
@@ -253,10 +258,15 @@ function jsonStringArray(
         `Pass the feature set the model was trained on.`,
     );
   }
-  return parsed as string[];
+  return parsed;
 }
 
-/** Format constants, for readers and tests. */
+/**
+ * What every export writes: IR version, default-domain opset and the batch dimension's name.
+ *
+ * @example
+ * readOnnxModelInfo(bytes).opset === onnxFormat.opset; // true for our exports
+ */
 export const onnxFormat: { readonly irVersion: number; readonly opset: number; readonly batchDimension: string } = {
   irVersion: IR_VERSION,
   opset: OPSET,

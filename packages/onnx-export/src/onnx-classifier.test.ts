@@ -57,6 +57,15 @@ describe('createOnnxClassifier', () => {
     await small.dispose();
   });
 
+  it('serves concurrent predict calls on one session', async () => {
+    const classifier = await createOnnxClassifier(bytes, { batchSize: 64 });
+    const [first, second] = await Promise.all([classifier.predict(rows), classifier.predict(rows.subarray(300, 900))]);
+    expect(maxAbsDiff(first, expected)).toBeLessThanOrEqual(1e-5);
+    expect(Array.from(second)).toEqual(Array.from(first.subarray(200, 600)));
+    await classifier[Symbol.asyncDispose]();
+    expect((await rejection(classifier.predict(rows))).code).toBe('ERR_ONNX_DISPOSED');
+  });
+
   it('rejects rows that are not whole rows of the feature count, naming the feature set', async () => {
     const classifier = await createOnnxClassifier(bytes);
     const error = await rejection(classifier.predict(new Float32Array(42 * 2 + 1)));

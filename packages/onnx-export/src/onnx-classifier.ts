@@ -4,7 +4,12 @@ import { OnnxExportError } from './onnx-export-error';
 import type { OnnxModelInfo } from './read-onnx-model-info';
 import { readOnnxModelInfo } from './read-onnx-model-info';
 
-/** Rows per ONNX Runtime call unless told otherwise. */
+/**
+ * Rows per ONNX Runtime call unless told otherwise.
+ *
+ * @example
+ * await createOnnxClassifier(file, { batchSize: DEFAULT_BATCH_SIZE * 4 });
+ */
 export const DEFAULT_BATCH_SIZE = 8192;
 
 /** Options of {@link createOnnxClassifier}. */

@@ -53,13 +53,15 @@ export class OnnxExportError extends Error {
   readonly layerName: string | undefined;
   /** The tfjs layer class, for layer errors. */
   readonly layerClassName: string | undefined;
-  private readonly [marker] = true;
 
   constructor(code: OnnxExportErrorCode, message: string, options?: OnnxExportErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.layerName = options?.layerName;
     this.layerClassName = options?.layerClassName;
+    // Set in the constructor rather than as a computed class field, which isolated declarations
+    // (the d.ts build) cannot express.
+    Object.defineProperty(this, marker, { value: true });
   }
 
   /** True for an `OnnxExportError` (or subclass) from any copy of this package. */
@@ -105,7 +107,12 @@ export class OnnxParityError extends OnnxExportError {
   }
 }
 
-/** Guard: `error` is an {@link OnnxExportError} (from any copy of this package). */
+/**
+ * Guard: `error` is an {@link OnnxExportError} (from any copy of this package).
+ *
+ * @example
+ * if (isOnnxExportError(error) && error.code === 'ERR_ONNX_PARITY') process.exitCode = 1;
+ */
 export function isOnnxExportError(error: unknown): error is OnnxExportError {
   return OnnxExportError.isInstance(error);
 }

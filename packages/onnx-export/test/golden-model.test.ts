@@ -2,7 +2,7 @@
 // sample, export them, and compare ONNX Runtime with tfjs on every row.
 import { readDataset } from '@dga/dataset';
 import { getFeatureSet, type FeatureSetName } from '@dga/features';
-import { streamTrainingExamples, trainModel, type PresetName, type TrainingExample } from '@dga/model';
+import { streamTrainingExamples, trainModel, type TrainingExample } from '@dga/model';
 import { requireSharedData, sharedDataFile } from '@dga/test-support';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createOnnxClassifier, exportToOnnx, readOnnxModelInfo } from '../src/index';
@@ -28,7 +28,7 @@ describe.skipIf(skip)('golden: @dga/model trained on sample-small.csv → ONNX',
     const examples = await loadExamples(featureSetName);
     expect(examples).toHaveLength(2000);
     const featureSet = getFeatureSet(featureSetName);
-    const trained = await trainModel({ preset: preset as PresetName, featureSet: featureSetName, examples: () => examples, seed: 42, epochs });
+    const trained = await trainModel({ preset, featureSet: featureSetName, examples: () => examples, seed: 42, epochs });
     try {
       const rows = new Float32Array(examples.length * featureSet.size);
       examples.forEach((example, index) => rows.set(example.features, index * featureSet.size));

@@ -1,7 +1,7 @@
 // The official ONNX checker (Debian's python3-onnx) on exported models, plus a cross-check of
 // what python's onnx decodes against what the exporter meant to write.
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,8 @@ import * as tf from '@tensorflow/tfjs';
 import { findPython, requirePythonModule } from '@dga/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportToOnnx, writeOnnxFile } from '../src/index';
-import { defaultShapedModel, tutorialShapedModel, useCpuBackend } from './models';
+import { createRng } from '../src/internal/rng';
+import { defaultShapedModel, predictTfjs, tutorialRows, tutorialShapedModel, useCpuBackend } from './models';
 
 interface Described {
   ir_version: number;
@@ -21,6 +22,7 @@ interface Described {
   inferred_outputs: { name: string; elem_type: number; dims: (string | number | null)[] }[];
   nodes: { name: string; op_type: string; inputs: string[]; outputs: string[]; attributes: Record<string, unknown> }[];
   initializers: { name: string; dims: number[]; data_type: number; values: number[] }[];
+  numpy_outputs: number[] | null;
 }
 
 const skip = requirePythonModule('onnx');
@@ -76,10 +78,18 @@ describe.skipIf(skip)('official ONNX checker (python3-onnx)', () => {
       { model: defaultShapedModel(42), result: await exportToOnnx(defaultShapedModel(42)) },
       { model: everyLayerModel(), result: await exportToOnnx(everyLayerModel()) },
     ];
+    // Rows for the numpy interpreter: plausible features plus zeros and long labels.
+    const rng = createRng(9);
+    const inputs = exported.map(({ result }) =>
+      result.inputSize === 3
+        ? new Float32Array([...tutorialRows(200, 3), 0, 0, 0, 253, 5.25, 1])
+        : Float32Array.from({ length: 200 * result.inputSize }, () => rng() * 4 - 1),
+    );
     const files = await Promise.all(
       exported.map(async ({ result }, index) => {
         const file = join(folder, `model-${index}.onnx`);
         await writeOnnxFile(file, result.bytes);
+        await writeFile(join(folder, `model-${index}.rows.f32`), Buffer.from((inputs[index] ?? new Float32Array()).buffer));
         return file;
       }),
     );
@@ -97,6 +107,16 @@ describe.skipIf(skip)('official ONNX checker (python3-onnx)', () => {
       expect(model.nodes.map((node) => node.op_type)).toEqual(result?.opTypes);
       expect(model.initializers.every((tensor) => tensor.data_type === 1)).toBe(true);
       expect(new Set(model.nodes.map((node) => node.name)).size).toBe(model.nodes.length);
+      // A numpy float64 interpreter of the decoded graph (a second implementation, not ORT)
+      // agrees with tfjs predict.
+      const { model: tfjsModel } = exported[index] ?? {};
+      const rows = inputs[index] ?? new Float32Array();
+      const tfjsOutput = tfjsModel === undefined ? [] : Array.from(predictTfjs(tfjsModel, rows, result?.inputSize ?? 1));
+      expect(model.numpy_outputs).toHaveLength(tfjsOutput.length);
+      model.numpy_outputs?.forEach((value, position) => {
+        const want = tfjsOutput[position] ?? Number.NaN;
+        expect(Math.abs(value - want) / Math.max(1, Math.abs(want))).toBeLessThanOrEqual(1e-5);
+      });
     });
 
     // Metadata: exactly what was passed, sorted by key.

@@ -4,9 +4,17 @@ Usage: python3 onnx_check.py MODEL.onnx [MODEL.onnx ...]
 For each file: onnx.checker.check_model(full_check=True), then strict shape inference with type
 checks; prints one JSON document (a list, one entry per file) describing the decoded model so
 the TypeScript test can compare it with what the exporter meant to write.
+
+When MODEL.rows.f32 exists next to a model (little-endian float32, row-major [N, n]), the graph
+is also evaluated with numpy in float64 by the small interpreter below, a second implementation
+independent of ONNX Runtime and of the exporter, and the outputs are included as "numpy_outputs".
 """
 import json
+import math
+import os
 import sys
+
+import numpy as np
 
 import onnx
 from onnx import numpy_helper, shape_inference
@@ -30,12 +38,62 @@ def attribute_value(attribute):
     return value
 
 
+def attributes_of(node):
+    return {attribute.name: onnx.helper.get_attribute_value(attribute) for attribute in node.attribute}
+
+
+def softmax(x, axis):
+    shifted = x - np.max(x, axis=axis, keepdims=True)
+    exps = np.exp(shifted)
+    return exps / np.sum(exps, axis=axis, keepdims=True)
+
+
+# Each op as the ONNX operator documentation (opset 13) defines it, with ONNX's defaults.
+OPS = {
+    "Identity": lambda x, a: x[0],
+    "MatMul": lambda x, a: x[0] @ x[1],
+    "Add": lambda x, a: x[0] + x[1],
+    "Mul": lambda x, a: x[0] * x[1],
+    "Div": lambda x, a: x[0] / x[1],
+    "Relu": lambda x, a: np.maximum(x[0], 0),
+    "Sigmoid": lambda x, a: 1 / (1 + np.exp(-x[0])),
+    "Tanh": lambda x, a: np.tanh(x[0]),
+    "Softmax": lambda x, a: softmax(x[0], a.get("axis", -1)),
+    "Clip": lambda x, a: np.clip(x[0], x[1] if len(x) > 1 else -np.inf, x[2] if len(x) > 2 else np.inf),
+    "LeakyRelu": lambda x, a: np.where(x[0] >= 0, x[0], a.get("alpha", 0.01) * x[0]),
+    "Elu": lambda x, a: np.where(x[0] > 0, x[0], a.get("alpha", 1.0) * np.expm1(x[0])),
+    "Selu": lambda x, a: a.get("gamma", 1.0507) * np.where(x[0] > 0, x[0], a.get("alpha", 1.6733) * np.expm1(x[0])),
+    "Softplus": lambda x, a: np.logaddexp(0, x[0]),
+    "Softsign": lambda x, a: x[0] / (1 + np.abs(x[0])),
+    "HardSigmoid": lambda x, a: np.clip(a.get("alpha", 0.2) * x[0] + a.get("beta", 0.5), 0, 1),
+    "ThresholdedRelu": lambda x, a: np.where(x[0] > a.get("alpha", 1.0), x[0], 0),
+    "PRelu": lambda x, a: np.where(x[0] >= 0, x[0], x[1] * x[0]),
+    "Erf": lambda x, a: np.vectorize(math.erf)(x[0]),
+}
+
+
+def evaluate(model, rows):
+    graph = model.graph
+    values = {tensor.name: numpy_helper.to_array(tensor).astype(np.float64) for tensor in graph.initializer}
+    values[graph.input[0].name] = rows
+    for node in graph.node:
+        values[node.output[0]] = OPS[node.op_type]([values[name] for name in node.input], attributes_of(node))
+    return values[graph.output[0].name]
+
+
 def describe(path):
     model = onnx.load(path)
     onnx.checker.check_model(model, full_check=True)
     inferred = shape_inference.infer_shapes(model, check_type=True, strict_mode=True)
     graph = model.graph
+    rows_file = path[: -len(".onnx")] + ".rows.f32"
+    numpy_outputs = None
+    if os.path.exists(rows_file):
+        width = graph.input[0].type.tensor_type.shape.dim[1].dim_value
+        rows = np.fromfile(rows_file, dtype="<f4").astype(np.float64).reshape(-1, width)
+        numpy_outputs = evaluate(model, rows).ravel().tolist()
     return {
+        "numpy_outputs": numpy_outputs,
         "path": path,
         "onnx_version": onnx.__version__,
         "ir_version": model.ir_version,

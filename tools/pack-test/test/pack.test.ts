@@ -145,9 +145,13 @@ beforeAll(() => {
   }
 });
 
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
 function assertReady(name: string): void {
-  if (failures.has(name)) throw failures.get(name);
-  if (installError !== undefined) throw installError;
+  if (failures.has(name)) throw asError(failures.get(name));
+  if (installError !== undefined) throw asError(installError);
 }
 
 afterAll(() => {
@@ -161,19 +165,20 @@ describe('published packages', () => {
   });
 
   it('install together with plain npm', () => {
-    if (installError !== undefined) throw installError;
+    if (installError !== undefined) throw asError(installError);
+    expect(tarballs.size).toBeGreaterThan(0);
   });
 
   describe.each(packages.map((pkg) => [pkg.manifest.name, pkg] as const))('%s', (name, pkg) => {
     it('builds and packs', () => {
-      if (failures.has(name)) throw failures.get(name);
+      if (failures.has(name)) throw asError(failures.get(name));
       expect(tarballs.get(name)).toMatch(/\.tgz$/);
     });
 
     it('passes publint on its tarball with no errors', async () => {
       assertReady(name);
       const bytes = readFileSync(tarballs.get(name)!);
-      const tarball = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+      const tarball = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
       const result = await publint({ pkgDir: 'package', pack: { tarball } });
       const errors = result.messages.filter((message) => message.type === 'error');
       expect(errors.map((message) => `${message.code}: ${formatMessage(message, result.pkg) ?? ''}`)).toEqual([]);

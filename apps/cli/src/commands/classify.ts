@@ -1,4 +1,4 @@
-import { defineCommand } from 'citty';
+import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
 import { UsageError } from '../exit-error';
 import { globalArgs } from '../global-args';
 import { classifyStream, type ClassifyRecord } from '../internal/classify-stream';
@@ -98,11 +98,11 @@ export default defineCommand({
     } finally {
       await classifier.dispose();
     }
-    task.done(`classified ${count} inputs: ${dga} DGA at threshold ${threshold}`);
+    task.done(`classified ${count} input${count === 1 ? '' : 's'}: ${dga} DGA at threshold ${threshold}`);
     if (unlabelled > 10) runtime.logger.warn(`${unlabelled} inputs had no registrable label (first 10 shown)`);
     runtime.logger.debug('classify throughput', { perSecond: Math.round(count / ((performance.now() - started) / 1000)) });
   },
-});
+}) as unknown as CommandDef<ArgsDef>;
 
 function humanRow(record: ClassifyRecord): Record<string, unknown> {
   return {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { defineCommand } from 'citty';
+import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
 import { getFeatureSet } from '@dga/features';
 import { UsageError } from '../exit-error';
 import { globalArgs } from '../global-args';
@@ -138,4 +138,4 @@ export default defineCommand({
     };
     await writeOut(runtime.stdout, args.json === true ? JSON.stringify(result) + '\n' : formatEvaluation(result));
   },
-});
+}) as unknown as CommandDef<ArgsDef>;

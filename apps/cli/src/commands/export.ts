@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { defineCommand } from 'citty';
+import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
 import { getFeatureSet } from '@dga/features';
 import { ExitCode, ExitError, UsageError } from '../exit-error';
 import { globalArgs } from '../global-args';
@@ -68,4 +68,4 @@ export default defineCommand({
       model.dispose();
     }
   },
-});
+}) as unknown as CommandDef<ArgsDef>;

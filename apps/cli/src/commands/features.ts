@@ -1,4 +1,4 @@
-import { defineCommand } from 'citty';
+import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
 import { featureSetNames, getFeatureSet, tryExtractLabel, type FeatureSetName } from '@dga/features';
 import { globalArgs } from '../global-args';
 import { readInputs } from '../internal/inputs';
@@ -76,8 +76,8 @@ export default defineCommand({
     });
     let count = 0;
     let failed = 0;
-    await writeOut(runtime.stdout, writer.header());
     for await (const record of featurizeInputs(inputs, featureSetName)) {
+      if (count === 0) await writeOut(runtime.stdout, writer.header());
       count += 1;
       if (record.error !== undefined) {
         failed += 1;
@@ -88,4 +88,4 @@ export default defineCommand({
     }
     runtime.logger.debug('features done', { inputs: count, withoutLabel: failed, featureSet: featureSetName });
   },
-});
+}) as unknown as CommandDef<ArgsDef>;

@@ -1,4 +1,4 @@
-import { defineCommand } from 'citty';
+import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
 import { buildClassificationQuery, featureSetNames, type FeatureSetName } from '@dga/features';
 import { UsageError } from '../exit-error';
 import { globalArgs } from '../global-args';
@@ -43,4 +43,4 @@ export default defineCommand({
     });
     await writeOut(runtime.stdout, args.json === true ? JSON.stringify({ query, featureSet }) + '\n' : query + '\n');
   },
-});
+}) as unknown as CommandDef<ArgsDef>;

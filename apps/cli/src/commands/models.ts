@@ -121,4 +121,4 @@ export default defineCommand({
     get: get as unknown as CommandDef<ArgsDef>,
     download: download as unknown as CommandDef<ArgsDef>,
   },
-});
+}) as unknown as CommandDef<ArgsDef>;

@@ -1,4 +1,4 @@
-import { defineCommand } from 'citty';
+import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
 import { buildClassificationQuery, featureSetNames, type FeatureSetName } from '@dga/features';
 import { UsageError } from '../exit-error';
 import { devoArgs, globalArgs } from '../global-args';
@@ -9,10 +9,6 @@ import { createRowWriter, formatNumber } from '../internal/render';
 import { runtimeOf, writeOut } from '../runtime';
 import { VERSION } from '../version';
 
-function parseDate(value: string | undefined): string | number | undefined {
-  if (value === undefined) return undefined;
-  return /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
-}
 
 export default defineCommand({
   meta: { name: 'query', description: 'Run the classification query (or any LINQ) through the Devo Query API' },
@@ -80,8 +76,10 @@ export default defineCommand({
       userAgent: `@dga/cli/${VERSION}`,
       retry: { onRetry: (event) => runtime.logger.warn(`query request failed (${event.error.message}); retrying`, { attempt: event.attempt, delayMs: event.delayMs }) },
     });
-    const from = parseDate(args.from)!;
-    const to = parseDate(args.to);
+    // Dates go to the client as given: it reads epoch seconds, dates, `now()-1*hour()` and the
+    // Devo date language (see `resolveQueryDate` of @dga/devo-query).
+    const from = args.from;
+    const to = args.to;
     const stream = client.query({
       query,
       from,
@@ -100,8 +98,8 @@ export default defineCommand({
           format,
           columns.map((column) => ({
             key: column.name,
-            width: Math.min(40, Math.max(column.name.length, column.type.startsWith('float') ? 8 : 12)),
-            ...(column.type.startsWith('float') || column.type.startsWith('int') ? { align: 'right' as const } : {}),
+            width: Math.min(40, Math.max(column.name.length, (column.type ?? '').startsWith('float') ? 8 : 20)),
+            ...(/^(float|int)/.test(column.type ?? '') ? { align: 'right' as const } : {}),
             format: (value: unknown) => (typeof value === 'number' ? formatNumber(value) : value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value)),
           })),
         );
@@ -121,4 +119,4 @@ export default defineCommand({
     await writeOut(runtime.stdout, chunk);
     runtime.logger.info(`${count} rows`, { seconds: Math.round((performance.now() - started) / 10) / 100 });
   },
-});
+}) as unknown as CommandDef<ArgsDef>;

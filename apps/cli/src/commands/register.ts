@@ -1,4 +1,4 @@
-import { defineCommand } from 'citty';
+import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
 import { ExitCode, ExitError } from '../exit-error';
 import { devoArgs, globalArgs, mlmmArgs } from '../global-args';
 import { loadModelInfo } from '../internal/model-info';
@@ -59,4 +59,4 @@ export default defineCommand({
             `Next: dga linq --model ${args.model} --name ${args.name}   (the query to run in Devo)\n`,
     );
   },
-});
+}) as unknown as CommandDef<ArgsDef>;

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { defineCommand } from 'citty';
+import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
 import { featureSetNames, type FeatureSetName } from '@dga/features';
 import { UsageError } from '../exit-error';
 import { globalArgs, devoArgs, mlmmArgs } from '../global-args';
@@ -192,7 +192,7 @@ export default defineCommand({
       await writeOut(runtime.stdout, formatTrainingSummary(result, runtime.cwd));
     }
   },
-});
+}) as unknown as CommandDef<ArgsDef>;
 
 /** The `--json` document of `dga train`: stable field names (see the CLI README). */
 export function trainingJson(result: TrainingRunResult): Record<string, unknown> {

@@ -53,12 +53,19 @@ export async function* classifyStream(
   const threshold = options.threshold ?? 0.5;
   const batchSize = options.batchSize ?? 4096;
   const positions = contractFeatures.map((name) => set.featureNames.indexOf(name));
-  const buffer = new Float32Array(batchSize * size);
+  // Features are computed in float64 (what `dga features` prints) and converted once per batch
+  // to the float32 rows the model takes.
+  const buffer = new Float64Array(batchSize * size);
+  const rowsBuffer = new Float32Array(batchSize * size);
   const pending: { input: string; label: string | undefined; row: number }[] = [];
   let rows = 0;
 
   const flush = async function* (): AsyncGenerator<ClassifyRecord> {
-    const outputs = rows === 0 ? new Float32Array(0) : await model.predict(buffer.subarray(0, rows * size));
+    let outputs: Float32Array = new Float32Array(0);
+    if (rows > 0) {
+      rowsBuffer.set(buffer.subarray(0, rows * size));
+      outputs = await model.predict(rowsBuffer.subarray(0, rows * size));
+    }
     for (const item of pending) {
       if (item.label === undefined) {
         yield {

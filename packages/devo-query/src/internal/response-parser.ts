@@ -1,4 +1,4 @@
-import { DevoQueryError, QueryDataError, QueryResponseError } from '../errors';
+import { QueryDataError, QueryResponseError, type DevoQueryError } from '../errors';
 
 /** A result column. `type` is Devo's type from the metadata, or undefined when the format carries none (json, json/simple, csv, tsv). */
 export interface QueryColumn {
@@ -141,6 +141,8 @@ export class ResponseParser {
     const last = this.partial;
     this.partial = '';
     if (this.isCsv) {
+      // [I] An empty csv/tsv body (no header) is taken as "no rows"; the ref does not say whether
+      // the header is always sent. A final row without "\n" is accepted; its field count is checked.
       if (last !== '') this.csvLine(last);
       if (this.error === undefined && this.csvRecord !== undefined) {
         this.fail('ERR_QUERY_TRUNCATED', `the response ended inside a quoted field at line ${this.lineNumber}`);
@@ -159,6 +161,8 @@ export class ResponseParser {
       }
       this.jsonLine(value, line);
     }
+    // [I] An empty json/simple body is taken as "no rows" (the ref shows no sample of it); an empty
+    // json/simple/compact body cannot be complete, since its metadata line is always sent [C].
     if (this.error === undefined && this.format === 'json/simple/compact' && this.columns === undefined) {
       this.fail('ERR_QUERY_TRUNCATED', 'the response ended before its metadata line (an empty json/simple/compact result still has one)');
     }
@@ -296,7 +300,7 @@ export class ResponseParser {
       return;
     }
     if (value.p !== undefined) {
-      const mark = Array.isArray(value.p) ? value.p[0] : value.p;
+      const mark: unknown = Array.isArray(value.p) ? (value.p as unknown[])[0] : value.p;
       if (typeof mark === 'number') this.options.onProgress?.({ timestamp: mark });
       return;
     }

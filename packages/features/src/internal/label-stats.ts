@@ -32,14 +32,6 @@ export class LabelStats {
     this.length = length;
   }
 
-  /** How many characters of the current label are in `codes` (a set of distinct code units). */
-  countOf(codes: Uint16Array): number {
-    const counts = this.counts;
-    let total = 0;
-    for (let index = 0; index < codes.length; index++) total += counts[codes[index]!]!;
-    return total;
-  }
-
   /** Shannon entropy of the current label in bits per character: −Σ p·log₂ p. 0 for one distinct character. */
   entropy(): number {
     const counts = this.counts;

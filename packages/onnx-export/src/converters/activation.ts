@@ -66,7 +66,12 @@ const activations: ReadonlyMap<string, Emit> = new Map<string, Emit>([
   ],
 ]);
 
-/** Activation identifiers (tfjs spelling) that Dense and Activation layers may use. */
+/**
+ * Activation identifiers (tfjs spelling) that Dense and Activation layers may use, sorted.
+ *
+ * @example
+ * supportedActivations.includes('selu'); // true
+ */
 export const supportedActivations: readonly string[] = [...activations.keys()].sort();
 
 /**

@@ -53,7 +53,7 @@ export function convertModel(model: LayersModel, options: ConvertModelOptions): 
     const context: ConverterContext = {
       layer,
       className,
-      config: layer.getConfig() as Record<string, unknown>,
+      config: layer.getConfig(),
       weights: readWeights(layer, className),
       input: current,
       inputSize: currentSize,
@@ -103,7 +103,9 @@ export function convertModel(model: LayersModel, options: ConvertModelOptions): 
   };
   const bytes = onnx.ModelProto.encode(modelProto).finish();
   return {
-    bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    // A copy: protobufjs may hand back a slice of Node's shared Buffer pool, whose `.buffer` holds
+    // other data; callers get a plain Uint8Array that owns exactly the model's bytes.
+    bytes: new Uint8Array(bytes),
     inputSize,
     outputSize: currentSize,
     opTypes: graph.nodes.map((node) => node.opType ?? ''),

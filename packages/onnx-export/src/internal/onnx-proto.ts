@@ -6,8 +6,15 @@ import type { onnx as OnnxNamespace } from 'onnx-proto';
 /** The generated `onnx` protobuf namespace (`ModelProto`, `TensorProto`…) of onnx-proto 8.0.1. */
 export const onnx: typeof OnnxNamespace = onnxProtoModule.onnx;
 
-/** protobufjs decodes int64 as `Long` when the `long` package is present, else as a number. */
-export function int64ToNumber(value: number | { toNumber(): number } | null | undefined): number {
-  if (value === null || value === undefined) return 0;
-  return typeof value === 'number' ? value : value.toNumber();
+/**
+ * protobufjs decodes int64 as a `Long` when the `long` package is present, else as a number.
+ * onnx-proto's typings name a global `Long` type they never declare, so the value arrives
+ * untyped: this guard takes `unknown`. Absent fields give 0, like protobuf defaults.
+ */
+export function int64ToNumber(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'object' && value !== null && typeof (value as { toNumber?: unknown }).toNumber === 'function') {
+    return (value as { toNumber(): number }).toNumber();
+  }
+  return 0;
 }

@@ -372,6 +372,28 @@ function compileCall(name: string, argumentNodes: readonly Expression[], positio
   const resolved = spec.resolve(infos, { name, position });
   const propagatesNull = resolved.propagatesNull !== false;
   const { apply } = resolved;
+  // Hot path: one closure per arity, so a row allocates at most the small argument array.
+  const [first, second] = args;
+  if (args.length === 1 && first !== undefined) {
+    return {
+      type: resolved.type,
+      evaluate: (row, state) => {
+        const value = first.evaluate(row, state);
+        return value === null && propagatesNull ? null : apply([value], state);
+      },
+    };
+  }
+  if (args.length === 2 && first !== undefined && second !== undefined) {
+    return {
+      type: resolved.type,
+      evaluate: (row, state) => {
+        const left = first.evaluate(row, state);
+        if (left === null && propagatesNull) return null;
+        const right = second.evaluate(row, state);
+        return right === null && propagatesNull ? null : apply([left, right], state);
+      },
+    };
+  }
   const evaluate = (row: Row, state: EvaluationState): DevoValue => {
     const values: DevoValue[] = [];
     for (const argument of args) {
@@ -410,7 +432,7 @@ function compileModelCall(argumentNodes: readonly Expression[], position: QueryP
   if (model === undefined) {
     throw new LinqQueryError(
       'ERR_SANDBOX_MODEL_NOT_FOUND',
-      `model "${nameNode.value}" is not registered in domain "${domainNode.value}"; register it in the Model Manager first (e.g. dga model upload)`,
+      `model "${nameNode.value}" is not registered in domain "${domainNode.value}"; register it in the Model Manager first (e.g. dga register)`,
       nameNode.position,
     );
   }

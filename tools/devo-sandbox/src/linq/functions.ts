@@ -87,6 +87,13 @@ export function shannonEntropy(text: string): number {
   return entropy === 0 ? 0 : entropy;
 }
 
+/** The UTF-16 code units of `characters`, as a set (built once per query for a literal filter). */
+function characterFilter(characters: string): ReadonlySet<number> {
+  const codes = new Set<number>();
+  for (let index = 0; index < characters.length; index += 1) codes.add(characters.charCodeAt(index));
+  return codes;
+}
+
 function toNumber(value: DevoValue): number | null {
   if (typeof value === 'number') return value;
   if (typeof value === 'boolean') return value ? 1 : 0;
@@ -197,13 +204,15 @@ export const scalarFunctions: ReadonlyMap<string, FunctionSpec> = new Map<string
     resolve: (args, call) => {
       requireType(args, call.name, 0, isStr, 'str');
       requireType(args, call.name, 1, isStr, 'a str of the characters to count');
+      const constant = args[1]?.literal;
+      const constantFilter = typeof constant === 'string' ? characterFilter(constant) : undefined;
       return {
         type: 'int4',
         apply: ([text, characters]) => {
-          const set = new Set((characters as string).split(''));
+          const filter = constantFilter ?? characterFilter(characters as string);
           const source = text as string;
           let count = 0;
-          for (let index = 0; index < source.length; index += 1) if (set.has(source.charAt(index))) count += 1;
+          for (let index = 0; index < source.length; index += 1) if (filter.has(source.charCodeAt(index))) count += 1;
           return count;
         },
       };

@@ -1,0 +1,199 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireSharedData, sharedDataFile } from '@dga/test-support';
+import { readOnnxModelInfo } from '@dga/onnx-export';
+import { cleanEnv, runDga } from './spawn-dga';
+
+const skipData = requireSharedData('sample-small.csv');
+const recordModules = pathToFileURL(join(import.meta.dirname, 'fixtures', 'record-modules.mjs')).href;
+
+function stderrLines(text: string): string[] {
+  return text.split('\n').filter((line) => line.trim() !== '');
+}
+
+describe('dga --help and --version', () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'dga-help-'));
+
+  it('starts fast without loading tfjs or onnxruntime', async () => {
+    const record = join(cwd, 'modules.txt');
+    const run = await runDga(['--help'], { cwd, env: cleanEnv(cwd, { DGA_RECORD_MODULES: record }), imports: [recordModules] });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('USAGE dga');
+    for (const command of ['features', 'train', 'export', 'classify', 'evaluate', 'register', 'models', 'linq', 'query']) {
+      expect(run.stdout).toContain(command);
+    }
+    const modules = readFileSync(record, 'utf8');
+    expect(modules).toContain('/apps/cli/src/cli.ts');
+    expect(modules).not.toMatch(/@tensorflow|onnxruntime|\/vega/);
+    expect(modules).not.toContain('/commands/');
+    expect(run.seconds).toBeLessThan(8);
+  });
+
+  it('shows help at every level and prints only the version', async () => {
+    const help = await runDga(['models', 'download', '--help'], { cwd });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--out');
+    const version = await runDga(['--version'], { cwd });
+    expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\S*\n$/);
+  });
+});
+
+describe('dga usage errors', () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'dga-usage-'));
+  writeFileSync(join(cwd, 'hosts.csv'), 'host;class\ngoogle.com;legit\n');
+
+  it.each([
+    ['an unknown flag', ['classify', '--model', 'm.onnx', '--bogus', 'x'], /^error: unknown flag --bogus for `dga classify`/],
+    ['an unknown command', ['clasify'], /^error: unknown command "clasify" for `dga`/],
+    ['a missing model file', ['classify', '--model', 'absent.onnx', 'google.com'], /^error: --model absent.onnx: no such file/],
+    ['a missing input file', ['features', '--file', 'absent.txt'], /^error: --file absent.txt: no such file/],
+    ['a wrong CSV column', ['features', '--file', 'hosts.csv', '--column', 'url'], /^error: --column url: hosts.csv has no such column \(columns: host, class/],
+    ['a bad threshold', ['linq', '--threshold', '1.5'], /^error: --threshold 1.5: expected a number between 0 and 1/],
+    ['a missing flag value', ['classify', '--model'], /^error: flag --model needs a value/],
+    ['missing Devo settings', ['models', 'list'], /^error: Devo Model Manager settings are missing\. Set the Model Manager URL: --mlmm-url or DEVO_MLMM_URL .*; and a token: --token or DEVO_TOKEN/],
+  ])('exits 2 with one clear line for %s', async (_name, args, pattern) => {
+    const run = await runDga(args, { cwd });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    const lines = stderrLines(run.stderr);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(pattern);
+  });
+});
+
+describe.skipIf(skipData)('dga end to end on sample-small.csv', () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'dga-e2e-'));
+  const dataset = sharedDataFile('sample-small.csv');
+  let sandbox: import('@dga/devo-sandbox').DevoSandbox | undefined;
+  const hosts = ['google.com', 'www.wikipedia.org', 'xjwqkdo7zlf3qpu.com', 'kqwhpdmsnrtg.net', 'fizrbzba.dyndns.org'];
+
+  beforeAll(async () => {
+    const { startDevoSandbox, createReferralTable, DEMO_TABLE } = await import('@dga/devo-sandbox');
+    sandbox = await startDevoSandbox({ tables: { [DEMO_TABLE]: createReferralTable(hosts, { endTime: 1_700_000_000_000, spacingMs: 1000 }) } });
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+  });
+
+  it('train writes the run directory and prints the contract JSON', async () => {
+    const run = await runDga(['train', '--dataset', dataset, '--epochs', '2', '--out', 'run', '--json', '--log-format', 'json'], { cwd });
+    expect(run.stderr).not.toContain('Hi, looks like');
+    expect(run.code, run.stderr).toBe(0);
+    for (const line of stderrLines(run.stderr)) expect(() => JSON.parse(line), line).not.toThrow();
+    const result = JSON.parse(run.stdout) as Record<string, unknown>;
+    for (const key of ['accuracy', 'precision', 'recall', 'f1', 'rocAuc', 'threshold', 'confusion', 'perFamily', 'query', 'artifacts']) {
+      expect(result).toHaveProperty(key);
+    }
+    expect(result['featureSet']).toBe('extended');
+    expect((result['accuracy'] as number) > 0.5).toBe(true);
+    for (const file of ['model.onnx', 'tfjs/model.json', 'tfjs/weights.bin', 'model-card.json', 'metrics.json', 'report.html']) {
+      expect(existsSync(join(cwd, 'run', file)), file).toBe(true);
+    }
+    expect(readdirSync(cwd).filter((name) => name.includes('.tmp-'))).toEqual([]);
+    const info = readOnnxModelInfo(new Uint8Array(readFileSync(join(cwd, 'run', 'model.onnx'))));
+    expect(Object.keys(info.metadata).sort()).toEqual([
+      'dga.feature_linq',
+      'dga.feature_names',
+      'dga.feature_set',
+      'dga.feature_set_version',
+      'dga.label_names',
+      'dga.preset',
+      'dga.seed',
+      'dga.tfjs_backend',
+    ]);
+    expect(JSON.parse(info.metadata['dga.feature_names']!)).toHaveLength(42);
+    const card = JSON.parse(readFileSync(join(cwd, 'run', 'model-card.json'), 'utf8')) as Record<string, unknown>;
+    expect(card['backendReason']).toMatch(/tfjs-node|cpu/);
+  }, 100_000);
+
+  it('export re-creates the ONNX model from the tfjs model with a parity check', async () => {
+    const run = await runDga(['export', '--model', 'run/tfjs', '--out', 'again.onnx', '--json'], { cwd });
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as { parity: { maxAbsDiff: number; rows: number }; metadata: Record<string, string> };
+    expect(result.parity.rows).toBeGreaterThan(0);
+    expect(result.parity.maxAbsDiff).toBeLessThan(1e-5);
+    expect(result.metadata['dga.feature_set']).toBe('extended');
+  }, 60_000);
+
+  it('classify streams a file and a CSV column as NDJSON with the contract fields', async () => {
+    writeFileSync(join(cwd, 'hosts.txt'), hosts.join('\n') + '\n');
+    const run = await runDga(['classify', '--model', 'run/model.onnx', '--file', 'hosts.txt', '--json'], { cwd });
+    expect(run.code, run.stderr).toBe(0);
+    const records = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(records.map((record) => record['input'])).toEqual(hosts);
+    expect(Object.keys(records[0]!)).toEqual(['input', 'label', 'length', 'entropy', 'vowel_proportion', 'probability', 'malicious']);
+    expect(records[0]).toMatchObject({ label: 'google', length: 6, vowel_proportion: 0.5 });
+    expect(records[4]?.['label']).toBe('fizrbzba');
+    for (const record of records) expect(record['malicious']).toBe((record['probability'] as number) >= 0.5);
+    const csv = await runDga(['classify', '-m', 'run', '--file', dataset, '--column', 'host', '--format', 'csv', '--quiet'], { cwd });
+    expect(csv.code, csv.stderr).toBe(0);
+    const lines = csv.stdout.trim().split('\n');
+    expect(lines[0]).toBe('input,label,length,entropy,vowel_proportion,probability,malicious');
+    expect(lines).toHaveLength(2001);
+    const piped = await runDga(['classify', '-m', 'run/model.onnx'], { cwd, input: 'google.com\n' });
+    expect(piped.stdout).toMatch(/^verdict +P\(dga\) +label +input\n(legit|DGA) +0\.\d{4} +google +google\.com\n$/);
+  }, 60_000);
+
+  it('evaluate gives the metrics contract, overall and per family', async () => {
+    const run = await runDga(['evaluate', '--model', 'run/model.onnx', '--dataset', dataset, '--json'], { cwd });
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as Record<string, unknown> & { confusion: Record<string, number>; perFamily: Record<string, { count: number }> };
+    for (const key of ['accuracy', 'precision', 'recall', 'f1', 'rocAuc', 'threshold', 'confusion', 'perFamily']) expect(result).toHaveProperty(key);
+    expect(result.rows).toBe(2000);
+    expect(result.confusion['tp']! + result.confusion['fp']! + result.confusion['tn']! + result.confusion['fn']!).toBe(2000);
+    expect(Object.values(result.perFamily).reduce((sum, family) => sum + family.count, 0)).toBe(2000);
+    expect(Object.keys(result.perFamily)).toHaveLength(38);
+  }, 60_000);
+
+  it('register, models and query work against the Devo sandbox without printing the token', async () => {
+    const box = sandbox!;
+    const env = cleanEnv(cwd, { DEVO_MLMM_URL: box.mlmmUrl, DEVO_API_URL: box.queryUrl, DEVO_TOKEN: box.token });
+    const register = await runDga(['register', '--model', 'run/model.onnx', '--name', 'dga_e2e', '--verbose', '--json'], { cwd, env });
+    expect(register.code, register.stderr).toBe(0);
+    expect(JSON.parse(register.stdout)).toMatchObject({ name: 'dga_e2e', action: 'created', featureSet: 'extended' });
+    const again = await runDga(['register', '--model', 'run/model.onnx', '--name', 'dga_e2e'], { cwd, env });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/already exists .*--force/);
+    const list = await runDga(['models', 'list', '--json'], { cwd, env });
+    expect((JSON.parse(list.stdout) as { name: string }[]).map((model) => model.name)).toContain('dga_e2e');
+    const download = await runDga(['models', 'download', 'dga_e2e', '--out', 'downloads', '--json'], { cwd, env });
+    expect(download.code, download.stderr).toBe(0);
+    expect(readFileSync(join(cwd, 'downloads', 'dga_e2e.onnx'))).toEqual(readFileSync(join(cwd, 'run', 'model.onnx')));
+    const query = await runDga(['query', '--name', 'dga_e2e', '--model', 'run/model.onnx', '--from', '1699999000', '--to', '1700000001', '--json', '--verbose'], { cwd, env });
+    expect(query.code, query.stderr).toBe(0);
+    const rows = query.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(rows.map((row) => row['label'])).toEqual(['google', 'wikipedia', 'xjwqkdo7zlf3qpu', 'kqwhpdmsnrtg', 'fizrbzba']);
+    const classify = await runDga(['classify', '-m', 'run/model.onnx', '--json', ...hosts], { cwd });
+    const local = classify.stdout.trim().split('\n').map((line) => JSON.parse(line) as { probability: number });
+    rows.forEach((row, index) => expect(row['dga_probability'] as number).toBeCloseTo(local[index]!.probability, 5));
+    for (const run of [register, again, list, download, query]) {
+      expect(run.stdout + run.stderr).not.toContain(box.token);
+    }
+    const csv = await runDga(['query', '--query', 'from demo.ecommerce.data select referralUri', '--from', '1699999000', '--to', '1700000001', '--format', 'csv'], { cwd, env });
+    const csvLines = csv.stdout.trim().split('\n');
+    expect(csvLines[0]).toMatch(/referralUri/);
+    expect(csvLines).toHaveLength(1 + hosts.length);
+    expect(csvLines[1]).toContain('google.com');
+  }, 90_000);
+
+  it('an interrupted train exits 130 and leaves no partial artifacts', async () => {
+    let sent = false;
+    const run = await runDga(['train', '--dataset', dataset, '--epochs', '500', '--out', 'interrupted'], {
+      cwd,
+      onStderr: (text, child) => {
+        if (!sent && text.includes('epoch 1/')) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(sent).toBe(true);
+    expect(run.code).toBe(130);
+    expect(run.stderr).toMatch(/interrupted/);
+    expect(existsSync(join(cwd, 'interrupted'))).toBe(false);
+    expect(readdirSync(cwd).filter((name) => name.startsWith('.interrupted'))).toEqual([]);
+  }, 60_000);
+});

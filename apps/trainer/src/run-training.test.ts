@@ -1,0 +1,98 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { requireSharedData, sharedDataFile } from '@dga/test-support';
+import { runTraining, type TrainingEvent, type TrainingRunResult } from './run-training';
+
+const skip = requireSharedData('sample-small.csv');
+
+/** Chromium for the report check: required in CI, skipped with a reason elsewhere. */
+function findChromium(): string | undefined {
+  for (const candidate of [process.env['DGA_CHROMIUM'], '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']) {
+    if (candidate !== undefined && existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+const chromium = findChromium();
+const chromiumSkip = chromium === undefined ? 'skipped: no chromium (apt-get install chromium, or set DGA_CHROMIUM)' : undefined;
+if (chromiumSkip !== undefined && (process.env['CI'] === 'true' || process.env['CI'] === '1')) {
+  throw new Error('CI must have chromium for the report test (.ci/run installs it)');
+}
+
+describe.skipIf(skip)('runTraining on sample-small.csv', () => {
+  const parent = mkdtempSync(join(tmpdir(), 'dga-trainer-'));
+  let first: TrainingRunResult;
+  let second: TrainingRunResult;
+  const events: TrainingEvent[] = [];
+
+  beforeAll(async () => {
+    const config = { dataset: sharedDataFile('sample-small.csv'), epochs: 2, cacheDir: join(parent, 'cache') };
+    first = await runTraining({ ...config, out: join(parent, 'a') }, { onEvent: (event) => events.push(event) });
+    second = await runTraining({ ...config, out: join(parent, 'b') });
+  }, 110_000);
+
+  it('gives the same metrics and the same ONNX bytes for the same seed', () => {
+    expect(second.metrics).toEqual(first.metrics);
+    expect(readFileSync(join(parent, 'b', 'metrics.json'), 'utf8')).toBe(readFileSync(join(parent, 'a', 'metrics.json'), 'utf8'));
+    expect(readFileSync(join(parent, 'b', 'model.onnx'))).toEqual(readFileSync(join(parent, 'a', 'model.onnx')));
+    expect(first.seed).toBe(42);
+  });
+
+  it('writes every artifact and nothing else, with the parity and the backend recorded', () => {
+    expect(readdirSync(parent).sort()).toEqual(['a', 'b']);
+    expect(readdirSync(join(parent, 'a')).sort()).toEqual(['metrics.json', 'model-card.json', 'model.onnx', 'report.html', 'tfjs']);
+    const card = JSON.parse(readFileSync(join(parent, 'a', 'model-card.json'), 'utf8')) as Record<string, unknown>;
+    expect(card['backend']).toBe(first.backend.name);
+    expect(card['backendReason']).toBe(first.backend.reason);
+    expect(card['seed']).toBe(42);
+    expect((card['featureSet'] as { name: string }).name).toBe('extended');
+    expect(first.parity.maxAbsDiff).toBeLessThan(1e-5);
+    expect(first.verify.maxAbsDiff).toBeLessThan(1e-5);
+    expect(first.samples.map((sample) => sample.label)).toContain('google');
+    expect(first.query).toContain('mlevalmodel("self", "dga_classifier_extended"');
+  });
+
+  it('reports its stages and epochs through onEvent', () => {
+    const stages = events.filter((event) => event.type === 'stage').map((event) => (event as { stage: string }).stage);
+    expect(stages).toEqual(['backend', 'dataset', 'train', 'evaluate', 'export', 'verify', 'write', 'report']);
+    expect(events.filter((event) => event.type === 'epoch-end')).toHaveLength(2);
+    expect(events.some((event) => event.type === 'backend')).toBe(true);
+  });
+
+  it('leaves nothing behind when aborted', async () => {
+    const controller = new AbortController();
+    const out = join(parent, 'aborted');
+    const run = runTraining(
+      { dataset: sharedDataFile('sample-small.csv'), epochs: 50, out },
+      { signal: controller.signal, onEvent: (event) => event.type === 'epoch-end' && controller.abort() },
+    );
+    await expect(run).rejects.toThrow();
+    expect(readdirSync(parent).filter((name) => name.includes('aborted'))).toEqual([]);
+  }, 60_000);
+
+  it.skipIf(chromiumSkip)('renders report.html in headless Chromium with non-empty SVG charts', () => {
+    const report = join(parent, 'a', 'report.html');
+    const html = readFileSync(report, 'utf8');
+    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+    const profile = mkdtempSync(join(tmpdir(), 'dga-chromium-'));
+    const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--user-data-dir=${profile}`];
+    const dom = spawnSync(chromium!, [...flags, '--dump-dom', `file://${report}`], { encoding: 'utf8', timeout: 60_000 });
+    expect(dom.status, dom.stderr).toBe(0);
+    const svgs = dom.stdout.match(/<svg[\s\S]*?<\/svg>/g) ?? [];
+    // Loss, accuracy, ROC, confusion matrix, per-family recall and five feature distributions.
+    expect(svgs.length).toBe(10);
+    for (const svg of svgs) {
+      expect(svg).toMatch(/class="mark-/);
+      expect(svg).toMatch(/<path [^>]*d="M[\d.-]+/);
+    }
+    const screenshot = join(profile, 'report.png');
+    const shot = spawnSync(chromium!, [...flags, `--screenshot=${screenshot}`, '--window-size=1280,2400', `file://${report}`], { encoding: 'utf8', timeout: 60_000 });
+    expect(shot.status, shot.stderr).toBe(0);
+    const png = readFileSync(screenshot);
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    // A blank 1280×2400 page compresses to a few KB; charts and text make it far larger.
+    expect(png.length).toBeGreaterThan(80_000);
+  }, 120_000);
+});

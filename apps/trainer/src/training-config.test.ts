@@ -1,0 +1,32 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadTrainingConfigFile, validateTrainingConfig } from './training-config';
+
+describe('training config', () => {
+  it('resolves relative paths against the config file and keeps URLs', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dga-config-'));
+    const file = join(dir, 'train.json');
+    writeFileSync(file, JSON.stringify({ dataset: 'data.csv', out: 'runs/x', epochs: 3, seed: 7, preset: 'tutorial' }));
+    expect(loadTrainingConfigFile(file)).toEqual({ dataset: join(dir, 'data.csv'), out: join(dir, 'runs/x'), epochs: 3, seed: 7, preset: 'tutorial' });
+    expect(validateTrainingConfig({ dataset: 'https://h/d.csv', out: 'o' }, 'flags', '/base').dataset).toBe('https://h/d.csv');
+  });
+
+  it.each([
+    [{ out: 'o', epochs: 0 }, /"epochs": expected a positive integer, got 0/],
+    [{ out: 'o', preset: 'big' }, /"preset" must be "tutorial" or "default"/],
+    [{ out: 'o', threshold: 2 }, /"threshold" must be a number between 0 and 1/],
+    [{ out: 'o', epoch: 3 }, /unknown key "epoch"/],
+    [{ dataset: 'x' }, /"out" \(the run directory\) is required/],
+    [{ out: 'o', register: {} }, /"register" must be an object with a non-empty "name"/],
+  ])('rejects %j with a message naming the key', (raw, pattern) => {
+    expect(() => validateTrainingConfig(raw, 'train.json', '/base')).toThrow(pattern);
+  });
+
+  it('names the file when it is not JSON', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dga-config-'));
+    writeFileSync(join(dir, 'bad.json'), '{ nope');
+    expect(() => loadTrainingConfigFile(join(dir, 'bad.json'))).toThrow(/bad.json: not valid JSON/);
+  });
+});

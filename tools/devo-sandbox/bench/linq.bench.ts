@@ -1,0 +1,38 @@
+/**
+ * Rows/s of the LINQ evaluator on the generated classification query over the full training
+ * hosts as referral URLs (~136k rows): the feature items alone, then with `mlevalmodel` on an
+ * extended-set model (seeded, untrained: speed does not depend on the weights).
+ *
+ *   pnpm --filter @dga/devo-sandbox bench     # writes bench/results.json
+ */
+import { fileURLToPath } from 'node:url';
+import { measure, writeBenchResults, type BenchResult } from '@dga/bench';
+import { buildClassificationQuery, linqFeatureItems } from '@dga/features';
+import { createModel } from '@dga/model';
+import { exportToOnnx } from '@dga/onnx-export';
+import { sharedDataFile } from '@dga/test-support';
+import { runLinqQuery } from '../src/linq/run-query';
+import { createOnnxModelResolver } from '../src/onnx-model-resolver';
+import { createReferralTable, DEMO_TABLE, readLabelledHosts } from '../src/tables';
+
+const hosts = await readLabelledHosts(sharedDataFile('dga-training.csv'));
+const tables = { [DEMO_TABLE]: createReferralTable(hosts, { endTime: 0 }) };
+const { bytes } = await exportToOnnx(createModel({ preset: 'default', featureSet: 'extended', seed: 42 }));
+const models = createOnnxModelResolver({ getModelFile: () => ({ engine: 'ONNX', bytes }) });
+
+async function run(query: string): Promise<number> {
+  const result = await runLinqQuery(query, { tables, models, now: 0 });
+  let rows = 0;
+  for await (const row of result.rows) rows += row.length > 0 ? 1 : 0;
+  return rows;
+}
+
+const features = `from ${DEMO_TABLE} select ${linqFeatureItems({ field: 'referralUri', fieldKind: 'url', featureSet: 'extended' }).items.join(', ')}`;
+const results: BenchResult[] = [
+  await measure({ name: 'linq extended features', unit: 'rows', warmup: false }, () => run(features)),
+  await measure({ name: 'linq classification query (mlevalmodel, ORT batches of 512)', unit: 'rows' }, () =>
+    run(buildClassificationQuery({ modelName: 'bench', featureSet: 'extended' })),
+  ),
+];
+await models.dispose();
+writeBenchResults(fileURLToPath(new URL('results.json', import.meta.url)), '@dga/devo-sandbox', results);
