@@ -1,4 +1,3 @@
-import type { ArgsDef } from 'citty';
 
 /** Flags every command accepts: logging verbosity and format. */
 export const globalArgs = {
@@ -6,11 +5,11 @@ export const globalArgs = {
   quiet: { type: 'boolean', description: 'Log only warnings and errors; no progress' },
   'log-format': {
     type: 'enum',
-    options: ['human', 'json'],
+    options: ['human', 'json'] as string[],
     description: 'Log format on stderr: human text or JSON lines',
     valueHint: 'human|json',
   },
-} as const satisfies ArgsDef;
+} as const;
 
 /** Devo connection flags shared by register, models and query. */
 export const devoArgs = {
@@ -21,7 +20,7 @@ export const devoArgs = {
     description: 'modelmanager.ini file or its folder (env DGA_PROFILE_FILE; else cwd, then home)',
     valueHint: 'path',
   },
-} as const satisfies ArgsDef;
+} as const;
 
 /** Model Manager flags (register, models). */
 export const mlmmArgs = {
@@ -32,7 +31,7 @@ export const mlmmArgs = {
   },
   'auth-type': {
     type: 'enum',
-    options: ['standalone', 'bearer'],
+    options: ['standalone', 'bearer'] as string[],
     description: 'How the token is sent (env DGA_MLMM_AUTH_TYPE; default standalone)',
   },
   'mlmm-domain': {
@@ -40,4 +39,4 @@ export const mlmmArgs = {
     description: 'Legacy servers (< 2.4.0) only: domain path segment (env DGA_MLMM_DOMAIN)',
     valueHint: 'domain',
   },
-} as const satisfies ArgsDef;
+} as const;

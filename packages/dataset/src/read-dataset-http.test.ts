@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DatasetError } from './dataset-error';
 import { readDataset, type DatasetRow, type ReadDatasetOptions } from './read-dataset';
@@ -33,6 +34,18 @@ function handle(request: IncomingMessage, response: ServerResponse): void {
     }
     response.writeHead(200, { 'content-type': 'text/csv', 'content-length': valid.length, etag: '"v1"', 'last-modified': 'Mon, 01 Jan 2024 00:00:00 GMT' });
     response.end(valid);
+    return;
+  }
+  if (path === '/gzip.csv') {
+    const body = gzipSync(valid);
+    response.writeHead(200, { 'content-encoding': 'gzip', 'content-length': body.length });
+    response.end(body);
+    return;
+  }
+  if (path === '/gzip-dies.csv') {
+    const body = gzipSync(many);
+    response.writeHead(200, { 'content-encoding': 'gzip', 'content-length': body.length });
+    response.write(body.subarray(0, Math.floor(body.length / 2)), () => setTimeout(() => request.socket.destroy(), 20));
     return;
   }
   if (path === '/length-dies.csv') {
@@ -106,6 +119,11 @@ describe('readDataset on http URLs', () => {
     expect(events.at(-1)).toEqual({ bytes: valid.length, totalBytes: valid.length });
   });
 
+  it('decompresses a gzip-encoded response', async () => {
+    const rows = await collect(`${baseUrl}/gzip.csv`);
+    expect(rows.map((row) => row.domain)).toEqual(['bbc', 'kq3v9z1x', 'fizrbzba']);
+  });
+
   it('throws ERR_DATASET_HTTP_STATUS for a 404, naming the URL', async () => {
     const error = await failure(collect(`${baseUrl}/missing.csv`));
     expect(error.code).toBe('ERR_DATASET_HTTP_STATUS');
@@ -129,7 +147,7 @@ describe('readDataset on http URLs', () => {
     expect(error.source).not.toMatch(/secret|abc/);
   });
 
-  it.each(['/length-dies.csv', '/chunked-dies.csv'])('fails when the server dies mid-body (%s), never yielding a short dataset silently', async (path) => {
+  it.each(['/length-dies.csv', '/chunked-dies.csv', '/gzip-dies.csv'])('fails when the server dies mid-body (%s), never yielding a short dataset silently', async (path) => {
     const rows: DatasetRow[] = [];
     const error = await failure(
       (async () => {

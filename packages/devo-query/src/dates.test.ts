@@ -13,6 +13,11 @@ describe('resolveQueryDate', () => {
     expect(resolveQueryDate(1704067200999, 'from', NOW)).toBe(1704067200);
   });
 
+  it('refuses a 10-digit number, which is epoch seconds passed where ms are expected', () => {
+    expect(() => resolveQueryDate(1704067200, 'from', NOW)).toThrow(/looks like epoch seconds/);
+    expect(resolveQueryDate(0, 'from', NOW)).toBe(0);
+  });
+
   it('reads YYYY-MM-DD[ HH:MM:SS] as UTC (ref §4 table)', () => {
     expect(resolveQueryDate('2024-01-01', 'from', NOW)).toBe(1704067200);
     expect(resolveQueryDate('2024-01-01 12:30:00', 'from', NOW)).toBe(1704112200);

@@ -103,7 +103,7 @@ const PLAIN_DATE = /^(\d{4})-(\d{2})-(\d{2})(?: (\d{2}):(\d{2}):(\d{2}))?$/;
 
 /**
  * Converts a {@link QueryDate} to what the Query API expects in `from`/`to` (ref §4):
- * - `Date` and numbers (epoch **ms**) → epoch seconds (floored);
+ * - `Date` and numbers (epoch **ms**) → epoch seconds (floored); a 10-digit number is refused as probable epoch seconds;
  * - `"YYYY-MM-DD"` / `"YYYY-MM-DD HH:MM:SS"` → epoch seconds, read as UTC;
  * - a 10-digit integer string → epoch seconds unchanged; other integer strings are ms (÷ 1000), as the Python SDK does;
  * - Python SDK expressions (`now()-1*hour()`, `today() - 2 * day()`) → evaluated with `nowMs`, epoch seconds;
@@ -124,6 +124,11 @@ export function resolveQueryDate(value: QueryDate, name: string, nowMs: number):
   }
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw invalidDate(name, String(value), 'is not a finite number of epoch milliseconds');
+    // A 10-digit number is almost surely epoch *seconds* (as ms it would be Jan–Apr 1970): refuse
+    // it rather than silently query the wrong half-century.
+    if (Math.abs(value) >= 1e9 && Math.abs(value) < 1e10) {
+      throw invalidDate(name, String(value), 'looks like epoch seconds, but numbers are epoch milliseconds (multiply by 1000, or pass the digits as a string)');
+    }
     return Math.floor(value / 1000);
   }
   if (typeof value !== 'string') throw invalidDate(name, String(value), 'has an unsupported type');

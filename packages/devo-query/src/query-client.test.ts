@@ -380,6 +380,14 @@ describe('createQueryClient: abort, retries and timeouts', () => {
     expect(server.openResponses).toBe(0);
   });
 
+  it('stops promptly when the signal fires before the response headers', async () => {
+    server.script({ delayMs: 2000 });
+    const started = performance.now();
+    const { error } = await collect(client().query({ query: 'from demo.ecommerce.data', ...RANGE, signal: AbortSignal.timeout(50) }));
+    expect(error).toMatchObject({ code: 'ERR_QUERY_ABORTED' });
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
   it('rejects at once when the signal is already aborted', async () => {
     const { error } = await collect(client().query({ query: 'from demo.ecommerce.data', ...RANGE, signal: AbortSignal.abort() }));
     expect(error).toMatchObject({ code: 'ERR_QUERY_ABORTED' });

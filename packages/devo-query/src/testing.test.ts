@@ -204,6 +204,27 @@ describe('startFakeQueryServer: auth and errors (ref §2, §7)', () => {
     }
   });
 
+  it('turns an engine failure during iteration into the in-stream marker', async () => {
+    const failing = await startFakeQueryServer({
+      engine: () =>
+        Promise.resolve({
+          columns: [{ name: 'n', type: 'int4' }],
+          rows: (function* () {
+            yield [1];
+            throw new Error('mlevalmodel: model not found');
+          })(),
+        }),
+    });
+    try {
+      const response = await fetch(`${failing.url}/search/query`, { method: 'POST', headers: { authorization: 'Bearer t' }, body: JSON.stringify({ query: 'q', from: 0, to: 1, mode: { type: 'json/simple/compact' } }) });
+      expect(await response.text()).toBe(
+        '{"m":{"n":{"type":"int4","index":0}},"metadata":[{"name":"n","type":"int4"}]}\r\n{"d":[1]}\r\n{"e":[500,"Error Processing Query: mlevalmodel: model not found"]}\r\n',
+      );
+    } finally {
+      await failing.close();
+    }
+  });
+
   it('writes the §7.2 marker of each format', async () => {
     const markers: Record<string, string> = {
       'json/simple/compact': '{"e":[500,"boom"]}\r\n',

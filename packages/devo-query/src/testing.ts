@@ -44,7 +44,9 @@ export interface QueryEngineResult {
 
 /**
  * Runs a query for the fake server. Throw {@link QueryLaunchError} for a query the real server
- * would refuse to launch (§7.1 500 "Error Launching Query").
+ * would refuse to launch (§7.1 500 "Error Launching Query"); any other rejection answers the
+ * 500 `server_error` body. An error thrown while iterating `rows` (after the 200 went out) becomes
+ * the format's §7.2 in-stream marker, `Error Processing Query: <message>`.
  *
  * @example
  * ```ts
@@ -474,6 +476,7 @@ export async function startFakeQueryServer(options: FakeQueryServerOptions = {})
 
     const controller = new AbortController();
     response.on('close', () => controller.abort());
+    if (response.destroyed) controller.abort();
     let result: QueryEngineResult;
     try {
       if (query === undefined) throw new QueryLaunchError(`Saved query not found: ${queryId ?? ''}`);
@@ -522,7 +525,7 @@ export async function startFakeQueryServer(options: FakeQueryServerOptions = {})
     const timestamp = now();
     const responseCid = cid();
     const errorStatus = step?.errorStatus ?? 500;
-    const errorMessage = step?.errorMessage ?? 'Error Processing Query: scripted';
+    let errorMessage = step?.errorMessage ?? 'Error Processing Query: scripted';
     const contentType = format === 'csv' ? 'text/csv' : format === 'tsv' ? 'text/tab-separated-values' : 'application/json';
     response.writeHead(200, { 'content-type': contentType });
     open++;
@@ -673,7 +676,17 @@ export async function startFakeQueryServer(options: FakeQueryServerOptions = {})
         }
         if (context.limit !== undefined && delivered >= context.limit) break;
         // Sync sources are read without an await per row (much faster for big in-memory/lazy tables).
-        const next = isAsync ? await (iterator as AsyncIterator<unknown[]>).next() : (iterator as Iterator<unknown[]>).next();
+        let next: IteratorResult<unknown[]>;
+        try {
+          next = isAsync ? await (iterator as AsyncIterator<unknown[]>).next() : (iterator as Iterator<unknown[]>).next();
+        } catch (error) {
+          // The engine failed after the 200 went out: answer as Devo does, with the §7.2 marker.
+          errorMessage = `Error Processing Query: ${error instanceof Error ? error.message : String(error)}`;
+          await emit(errorMarker());
+          flush();
+          response.end();
+          return;
+        }
         if (next.done === true) break;
         if (skipped < context.offset) {
           skipped++;
@@ -714,6 +727,7 @@ export async function startFakeQueryServer(options: FakeQueryServerOptions = {})
       const step = scripts.shift();
       void (async () => {
         if (step?.delayMs !== undefined) await new Promise((resolve) => setTimeout(resolve, step.delayMs));
+        if (response.destroyed || request.socket.destroyed) return; // the client left while we waited
         if (step?.destroyConnection === true) {
           request.socket.destroy();
           return;

@@ -34,6 +34,7 @@ describe('extractLabel', () => {
     ['google', 'google'],
     ['GOOGLE', 'google'],
     ['a_b.example.com', 'example'],
+    ['-abc-.com', '-abc-'],
   ])('%s → %s', (input, label) => {
     expect(extractLabel(input)).toBe(label);
     expect(tryExtractLabel(input)).toBe(label);
@@ -55,6 +56,8 @@ describe('extractLabel', () => {
     ['.example.com', 'ERR_FEATURES_INVALID_INPUT', /empty label/],
     ['example.com..', 'ERR_FEATURES_INVALID_INPUT', /empty label/],
     ['.', 'ERR_FEATURES_INVALID_INPUT', /no host name/],
+    ['-', 'ERR_FEATURES_INVALID_INPUT', /no letter or digit/],
+    ['--.com', 'ERR_FEATURES_INVALID_INPUT', /no letter or digit/],
     ['exa!mple.com', 'ERR_FEATURES_INVALID_INPUT', /"!"/],
     ['example.com:http', 'ERR_FEATURES_INVALID_INPUT', /port "http"/],
     [`${'a'.repeat(64)}.com`, 'ERR_FEATURES_INVALID_INPUT', /longer than 63/],

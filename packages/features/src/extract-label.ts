@@ -95,6 +95,15 @@ function hostOf(input: string): string | Failure {
   return authority;
 }
 
+/** A label made only of `-` and `_` (such as the `-` that logs write for "no referrer") is not a domain. */
+function checkLabel(label: string): string | Failure {
+  for (let index = 0; index < label.length; index++) {
+    const code = label.charCodeAt(index);
+    if (code !== 0x2d && code !== 0x5f) return label;
+  }
+  return { code: 'ERR_FEATURES_INVALID_INPUT', why: 'its label has no letter or digit (a "-" often means "no value" in logs)' };
+}
+
 function labelOf(input: string): string | Failure {
   if (input.length === 0) return { code: 'ERR_FEATURES_INVALID_INPUT', why: 'it is empty' };
   for (let index = 0; index < input.length; index++) {
@@ -110,14 +119,14 @@ function labelOf(input: string): string | Failure {
   if (invalid !== undefined) return invalid;
   if (ipv4Pattern.test(host)) return { code: 'ERR_FEATURES_IP_ADDRESS', why: 'it is an IPv4 address, which has no domain label' };
   // A single label is already a label (`google`); the PSL would call it a TLD.
-  if (host.indexOf('.') === -1) return host;
+  if (host.indexOf('.') === -1) return checkLabel(host);
   const result = parse(host, privateRules);
   if (result.isIp === true) return { code: 'ERR_FEATURES_IP_ADDRESS', why: 'it is an IP address, which has no domain label' };
-  if (result.domainWithoutSuffix !== null && result.domainWithoutSuffix !== '') return result.domainWithoutSuffix;
+  if (result.domainWithoutSuffix !== null && result.domainWithoutSuffix !== '') return checkLabel(result.domainWithoutSuffix);
   // The host is itself a public suffix under ICANN + PRIVATE rules (`blogspot.com`, `github.io`):
   // as in the training data, fall back to the ICANN rules alone (`blogspot.com` → `blogspot`).
   const icann = parse(host, icannRules);
-  if (icann.domainWithoutSuffix !== null && icann.domainWithoutSuffix !== '') return icann.domainWithoutSuffix;
+  if (icann.domainWithoutSuffix !== null && icann.domainWithoutSuffix !== '') return checkLabel(icann.domainWithoutSuffix);
   return { code: 'ERR_FEATURES_PUBLIC_SUFFIX', why: 'it is itself a public suffix (like "co.uk"), so it has no registrable label' };
 }
 

@@ -186,7 +186,8 @@ export async function exportToOnnx(model: LayersModel, options: ExportToOnnxOpti
     throw new OnnxParityError(
       `ONNX Runtime and tfjs disagree by ${maxScaledDiff} (> tolerance ${tolerance}) on parity row ${row} ` +
         `[${features.join(', ')}], output ${column}: tfjs ${expected[worst]}, ONNX ${actual[worst]}. ` +
-        `The conversion of some layer is wrong; report it with the model's layer list.`,
+        `A difference this large means a layer was converted wrongly: report it with the model's layer list ` +
+        `(model.summary()). Raise \`tolerance\` only if the difference is float32 rounding on very large outputs.`,
       { rows: count, maxAbsDiff, maxScaledDiff, tolerance, row, column },
     );
   }

@@ -94,7 +94,7 @@ export function openUrlStream(
     headers: { 'user-agent': `@dga/dataset/${VERSION}`, ...headers },
     timeout: { lookup: timeout, connect: timeout, secureConnect: timeout, send: timeout, response: timeout, socket: timeout },
     retry: { limit: 0 },
-    decompress: false,
+    decompress: true,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
   stream.on('response', (response: { statusCode: number; headers: Record<string, string | string[] | undefined> }) => {
