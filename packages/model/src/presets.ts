@@ -61,17 +61,16 @@ const defaultPreset: PresetSpec = {
   name: 'default',
   featureSet: 'extended',
   hidden: [
-    { units: 128, activation: 'relu', kernelInitializer: 'heNormal', batchNormalization: false, dropout: 0 },
     { units: 64, activation: 'relu', kernelInitializer: 'heNormal', batchNormalization: false, dropout: 0 },
     { units: 32, activation: 'relu', kernelInitializer: 'heNormal', batchNormalization: false, dropout: 0 },
   ],
   learningRate: 0.002,
-  epochs: 40,
+  epochs: 10,
   batchSize: 256,
   testFraction: 0.2,
   validationFraction: 0.1,
   standardize: true,
-  patience: 4,
+  patience: 3,
 };
 
 /**
@@ -83,16 +82,15 @@ const defaultPreset: PresetSpec = {
  *   Dense(2, softmax, glorot_uniform); adam(0.001), categorical cross-entropy, 10 epochs, batch 7,
  *   no validation split, no early stopping, raw (unstandardized) inputs.
  * - `default`: standardized inputs (folded into the first layer, so the saved model takes raw
- *   features), Dense 128 → 64 → 32 (relu, he_normal) → Dense(2, softmax); adam(0.002), batch 256,
- *   up to 40 epochs with early stopping on a 10 % validation split (patience 4, best weights
- *   restored).
+ *   features), Dense 64 → 32 (relu, he_normal) → Dense(2, softmax); adam(0.002), batch 256, up to
+ *   10 epochs with early stopping on a 10 % validation split (patience 3, best weights restored).
+ *   Sized to train in under a minute on 2 cores with the pure-JS backend: wider or deeper nets
+ *   (128-64-32, 256-128) gained under 0.01 F1 on held-out data at 3–5× the cost per epoch.
  *
  * @example
  * getPreset('tutorial').batchSize; // 7
  */
 export function getPreset(name: PresetName): PresetSpec {
   if (name === 'tutorial') return tutorialPreset;
-  // EXPERIMENT-REMOVE
-  if (process.env['DGA_EXP'] !== undefined) return { ...defaultPreset, ...JSON.parse(process.env['DGA_EXP']) };
   return defaultPreset;
 }

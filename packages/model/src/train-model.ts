@@ -99,7 +99,7 @@ export interface TrainModelOptions {
   examples: () => AsyncIterable<TrainingExample> | Iterable<TrainingExample>;
   /** @default 42 */
   seed?: number;
-  /** @default the preset's (tutorial 10, default 40) */
+  /** @default the preset's (tutorial 10, default 10) */
   epochs?: number;
   /** @default the preset's (tutorial 7, default 256) */
   batchSize?: number;
@@ -109,7 +109,7 @@ export interface TrainModelOptions {
   testFraction?: number;
   /** Share of rows held out for validation. @default the preset's (tutorial 0, default 0.1) */
   validationFraction?: number;
-  /** Early-stopping patience in epochs; `null` disables it. @default the preset's (tutorial null, default 4) */
+  /** Early-stopping patience in epochs; `null` disables it. @default the preset's (tutorial null, default 3) */
   patience?: number | null;
   /**
    * Memory budget for keeping packed feature rows between epochs. Larger datasets are re-streamed

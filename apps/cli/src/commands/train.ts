@@ -24,11 +24,16 @@ export function createTrainingRenderer(runtime: CommandRuntime): (event: Trainin
         logger.info(`tfjs backend: ${event.backend} (${event.reason})`);
         break;
       case 'stage':
+        if (event.stage === 'evaluate') {
+          training?.done('training finished');
+          training = undefined;
+          download = undefined;
+        }
         if (event.stage === 'train' || event.stage === 'dataset' || event.stage === 'backend') logger.debug(event.message);
         else logger.info(`${event.message}…`);
         break;
       case 'dataset-progress':
-        if (training !== undefined) break;
+        if (training !== undefined || steps > 0) break;
         download ??= progress.start('reading dataset', {
           unit: 'bytes',
           ...(event.totalBytes === undefined ? {} : { total: event.totalBytes }),

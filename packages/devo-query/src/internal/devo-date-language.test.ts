@@ -4,7 +4,7 @@ import { evaluateDevoDate } from './devo-date-language';
 // Thursday 2023-11-16 10:30:45 UTC
 const NOW = Date.UTC(2023, 10, 16, 10, 30, 45);
 
-describe('evaluateDevoDate (the fake server's date language)', () => {
+describe('evaluateDevoDate (date language of the fake server)', () => {
   it('evaluates expressions left to right with snapping and next/previous units (ref §4)', () => {
     expect(evaluateDevoDate('now()', NOW, 'from')).toBe(NOW);
     expect(evaluateDevoDate('now() - 1h', NOW, 'from')).toBe(NOW - 3_600_000);
