@@ -162,6 +162,23 @@ function causeChain(error: unknown): string[] {
   return lines;
 }
 
+/**
+ * True for a typed error of one of our packages: each marks its errors with a
+ * `Symbol.for('dga.<package>.error…')` (on the instance or its prototype chain), or uses an
+ * `ERR_*` string code. Their messages already name the input and the fix.
+ */
+function isPackageError(error: unknown): error is Error {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && code.startsWith('ERR_')) return true;
+  for (let target: object | null = error; target !== null && target !== Error.prototype; target = Object.getPrototypeOf(target) as object | null) {
+    for (const symbol of Object.getOwnPropertySymbols(target)) {
+      if (Symbol.keyFor(symbol)?.startsWith('dga.') === true) return true;
+    }
+  }
+  return false;
+}
+
 function reportError(error: unknown, logger: Logger, commandPath: string, verbose: boolean): ExitCodeValue {
   const scrub = (text: string) => scrubSecrets(text, logger.secrets);
   if (ExitError.isInstance(error)) {
@@ -170,10 +187,9 @@ function reportError(error: unknown, logger: Logger, commandPath: string, verbos
     if (verbose) for (const line of causeChain(error)) logger.debug(scrub(line));
     return error.exitCode;
   }
-  const code = (error as { code?: unknown } | null)?.code;
-  if (error instanceof Error && typeof code === 'string' && code.startsWith('ERR_')) {
-    // A typed error of one of our packages: its message already names the input and the fix.
-    logger.error(scrub(error.message), { code });
+  if (isPackageError(error)) {
+    const code = (error as { code?: unknown }).code;
+    logger.error(scrub(error.message), typeof code === 'string' ? { code } : {});
     if (verbose) for (const line of causeChain(error)) logger.debug(scrub(line));
     else if ((error as { cause?: unknown }).cause !== undefined) logger.info('run with --verbose to see the cause');
     return ExitCode.failure;
@@ -228,13 +244,15 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
       if (wantsHelp) return ExitCode.success;
       throw new UsageError('`dga` needs a command');
     }
+    // citty names a command after its direct parent only; give it the whole path instead.
+    const usageParent = { meta: { name: resolved.path.slice(0, -1).join(' '), version: VERSION } } as CommandDef<ArgsDef>;
     if (wantsHelp) {
-      const usage = await renderUsage(resolved.command, resolved.parent);
+      const usage = await renderUsage(resolved.command, usageParent);
       stdout.write((colorsEnabled(stdout, env) ? usage : stripAnsi(usage)) + '\n');
       return ExitCode.success;
     }
     if (resolved.command.run === undefined) {
-      const usage = await renderUsage(resolved.command, resolved.parent);
+      const usage = await renderUsage(resolved.command, usageParent);
       stderr.write((colorsEnabled(stderr, env) ? usage : stripAnsi(usage)) + '\n\n');
       throw new UsageError(`\`${commandPath}\` needs a command`);
     }

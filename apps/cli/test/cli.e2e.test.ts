@@ -79,7 +79,9 @@ describe.skipIf(skipData)('dga end to end on sample-small.csv', () => {
   });
 
   it('train writes the run directory and prints the contract JSON', async () => {
-    const run = await runDga(['train', '--dataset', dataset, '--epochs', '2', '--out', 'run', '--json', '--log-format', 'json'], { cwd });
+    const box = sandbox!;
+    const env = cleanEnv(cwd, { DEVO_MLMM_URL: box.mlmmUrl, DEVO_TOKEN: box.token });
+    const run = await runDga(['train', '--dataset', dataset, '--epochs', '2', '--out', 'run', '--json', '--log-format', 'json', '--register', 'dga_trained'], { cwd, env });
     expect(run.stderr).not.toContain('Hi, looks like');
     expect(run.code, run.stderr).toBe(0);
     for (const line of stderrLines(run.stderr)) expect(() => JSON.parse(line), line).not.toThrow();
@@ -88,6 +90,9 @@ describe.skipIf(skipData)('dga end to end on sample-small.csv', () => {
       expect(result).toHaveProperty(key);
     }
     expect(result['featureSet']).toBe('extended');
+    expect(result['registered']).toBe(true);
+    expect(box.mlmm.modelFile('dga_trained')?.bytes).toEqual(new Uint8Array(readFileSync(join(cwd, 'run', 'model.onnx'))));
+    expect(run.stderr).not.toContain(box.token);
     expect((result['accuracy'] as number) > 0.5).toBe(true);
     for (const file of ['model.onnx', 'tfjs/model.json', 'tfjs/weights.bin', 'model-card.json', 'metrics.json', 'report.html']) {
       expect(existsSync(join(cwd, 'run', file)), file).toBe(true);

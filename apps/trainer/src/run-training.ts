@@ -345,6 +345,7 @@ export async function runTraining(config: TrainingConfig, options: RunTrainingOp
           featureSet: featureSetName,
           seed,
           epochs: trained.history.length,
+          bestEpoch: trained.bestEpoch,
           batchSize: trained.batchSize,
           backend: backend.backend,
           backendReason: backend.reason,

@@ -22,7 +22,22 @@ function layerSummary(model: tf.LayersModel): { className: string; config: Layer
   return model.layers.map((layer) => ({ className: layer.getClassName(), config: layer.getConfig() as unknown as LayerConfig }));
 }
 
+// tfjs's 'normal' is a normal truncated at ±2σ; Keras rescales so the truncated std is exact.
+const kerasHeScale = 2 / 0.87962566103423978 ** 2;
+
 describe('createModel', () => {
+  it('initializes he_normal kernels with std sqrt(2 / fan_in) and no value beyond 2 target stds / 0.88, as Keras does', () => {
+    const model = createModel({ preset: 'default', featureSet: 'extended', seed: 1 });
+    const kernel = Array.from(model.layers[0]!.getWeights()[0]!.dataSync());
+    const target = Math.sqrt(2 / 42);
+    const mean = kernel.reduce((total, value) => total + value, 0) / kernel.length;
+    const std = Math.sqrt(kernel.reduce((total, value) => total + (value - mean) ** 2, 0) / kernel.length);
+    // 2,688 samples: the std of the sample std is about 0.014 · target.
+    expect(Math.abs(std / target - 1)).toBeLessThan(0.05);
+    expect(Math.max(...kernel.map(Math.abs))).toBeLessThanOrEqual((2 * target) / 0.87962566103423978 + 1e-6);
+    model.dispose();
+  });
+
   it('builds the tutorial model layer by layer as in the Keras tutorial', () => {
     const model = createModel({ preset: 'tutorial', featureSet: 'tutorial' });
     const layers = layerSummary(model);
@@ -33,13 +48,14 @@ describe('createModel', () => {
     ]);
     const [dense1, bn1, dropout1, dense2, bn2, dropout2, dense3, output] = layers.map((layer) => layer.config);
     expect(dense1).toMatchObject({ units: 10, activation: 'relu', batchInputShape: [null, 3] });
-    expect(dense1?.kernelInitializer?.className).toBe('VarianceScaling'); // he_normal = VarianceScaling(2, fan_in, normal)
-    expect(dense1?.kernelInitializer?.config).toMatchObject({ scale: 2, mode: 'fanIn', distribution: 'normal' });
+    // Keras he_normal = VarianceScaling(2, fan_in, truncated normal with std corrected to sqrt(2 / fan_in)).
+    expect(dense1?.kernelInitializer?.className).toBe('VarianceScaling');
+    expect(dense1?.kernelInitializer?.config).toMatchObject({ scale: kerasHeScale, mode: 'fanIn', distribution: 'normal' });
     expect(dense1?.kernelRegularizer).toEqual({ className: 'L1L2', config: { l1: 0, l2: 0.01 } });
     for (const bn of [bn1, bn2]) expect(bn).toMatchObject({ epsilon: 1e-3, momentum: 0.99 });
     for (const dropout of [dropout1, dropout2]) expect(dropout?.rate).toBe(0.3);
     for (const dense of [dense2, dense3]) {
-      expect(dense?.kernelInitializer?.config).toMatchObject({ scale: 2, mode: 'fanIn', distribution: 'normal' });
+      expect(dense?.kernelInitializer?.config).toMatchObject({ scale: kerasHeScale, mode: 'fanIn', distribution: 'normal' });
       expect(dense?.kernelRegularizer).toEqual({ className: 'L1L2', config: { l1: 0.001, l2: 0.001 } });
     }
     expect(dense2?.units).toBe(7);

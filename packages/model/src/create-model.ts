@@ -26,6 +26,18 @@ export interface CreateModelOptions {
   learningRate?: number;
 }
 
+/** Std of a unit normal truncated at ±2, which Keras divides out of its truncated normals. */
+const TRUNCATED_NORMAL_STD = 0.87962566103423978;
+
+/**
+ * Keras's `he_normal`: a normal truncated at ±2σ whose final std is sqrt(2 / fan_in). tfjs's
+ * `heNormal` truncates without that correction (std ≈ 0.88 · sqrt(2 / fan_in)), so scale 2 is
+ * divided by the truncated normal's variance to match Keras exactly.
+ */
+function kerasHeNormal(seed: number): ReturnType<typeof tf.initializers.varianceScaling> {
+  return tf.initializers.varianceScaling({ scale: 2 / TRUNCATED_NORMAL_STD ** 2, mode: 'fanIn', distribution: 'normal', seed });
+}
+
 /** The default run seed. */
 export const DEFAULT_SEED = 42;
 
@@ -61,7 +73,7 @@ export function createModel(options: CreateModelOptions): tf.LayersModel {
         activation: layer.activation,
         kernelInitializer:
           layer.kernelInitializer === 'heNormal'
-            ? tf.initializers.heNormal({ seed: initializerSeed })
+            ? kerasHeNormal(initializerSeed)
             : tf.initializers.glorotUniform({ seed: initializerSeed }),
         ...(layer.kernelRegularizer === undefined
           ? {}

@@ -22,6 +22,8 @@ export type { SplitName } from './internal/split';
 export { streamTrainingExamples } from './stream-training-examples';
 export type { LabelledRow } from './stream-training-examples';
 export { computeMetrics } from './compute-metrics';
+export { evaluateModel, scoreExamples } from './evaluate-model';
+export type { EvaluateModelOptions } from './evaluate-model';
 export type { Metrics, MetricsInput, Confusion } from './compute-metrics';
 export { createModelCard, MODEL_CARD_SCHEMA_VERSION } from './model-card';
 export type { ModelCard } from './model-card';

@@ -114,7 +114,7 @@ const download = defineCommand({
 });
 
 export default defineCommand({
-  meta: { name: 'dga models', description: "Browse Devo's Model Manager: list, get, download" },
+  meta: { name: 'models', description: "Browse Devo's Model Manager: list, get, download" },
   args: globalArgs,
   subCommands: {
     list: list as unknown as CommandDef<ArgsDef>,

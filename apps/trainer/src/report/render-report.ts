@@ -1,5 +1,4 @@
-import { confusionSpec, distributionSpec, familySpec, historySpec, palette, renderSvg, type HistoryPoint } from './charts';
-import { rocSpec } from './charts';
+import { confusionSpec, distributionSpec, familySpec, historySpec, palette, renderSvg, rocSpec, type HistoryPoint } from './charts';
 import type { RocPoint } from './roc-curve';
 
 /** Everything the HTML report shows. No clock: the same run gives the same bytes. */
@@ -12,6 +11,8 @@ export interface ReportData {
     featureSet: string;
     seed: number;
     epochs: number;
+    /** The epoch whose weights were kept (early stopping restores the best). */
+    bestEpoch: number;
     batchSize: number | undefined;
     backend: string;
     backendReason: string;
@@ -137,7 +138,7 @@ code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; fo
 <body>
 <header>
 <h1>${escapeHtml(data.title)}</h1>
-<p>${escapeHtml(`preset ${summary.preset} · feature set ${summary.featureSet} · seed ${summary.seed} · ${summary.epochs} epochs · tfjs backend ${summary.backend}`)}</p>
+<p>${escapeHtml(`preset ${summary.preset} · feature set ${summary.featureSet} · seed ${summary.seed} · ${summary.epochs} epochs${summary.bestEpoch !== summary.epochs ? ` (weights of epoch ${summary.bestEpoch} kept)` : ''} · tfjs backend ${summary.backend}`)}</p>
 </header>
 <main>
 <div class="cards">

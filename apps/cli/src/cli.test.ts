@@ -1,0 +1,64 @@
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './cli';
+
+function sink(): { write(chunk: string): boolean; text: string } {
+  return {
+    text: '',
+    write(chunk: string) {
+      this.text += chunk;
+      return true;
+    },
+  };
+}
+
+async function run(argv: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+  const stdout = sink();
+  const stderr = sink();
+  const code = await runCli(argv, { stdout, stderr, env: { NO_COLOR: '1', HOME: cwd, ...env }, cwd, stdin: Object.assign(Readable.from([]), { isTTY: true }) });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+describe('runCli', () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'dga-cli-'));
+
+  it('fails fast on missing registration settings, before any training, leaving no run directory', async () => {
+    writeFileSync(join(cwd, 'data.csv'), 'host;domain;class;subclass\ngoogle.com;google;legit;legit\n');
+    const result = await run(['train', '--dataset', 'data.csv', '--out', 'run', '--register', 'm'], cwd);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: Devo Model Manager settings are missing/);
+    expect(existsSync(join(cwd, 'run'))).toBe(false);
+  });
+
+  it('names the config file and key when the training config is wrong', async () => {
+    writeFileSync(join(cwd, 'train.json'), JSON.stringify({ epochs: -1 }));
+    const result = await run(['train', '--config', 'train.json'], cwd);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/train\.json: "epochs": expected a positive integer, got -1/);
+  });
+
+  it('rejects a missing dataset file and a bad epoch count as usage errors', async () => {
+    expect((await run(['train', '--dataset', 'absent.csv'], cwd)).stderr).toMatch(/^error: --dataset .*absent.csv: no such file/);
+    expect((await run(['train', '--epochs', 'many'], cwd)).stderr).toBe('error: --epochs "many": expected an integer at least 1\n');
+  });
+
+  it('never prints the token, even in --verbose errors', async () => {
+    const result = await run(['models', 'list', '--verbose', '--mlmm-url', 'http://127.0.0.1:9/mlmodelmanager', '--token', 'super-secret-token-1234'], cwd);
+    expect(result.code).toBe(1);
+    expect(result.stdout + result.stderr).not.toContain('super-secret-token-1234');
+    expect(result.stderr).toContain('tokenFrom=***');
+    // A network failure is the package's typed error: one clear message, no stack, no "bug" notice.
+    expect(result.stderr).toMatch(/^error: connect ECONNREFUSED 127\.0\.0\.1:9 .*check the URL/m);
+    expect(result.stderr).not.toMatch(/this is a bug|    at /);
+  });
+
+  it('prints the query for the tutorial defaults', async () => {
+    const result = await run(['linq', '--feature-set', 'tutorial', '--name', 'dga_classifier_onnx'], cwd, { DEVO_DOMAIN: 'acme' });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^from demo\.ecommerce\.data\n/);
+    expect(result.stdout).toContain('mlevalmodel("acme", "dga_classifier_onnx", [float4(length), float4(entropy), float4(vowel_proportion)])');
+  });
+});
