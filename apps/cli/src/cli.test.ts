@@ -52,11 +52,11 @@ describe('runCli', () => {
     expect(result.stderr).toContain('tokenFrom=***');
     // A network failure is the package's typed error: one clear message, no stack, no "bug" notice.
     expect(result.stderr).toMatch(/^error: connect ECONNREFUSED 127\.0\.0\.1:9 .*check the URL/m);
-    expect(result.stderr).not.toMatch(/this is a bug|    at /);
+    expect(result.stderr).not.toMatch(/this is a bug| {4}at /);
   });
 
   it('prints the query for the tutorial defaults', async () => {
-    const result = await run(['linq', '--feature-set', 'tutorial', '--name', 'dga_classifier_onnx'], cwd, { DEVO_DOMAIN: 'acme' });
+    const result = await run(['linq', '--features', 'tutorial', '--name', 'dga_classifier_onnx'], cwd, { DEVO_DOMAIN: 'acme' });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^from demo\.ecommerce\.data\n/);
     expect(result.stdout).toContain('mlevalmodel("acme", "dga_classifier_onnx", [float4(length), float4(entropy), float4(vowel_proportion)])');

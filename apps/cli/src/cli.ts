@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { renderUsage, runCommand, type ArgsDef, type CommandDef } from 'citty';
 import { ExitCode, ExitError, InterruptedError, UsageError, isAbortError, type ExitCodeValue } from './exit-error';
 import { scrubSecrets } from './internal/redact';
@@ -31,8 +32,11 @@ async function resolveValue<T>(value: T | Promise<T> | (() => T) | (() => Promis
   return typeof value === 'function' ? await (value as () => T | Promise<T>)() : await value;
 }
 
+/** An SGR escape sequence (`ESC [ n m`), as colored output has; built from a string to keep the control character out of a regex literal. */
+const ANSI_SGR = new RegExp(`${String.fromCharCode(0x1b)}\\[\\d+m`, 'g');
+
 function stripAnsi(text: string): string {
-  return text.replace(/\u001B\[\d+m/g, '');
+  return text.replace(ANSI_SGR, '');
 }
 
 function flagName(token: string): string {
@@ -154,7 +158,7 @@ function causeChain(error: unknown): string[] {
   let current: unknown = (error as { cause?: unknown }).cause;
   let depth = 0;
   while (current !== undefined && current !== null && depth < 8) {
-    const message = current instanceof Error ? `${current.name}: ${current.message}` : String(current);
+    const message = current instanceof Error ? `${current.name}: ${current.message}` : typeof current === 'string' ? current : inspect(current, { breakLength: Infinity });
     lines.push(`caused by ${message}`);
     current = (current as { cause?: unknown }).cause;
     depth += 1;
@@ -272,11 +276,12 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
       commandPath,
     };
     try {
-      const { subCommands: _ignored, ...leaf } = resolved.command;
-      await runCommand(leaf as CommandDef<ArgsDef>, { rawArgs: resolved.rest, data: runtime });
+      const leaf: CommandDef<ArgsDef> = { ...resolved.command };
+      delete leaf.subCommands;
+      await runCommand(leaf, { rawArgs: resolved.rest, data: runtime });
     } catch (error) {
       if ((error as { name?: unknown }).name === 'CLIError') {
-        throw new UsageError(`${(error as Error).message.replace(/\u001B\[\d+m/g, '')} (\`${commandPath}\`)`, {
+        throw new UsageError(`${stripAnsi((error as Error).message)} (\`${commandPath}\`)`, {
           hint: `see \`${commandPath} --help\``,
         });
       }

@@ -29,7 +29,7 @@ export interface CommandRuntime {
 
 /** The runtime of a command, from citty's context (passed as `data` by the top level). */
 export function runtimeOf(context: CommandContext<never> | { data?: unknown }): CommandRuntime {
-  const data = (context as { data?: unknown }).data;
+  const data: unknown = context.data;
   if (typeof data !== 'object' || data === null || !('logger' in data)) {
     throw new Error('dga command run without its runtime (call runCli, not citty directly)');
   }

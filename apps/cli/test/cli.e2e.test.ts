@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireSharedData, sharedDataFile } from '@dga/test-support';
+import type { DevoSandbox } from '@dga/devo-sandbox';
 import { readOnnxModelInfo } from '@dga/onnx-export';
 import { cleanEnv, runDga } from './spawn-dga';
 
@@ -67,7 +68,7 @@ describe('dga usage errors', () => {
 describe.skipIf(skipData)('dga end to end on sample-small.csv', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'dga-e2e-'));
   const dataset = sharedDataFile('sample-small.csv');
-  let sandbox: import('@dga/devo-sandbox').DevoSandbox | undefined;
+  let sandbox: DevoSandbox | undefined;
   const hosts = ['google.com', 'www.wikipedia.org', 'xjwqkdo7zlf3qpu.com', 'kqwhpdmsnrtg.net', 'fizrbzba.dyndns.org'];
 
   beforeAll(async () => {
@@ -84,7 +85,7 @@ describe.skipIf(skipData)('dga end to end on sample-small.csv', () => {
     const run = await runDga(['train', '--dataset', dataset, '--epochs', '2', '--out', 'run', '--json', '--log-format', 'json', '--register', 'dga_trained'], { cwd, env });
     expect(run.stderr).not.toContain('Hi, looks like');
     expect(run.code, run.stderr).toBe(0);
-    for (const line of stderrLines(run.stderr)) expect(() => JSON.parse(line), line).not.toThrow();
+    for (const line of stderrLines(run.stderr)) expect(() => JSON.parse(line) as unknown, line).not.toThrow();
     const result = JSON.parse(run.stdout) as Record<string, unknown>;
     for (const key of ['accuracy', 'precision', 'recall', 'f1', 'rocAuc', 'threshold', 'confusion', 'perFamily', 'query', 'artifacts']) {
       expect(result).toHaveProperty(key);

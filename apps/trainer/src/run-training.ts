@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import type { Tensor } from '@tensorflow/tfjs';
 import { homedir } from 'node:os';
 import { join, relative } from 'node:path';
 import { readDataset, resolveDatasetSource, type DatasetSkip } from '@dga/dataset';
@@ -453,7 +454,7 @@ async function predictTfjs(
 ): Promise<Float32Array> {
   const tf = backend.tf;
   const input = tf.tensor2d(rows, [count, size], 'float32');
-  const output = model.predict(input) as import('@tensorflow/tfjs').Tensor;
+  const output = model.predict(input) as Tensor;
   try {
     return Float32Array.from(await output.data());
   } finally {

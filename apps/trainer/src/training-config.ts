@@ -116,7 +116,7 @@ export function validateTrainingConfig(raw: unknown, where: string, baseDir: str
   if (input['query'] !== undefined) {
     const query = input['query'];
     if (typeof query !== 'object' || query === null) throw new TrainingConfigError(`${where}: "query" must be an object`);
-    config.query = query as NonNullable<TrainingConfig['query']>;
+    config.query = query;
   }
   if (config.out === undefined) throw new TrainingConfigError(`${where}: "out" (the run directory) is required; pass --out DIR`);
   return config as TrainingConfig;

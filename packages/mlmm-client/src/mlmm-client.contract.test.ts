@@ -159,11 +159,11 @@ describe('addModel sequence (ref §5)', () => {
   it('description defaults to null, filename to the base name of the path', async () => {
     const { mkdtemp, writeFile } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const folder = await mkdtemp(join(tmpdir(), 'mlmm-'));
-    await writeFile(join(folder, 'my model.onnx'), Buffer.from('onnx-bytes'));
+    const path = await import('node:path');
+    const folder = await mkdtemp(path.join(tmpdir(), 'mlmm-'));
+    await writeFile(path.join(folder, 'my model.onnx'), Buffer.from('onnx-bytes'));
     const client = createMlmmClient({ url: server.url, token: TOKEN });
-    await client.addModel('m', 'ONNX', join(folder, 'my model.onnx'));
+    await client.addModel('m', 'ONNX', path.join(folder, 'my model.onnx'));
     const upload = server.requests[1]!;
     expect(upload.body.toString('latin1')).toContain('Content-Disposition: form-data; name="fileName"; filename="my model.onnx"\r\n\r\nonnx-bytes\r\n');
     expect(JSON.parse(server.requests[2]!.body.toString('utf8'))).toMatchObject({ description: null, hidden: false });
@@ -197,7 +197,7 @@ describe('addModel sequence (ref §5)', () => {
   it('force without an existing model is a normal create (no id)', async () => {
     const client = createMlmmClient({ url: server.url, token: TOKEN });
     expect((await client.addModel('m', 'ONNX', new Uint8Array([1]), { force: true })).action).toBe('created');
-    expect(Object.keys(JSON.parse(server.requests.at(-1)!.body.toString('utf8')))).not.toContain('id');
+    expect(Object.keys(JSON.parse(server.requests.at(-1)!.body.toString('utf8')) as Record<string, unknown>)).not.toContain('id');
   });
 
   it('sends the engine exactly as given (not upper-cased)', async () => {

@@ -43,8 +43,9 @@ function client(overrides: Partial<MlmmClientOptions> = {}) {
     url: server.url,
     token: TOKEN,
     random: () => 0.5,
-    sleep: async (milliseconds) => {
+    sleep: (milliseconds) => {
       delays.push(milliseconds);
+      return Promise.resolve();
     },
     ...overrides,
   });
@@ -389,9 +390,10 @@ describe('transport details', () => {
       client({
         totalTimeoutMs: 600,
         now: () => clock,
-        sleep: async (milliseconds) => {
+        sleep: (milliseconds) => {
           delays.push(milliseconds);
           clock += milliseconds;
+          return Promise.resolve();
         },
       }).listModels(),
     );

@@ -652,7 +652,8 @@ export function createMlmmClient(options: MlmmClientOptions): MlmmClient {
   }
 
   function withoutImage(model: Record<string, unknown>): MlmmModel {
-    const { image: _image, ...rest } = model;
+    const rest = { ...model };
+    delete rest['image'];
     return rest as MlmmModel;
   }
 

@@ -37,6 +37,8 @@ export interface ModelCard {
   /** `tf.getBackend()` during training, e.g. `cpu` or `tensorflow`. */
   backend: string;
   packages: Record<string, string>;
+  /** {@link TrainResult.warnings} of the run. */
+  warnings: string[];
 }
 
 /**
@@ -68,6 +70,7 @@ export function createModelCard(result: TrainResult, options?: { threshold?: num
     data: { ...result.dataFingerprint, split: result.split },
     metrics: computeMetrics({ ...result.test, threshold: options?.threshold ?? 0.5 }),
     backend: result.backend,
+    warnings: [...result.warnings],
     packages: { '@dga/features': FEATURES_VERSION, '@dga/model': VERSION, '@tensorflow/tfjs': tf.version.tfjs },
   };
 }

@@ -65,7 +65,7 @@ const defaultPreset: PresetSpec = {
     { units: 32, activation: 'relu', kernelInitializer: 'heNormal', batchNormalization: false, dropout: 0 },
   ],
   learningRate: 0.002,
-  epochs: 10,
+  epochs: 8,
   batchSize: 256,
   testFraction: 0.2,
   validationFraction: 0.1,
@@ -83,7 +83,7 @@ const defaultPreset: PresetSpec = {
  *   no validation split, no early stopping, raw (unstandardized) inputs.
  * - `default`: standardized inputs (folded into the first layer, so the saved model takes raw
  *   features), Dense 64 → 32 (relu, he_normal) → Dense(2, softmax); adam(0.002), batch 256, up to
- *   10 epochs with early stopping on a 10 % validation split (patience 3, best weights restored).
+ *   8 epochs with early stopping on a 10 % validation split (patience 3, best weights restored).
  *   Sized to train in under a minute on 2 cores with the pure-JS backend: wider or deeper nets
  *   (128-64-32, 256-128) gained under 0.01 F1 on held-out data at 3–5× the cost per epoch.
  *

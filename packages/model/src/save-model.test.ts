@@ -35,6 +35,7 @@ function card(): ModelCard {
     metrics: computeMetrics({ scores: [0.9, 0.1], labels: [1, 0], families: ['zeus', 'legit'] }),
     backend: 'cpu',
     packages: { '@tensorflow/tfjs': tf.version.tfjs, '@dga/model': '0.0.0-source' },
+    warnings: [],
   };
 }
 

@@ -129,6 +129,17 @@ describe('trainModel', () => {
     await expect(trainModel({ preset: 'default', featureSet: 'tutorial', examples: () => examples })).rejects.toMatchObject({ code: 'ERR_MODEL_EMPTY_SPLIT' });
   }, 60_000);
 
+  it('warns when the model collapses to a constant score', async () => {
+    const constant = syntheticExamples(200).map((example) => ({ ...example, features: Float32Array.of(1, 1, 1) }));
+    const result = await trainModel({ preset: 'default', featureSet: 'tutorial', examples: () => constant, epochs: 1 });
+    expect(result.warnings).toHaveLength(1);
+    expect(result.warnings[0]).toContain('collapsed to a constant');
+    const healthy = await trainModel({ preset: 'default', featureSet: 'tutorial', examples: () => syntheticExamples(200), epochs: 1 });
+    expect(healthy.warnings).toEqual([]);
+    result.model.dispose();
+    healthy.model.dispose();
+  }, 60_000);
+
   it('validates options', async () => {
     await expect(trainModel({ preset: 'default', featureSet: 'tutorial', examples: () => [], batchSize: 0 })).rejects.toMatchObject({ code: 'ERR_MODEL_INVALID_OPTION' });
     await expect(trainModel({ preset: 'default', featureSet: 'tutorial', examples: () => [], testFraction: 0.9, validationFraction: 0.1 })).rejects.toMatchObject({ code: 'ERR_MODEL_INVALID_OPTION' });

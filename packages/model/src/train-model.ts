@@ -99,7 +99,7 @@ export interface TrainModelOptions {
   examples: () => AsyncIterable<TrainingExample> | Iterable<TrainingExample>;
   /** @default 42 */
   seed?: number;
-  /** @default the preset's (tutorial 10, default 10) */
+  /** @default the preset's (tutorial 10, default 8) */
   epochs?: number;
   /** @default the preset's (tutorial 7, default 256) */
   batchSize?: number;
@@ -179,6 +179,11 @@ export interface TrainResult {
   seconds: number;
   /** Mean milliseconds per optimizer step over all epochs. */
   msPerStep: number;
+  /**
+   * Problems worth telling the user about, e.g. a collapsed model whose test scores are all equal
+   * (the tutorial recipe can lose every ReLU for some seeds). Empty when all is well.
+   */
+  warnings: string[];
 }
 
 const EVAL_BATCH = 4096;
@@ -603,6 +608,9 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
     if (bestWeights !== undefined) {
       model.setWeights(bestWeights);
       disposeBest();
+    } else {
+      // Without early stopping the last epoch's weights are kept.
+      bestEpoch = history.length;
     }
     dropoutLayers.forEach((layer, index) => {
       layer.seed = dropoutSeeds[index];
@@ -610,6 +618,16 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
     if (normalization !== undefined) foldNormalization(model, normalization, size);
     const validation = validationRows > 0 ? await scoreSplit('validation', false) : { scores: new Float32Array(0), labels: new Uint8Array(0), families: [] };
     const test = await scoreSplit('test', false);
+    const warnings: string[] = [];
+    let lowest = Number.POSITIVE_INFINITY;
+    let highest = Number.NEGATIVE_INFINITY;
+    for (const score of test.scores) {
+      lowest = Math.min(lowest, score);
+      highest = Math.max(highest, score);
+    }
+    if (highest - lowest < 1e-6) {
+      warnings.push(`the trained model gives every test row the same score (${highest.toFixed(6)}): it collapsed to a constant (dead ReLUs). Its ROC AUC is 0.5. Retrain with another seed (now ${seed}), more epochs, or the default preset.`);
+    }
     return {
       model,
       preset: options.preset,
@@ -630,6 +648,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
       backend,
       seconds: (now() - started) / 1000,
       msPerStep: totalStepMs / Math.max(totalSteps, 1),
+      warnings,
     };
   } catch (error) {
     disposeBest();

@@ -20,7 +20,7 @@ describe('createOnnxModelResolver', () => {
     const output = await loaded?.run(rows, 2);
     const { tensor2d } = await import('@tensorflow/tfjs');
     const expected = (model.predict(tensor2d(rows, [2, 3])) as { dataSync(): Float32Array }).dataSync();
-    expect(Array.from(output ?? [])).toEqual(Array.from(expected).map((value, index) => expect.closeTo(value, 6) as unknown as number));
+    expect(Array.from(output ?? [])).toEqual(Array.from(expected).map((value) => expect.closeTo(value, 6) as unknown as number));
     expect((output?.[0] ?? 0) + (output?.[1] ?? 0)).toBeCloseTo(1, 6);
   });
 

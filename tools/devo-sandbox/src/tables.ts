@@ -71,7 +71,7 @@ export async function readLabelledHosts(source: string): Promise<string[]> {
 function parseTimestamp(value: unknown, file: string, line: number): number | null {
   if (value === null || value === undefined || value === '') return null;
   if (typeof value === 'number') return value < 1e11 ? value * 1000 : value;
-  const text = String(value).trim();
+  const text = valueText(value).trim();
   if (/^\d+(\.\d+)?$/.test(text)) return parseTimestamp(Number(text), file, line);
   const match = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(text);
   if (match === null) {
@@ -118,7 +118,25 @@ function convert(value: unknown, type: string): DevoValue {
     case 'json':
       return JSON.stringify(value);
     default:
+      return valueText(value);
+  }
+}
+
+/** A CSV or JSON value as text: strings as they are, numbers and booleans as `String` writes them, objects and arrays as JSON. */
+function valueText(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return value;
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+    case 'undefined':
       return String(value);
+    case 'object':
+      return value === null ? 'null' : JSON.stringify(value);
+    case 'symbol':
+    case 'function':
+      return value.toString();
   }
 }
 

@@ -47,7 +47,7 @@ export default defineCommand({
     file: { type: 'string', description: 'Read inputs from FILE, one a line (or a CSV with --column); - is stdin', valueHint: 'file' },
     column: { type: 'string', description: 'CSV column holding the inputs', valueHint: 'name' },
     delimiter: { type: 'string', description: 'CSV delimiter (default: detected from the header)', valueHint: 'char' },
-    'feature-set': { type: 'enum', options: [...featureSetNames], description: 'Feature set (default tutorial, or the one of --model)' },
+    features: { type: 'enum', options: [...featureSetNames], description: 'Feature set (default tutorial, or the one of --model)' },
     model: { type: 'string', description: 'Use the feature set recorded in this ONNX model', valueHint: 'model.onnx' },
     json: { type: 'boolean', description: 'NDJSON on stdout: one object a line' },
     ...globalArgs,
@@ -56,7 +56,7 @@ export default defineCommand({
     const runtime = runtimeOf(context);
     const { args } = context;
     const featureSetName: FeatureSetName =
-      (args['feature-set'] as FeatureSetName | undefined) ??
+      args.features ??
       (args.model === undefined ? 'tutorial' : await featureSetOfModel(args.model, runtime));
     const set = getFeatureSet(featureSetName);
     const format = args.json === true ? 'json' : 'table';
@@ -83,7 +83,8 @@ export default defineCommand({
         failed += 1;
         runtime.logger.warn(`no label in ${JSON.stringify(record.input)}: it is not a domain, URL or host name`);
       }
-      const { error: _error, ...fields } = record;
+      const fields = { ...record };
+      delete fields.error;
       await writeOut(runtime.stdout, writer.row(format === 'json' ? fields : { ...fields, label: fields.label ?? '(none)' }));
     }
     runtime.logger.debug('features done', { inputs: count, withoutLabel: failed, featureSet: featureSetName });

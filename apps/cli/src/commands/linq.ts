@@ -1,5 +1,5 @@
 import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
-import { buildClassificationQuery, featureSetNames, type FeatureSetName } from '@dga/features';
+import { buildClassificationQuery, featureSetNames } from '@dga/features';
 import { UsageError } from '../exit-error';
 import { globalArgs } from '../global-args';
 import { loadModelInfo } from '../internal/model-info';
@@ -10,7 +10,7 @@ export default defineCommand({
   meta: { name: 'linq', description: 'Print the corrected Devo classification query (LINQ) for a model' },
   args: {
     model: { type: 'string', description: 'ONNX model whose metadata names the feature set', valueHint: 'model.onnx' },
-    'feature-set': { type: 'enum', options: [...featureSetNames], description: 'Feature set (when no --model; default extended)' },
+    features: { type: 'enum', options: [...featureSetNames], description: 'Feature set (when no --model; default extended)' },
     name: { type: 'string', description: 'Model name in Devo\'s Model Manager (default: dga_classifier_<feature set>)', valueHint: 'name' },
     table: { type: 'string', description: 'Devo table', default: 'demo.ecommerce.data', valueHint: 'table' },
     field: { type: 'string', description: 'Field holding the URL or host', default: 'referralUri', valueHint: 'field' },
@@ -23,11 +23,11 @@ export default defineCommand({
   async run(context) {
     const runtime = runtimeOf(context);
     const { args } = context;
-    let featureSet = args['feature-set'] as FeatureSetName | undefined;
+    let featureSet = args.features;
     if (args.model !== undefined) {
       const info = await loadModelInfo(args.model, runtime);
       if (featureSet !== undefined && featureSet !== info.featureSet) {
-        throw new UsageError(`--feature-set ${featureSet} contradicts --model ${args.model}, which was trained on "${info.featureSet}"`);
+        throw new UsageError(`--features ${featureSet} contradicts --model ${args.model}, which was trained on "${info.featureSet}"`);
       }
       featureSet = info.featureSet;
     }
@@ -35,7 +35,7 @@ export default defineCommand({
     const query = buildClassificationQuery({
       table: args.table,
       field: args.field,
-      fieldKind: args['field-kind'] as 'url' | 'host',
+      fieldKind: args['field-kind'],
       featureSet,
       modelName: args.name ?? `dga_classifier_${featureSet}`,
       domain: args.domain ?? runtime.env['DEVO_DOMAIN'] ?? 'self',

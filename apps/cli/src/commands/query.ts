@@ -1,11 +1,11 @@
 import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
-import { buildClassificationQuery, featureSetNames, type FeatureSetName } from '@dga/features';
+import { buildClassificationQuery, featureSetNames } from '@dga/features';
 import { UsageError } from '../exit-error';
 import { devoArgs, globalArgs } from '../global-args';
 import { resolveQueryConfig } from '../config';
 import { loadModelInfo } from '../internal/model-info';
 import { parseNumberFlag, parseThreshold } from '../internal/parse-flags';
-import { createRowWriter, formatNumber } from '../internal/render';
+import { createRowWriter, formatNumber, valueText } from '../internal/render';
 import { runtimeOf, writeOut } from '../runtime';
 import { VERSION } from '../version';
 
@@ -15,13 +15,13 @@ export default defineCommand({
   args: {
     query: { type: 'string', description: 'LINQ to run (default: the classification query for --name/--model)', valueHint: 'linq' },
     from: { type: 'string', required: true, description: "Start: now()-1*hour(), a date, or epoch seconds", valueHint: 'from' },
-    to: { type: 'string', description: 'End (default: now)', valueHint: 'to' },
+    to: { type: 'string', description: 'End (default: now(), so the query finishes instead of streaming forever)', valueHint: 'to' },
     format: { type: 'enum', options: ['table', 'json', 'csv'], description: 'Output: table, NDJSON or CSV (default table)' },
     json: { type: 'boolean', description: 'NDJSON (same as --format json)' },
     limit: { type: 'string', description: 'At most N rows', valueHint: 'n' },
     name: { type: 'string', description: 'Registered model name for the classification query', valueHint: 'name' },
     model: { type: 'string', description: 'ONNX model whose metadata names the feature set', valueHint: 'model.onnx' },
-    'feature-set': { type: 'enum', options: [...featureSetNames], description: 'Feature set of the model (default extended)' },
+    features: { type: 'enum', options: [...featureSetNames], description: 'Feature set of the model (default extended)' },
     table: { type: 'string', description: 'Devo table', default: 'demo.ecommerce.data', valueHint: 'table' },
     field: { type: 'string', description: 'Field holding the URL or host', default: 'referralUri', valueHint: 'field' },
     'field-kind': { type: 'enum', options: ['url', 'host'], description: 'Whether --field holds URLs or hosts', default: 'url' },
@@ -37,18 +37,18 @@ export default defineCommand({
     const runtime = runtimeOf(context);
     const { args } = context;
     if (args.json === true && args.format !== undefined && args.format !== 'json') throw new UsageError(`--json contradicts --format ${args.format}`);
-    const format = args.json === true ? 'json' : ((args.format as 'table' | 'json' | 'csv' | undefined) ?? 'table');
+    const format = args.json === true ? 'json' : (args.format ?? 'table');
     const limit = parseNumberFlag(args.limit, 'limit', { integer: true, min: 1 });
     const threshold = parseThreshold(args.threshold) ?? 0.5;
     let query = args.query;
     if (query === undefined) {
-      let featureSet = args['feature-set'] as FeatureSetName | undefined;
+      let featureSet = args.features;
       if (args.model !== undefined) featureSet = (await loadModelInfo(args.model, runtime)).featureSet;
       featureSet ??= 'extended';
       query = buildClassificationQuery({
         table: args.table,
         field: args.field,
-        fieldKind: args['field-kind'] as 'url' | 'host',
+        fieldKind: args['field-kind'],
         featureSet,
         modelName: args.name ?? `dga_classifier_${featureSet}`,
         domain: args.domain ?? runtime.env['DEVO_DOMAIN'] ?? 'self',
@@ -79,11 +79,13 @@ export default defineCommand({
     // Dates go to the client as given: it reads epoch seconds, dates, `now()-1*hour()` and the
     // Devo date language (see `resolveQueryDate` of @dga/devo-query).
     const from = args.from;
-    const to = args.to;
+    // Without an end the Query API runs a continuous query that never closes; a CLI user wants
+    // the rows up to now, so that is the default.
+    const to = args.to ?? 'now()';
     const stream = client.query({
       query,
       from,
-      ...(to === undefined ? {} : { to }),
+      to,
       ...(limit === undefined ? {} : { limit }),
       signal: runtime.signal,
     });
@@ -100,7 +102,7 @@ export default defineCommand({
             key: column.name,
             width: Math.min(40, Math.max(column.name.length, (column.type ?? '').startsWith('float') ? 8 : 20)),
             ...(/^(float|int)/.test(column.type ?? '') ? { align: 'right' as const } : {}),
-            format: (value: unknown) => (typeof value === 'number' ? formatNumber(value) : value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value)),
+            format: (value: unknown) => (typeof value === 'number' ? formatNumber(value) : valueText(value)),
           })),
         );
         chunk += writer.header();

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
-import { featureSetNames, type FeatureSetName } from '@dga/features';
+import { featureSetNames } from '@dga/features';
 import { UsageError } from '../exit-error';
 import { globalArgs, devoArgs, mlmmArgs } from '../global-args';
 import { parseNumberFlag, parseThreshold } from '../internal/parse-flags';
@@ -114,7 +114,7 @@ export default defineCommand({
   args: {
     dataset: { type: 'string', description: 'Labelled CSV file or URL (env DGA_DATASET; default: the tutorial dataset URL)', valueHint: 'file|url' },
     preset: { type: 'enum', options: ['tutorial', 'default'], description: 'Model preset (default: default)' },
-    'feature-set': { type: 'enum', options: [...featureSetNames], description: 'Feature set (default: the preset\'s)' },
+    features: { type: 'enum', options: [...featureSetNames], description: 'Feature set (default: the preset\'s)' },
     epochs: { type: 'string', description: 'Epochs (default: the preset\'s)', valueHint: 'n' },
     'batch-size': { type: 'string', description: 'Batch size (default: the preset\'s)', valueHint: 'n' },
     seed: { type: 'string', description: 'Random seed (default 42)', valueHint: 'n' },
@@ -151,8 +151,8 @@ export default defineCommand({
     };
     const dataset = flag('dataset');
     if (dataset !== undefined) config.dataset = /^https?:\/\//i.test(dataset) ? dataset : resolve(runtime.cwd, dataset);
-    if (args.preset !== undefined) config.preset = args.preset as 'tutorial' | 'default';
-    if (args['feature-set'] !== undefined) config.featureSet = args['feature-set'] as FeatureSetName;
+    if (args.preset !== undefined) config.preset = args.preset;
+    if (args.features !== undefined) config.featureSet = args.features;
     const epochs = parseNumberFlag(flag('epochs'), 'epochs', { integer: true, min: 1 });
     if (epochs !== undefined) config.epochs = epochs;
     const batchSize = parseNumberFlag(flag('batch-size'), 'batch-size', { integer: true, min: 1 });

@@ -7,7 +7,7 @@ function lengthModel(size: number): RowPredictor & { calls: number[] } {
   const calls: number[] = [];
   return {
     calls,
-    async predict(rows) {
+    predict(rows) {
       const count = rows.length / size;
       calls.push(count);
       const out = new Float32Array(count * 2);
@@ -16,7 +16,7 @@ function lengthModel(size: number): RowPredictor & { calls: number[] } {
         out[row * 2] = 1 - p;
         out[row * 2 + 1] = p;
       }
-      return out;
+      return Promise.resolve(out);
     },
   };
 }

@@ -1,15 +1,34 @@
 /** Output formats of row-producing commands. */
 export type RowFormat = 'table' | 'json' | 'csv';
 
+/** A cell value as text: '' for null and undefined, JSON for objects and arrays, the plain text of other values. */
+export function valueText(value: unknown): string {
+  switch (typeof value) {
+    case 'undefined':
+      return '';
+    case 'object':
+      return value === null ? '' : JSON.stringify(value);
+    case 'string':
+      return value;
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return String(value);
+    case 'symbol':
+    case 'function':
+      return value.toString();
+  }
+}
+
 /** Quotes a CSV field when needed (RFC 4180). */
 export function csvField(value: unknown): string {
-  const text = value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  const text = valueText(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** A rounded number for human tables (stable, no locale). */
 export function formatNumber(value: unknown, digits = 4): string {
-  if (typeof value !== 'number') return value === null || value === undefined ? '' : String(value);
+  if (typeof value !== 'number') return valueText(value);
   if (Number.isInteger(value)) return String(value);
   return value.toFixed(digits);
 }

@@ -1,3 +1,5 @@
+import { ModelError } from '../errors';
+
 /**
  * A growable, packed table of feature rows (row-major Float32Array), labels and family indices:
  * a few bytes per value instead of one JS object per row.
@@ -56,6 +58,9 @@ export class FamilyTable {
   indexOf(name: string): number {
     let index = this.indices.get(name);
     if (index === undefined) {
+      if (this.names.length === 65536) {
+        throw new ModelError('ERR_MODEL_INVALID_EXAMPLE', `trainModel: more than 65,536 distinct subclasses (at "${name.slice(0, 80)}"); subclass must be "legit" or a DGA family name, not a per-row value.`);
+      }
       index = this.names.length;
       this.names.push(name);
       this.indices.set(name, index);

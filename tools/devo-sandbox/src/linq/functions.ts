@@ -125,8 +125,10 @@ function conversion(type: 'float4' | 'float8' | 'int4' | 'int8'): FunctionSpec {
 
 function formatValue(value: DevoValue, type: DevoType): string {
   if (typeof value === 'number' && type === 'timestamp') return new Date(value).toISOString().replace('T', ' ').replace('Z', '');
+  if (value === null || typeof value !== 'object') return String(value);
   if (Array.isArray(value)) return `[${value.map((item) => String(item)).join(', ')}]`;
-  return String(value);
+  // A set (the value of an `in` list) has no text form of its own: "[object Set]", as `String` gives it.
+  return Object.prototype.toString.call(value);
 }
 
 function uriFunction(part: 'scheme' | 'host' | 'path' | 'query' | 'fragment'): FunctionSpec {

@@ -120,7 +120,7 @@ class Parser {
         this.next();
         const count = this.next();
         if (count.kind !== 'number' || count.integer !== true) this.fail(count, 'expected a whole number after "limit"');
-        limit = count.value as number;
+        limit = count.value;
       } else if (this.isKeyword(token, 'pragma')) {
         this.next();
         this.pragma();
@@ -268,7 +268,7 @@ class Parser {
     let keys: Expression[] = [];
     const readEvery = (): void => {
       const token = this.next();
-      if (token.kind === 'duration') every = token.value as number;
+      if (token.kind === 'duration') every = token.value;
       else if (!(token.kind === 'operator' && token.text === '-')) this.fail(token, 'expected a duration such as 5m, or "-", after "every"');
     };
     if (this.isKeyword(this.peek(), 'every')) {

@@ -275,7 +275,7 @@ describe('runLinqQuery: mlevalmodel', () => {
       name: 'sum',
       inputSize,
       outputSize: 2,
-      run: async (rows, count) => {
+      run: (rows, count) => {
         runs.push(count);
         const width = rows.length / count;
         const output = new Float32Array(count * 2);
@@ -289,10 +289,10 @@ describe('runLinqQuery: mlevalmodel', () => {
           output[row * 2] = sum;
           output[row * 2 + 1] = product;
         }
-        return output;
+        return Promise.resolve(output);
       },
     };
-    return { resolver: { resolve: async (domain, name) => (domain === 'self' && name === 'sum' ? model : undefined) }, runs };
+    return { resolver: { resolve: (domain, name) => Promise.resolve(domain === 'self' && name === 'sum' ? model : undefined) }, runs };
   }
 
   it('runs the model once per batch and returns float4 arrays; null features give null', async () => {

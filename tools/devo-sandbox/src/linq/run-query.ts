@@ -48,7 +48,9 @@ interface OutputColumn {
   type: DevoType;
 }
 
-type Stage = (batches: AsyncIterable<Row[]>) => AsyncIterable<Row[]>;
+/** A step of the query: takes the batches of the table (sync) or of the step before (async). */
+type Stage = (batches: Batches) => AsyncIterable<Row[]>;
+type Batches = AsyncIterable<Row[]> | Iterable<Row[]>;
 
 const scalarTypes = new Set<string>(['str', 'int4', 'int8', 'float4', 'float8', 'bool', 'timestamp', 'duration']);
 
@@ -176,7 +178,7 @@ function compileItem(expression: Expression, context: CompileContext): CompiledI
   return { compiled, modelCalls: [...context.modelCalls] };
 }
 
-async function* mapBatches(batches: AsyncIterable<Row[]>, transform: (rows: Row[]) => Promise<Row[]>): AsyncIterable<Row[]> {
+async function* mapBatches(batches: Batches, transform: (rows: Row[]) => Promise<Row[]>): AsyncIterable<Row[]> {
   for await (const batch of batches) {
     const result = await transform(batch);
     if (result.length > 0) yield result;
@@ -371,7 +373,7 @@ export async function runLinqQuery(source: string, options: RunLinqQueryOptions)
   const { from, to } = options;
   const limit = query.limit;
 
-  async function* sourceBatches(): AsyncIterable<Row[]> {
+  function* sourceBatches(): Iterable<Row[]> {
     let batch: Row[] = [];
     for (const row of table?.rows ?? []) {
       if (eventdateIndex >= 0 && (from !== undefined || to !== undefined)) {
@@ -390,7 +392,7 @@ export async function runLinqQuery(source: string, options: RunLinqQueryOptions)
   }
 
   async function* rows(): AsyncIterable<DevoValue[]> {
-    let batches = sourceBatches();
+    let batches: Batches = sourceBatches();
     for (const stage of stages) batches = stage(batches);
     let emitted = 0;
     for await (const batch of batches) {

@@ -86,7 +86,7 @@ export function tokenize(source: string): Token[] {
         if (next === '\\') {
           const escaped = source[index + 1];
           if (escaped === undefined) fail('unterminated string: a backslash ends the query', start);
-          text += escapes[escaped as string] ?? (escaped as string);
+          text += escapes[escaped as string] ?? escaped;
           index += 2;
           continue;
         }
