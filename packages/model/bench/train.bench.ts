@@ -169,7 +169,7 @@ async function runChild(name: string): Promise<void> {
   process.stdout.write(`${RESULT_MARKER}${JSON.stringify(result)}\n`);
 }
 
-async function main(): Promise<void> {
+function main(): void {
   const selected = process.env['BENCH_CASES']?.split(',') ?? Object.keys(cases);
   const results: BenchResult[] = [];
   for (const name of selected) {
@@ -198,4 +198,4 @@ async function main(): Promise<void> {
 
 const caseIndex = process.argv.indexOf('--case');
 if (caseIndex >= 0) await runChild(process.argv[caseIndex + 1] ?? '');
-else await main();
+else main();

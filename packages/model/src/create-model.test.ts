@@ -19,7 +19,7 @@ interface LayerConfig {
 }
 
 function layerSummary(model: tf.LayersModel): { className: string; config: LayerConfig }[] {
-  return model.layers.map((layer) => ({ className: layer.getClassName(), config: layer.getConfig() as unknown as LayerConfig }));
+  return model.layers.map((layer) => ({ className: layer.getClassName(), config: layer.getConfig() }));
 }
 
 // tfjs's 'normal' is a normal truncated at ±2σ; Keras rescales so the truncated std is exact.

@@ -63,10 +63,10 @@ describe('saveModel and loadModel', () => {
   it('writes the standard tfjs layers format (readable by tf.loadLayersModel through fromMemory)', async () => {
     const model = createModel({ preset: 'default', featureSet: 'extended' });
     await saveModel(model, directory, card());
-    const modelJson = JSON.parse(await readFile(join(directory, 'model.json'), 'utf8'));
+    const modelJson = JSON.parse(await readFile(join(directory, 'model.json'), 'utf8')) as { format: string; weightsManifest: { paths: string[] }[] };
     expect(modelJson.format).toBe('layers-model');
     expect(modelJson.weightsManifest).toHaveLength(1);
-    expect(modelJson.weightsManifest[0].paths).toEqual(['weights.bin']);
+    expect(modelJson.weightsManifest[0]!.paths).toEqual(['weights.bin']);
     const weightBytes = (await readFile(join(directory, 'weights.bin'))).byteLength;
     const expectedBytes = model.getWeights().reduce((total, tensor) => total + tensor.size * 4, 0);
     expect(weightBytes).toBe(expectedBytes);
@@ -81,7 +81,7 @@ describe('saveModel and loadModel', () => {
     const second = await Promise.all(['model.json', 'weights.bin', 'model-card.json'].map((name) => readFile(join(directory, name))));
     expect(second).toEqual(first);
     const cardJson = first[2]!.toString('utf8');
-    const keys = Object.keys(JSON.parse(cardJson));
+    const keys = Object.keys(JSON.parse(cardJson) as object);
     expect(keys).toEqual([...keys].sort());
     expect(cardJson.endsWith('}\n')).toBe(true);
     model.dispose();

@@ -33,9 +33,9 @@ let temporaryCounter = 0;
 export async function saveModel(model: tf.LayersModel, directory: string, card: ModelCard, options?: SaveModelOptions): Promise<void> {
   let artifacts: tf.io.ModelArtifacts | undefined;
   await model.save(
-    tf.io.withSaveHandler(async (captured) => {
+    tf.io.withSaveHandler((captured) => {
       artifacts = captured;
-      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(captured) };
+      return Promise.resolve({ modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(captured) });
     }),
   );
   if (artifacts?.weightSpecs === undefined || artifacts.weightData === undefined) {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
 import { getFeatureSet, type FeatureSetName } from '@dga/features';
+import { computeMetrics } from './compute-metrics';
 import { createModel, DEFAULT_SEED } from './create-model';
 import { ModelAbortError, ModelError, throwIfAborted } from './errors';
 import { getPreset, presetNames, type PresetName } from './presets';
@@ -187,6 +188,8 @@ export interface TrainResult {
 }
 
 const EVAL_BATCH = 4096;
+/** Test ROC AUC at or below which a trained model is reported as no better than chance. */
+const CHANCE_AUC = 0.55;
 
 type DropoutLike = tf.layers.Layer & { seed?: number | undefined };
 
@@ -335,7 +338,13 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
   const model = createModel({ preset: options.preset, featureSet: options.featureSet, seed, learningRate });
   const optimizer = model.optimizer;
   const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
-  const dropoutLayers = model.layers.filter((layer) => layer.getClassName() === 'Dropout') as DropoutLike[];
+  const hiddenLayers = model.layers.slice(0, -1);
+  const outputLayer = model.layers.at(-1)!;
+  const [outputKernel, outputBias] = outputLayer.trainableWeights.map((weight) => weight.read());
+  if (outputLayer.getClassName() !== 'Dense' || outputKernel === undefined || outputBias === undefined) {
+    throw new ModelError('ERR_MODEL_INVALID_OPTION', 'trainModel: the model must end in a Dense softmax layer with a bias.');
+  }
+  const dropoutLayers = model.layers.filter((layer): layer is DropoutLike => layer.getClassName() === 'Dropout');
   const dropoutSeeds = dropoutLayers.map((layer) => layer.seed);
   const dropoutRng = createRng(deriveSeed(seed, 'dropout-steps'));
   const shuffleRng = createRng(deriveSeed(seed, 'shuffle'));
@@ -504,6 +513,15 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
     let totalSteps = 0;
     let totalStepMs = 0;
     const trainingStarted = now();
+    const totalPlannedSteps = epochs * stepsPerEpoch;
+    const adam = optimizer as unknown as { learningRate: number };
+    const learningRateAt = (globalStep: number): number => {
+      const schedule = preset.schedule;
+      if (schedule.kind === 'constant') return learningRate;
+      if (globalStep < schedule.warmupSteps) return (learningRate * (globalStep + 1)) / schedule.warmupSteps;
+      const progress = Math.min(1, (globalStep - schedule.warmupSteps) / Math.max(1, totalPlannedSteps - schedule.warmupSteps));
+      return learningRate * (schedule.finalFraction + ((1 - schedule.finalFraction) * (1 + Math.cos(Math.PI * progress))) / 2);
+    };
     for (let epoch = 1; epoch <= epochs; epoch += 1) {
       const epochStarted = now();
       let lossSum = 0;
@@ -515,14 +533,21 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
         const oneHot = new Float32Array(count * 2);
         for (let row = 0; row < count; row += 1) oneHot[row * 2 + labels[row]!] = 1;
         for (const layer of dropoutLayers) layer.seed = dropoutRng.nextUint32() & 0x7fffffff;
+        adam.learningRate = learningRateAt(totalSteps + step);
         let predictions: tf.Tensor | undefined;
         const xs = tf.tensor2d(batchX, [count, size]);
         const ys = tf.tensor2d(oneHot, [count, 2]);
         const lossTensor = optimizer.minimize(
           () => {
-            const output = model.apply(xs, { training: true }) as tf.Tensor;
-            predictions = tf.keep(output);
-            let loss = tf.mean(tf.metrics.categoricalCrossentropy(ys, output)) as tf.Scalar;
+            // Keras (TensorFlow backend) computes categorical cross-entropy of a softmax layer
+            // from its logits; tfjs's loss clips the probabilities to [1e-7, 1 - 1e-7], which
+            // zeroes the gradient of confidently wrong rows. Match Keras: run the hidden layers,
+            // then the output layer's kernel and bias without its softmax.
+            let hidden: tf.Tensor = xs;
+            for (const layer of hiddenLayers) hidden = layer.apply(hidden, { training: true }) as tf.Tensor;
+            const logits = tf.add(tf.matMul(hidden, outputKernel), outputBias);
+            predictions = tf.keep(logits);
+            let loss = tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(ys, logits, undefined, undefined, tf.Reduction.MEAN);
             for (const penalty of model.calculateLosses()) loss = tf.add(loss, penalty);
             return loss;
           },
@@ -627,6 +652,13 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
     }
     if (highest - lowest < 1e-6) {
       warnings.push(`the trained model gives every test row the same score (${highest.toFixed(6)}): it collapsed to a constant (dead ReLUs). Its ROC AUC is 0.5. Retrain with another seed (now ${seed}), more epochs, or the default preset.`);
+    } else {
+      // Nearly dead networks keep a sliver of variation (e.g. one barely alive unit) but rank no
+      // better than chance.
+      const rocAuc = computeMetrics(test).rocAuc;
+      if (rocAuc !== null && rocAuc <= CHANCE_AUC) {
+        warnings.push(`the trained model ranks the test rows no better than chance (ROC AUC ${rocAuc.toFixed(4)}; scores ${lowest.toFixed(6)}–${highest.toFixed(6)}): it has nearly collapsed to a constant (dead ReLUs). Retrain with another seed (now ${seed}), more epochs, or the default preset.`);
+      }
     }
     return {
       model,

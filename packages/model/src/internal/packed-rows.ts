@@ -26,7 +26,7 @@ export class PackedRows {
 
   push(features: ArrayLike<number>, label: number, family: string): void {
     if (this.length === this.labels.length) this.grow();
-    this.features.set(features as ArrayLike<number>, this.length * this.size);
+    this.features.set(features, this.length * this.size);
     this.labels[this.length] = label;
     this.familyIndex[this.length] = this.families.indexOf(family);
     this.length += 1;
