@@ -4,6 +4,7 @@ import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
 import { getFeatureSet } from '@dga/features';
 import { UsageError } from '../exit-error';
 import { globalArgs } from '../global-args';
+import { metricsJson, type MetricsJson } from '../internal/metrics-json';
 import { loadModelInfo } from '../internal/model-info';
 import { parseNumberFlag, parseThreshold } from '../internal/parse-flags';
 import { formatNumber } from '../internal/render';
@@ -11,19 +12,11 @@ import { runtimeOf, writeOut } from '../runtime';
 import type { Metrics } from '@dga/model';
 
 /** The `--json` document of `dga evaluate` (field names are a documented contract). */
-export interface EvaluateResult {
+export interface EvaluateResult extends MetricsJson {
   model: string;
   dataset: string;
   rows: number;
   skipped: number;
-  accuracy: number;
-  precision: number;
-  recall: number;
-  f1: number;
-  rocAuc: number | null;
-  threshold: number;
-  confusion: Metrics['confusion'];
-  perFamily: Metrics['perFamily'];
   bestThreshold: Metrics['bestThreshold'];
 }
 
@@ -126,14 +119,7 @@ export default defineCommand({
       dataset: args.dataset,
       rows: metrics.rows,
       skipped,
-      accuracy: metrics.accuracy,
-      precision: metrics.precision,
-      recall: metrics.recall,
-      f1: metrics.f1,
-      rocAuc: metrics.rocAuc,
-      threshold: metrics.threshold,
-      confusion: metrics.confusion,
-      perFamily: metrics.perFamily,
+      ...metricsJson(metrics),
       bestThreshold: metrics.bestThreshold,
     };
     await writeOut(runtime.stdout, args.json === true ? JSON.stringify(result) + '\n' : formatEvaluation(result));

@@ -4,6 +4,7 @@ import { featureSetNames } from '@dga/features';
 import { UsageError } from '../exit-error';
 import { globalArgs, devoArgs, mlmmArgs } from '../global-args';
 import { parseNumberFlag, parseThreshold } from '../internal/parse-flags';
+import { metricsJson } from '../internal/metrics-json';
 import { createMlmm, mlmmConfigFrom } from '../internal/mlmm';
 import { formatNumber } from '../internal/render';
 import type { ProgressTask } from '../progress';
@@ -201,7 +202,6 @@ export default defineCommand({
 
 /** The `--json` document of `dga train`: stable field names (see the CLI README). */
 export function trainingJson(result: TrainingRunResult): Record<string, unknown> {
-  const { metrics } = result;
   return {
     runDirectory: result.artifacts.directory,
     artifacts: result.artifacts,
@@ -211,14 +211,7 @@ export function trainingJson(result: TrainingRunResult): Record<string, unknown>
     epochs: result.epochsRun,
     backend: result.backend,
     dataset: result.dataset,
-    accuracy: metrics.accuracy,
-    precision: metrics.precision,
-    recall: metrics.recall,
-    f1: metrics.f1,
-    rocAuc: metrics.rocAuc,
-    threshold: metrics.threshold,
-    confusion: metrics.confusion,
-    perFamily: metrics.perFamily,
+    ...metricsJson(result.metrics),
     parity: result.parity,
     verify: result.verify,
     samples: result.samples,
