@@ -90,7 +90,7 @@ describe.skipIf(skipData)('dga end to end on sample-small.csv', () => {
     for (const key of ['accuracy', 'precision', 'recall', 'f1', 'rocAuc', 'threshold', 'confusion', 'perFamily', 'query', 'artifacts']) {
       expect(result).toHaveProperty(key);
     }
-    expect(result['featureSet']).toBe('extended');
+    expect(result['featureSet']).toBe('bigram');
     expect(result['registered']).toBe(true);
     expect(box.mlmm.modelFile('dga_trained')?.bytes).toEqual(new Uint8Array(readFileSync(join(cwd, 'run', 'model.onnx'))));
     expect(run.stderr).not.toContain(box.token);
@@ -110,9 +110,9 @@ describe.skipIf(skipData)('dga end to end on sample-small.csv', () => {
       'dga.seed',
       'dga.tfjs_backend',
     ]);
-    expect(JSON.parse(info.metadata['dga.feature_names']!)).toHaveLength(42);
+    expect(JSON.parse(info.metadata['dga.feature_names']!)).toHaveLength(242);
     const card = JSON.parse(readFileSync(join(cwd, 'run', 'model-card.json'), 'utf8')) as Record<string, unknown>;
-    expect(card['backendReason']).toMatch(/tfjs-node|cpu/);
+    expect(card['backendReason']).toMatch(/tfjs-node|WebAssembly|cpu/);
   }, 100_000);
 
   it('export re-creates the ONNX model from the tfjs model with a parity check', async () => {
@@ -121,7 +121,7 @@ describe.skipIf(skipData)('dga end to end on sample-small.csv', () => {
     const result = JSON.parse(run.stdout) as { parity: { maxAbsDiff: number; rows: number }; metadata: Record<string, string> };
     expect(result.parity.rows).toBeGreaterThan(0);
     expect(result.parity.maxAbsDiff).toBeLessThan(1e-5);
-    expect(result.metadata['dga.feature_set']).toBe('extended');
+    expect(result.metadata['dga.feature_set']).toBe('bigram');
   }, 60_000);
 
   it('classify streams a file and a CSV column as NDJSON with the contract fields', async () => {
@@ -159,7 +159,7 @@ describe.skipIf(skipData)('dga end to end on sample-small.csv', () => {
     const env = cleanEnv(cwd, { DEVO_MLMM_URL: box.mlmmUrl, DEVO_API_URL: box.queryUrl, DEVO_TOKEN: box.token });
     const register = await runDga(['register', '--model', 'run/model.onnx', '--name', 'dga_e2e', '--verbose', '--json'], { cwd, env });
     expect(register.code, register.stderr).toBe(0);
-    expect(JSON.parse(register.stdout)).toMatchObject({ name: 'dga_e2e', action: 'created', featureSet: 'extended' });
+    expect(JSON.parse(register.stdout)).toMatchObject({ name: 'dga_e2e', action: 'created', featureSet: 'bigram' });
     const again = await runDga(['register', '--model', 'run/model.onnx', '--name', 'dga_e2e'], { cwd, env });
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/already exists .*--force/);

@@ -10,8 +10,8 @@ export type {
   SampleClassification,
   ModelRegistrar,
 } from './run-training';
-export { selectTfjsBackend, tfjsBackendPreference } from './tfjs-backend';
-export type { TfjsBackendChoice, SelectTfjsBackendOptions } from './tfjs-backend';
+export { selectTfjsBackend, SMALL_BATCH, tfjsBackendPreference } from './tfjs-backend';
+export type { TfjsBackendChoice, TfjsBackendPreference, SelectTfjsBackendOptions } from './tfjs-backend';
 export { createRunDirectory } from './run-directory';
 export type { PendingRunDirectory } from './run-directory';
 export { loadTrainingConfigFile, validateTrainingConfig, TrainingConfigError } from './training-config';

@@ -47,11 +47,11 @@ describe.skipIf(skip)('runTraining on sample-small.csv', () => {
     expect(card['backend']).toBe(first.backend.name);
     expect(card['backendReason']).toBe(first.backend.reason);
     expect(card['seed']).toBe(42);
-    expect((card['featureSet'] as { name: string }).name).toBe('extended');
+    expect((card['featureSet'] as { name: string }).name).toBe('bigram');
     expect(first.parity.maxAbsDiff).toBeLessThan(1e-5);
     expect(first.verify.maxAbsDiff).toBeLessThan(1e-5);
     expect(first.samples.map((sample) => sample.label)).toContain('google');
-    expect(first.query).toContain('mlevalmodel("self", "dga_classifier_extended"');
+    expect(first.query).toContain('mlevalmodel("self", "dga_classifier_bigram"');
   });
 
   it('reports its stages and epochs through onEvent', () => {

@@ -66,8 +66,8 @@ export interface RunTrainingOptions {
   onEvent?(event: TrainingEvent): void;
   /** `DGA_DATASET` as read by the app (the trainer never reads the environment). */
   datasetEnv?: string | undefined;
-  /** How to pick tfjs's backend. @default selectTfjsBackend() */
-  selectBackend?: () => Promise<TfjsBackendChoice>;
+  /** How to pick tfjs's backend for a run of this batch size. @default (run) => selectTfjsBackend({ batchSize: run.batchSize }) */
+  selectBackend?: (run: { batchSize: number }) => Promise<TfjsBackendChoice>;
   /** Needed when `config.register` is set. */
   registrar?: ModelRegistrar;
   /** Inputs classified with the exported model at the end. @default SAMPLE_DOMAINS */
@@ -160,7 +160,8 @@ export async function runTraining(config: TrainingConfig, options: RunTrainingOp
   const cacheDir = config.cacheDir ?? join(homedir(), '.cache', 'dga');
 
   emitStage(options, 'backend', 'choosing the tfjs backend');
-  const backend = await (options.selectBackend ?? (() => selectTfjsBackend()))();
+  const batchSize = config.batchSize ?? getPreset(preset).batchSize;
+  const backend = await (options.selectBackend ?? ((run) => selectTfjsBackend({ batchSize: run.batchSize })))({ batchSize });
   options.onEvent?.({ type: 'backend', backend: backend.backend, reason: backend.reason });
 
   const run = await createRunDirectory(config.out);
@@ -319,6 +320,7 @@ export async function runTraining(config: TrainingConfig, options: RunTrainingOp
         accuracy: epoch.accuracy,
         valLoss: epoch.valLoss ?? null,
         valAccuracy: epoch.valAccuracy ?? null,
+        valAuc: epoch.valAuc ?? null,
       }));
       await writeFile(
         temporary.metrics,

@@ -11,14 +11,14 @@ export type TrainingPreset = 'tutorial' | 'default';
  *
  * @example
  * { "dataset": "../shared/data/dga-training.csv", "preset": "default", "epochs": 20, "seed": 42,
- *   "out": "runs/latest", "register": { "name": "dga_classifier_extended" } }
+ *   "out": "runs/latest", "register": { "name": "dga_classifier_bigram" } }
  */
 export interface TrainingConfig {
   /** Dataset file or http(s) URL. @default `DGA_DATASET`, else the tutorial's dataset URL */
   dataset?: string;
   /** @default 'default' */
   preset?: TrainingPreset;
-  /** @default the preset's (`tutorial` → tutorial, `default` → extended) */
+  /** @default the preset's (`tutorial` → tutorial, `default` → bigram) */
   featureSet?: FeatureSetName;
   /** @default the preset's */
   epochs?: number;

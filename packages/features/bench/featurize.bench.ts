@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measure, writeBenchResults, type BenchResult } from '@dga/bench';
 import { sharedDataFile } from '@dga/test-support';
-import { tryExtractLabel, featurizeLabels, getFeatureSet, type FeatureSetName } from '@dga/features';
+import { tryExtractLabel, featurizeLabels, featureSetNames, getFeatureSet } from '@dga/features';
 
 const lines = readFileSync(sharedDataFile('dga-training.csv'), 'utf8').split('\n').slice(1).filter((line) => line !== '');
 const hosts = lines.map((line) => line.split(';')[0]!);
@@ -22,7 +22,7 @@ function perCpuSecond(items: number, start: NodeJS.CpuUsage): number {
   return Math.round(items / ((used.user + used.system) / 1e6));
 }
 
-for (const name of ['tutorial', 'extended'] as FeatureSetName[]) {
+for (const name of featureSetNames) {
   const set = getFeatureSet(name);
   const row = new Float32Array(set.size);
   let checksum = 0;

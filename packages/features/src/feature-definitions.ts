@@ -1,3 +1,5 @@
+import { ENGLISH_BIGRAMS } from './english-bigrams';
+
 /**
  * One feature: its name, its TypeScript computation and its Devo LINQ twin, defined together so
  * the two cannot drift.
@@ -28,7 +30,9 @@ export type FeatureKind =
   | { readonly type: 'length' }
   | { readonly type: 'entropy' }
   /** (number of characters of the label that are in `characters`) / length. */
-  | { readonly type: 'proportion'; readonly characters: string };
+  | { readonly type: 'proportion'; readonly characters: string }
+  /** 1 if the label contains the two-letter string `bigram` (case-sensitive), else 0. */
+  | { readonly type: 'bigram'; readonly bigram: string };
 
 /** @internal A definition plus how to compute it. */
 export interface FeatureSpec extends FeatureDefinition {
@@ -98,6 +102,22 @@ const frequencies: FeatureSpec[] = frequencyCharacters.map((character) =>
   ),
 );
 
+/**
+ * A feature = 1 if the label contains `bigram`, else 0. The LINQ twin uses only functions the ref
+ * confirms ([C]: `split`, `length`, `ifthenelse`): piece 0 of `split(label, bigram, 0)` is the
+ * text before the first occurrence, shorter than the label exactly when the bigram occurs.
+ */
+function bigramFeature(bigram: string): FeatureSpec {
+  if (!/^[a-z]{2}$/.test(bigram)) throw new Error(`internal: bad bigram ${JSON.stringify(bigram)}`);
+  return {
+    name: `bigram_${bigram}`,
+    column: `bigram_${bigram}`,
+    description: `1 if the label contains "${bigram}", else 0.`,
+    linq: (label) => `ifthenelse(length(split(${label}, "${bigram}", 0)) < length(${label}), 1.0, 0.0)`,
+    kind: { type: 'bigram', bigram },
+  };
+}
+
 /** The tutorial's three features, in the model's input order. */
 export const tutorialFeatures: readonly FeatureSpec[] = [lengthFeature, entropyFeature, vowelProportion];
 
@@ -108,3 +128,9 @@ export const extendedFeatures: readonly FeatureSpec[] = [
   consonantRatio,
   ...frequencies,
 ];
+
+/**
+ * The 242 features of the `bigram` set, in the model's input order: the 42 `extended` features,
+ * then one presence flag per {@link ENGLISH_BIGRAMS} entry (most frequent English bigram first).
+ */
+export const bigramFeatures: readonly FeatureSpec[] = [...extendedFeatures, ...ENGLISH_BIGRAMS.map(bigramFeature)];

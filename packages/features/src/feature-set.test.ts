@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FeaturesError } from './features-error';
+import { ENGLISH_BIGRAMS } from './english-bigrams';
 import { featureSetNames, getFeatureSet, type FeatureSetName } from './feature-set';
 
 /** A straightforward second implementation: Map-based counts over UTF-16 code units. */
@@ -16,7 +17,9 @@ function referenceFeatures(label: string, set: FeatureSetName): number[] {
   const tutorial = [n, entropy, share('aeiouAEIOU')];
   if (set === 'tutorial') return tutorial;
   const frequencies = [...'abcdefghijklmnopqrstuvwxyz0123456789-'].map((character) => share(character));
-  return [...tutorial, share('0123456789'), share('bcdfghjklmnpqrstvwxyz'), ...frequencies];
+  const extended = [...tutorial, share('0123456789'), share('bcdfghjklmnpqrstvwxyz'), ...frequencies];
+  if (set === 'extended') return extended;
+  return [...extended, ...ENGLISH_BIGRAMS.map((bigram) => (label.includes(bigram) ? 1 : 0))];
 }
 
 function compute(label: string, set: FeatureSetName = 'tutorial'): Float64Array {
@@ -46,9 +49,19 @@ describe('getFeatureSet', () => {
     expect(new Set(set.features.map((feature) => feature.column)).size).toBe(42);
   });
 
-  it('lists both sets and rejects unknown names with a typed error', () => {
-    expect(featureSetNames).toEqual(['tutorial', 'extended']);
-    expect(() => getFeatureSet('huge' as FeatureSetName)).toThrowError(/Unknown feature set "huge".*tutorial, extended/);
+  it('defines bigram as extended then one flag per English bigram, in the list order', () => {
+    const set = getFeatureSet('bigram');
+    expect(set.size).toBe(242);
+    expect(set.featureNames.slice(0, 42)).toEqual(getFeatureSet('extended').featureNames);
+    expect(set.featureNames.slice(42)).toEqual(ENGLISH_BIGRAMS.map((bigram) => `bigram_${bigram}`));
+    expect(set.featureNames.slice(42, 45)).toEqual(['bigram_in', 'bigram_er', 'bigram_es']);
+    expect(new Set(set.features.map((feature) => feature.column)).size).toBe(242);
+    expect(set.features[42]!.linq('label')).toBe('ifthenelse(length(split(label, "in", 0)) < length(label), 1.0, 0.0)');
+  });
+
+  it('lists the sets and rejects unknown names with a typed error', () => {
+    expect(featureSetNames).toEqual(['tutorial', 'extended', 'bigram']);
+    expect(() => getFeatureSet('huge' as FeatureSetName)).toThrowError(/Unknown feature set "huge".*tutorial, extended, bigram/);
     try {
       getFeatureSet('toString' as FeatureSetName);
     } catch (error) {
@@ -107,6 +120,20 @@ describe('FeatureSet.compute', () => {
     expect(compute('😀')[0]).toBe(2);
     expect(compute('😀')[1]).toBe(1);
     expect(compute('é')[0]).toBe(1);
+  });
+
+  it('flags exactly the English bigrams the label contains, case-sensitively, repeats once', () => {
+    const names = getFeatureSet('bigram').featureNames;
+    const flagged = (label: string): string[] =>
+      names.filter((name, index) => name.startsWith('bigram_') && compute(label, 'bigram')[index] === 1).map((name) => name.slice(7));
+    // "thinking": th hi in nk ki in ng — `in` twice, `nk` not in the list.
+    expect(flagged('thinking').sort()).toEqual(['hi', 'in', 'ki', 'ng', 'th']);
+    expect(flagged('THINGinG')).toEqual(['in']);
+    expect(flagged('xq7zj')).toEqual([]);
+    expect(flagged('a')).toEqual([]);
+    // Non-ASCII neighbours do not alias onto ASCII pairs (the pair table is indexed by 7-bit codes).
+    expect(flagged('\u0169n\u0165h')).toEqual([]);
+    expect(compute('thinking', 'bigram').slice(0, 42)).toEqual(compute('thinking', 'extended'));
   });
 
   it('resets its shared counts between labels', () => {
@@ -174,9 +201,9 @@ describe('FeatureSet.compute properties', () => {
   it('gives the same features whichever labels came before (no state leaks)', () => {
     fc.assert(
       fc.property(fc.array(fc.string({ unit: 'binary', minLength: 1 }), { minLength: 1, maxLength: 5 }), (labels) => {
-        const alone = labels.map((label) => compute(label, 'extended'));
+        const alone = labels.map((label) => compute(label, 'bigram'));
         for (let index = labels.length - 1; index >= 0; index--) {
-          expect(compute(labels[index]!, 'extended')).toEqual(alone[index]);
+          expect(compute(labels[index]!, 'bigram')).toEqual(alone[index]);
         }
       }),
       { seed: 42, numRuns: 100 },

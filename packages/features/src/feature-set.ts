@@ -1,9 +1,9 @@
-import { extendedFeatures, tutorialFeatures, type FeatureDefinition, type FeatureSpec } from './feature-definitions';
+import { bigramFeatures, extendedFeatures, tutorialFeatures, type FeatureDefinition, type FeatureSpec } from './feature-definitions';
 import { FeaturesError, quoteInput } from './features-error';
 import { sharedLabelStats, type LabelStats } from './internal/label-stats';
 
 /** Names of the feature sets. */
-export type FeatureSetName = 'tutorial' | 'extended';
+export type FeatureSetName = 'tutorial' | 'extended' | 'bigram';
 
 /**
  * A named, versioned, ordered list of features. The order is the model's input order.
@@ -16,7 +16,7 @@ export interface FeatureSet {
   /** Bumped whenever any feature's meaning changes; recorded in models as `dga.feature_set_version`. */
   readonly version: number;
   readonly features: readonly FeatureDefinition[];
-  /** `features.length`: 3 for `tutorial`, 42 for `extended`. */
+  /** `features.length`: 3 for `tutorial`, 42 for `extended`, 242 for `bigram`. */
   readonly size: number;
   /** The feature names in input order (`features.map(f => f.name)`). */
   readonly featureNames: readonly string[];
@@ -38,25 +38,34 @@ export interface FeatureSet {
  * Every feature set name, in a stable order.
  *
  * @example
- * for (const name of featureSetNames) console.log(name, getFeatureSet(name).size); // tutorial 3, extended 42
+ * for (const name of featureSetNames) console.log(name, getFeatureSet(name).size); // tutorial 3, extended 42, bigram 242
  */
-export const featureSetNames: readonly FeatureSetName[] = Object.freeze(['tutorial', 'extended'] as const);
+export const featureSetNames: readonly FeatureSetName[] = Object.freeze(['tutorial', 'extended', 'bigram'] as const);
 
 /**
  * Compiles the feature kinds into one pass: the label's counts are loaded once, then each slot
  * is filled from them. Single-character proportions read one count; multi-character ones sum the
- * counts of the label's distinct characters through a membership table. No allocation per call.
+ * counts of the label's distinct characters through a membership table; bigram flags come from one
+ * scan of adjacent character pairs through a pair → slot table. No allocation per call.
  */
-function compileCompute(specs: readonly FeatureSpec[]): (stats: LabelStats, out: Float32Array | Float64Array, offset: number) => void {
+function compileCompute(
+  specs: readonly FeatureSpec[],
+): (stats: LabelStats, label: string, out: Float32Array | Float64Array, offset: number) => void {
   const lengthSlots: number[] = [];
   const entropySlots: number[] = [];
   const singleSlots: number[] = [];
   const singleCodes: number[] = [];
   const multiSlots: number[] = [];
   const multiTables: Uint8Array[] = [];
+  const bigramSlots: number[] = [];
+  const bigramCodes: number[] = [];
   specs.forEach((spec, slot) => {
     const kind = spec.kind;
     if (kind.type === 'length') lengthSlots.push(slot);
+    else if (kind.type === 'bigram') {
+      bigramSlots.push(slot);
+      bigramCodes.push((kind.bigram.charCodeAt(0) << 7) | kind.bigram.charCodeAt(1));
+    }
     else if (kind.type === 'entropy') entropySlots.push(slot);
     else if (kind.characters.length === 1) {
       singleSlots.push(slot);
@@ -73,7 +82,11 @@ function compileCompute(specs: readonly FeatureSpec[]): (stats: LabelStats, out:
   const singles = Int32Array.from(singleSlots);
   const codes = Int32Array.from(singleCodes);
   const multis = Int32Array.from(multiSlots);
-  return (stats, out, offset) => {
+  const bigrams = Int32Array.from(bigramSlots);
+  // bigramSlotOf[(first << 7) | second] = slot + 1 of that bigram's flag (0: not a feature); ASCII only.
+  const bigramSlotOf = new Int32Array(bigramSlots.length > 0 ? 1 << 14 : 0);
+  bigramCodes.forEach((key, index) => (bigramSlotOf[key] = bigramSlots[index]! + 1));
+  return (stats, label, out, offset) => {
     const length = stats.length;
     const counts = stats.counts;
     const touched = stats.touched;
@@ -94,6 +107,18 @@ function compileCompute(specs: readonly FeatureSpec[]): (stats: LabelStats, out:
       out[offset + multis[index]!] = count / length;
     }
     for (let index = 0; index < singles.length; index++) out[offset + singles[index]!] = counts[codes[index]!]! / length;
+    if (bigrams.length > 0) {
+      for (let index = 0; index < bigrams.length; index++) out[offset + bigrams[index]!] = 0;
+      let previous = label.charCodeAt(0);
+      for (let index = 1; index < length; index++) {
+        const current = label.charCodeAt(index);
+        if ((previous | current) < 128) {
+          const slot = bigramSlotOf[(previous << 7) | current]!;
+          if (slot !== 0) out[offset + slot - 1] = 1;
+        }
+        previous = current;
+      }
+    }
   };
 }
 
@@ -125,7 +150,7 @@ function createFeatureSet(name: FeatureSetName, version: number, specs: readonly
         );
       }
       stats.load(label);
-      fill(stats, out, offset);
+      fill(stats, label, out, offset);
     },
   });
 }
@@ -133,12 +158,13 @@ function createFeatureSet(name: FeatureSetName, version: number, specs: readonly
 const featureSets: Readonly<Record<FeatureSetName, FeatureSet>> = {
   tutorial: createFeatureSet('tutorial', 1, tutorialFeatures),
   extended: createFeatureSet('extended', 1, extendedFeatures),
+  bigram: createFeatureSet('bigram', 1, bigramFeatures),
 };
 
 /**
  * The feature set called `name`.
  *
- * @default name 'extended' is what `featurizeDomain` and friends use when no set is given.
+ * @default name `DEFAULT_FEATURE_SET` (`bigram`) is what `featurizeDomain` and friends use when no set is given.
  * @throws FeaturesError `ERR_FEATURES_UNKNOWN_SET` for any other name.
  * @example
  * const set = getFeatureSet('extended');
@@ -157,9 +183,9 @@ export function getFeatureSet(name: FeatureSetName): FeatureSet {
 }
 
 /**
- * The feature set used when none is given: `extended`.
+ * The feature set used when none is given: `bigram`, the set of `@dga/model`'s `default` preset.
  *
  * @example
- * getFeatureSet(DEFAULT_FEATURE_SET).size; // 42
+ * getFeatureSet(DEFAULT_FEATURE_SET).size; // 242
  */
-export const DEFAULT_FEATURE_SET: FeatureSetName = 'extended';
+export const DEFAULT_FEATURE_SET: FeatureSetName = 'bigram';

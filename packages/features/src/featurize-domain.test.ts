@@ -18,8 +18,8 @@ describe('featurizeDomain', () => {
     expect(result.features[2]).toBe(0.5);
   });
 
-  it('uses the extended set by default', () => {
-    expect(featurizeDomain('bbc.co.uk').features).toHaveLength(42);
+  it('uses the bigram set (the default preset\'s) by default', () => {
+    expect(featurizeDomain('bbc.co.uk').features).toHaveLength(242);
   });
 
   it('throws the extraction error for an input without a label', () => {
@@ -42,7 +42,7 @@ describe('featurizeLabels', () => {
   });
 
   it('reuses a caller buffer and checks its size', () => {
-    const out = new Float32Array(42 * 2);
+    const out = new Float32Array(242 * 2);
     expect(featurizeLabels(['ab', 'cd'], { out })).toBe(out);
     expect(() => featurizeLabels(['ab', 'cd'], { out: new Float32Array(10) })).toThrowError(/options.out has 10 elements/);
   });

@@ -4,7 +4,7 @@ import { DEFAULT_FEATURE_SET, getFeatureSet, type FeatureSetName } from './featu
 
 /** Options shared by the featurize functions. */
 export interface FeaturizeOptions {
-  /** Which feature set to compute. @default 'extended' */
+  /** Which feature set to compute. @default 'bigram' */
   featureSet?: FeatureSetName;
 }
 

@@ -56,12 +56,13 @@ describe('linqFeatureItems', () => {
     expect(result.hostColumn).toBeUndefined();
   });
 
-  it('defaults to the extended set with 42 feature columns in the model order, freq_- as freq_hyphen', () => {
+  it('defaults to the bigram set: the 42 extended columns (freq_- as freq_hyphen), then 200 bigram flags', () => {
     const result = linqFeatureItems({ field: 'host', fieldKind: 'host' });
-    expect(result.featureColumns).toHaveLength(42);
+    expect(result.featureColumns).toHaveLength(242);
     expect(result.featureColumns.slice(0, 5)).toEqual(['length', 'entropy', 'vowel_proportion', 'digit_ratio', 'consonant_ratio']);
-    expect(result.featureColumns.at(-1)).toBe('freq_hyphen');
-    expect(result.items.at(-1)).toBe('float(countbyfilter(label, "-")) / float(length(label)) as freq_hyphen');
+    expect(result.featureColumns[41]).toBe('freq_hyphen');
+    expect(result.items[42]).toBe('float(countbyfilter(label, "-")) / float(length(label)) as freq_hyphen');
+    expect(result.items.at(-1)).toBe('ifthenelse(length(split(label, "ub", 0)) < length(label), 1.0, 0.0) as bigram_ub');
     for (const column of result.featureColumns) expect(column).toMatch(/^[a-z_][a-z0-9_]*$/);
   });
 
@@ -127,7 +128,7 @@ describe('buildClassificationQuery', () => {
   it('passes every feature column to mlevalmodel in the model order', () => {
     const query = buildClassificationQuery({ modelName: 'm' });
     const inputs = /\[(.*)\]/.exec(query)![1]!.split(', ');
-    expect(inputs).toEqual(getFeatureSet('extended').features.map((feature) => `float4(${feature.column})`));
+    expect(inputs).toEqual(getFeatureSet('bigram').features.map((feature) => `float4(${feature.column})`));
   });
 
   it('writes small thresholds without an exponent', () => {

@@ -10,7 +10,7 @@ export interface LinqFeatureItemsOptions {
    * `'host'`: a bare host name.
    */
   fieldKind: 'url' | 'host';
-  /** @default 'extended' */
+  /** @default 'bigram' */
   featureSet?: FeatureSetName;
 }
 
@@ -110,7 +110,7 @@ export interface BuildClassificationQueryOptions {
   field?: string;
   /** @default 'url' */
   fieldKind?: 'url' | 'host';
-  /** Must be the set the model was trained on. @default 'extended' */
+  /** Must be the set the model was trained on. @default 'bigram' */
   featureSet?: FeatureSetName;
   /** The model's name in Devo's Model Manager. */
   modelName: string;

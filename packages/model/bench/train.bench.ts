@@ -1,7 +1,8 @@
 /**
- * Training benchmarks of @dga/model on ../shared/data/dga-training.csv (pure-JS `cpu` backend
- * unless tfjs-node is registered by the caller). Every case runs in its own child process so peak
- * RSS is per case. Run: `pnpm bench` (in packages/model). Env:
+ * Training benchmarks of @dga/model on ../shared/data/dga-training.csv, each case on the backend
+ * the apps choose without tfjs-node (`selectTfjsBackend`): `cpu` for the tutorial preset's batch 7,
+ * `wasm` otherwise; cases named `…-cpu` / `…-wasm` run the other one for comparison. Every
+ * case runs in its own child process so peak RSS is per case. Run: `pnpm bench` (in packages/model). Env:
  * - BENCH_TUTORIAL_EPOCHS (default 2): epochs of the full `tutorial` run; 10 epochs are extrapolated.
  * - BENCH_TUTORIAL_SEED (default 42): seed of that run (at 42 the tutorial recipe collapses; see README).
  * - BENCH_CASES: comma-separated subset of case names.
@@ -152,17 +153,25 @@ const cases: Record<string, () => Promise<BenchResult>> = {
   /** The same recipe at another seed: seed 42 loses every ReLU, seed 1 trains (see README). */
   'tutorial-preset-seed-1': () => fullRun('tutorial-preset (1 of 10 epochs, tutorial features, seed 1)', 'tutorial', 'tutorial', { epochs: 1, seed: 1 }),
 
+  'default-preset': () => fullRun('default-preset (bigram features)', 'default', 'bigram'),
+
+  'default-preset-cpu': () => fullRun('default-preset (bigram features, cpu backend)', 'default', 'bigram'),
+
+  'tutorial-preset-wasm': () => fullRun('tutorial-preset (1 of 10 epochs, tutorial features, seed 1, wasm backend)', 'tutorial', 'tutorial', { epochs: 1, seed: 1 }),
+
   'default-preset-extended': () => fullRun('default-preset (extended features)', 'default', 'extended'),
 
   'default-preset-tutorial-features': () => fullRun('default-preset (tutorial features)', 'default', 'tutorial'),
 
   /** Memory flatness: the same 1-epoch run on 1× and on 10× the file, in stream mode. */
-  'stream-1x': () => fullRun('memory check: default, 1 epoch, stream mode, 1x data', 'default', 'extended', { epochs: 1, cacheBytes: 0 }),
-  'stream-10x': () => fullRun('memory check: default, 1 epoch, stream mode, 10x data', 'default', 'extended', { epochs: 1, cacheBytes: 0 }, 10),
+  'stream-1x': () => fullRun('memory check: default, 1 epoch, stream mode, 1x data', 'default', 'bigram', { epochs: 1, cacheBytes: 0 }),
+  'stream-10x': () => fullRun('memory check: default, 1 epoch, stream mode, 10x data', 'default', 'bigram', { epochs: 1, cacheBytes: 0 }, 10),
 };
 
 async function runChild(name: string): Promise<void> {
-  await tf.setBackend('cpu');
+  await import('@tensorflow/tfjs-backend-wasm');
+  const backend = name.endsWith('-cpu') || (name.startsWith('tutorial') && !name.endsWith('-wasm')) ? 'cpu' : 'wasm';
+  if (!(await tf.setBackend(backend))) throw new Error(`the ${backend} backend did not initialize`);
   const run = cases[name];
   if (run === undefined) throw new Error(`unknown bench case ${name}`);
   const result = await run();
@@ -193,7 +202,7 @@ function main(): void {
   const file = join(here, 'results.json');
   if (process.env['BENCH_CASES'] === undefined) writeBenchResults(file, '@dga/model train', results);
   else writeBenchResults(join(here, 'results.partial.json'), '@dga/model train (partial)', results);
-  console.log(`features: ${getFeatureSet('extended').size} extended, ${getFeatureSet('tutorial').size} tutorial`);
+  console.log(`features: ${getFeatureSet('bigram').size} bigram, ${getFeatureSet('extended').size} extended, ${getFeatureSet('tutorial').size} tutorial`);
 }
 
 const caseIndex = process.argv.indexOf('--case');

@@ -68,6 +68,7 @@ describe('trainModel', () => {
         return examples;
       },
       epochs: 3,
+      batchSize: 32,
       patience: null,
       cacheBytes: 0,
       shuffleBufferRows: 64,
@@ -76,6 +77,21 @@ describe('trainModel', () => {
     // scan + 3 × (train + validation) + final validation + test
     expect(calls).toBe(1 + 3 * 2 + 2);
     expect(computeMetrics(result.test).rocAuc).toBeGreaterThan(0.95);
+    result.model.dispose();
+  }, 60_000);
+
+  it('keeps the epoch with the best validation ROC AUC for the default preset and logs valAuc per epoch', async () => {
+    const examples = syntheticExamples(600).map((example, index) => {
+      // Overlapping classes so AUC moves between epochs.
+      const noise = (((index * 2654435761) >>> 0) % 1000) / 1000;
+      return { ...example, features: Float32Array.of(example.features[0]! + 12 * noise, example.features[1]!, example.features[2]!) };
+    });
+    const result = await trainModel({ preset: 'default', featureSet: 'tutorial', examples: () => examples, epochs: 4, batchSize: 16, patience: 10 });
+    const aucs = result.history.map((epoch) => epoch.valAuc!);
+    expect(aucs.every((auc) => auc > 0 && auc <= 1)).toBe(true);
+    expect(result.bestEpoch).toBe(aucs.indexOf(Math.max(...aucs)) + 1);
+    // The kept weights are that epoch's: the final validation scores give its AUC.
+    expect(computeMetrics(result.validation).rocAuc).toBeCloseTo(aucs[result.bestEpoch - 1]!, 5);
     result.model.dispose();
   }, 60_000);
 
@@ -134,7 +150,7 @@ describe('trainModel', () => {
     const result = await trainModel({ preset: 'default', featureSet: 'tutorial', examples: () => constant, epochs: 1 });
     expect(result.warnings).toHaveLength(1);
     expect(result.warnings[0]).toContain('collapsed to a constant');
-    const healthy = await trainModel({ preset: 'default', featureSet: 'tutorial', examples: () => syntheticExamples(200), epochs: 1 });
+    const healthy = await trainModel({ preset: 'default', featureSet: 'tutorial', examples: () => syntheticExamples(200), epochs: 2, batchSize: 16 });
     expect(healthy.warnings).toEqual([]);
     result.model.dispose();
     healthy.model.dispose();

@@ -69,10 +69,12 @@ export interface EpochEndEvent {
   accuracy: number;
   valLoss: number | undefined;
   valAccuracy: number | undefined;
+  /** ROC AUC on the validation split. */
+  valAuc: number | undefined;
   seconds: number;
   msPerStep: number;
   etaSeconds: number;
-  /** True when this epoch has the best validation loss so far. */
+  /** True when this epoch has the best monitored validation value so far (the preset's `monitor`). */
   improved: boolean;
 }
 
@@ -114,8 +116,9 @@ export interface TrainModelOptions {
   patience?: number | null;
   /**
    * Memory budget for keeping packed feature rows between epochs. Larger datasets are re-streamed
-   * from `examples()` every epoch through a seeded shuffle buffer, so memory stays flat.
-   * @default 134217728 (128 MiB)
+   * from `examples()` every epoch through a seeded shuffle buffer, so memory stays flat. Counts
+   * allocated capacity (growth doubles), so the real footprint stays under it.
+   * @default 268435456 (256 MiB: dga-training.csv with the 242 `bigram` features fits)
    */
   cacheBytes?: number;
   /** Rows in the shuffle buffer in stream mode. @default 16384 */
@@ -136,6 +139,8 @@ export interface EpochLog {
   accuracy: number;
   valLoss: number | undefined;
   valAccuracy: number | undefined;
+  /** ROC AUC on the validation split (undefined without one, or when it holds a single class). */
+  valAuc: number | undefined;
   seconds: number;
   msPerStep: number;
 }
@@ -272,7 +277,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
   const testFraction = options.testFraction ?? preset.testFraction;
   const validationFraction = options.validationFraction ?? preset.validationFraction;
   const patience = options.patience === undefined ? preset.patience : options.patience ?? undefined;
-  const cacheBytes = options.cacheBytes ?? 128 * 2 ** 20;
+  const cacheBytes = options.cacheBytes ?? 256 * 2 ** 20;
   const shuffleBufferRows = options.shuffleBufferRows ?? 16384;
   const batchEventInterval = options.batchEventInterval ?? 200;
   const splitter = createSplitter(deriveSeed(seed, 'split'), testFraction, validationFraction);
@@ -506,7 +511,8 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
       scanSeconds: (now() - started) / 1000,
     });
     const history: EpochLog[] = [];
-    let bestLoss = Number.POSITIVE_INFINITY;
+    // Lower is better for both monitors: the loss, and 1 − AUC.
+    let bestMonitored = Number.POSITIVE_INFINITY;
     let bestEpoch = 0;
     let epochsWithoutImprovement = 0;
     let stoppedEarly = false;
@@ -518,8 +524,10 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
     const learningRateAt = (globalStep: number): number => {
       const schedule = preset.schedule;
       if (schedule.kind === 'constant') return learningRate;
-      if (globalStep < schedule.warmupSteps) return (learningRate * (globalStep + 1)) / schedule.warmupSteps;
-      const progress = Math.min(1, (globalStep - schedule.warmupSteps) / Math.max(1, totalPlannedSteps - schedule.warmupSteps));
+      // Small datasets have few steps: warm up over at most a tenth of them.
+      const warmupSteps = Math.min(schedule.warmupSteps, Math.floor(totalPlannedSteps / 10));
+      if (globalStep < warmupSteps) return (learningRate * (globalStep + 1)) / warmupSteps;
+      const progress = Math.min(1, (globalStep - warmupSteps) / Math.max(1, totalPlannedSteps - warmupSteps));
       return learningRate * (schedule.finalFraction + ((1 - schedule.finalFraction) * (1 + Math.cos(Math.PI * progress))) / 2);
     };
     for (let epoch = 1; epoch <= epochs; epoch += 1) {
@@ -593,6 +601,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
       totalStepMs += stepMs;
       let valLoss: number | undefined;
       let valAccuracy: number | undefined;
+      let valAuc: number | undefined;
       if (validationRows > 0) {
         const scored = await scoreSplit('validation', true);
         let crossEntropy = 0;
@@ -604,11 +613,12 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
         }
         valLoss = crossEntropy / scored.scores.length + regularizationLoss();
         valAccuracy = valCorrect / scored.scores.length;
+        valAuc = computeMetrics({ scores: scored.scores, labels: scored.labels }).rocAuc ?? undefined;
       }
-      const monitored = valLoss ?? Number.NaN;
-      const improved = validationRows > 0 && monitored < bestLoss;
+      const monitored = preset.monitor === 'valAuc' ? 1 - (valAuc ?? Number.NaN) : (valLoss ?? Number.NaN);
+      const improved = validationRows > 0 && monitored < bestMonitored;
       if (improved) {
-        bestLoss = monitored;
+        bestMonitored = monitored;
         bestEpoch = epoch;
         epochsWithoutImprovement = 0;
         if (patience !== undefined) {
@@ -620,7 +630,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
       }
       if (validationRows === 0) bestEpoch = epoch;
       const seconds = (now() - epochStarted) / 1000;
-      const log: EpochLog = { epoch, loss: lossSum / seen, accuracy: correct / seen, valLoss, valAccuracy, seconds, msPerStep: stepMs / step };
+      const log: EpochLog = { epoch, loss: lossSum / seen, accuracy: correct / seen, valLoss, valAccuracy, valAuc, seconds, msPerStep: stepMs / step };
       history.push(log);
       const elapsedSeconds = (now() - trainingStarted) / 1000;
       await callbacks?.onEpochEnd?.({ type: 'epoch-end', epochs, ...log, etaSeconds: (elapsedSeconds / epoch) * (epochs - epoch), improved });

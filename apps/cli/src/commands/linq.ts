@@ -1,5 +1,5 @@
 import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
-import { buildClassificationQuery, featureSetNames } from '@dga/features';
+import { buildClassificationQuery, DEFAULT_FEATURE_SET, featureSetNames } from '@dga/features';
 import { UsageError } from '../exit-error';
 import { globalArgs } from '../global-args';
 import { loadModelInfo } from '../internal/model-info';
@@ -10,7 +10,7 @@ export default defineCommand({
   meta: { name: 'linq', description: 'Print the corrected Devo classification query (LINQ) for a model' },
   args: {
     model: { type: 'string', description: 'ONNX model whose metadata names the feature set', valueHint: 'model.onnx' },
-    features: { type: 'enum', options: [...featureSetNames], description: 'Feature set (when no --model; default extended)' },
+    features: { type: 'enum', options: [...featureSetNames], description: 'Feature set (when no --model; default bigram)' },
     name: { type: 'string', description: 'Model name in Devo\'s Model Manager (default: dga_classifier_<feature set>)', valueHint: 'name' },
     table: { type: 'string', description: 'Devo table', default: 'demo.ecommerce.data', valueHint: 'table' },
     field: { type: 'string', description: 'Field holding the URL or host', default: 'referralUri', valueHint: 'field' },
@@ -31,7 +31,7 @@ export default defineCommand({
       }
       featureSet = info.featureSet;
     }
-    featureSet ??= 'extended';
+    featureSet ??= DEFAULT_FEATURE_SET;
     const query = buildClassificationQuery({
       table: args.table,
       field: args.field,

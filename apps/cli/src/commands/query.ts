@@ -1,5 +1,5 @@
 import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
-import { buildClassificationQuery, featureSetNames } from '@dga/features';
+import { buildClassificationQuery, DEFAULT_FEATURE_SET, featureSetNames } from '@dga/features';
 import { UsageError } from '../exit-error';
 import { devoArgs, globalArgs } from '../global-args';
 import { resolveQueryConfig } from '../config';
@@ -21,7 +21,7 @@ export default defineCommand({
     limit: { type: 'string', description: 'At most N rows', valueHint: 'n' },
     name: { type: 'string', description: 'Registered model name for the classification query', valueHint: 'name' },
     model: { type: 'string', description: 'ONNX model whose metadata names the feature set', valueHint: 'model.onnx' },
-    features: { type: 'enum', options: [...featureSetNames], description: 'Feature set of the model (default extended)' },
+    features: { type: 'enum', options: [...featureSetNames], description: 'Feature set of the model (default bigram)' },
     table: { type: 'string', description: 'Devo table', default: 'demo.ecommerce.data', valueHint: 'table' },
     field: { type: 'string', description: 'Field holding the URL or host', default: 'referralUri', valueHint: 'field' },
     'field-kind': { type: 'enum', options: ['url', 'host'], description: 'Whether --field holds URLs or hosts', default: 'url' },
@@ -44,7 +44,7 @@ export default defineCommand({
     if (query === undefined) {
       let featureSet = args.features;
       if (args.model !== undefined) featureSet = (await loadModelInfo(args.model, runtime)).featureSet;
-      featureSet ??= 'extended';
+      featureSet ??= DEFAULT_FEATURE_SET;
       query = buildClassificationQuery({
         table: args.table,
         field: args.field,

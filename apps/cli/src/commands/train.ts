@@ -68,7 +68,7 @@ export function createTrainingRenderer(runtime: CommandRuntime): (event: Trainin
       case 'epoch-end':
         logger.info(
           `epoch ${event.epoch}/${event.epochs}  loss ${event.loss.toFixed(4)}  acc ${event.accuracy.toFixed(4)}` +
-            (event.valLoss === undefined ? '' : `  val_loss ${event.valLoss.toFixed(4)}  val_acc ${(event.valAccuracy ?? 0).toFixed(4)}`) +
+            (event.valLoss === undefined ? '' : `  val_loss ${event.valLoss.toFixed(4)}  val_acc ${(event.valAccuracy ?? 0).toFixed(4)}  val_auc ${event.valAuc?.toFixed(4) ?? '-'}`) +
             `  ${event.seconds.toFixed(1)}s${event.improved ? '' : '  (no improvement)'}`,
         );
         training?.update(event.epoch * steps);
@@ -78,7 +78,10 @@ export function createTrainingRenderer(runtime: CommandRuntime): (event: Trainin
 }
 
 /** The human summary of a run, printed on stdout. */
-export function formatTrainingSummary(result: TrainingRunResult, cwd: string): string {
+export /** Longer classification queries (the 242-column `bigram` one) are not printed in the summary. */
+const QUERY_LINES_SHOWN = 60;
+
+function formatTrainingSummary(result: TrainingRunResult, cwd: string): string {
   const show = (path: string) => {
     const relative = path.startsWith(cwd + '/') ? path.slice(cwd.length + 1) : path;
     return relative;
@@ -103,9 +106,13 @@ export function formatTrainingSummary(result: TrainingRunResult, cwd: string): s
     `  report.html       open ${show(result.artifacts.report)} in a browser`,
     '',
     result.registered ? `Registered in Devo's Model Manager as ${result.modelName}.` : `Next: dga register --model ${show(result.artifacts.onnx)} --name ${result.modelName}`,
-    `Then run in Devo (or: dga query --from 'now()-1*hour()'):`,
-    '',
-    result.query,
+    ...(result.query.split('\n').length <= QUERY_LINES_SHOWN
+      ? [`Then run in Devo (or: dga query --from 'now()-1*hour()'):`, '', result.query]
+      : [
+          `Then run in Devo the classification query (${result.query.split('\n').length} lines, one per feature column); print it with`,
+          `  dga linq --model ${show(result.artifacts.onnx)} --name ${result.modelName}`,
+          `or run it with: dga query --model ${show(result.artifacts.onnx)} --from 'now()-1*hour()'`,
+        ]),
   ];
   return lines.join('\n') + '\n';
 }
@@ -188,7 +195,7 @@ export default defineCommand({
       datasetEnv: runtime.env['DGA_DATASET'],
       onEvent: createTrainingRenderer(runtime),
       packages: { '@dga/cli': VERSION },
-      ...(preference === undefined ? {} : { selectBackend: () => trainer.selectTfjsBackend({ prefer: preference }) }),
+      ...(preference === undefined ? {} : { selectBackend: (run) => trainer.selectTfjsBackend({ prefer: preference, batchSize: run.batchSize }) }),
       ...(registrar === undefined ? {} : { registrar }),
     });
     runtime.logger.info(`done in ${result.seconds.total.toFixed(1)} s`, { trainSeconds: Math.round(result.seconds.train * 10) / 10 });
