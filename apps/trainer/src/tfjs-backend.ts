@@ -38,8 +38,9 @@ export interface SelectTfjsBackendOptions {
 
 /**
  * Below this batch size `auto` prefers `cpu` to `wasm`. Measured on dga-training.csv (2-core
- * machine): the tutorial preset at batch 7 takes 2.5 ms/step on `cpu` and 4.0 on `wasm`; the
- * default preset at batch 512 takes 178 ms/step on `cpu` and 37 on `wasm`.
+ * machine, `pnpm bench` in packages/model): the tutorial preset at batch 7 takes 2.4 ms/step on
+ * `cpu` and 3.3 on `wasm` in the step profile (full epochs: 2.5–2.9 vs 2.9–4.0, noisy); the
+ * default preset at batch 512 takes 178 ms/step on `cpu` and 31–37 on `wasm`.
  */
 export const SMALL_BATCH = 64;
 
