@@ -1,14 +1,14 @@
 /**
  * Rows/s of the LINQ evaluator on the generated classification query over the full training
  * hosts as referral URLs (~136k rows): the feature items alone, then with `mlevalmodel` on an
- * extended-set model (seeded, untrained: speed does not depend on the weights).
+ * untrained default-preset model on its feature set (seeded: speed does not depend on the weights).
  *
  *   pnpm --filter @dga/devo-sandbox bench     # writes bench/results.json
  */
 import { fileURLToPath } from 'node:url';
 import { measure, writeBenchResults, type BenchResult } from '@dga/bench';
-import { buildClassificationQuery, linqFeatureItems } from '@dga/features';
-import { createModel } from '@dga/model';
+import { buildClassificationQuery, getFeatureSet, linqFeatureItems, type FeatureSetName } from '@dga/features';
+import { createModel, getPreset } from '@dga/model';
 import { exportToOnnx } from '@dga/onnx-export';
 import { sharedDataFile } from '@dga/test-support';
 import { runLinqQuery } from '../src/linq/run-query';
@@ -17,7 +17,9 @@ import { createReferralTable, DEMO_TABLE, readLabelledHosts } from '../src/table
 
 const hosts = await readLabelledHosts(sharedDataFile('dga-training.csv'));
 const tables = { [DEMO_TABLE]: createReferralTable(hosts, { endTime: 0 }) };
-const { bytes } = await exportToOnnx(createModel({ preset: 'default', featureSet: 'extended', seed: 42 }));
+// The default preset's model and feature set: the query `dga train` prints.
+const featureSet = getPreset('default').featureSet;
+const { bytes } = await exportToOnnx(createModel({ preset: 'default', featureSet, seed: 42 }));
 const models = createOnnxModelResolver({ getModelFile: () => ({ engine: 'ONNX', bytes }) });
 
 async function run(query: string): Promise<number> {
@@ -27,11 +29,12 @@ async function run(query: string): Promise<number> {
   return rows;
 }
 
-const features = `from ${DEMO_TABLE} select ${linqFeatureItems({ field: 'referralUri', fieldKind: 'url', featureSet: 'extended' }).items.join(', ')}`;
+const featuresOf = (set: FeatureSetName): string => `from ${DEMO_TABLE} select ${linqFeatureItems({ field: 'referralUri', fieldKind: 'url', featureSet: set }).items.join(', ')}`;
 const results: BenchResult[] = [
-  await measure({ name: 'linq extended features', unit: 'rows', warmup: false }, () => run(features)),
-  await measure({ name: 'linq classification query (mlevalmodel, ORT batches of 512)', unit: 'rows' }, () =>
-    run(buildClassificationQuery({ modelName: 'bench', featureSet: 'extended' })),
+  await measure({ name: 'linq extended features (42)', unit: 'rows', warmup: false }, () => run(featuresOf('extended'))),
+  await measure({ name: `linq ${featureSet} features (${getFeatureSet(featureSet).size})`, unit: 'rows', warmup: false }, () => run(featuresOf(featureSet))),
+  await measure({ name: `linq classification query, ${featureSet} features (mlevalmodel, ORT batches of 512)`, unit: 'rows' }, () =>
+    run(buildClassificationQuery({ modelName: 'bench', featureSet })),
   ),
 ];
 await models.dispose();
