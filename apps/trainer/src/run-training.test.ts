@@ -44,6 +44,8 @@ describe.skipIf(skip)('runTraining on sample-small.csv', () => {
     expect(readdirSync(parent).sort()).toEqual(['a', 'b']);
     expect(readdirSync(join(parent, 'a')).sort()).toEqual(['metrics.json', 'model-card.json', 'model.onnx', 'report.html', 'tfjs']);
     const card = JSON.parse(readFileSync(join(parent, 'a', 'model-card.json'), 'utf8')) as Record<string, unknown>;
+    // Batch 512: tfjs-node where it loads, else wasm (never the slow cpu fallback; wasm ships as a dependency).
+    expect(['tensorflow', 'wasm']).toContain(first.backend.name);
     expect(card['backend']).toBe(first.backend.name);
     expect(card['backendReason']).toBe(first.backend.reason);
     expect(card['seed']).toBe(42);
