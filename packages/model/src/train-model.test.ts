@@ -8,6 +8,7 @@ import { createSplitter } from './internal/split';
 import { deriveSeed } from './internal/rng';
 import { streamTrainingExamples } from './stream-training-examples';
 import { trainModel, type TrainingExample } from './train-model';
+import { getPreset } from './presets';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -92,6 +93,15 @@ describe('trainModel', () => {
     expect(result.bestEpoch).toBe(aucs.indexOf(Math.max(...aucs)) + 1);
     // The kept weights are that epoch's: the final validation scores give its AUC.
     expect(computeMetrics(result.validation).rocAuc).toBeCloseTo(aucs[result.bestEpoch - 1]!, 5);
+    result.model.dispose();
+  }, 60_000);
+
+  it('takes the preset\'s epochs for the feature set: the default preset trains narrow inputs longer', async () => {
+    const result = await trainModel({ preset: 'default', featureSet: 'tutorial', examples: () => syntheticExamples(120), patience: null });
+    expect(result.epochs).toBe(20);
+    expect(result.history).toHaveLength(20);
+    expect(getPreset('default').epochsByFeatureSet).toEqual({ extended: 12, tutorial: 20 });
+    expect(getPreset('default').epochs).toBe(6);
     result.model.dispose();
   }, 60_000);
 
