@@ -115,6 +115,19 @@ describe.skipIf(skipData)('dga end to end on sample-small.csv', () => {
     expect(card['backendReason']).toMatch(/tfjs-node|WebAssembly|cpu/);
   }, 100_000);
 
+  it('train without --json prints a summary: the short tutorial query in full, the 242-column one as a command', async () => {
+    const env = cleanEnv(cwd, {});
+    const long = await runDga(['train', '--dataset', dataset, '--epochs', '1', '--out', 'run-summary'], { cwd, env });
+    expect(long.code, long.stderr).toBe(0);
+    expect(long.stdout).toMatch(/F1 0\.\d{4}/);
+    expect(long.stdout).toContain('Then run in Devo the classification query (247 lines, one per feature column); print it with');
+    expect(long.stdout).toContain('dga linq --model run-summary/model.onnx --name dga_classifier_bigram');
+    expect(long.stdout).not.toContain('ifthenelse(length(split(');
+    const short = await runDga(['train', '--dataset', dataset, '--epochs', '1', '--features', 'tutorial', '--out', 'run-tutorial'], { cwd, env });
+    expect(short.code, short.stderr).toBe(0);
+    expect(short.stdout).toContain('at(mlevalmodel("self", "dga_classifier_tutorial", [float4(length), float4(entropy), float4(vowel_proportion)]), 1) as dga_probability');
+  }, 60_000);
+
   it('export re-creates the ONNX model from the tfjs model with a parity check', async () => {
     const run = await runDga(['export', '--model', 'run/tfjs', '--out', 'again.onnx', '--json'], { cwd });
     expect(run.code, run.stderr).toBe(0);
