@@ -60,19 +60,10 @@ export interface BatchEndEvent {
   etaSeconds: number;
 }
 
-/** Emitted after each epoch (and its validation pass). */
-export interface EpochEndEvent {
+/** Emitted after each epoch (and its validation pass): the epoch's {@link EpochLog} and progress. */
+export interface EpochEndEvent extends EpochLog {
   type: 'epoch-end';
-  epoch: number;
   epochs: number;
-  loss: number;
-  accuracy: number;
-  valLoss: number | undefined;
-  valAccuracy: number | undefined;
-  /** ROC AUC on the validation split. */
-  valAuc: number | undefined;
-  seconds: number;
-  msPerStep: number;
   etaSeconds: number;
   /** True when this epoch has the best monitored validation value so far (the preset's `monitor`). */
   improved: boolean;

@@ -1,7 +1,8 @@
 import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
-import { buildClassificationQuery, DEFAULT_FEATURE_SET, featureSetNames } from '@dga/features';
+import { DEFAULT_FEATURE_SET, featureSetNames } from '@dga/features';
 import { UsageError } from '../exit-error';
 import { globalArgs } from '../global-args';
+import { classificationQueryOf } from '../internal/classification-query';
 import { loadModelInfo } from '../internal/model-info';
 import { parseThreshold } from '../internal/parse-flags';
 import { runtimeOf, writeOut } from '../runtime';
@@ -32,15 +33,7 @@ export default defineCommand({
       featureSet = info.featureSet;
     }
     featureSet ??= DEFAULT_FEATURE_SET;
-    const query = buildClassificationQuery({
-      table: args.table,
-      field: args.field,
-      fieldKind: args['field-kind'],
-      featureSet,
-      modelName: args.name ?? `dga_classifier_${featureSet}`,
-      domain: args.domain ?? runtime.env['DEVO_DOMAIN'] ?? 'self',
-      threshold: parseThreshold(args.threshold) ?? 0.5,
-    });
+    const query = classificationQueryOf(args, featureSet, parseThreshold(args.threshold) ?? 0.5, runtime.env);
     await writeOut(runtime.stdout, args.json === true ? JSON.stringify({ query, featureSet }) + '\n' : query + '\n');
   },
 }) as unknown as CommandDef<ArgsDef>;

@@ -1,8 +1,9 @@
 import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
-import { buildClassificationQuery, DEFAULT_FEATURE_SET, featureSetNames } from '@dga/features';
+import { DEFAULT_FEATURE_SET, featureSetNames } from '@dga/features';
 import { UsageError } from '../exit-error';
 import { devoArgs, globalArgs } from '../global-args';
 import { resolveQueryConfig } from '../config';
+import { classificationQueryOf } from '../internal/classification-query';
 import { loadModelInfo } from '../internal/model-info';
 import { parseNumberFlag, parseThreshold } from '../internal/parse-flags';
 import { createRowWriter, formatNumber, valueText } from '../internal/render';
@@ -45,15 +46,7 @@ export default defineCommand({
       let featureSet = args.features;
       if (args.model !== undefined) featureSet = (await loadModelInfo(args.model, runtime)).featureSet;
       featureSet ??= DEFAULT_FEATURE_SET;
-      query = buildClassificationQuery({
-        table: args.table,
-        field: args.field,
-        fieldKind: args['field-kind'],
-        featureSet,
-        modelName: args.name ?? `dga_classifier_${featureSet}`,
-        domain: args.domain ?? runtime.env['DEVO_DOMAIN'] ?? 'self',
-        threshold,
-      });
+      query = classificationQueryOf(args, featureSet, threshold, runtime.env);
     } else if (args.name !== undefined || args.model !== undefined) {
       throw new UsageError('--query runs the LINQ given as is; --name and --model only build the classification query');
     }

@@ -82,6 +82,7 @@ export /** Longer classification queries (the 242-column `bigram` one) are not p
 const QUERY_LINES_SHOWN = 60;
 
 function formatTrainingSummary(result: TrainingRunResult, cwd: string): string {
+  const queryLines = result.query.split('\n').length;
   const show = (path: string) => {
     const relative = path.startsWith(cwd + '/') ? path.slice(cwd.length + 1) : path;
     return relative;
@@ -106,10 +107,10 @@ function formatTrainingSummary(result: TrainingRunResult, cwd: string): string {
     `  report.html       open ${show(result.artifacts.report)} in a browser`,
     '',
     result.registered ? `Registered in Devo's Model Manager as ${result.modelName}.` : `Next: dga register --model ${show(result.artifacts.onnx)} --name ${result.modelName}`,
-    ...(result.query.split('\n').length <= QUERY_LINES_SHOWN
+    ...(queryLines <= QUERY_LINES_SHOWN
       ? [`Then run in Devo (or: dga query --from 'now()-1*hour()'):`, '', result.query]
       : [
-          `Then run in Devo the classification query (${result.query.split('\n').length} lines, one per feature column); print it with`,
+          `Then run in Devo the classification query (${queryLines} lines, one per feature column); print it with`,
           `  dga linq --model ${show(result.artifacts.onnx)} --name ${result.modelName}`,
           `or run it with: dga query --model ${show(result.artifacts.onnx)} --from 'now()-1*hour()'`,
         ]),
