@@ -63,6 +63,14 @@ describe('dga usage errors', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(pattern);
   });
+
+  it('exits 2 naming an unknown DGA_TFJS_BACKEND and the accepted values, before any training', async () => {
+    const run = await runDga(['train', '--dataset', 'hosts.csv', '--out', 'never'], { cwd, env: cleanEnv(cwd, { DGA_TFJS_BACKEND: 'gpu' }) });
+    expect(run.code).toBe(2);
+    expect(stderrLines(run.stderr)[0]).toMatch(/^error: DGA_TFJS_BACKEND=gpu is not a tfjs backend/);
+    expect(run.stderr).toContain('auto, node, wasm or cpu');
+    expect(existsSync(join(cwd, 'never'))).toBe(false);
+  });
 });
 
 describe.skipIf(skipData)('dga end to end on sample-small.csv', () => {

@@ -4,7 +4,7 @@ import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
 import { getFeatureSet } from '@dga/features';
 import { ExitCode, ExitError, UsageError } from '../exit-error';
 import { globalArgs } from '../global-args';
-import { parseNumberFlag } from '../internal/parse-flags';
+import { parseNumberFlag, tfjsBackendFromEnv } from '../internal/parse-flags';
 import { runtimeOf, writeOut } from '../runtime';
 
 export default defineCommand({
@@ -33,7 +33,7 @@ export default defineCommand({
     const out = resolve(runtime.cwd, args.out);
     if (!out.endsWith('.onnx')) runtime.logger.warn(`--out ${args.out} does not end in .onnx; Devo's Model Manager names files by extension`);
     const trainer = await import('@dga/trainer');
-    const preference = trainer.tfjsBackendPreference(runtime.env['DGA_TFJS_BACKEND']);
+    const preference = tfjsBackendFromEnv(runtime.env['DGA_TFJS_BACKEND'], trainer.tfjsBackendPreference);
     const backend = await trainer.selectTfjsBackend(preference === undefined ? {} : { prefer: preference });
     runtime.logger.debug(`tfjs backend: ${backend.backend} (${backend.reason})`);
     const [{ loadModel }, onnx] = await Promise.all([import('@dga/model'), import('@dga/onnx-export')]);

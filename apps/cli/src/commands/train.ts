@@ -3,7 +3,7 @@ import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
 import { featureSetNames } from '@dga/features';
 import { UsageError } from '../exit-error';
 import { globalArgs, devoArgs, mlmmArgs } from '../global-args';
-import { parseNumberFlag, parseThreshold } from '../internal/parse-flags';
+import { parseNumberFlag, parseThreshold, tfjsBackendFromEnv } from '../internal/parse-flags';
 import { metricsJson } from '../internal/metrics-json';
 import { createMlmm, mlmmConfigFrom } from '../internal/mlmm';
 import { formatNumber } from '../internal/render';
@@ -190,7 +190,7 @@ export default defineCommand({
     }
     // Resolve registration settings before hours of training, so a missing token fails fast.
     const registrar = config.register === undefined ? undefined : await createMlmm(mlmmConfigFrom(args, runtime), runtime);
-    const preference = trainer.tfjsBackendPreference(runtime.env['DGA_TFJS_BACKEND']);
+    const preference = tfjsBackendFromEnv(runtime.env['DGA_TFJS_BACKEND'], trainer.tfjsBackendPreference);
     const result = await trainer.runTraining(config, {
       signal: runtime.signal,
       datasetEnv: runtime.env['DGA_DATASET'],

@@ -38,3 +38,16 @@ export function positionals(args: { _: string[] }): string[] {
   const separator = args._.indexOf('--');
   return separator === -1 ? [...args._] : [...args._.slice(0, separator), ...args._.slice(separator + 1)];
 }
+
+/**
+ * `DGA_TFJS_BACKEND` parsed by `parse` (the trainer's `tfjsBackendPreference`): unset or empty is
+ * undefined (auto); an unknown value is a usage error naming it and the accepted values.
+ */
+export function tfjsBackendFromEnv<T>(value: string | undefined, parse: (value: string) => T | undefined): T | undefined {
+  if (value === undefined || value === '') return undefined;
+  const preference = parse(value);
+  if (preference === undefined) {
+    throw new UsageError(`DGA_TFJS_BACKEND=${value} is not a tfjs backend`, { hint: 'set it to auto, node, wasm or cpu, or unset it' });
+  }
+  return preference;
+}
