@@ -79,18 +79,19 @@ async function loadTutorialRows(rows: number): Promise<{ x: Float32Array; y: Flo
 }
 
 const PROFILE_STEPS = 700;
-const PROFILE_ROUNDS = 3;
+const PROFILE_ROUNDS = 5;
 
 const cases: Record<string, () => Promise<BenchResult>> = {
   /**
    * ms per batch-7 step of the tutorial model: tfjs `model.fit` on tensors, `model.fitDataset`,
-   * and our `trainModel` loop, interleaved in rounds (the machine is shared) and reported as the
-   * median over rounds.
+   * our `trainModel` loop, and tfjs's floor for the same math: the batch tensors and
+   * `optimizer.minimize`, with no reads, metrics, schedule or callbacks. Interleaved in rounds (the
+   * machine is shared) and reported as the median over rounds.
    */
   'tutorial-step-profile': () =>
     measure({ name: 'tutorial-step-profile', unit: 'steps' }, async () => {
       const { x, y } = await loadTutorialRows(PROFILE_STEPS * 7);
-      const timings: Record<'fit' | 'fitDataset' | 'trainModel', number[]> = { fit: [], fitDataset: [], trainModel: [] };
+      const timings: Record<'fit' | 'fitDataset' | 'trainModel' | 'floor', number[]> = { fit: [], fitDataset: [], trainModel: [], floor: [] };
       const examples: TrainingExample[] = [];
       for (let row = 0; row < PROFILE_STEPS * 7; row += 1) {
         examples.push({ features: x.slice(row * 3, row * 3 + 3), label: y[row * 2 + 1] === 1 ? 1 : 0, subclass: 'x', key: `row${row}` });
@@ -120,6 +121,31 @@ const cases: Record<string, () => Promise<BenchResult>> = {
           model.dispose();
         }
         {
+          const model = createModel({ preset: 'tutorial', featureSet: 'tutorial' });
+          const hidden = model.layers.slice(0, -1);
+          const [kernel, bias] = model.layers.at(-1)!.trainableWeights.map((weight) => weight.read());
+          const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
+          const start = performance.now();
+          for (let step = 0; step < PROFILE_STEPS; step += 1) {
+            const xs = tf.tensor2d(x.subarray(step * 21, step * 21 + 21), [7, 3]);
+            const ys = tf.tensor2d(y.subarray(step * 14, step * 14 + 14), [7, 2]);
+            model.optimizer.minimize(
+              () => {
+                let output: tf.Tensor = xs;
+                for (const layer of hidden) output = layer.apply(output, { training: true }) as tf.Tensor;
+                let loss = tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(ys, tf.add(tf.matMul(output, kernel!), bias!), undefined, undefined, tf.Reduction.MEAN);
+                for (const penalty of model.calculateLosses()) loss = tf.add(loss, penalty);
+                return loss;
+              },
+              false,
+              variables,
+            );
+            tf.dispose([xs, ys]);
+          }
+          timings.floor.push((performance.now() - start) / PROFILE_STEPS);
+          model.dispose();
+        }
+        {
           // testFraction 0.01 so nearly all rows train; msPerStep excludes the scan and scoring.
           const result = await trainModel({ preset: 'tutorial', featureSet: 'tutorial', examples: () => examples, epochs: 1, testFraction: 0.01 });
           timings.trainModel.push(result.msPerStep);
@@ -133,6 +159,7 @@ const cases: Record<string, () => Promise<BenchResult>> = {
           fitTensorsMsPerStep: median(timings.fit),
           fitDatasetMsPerStep: median(timings.fitDataset),
           trainModelMsPerStep: median(timings.trainModel),
+          tfjsFloorMsPerStep: median(timings.floor),
           kerasReferenceMsPerStep: 1.45,
           rounds: PROFILE_ROUNDS,
           stepsPerRound: PROFILE_STEPS,

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createModel } from './create-model';
+import { getFeatureSet } from '@dga/features';
+import { createModel, createNetwork } from './create-model';
+import { getPreset } from './presets';
 import { createRng } from './internal/rng';
 
 beforeAll(async () => {
@@ -27,12 +29,14 @@ const kerasHeScale = 2 / 0.87962566103423978 ** 2;
 
 describe('createModel', () => {
   it('initializes he_normal kernels with std sqrt(2 / fan_in) and no value beyond 2 target stds / 0.88, as Keras does', () => {
-    const model = createModel({ preset: 'default', featureSet: 'extended', seed: 1 });
+    // The trainable network: the saved model's first layer is the frozen length encoding.
+    const model = createNetwork({ preset: getPreset('default'), featureSet: getFeatureSet('extended'), seed: 1 });
     const kernel = Array.from(model.layers[0]!.getWeights()[0]!.dataSync());
-    const target = Math.sqrt(2 / 42);
+    // 42 features + 39 length flags.
+    const target = Math.sqrt(2 / 81);
     const mean = kernel.reduce((total, value) => total + value, 0) / kernel.length;
     const std = Math.sqrt(kernel.reduce((total, value) => total + (value - mean) ** 2, 0) / kernel.length);
-    // 2,688 samples: the std of the sample std is about 0.014 · target.
+    // 10,368 samples: the std of the sample std is about 0.007 · target.
     expect(Math.abs(std / target - 1)).toBeLessThan(0.05);
     expect(Math.max(...kernel.map(Math.abs))).toBeLessThanOrEqual((2 * target) / 0.87962566103423978 + 1e-6);
     model.dispose();
@@ -92,16 +96,54 @@ describe('createModel', () => {
   });
 
   it('folds a normalization into the first layer: f_norm(x) equals f((x - mean) / std)', () => {
-    const mean = Float32Array.from({ length: 42 }, (_, index) => index * 0.5);
-    const std = Float32Array.from({ length: 42 }, (_, index) => 0.25 + index * 0.1);
-    const plain = createModel({ preset: 'default', featureSet: 'extended', seed: 5 });
-    const folded = createModel({ preset: 'default', featureSet: 'extended', seed: 5, normalization: { mean, std } });
+    // The tutorial preset has no length encoding: the network is the model.
+    const mean = Float32Array.from({ length: 3 }, (_, index) => index * 0.5);
+    const std = Float32Array.from({ length: 3 }, (_, index) => 0.25 + index * 0.1);
+    const plain = createModel({ preset: 'tutorial', featureSet: 'tutorial', seed: 5 });
+    const folded = createModel({ preset: 'tutorial', featureSet: 'tutorial', seed: 5, normalization: { mean, std } });
     const rng = createRng(1);
-    const raw = Float32Array.from({ length: 8 * 42 }, () => rng.next() * 10);
-    const standardized = raw.map((value, index) => (value - mean[index % 42]!) / std[index % 42]!);
-    const expected = (plain.predict(tf.tensor2d(standardized, [8, 42])) as tf.Tensor).arraySync() as number[][];
-    const actual = (folded.predict(tf.tensor2d(raw, [8, 42])) as tf.Tensor).arraySync() as number[][];
+    const raw = Float32Array.from({ length: 8 * 3 }, () => rng.next() * 10);
+    const standardized = raw.map((value, index) => (value - mean[index % 3]!) / std[index % 3]!);
+    const expected = (plain.predict(tf.tensor2d(standardized, [8, 3])) as tf.Tensor).arraySync() as number[][];
+    const actual = (folded.predict(tf.tensor2d(raw, [8, 3])) as tf.Tensor).arraySync() as number[][];
     actual.forEach((row, index) => row.forEach((value, column) => expect(value).toBeCloseTo(expected[index]![column]!, 5)));
+  });
+
+  it('starts the default preset with a frozen length encoding: model(x) equals network(standardize(x, [length ≥ k] for k = 2…40))', () => {
+    const featureSet = getFeatureSet('extended');
+    const width = 42 + 39;
+    const network = createNetwork({ preset: getPreset('default'), featureSet, seed: 5 });
+    const rng = createRng(3);
+    const mean = Float32Array.from({ length: width }, () => rng.next() * 2 - 1);
+    const std = Float32Array.from({ length: width }, () => 0.2 + rng.next());
+    const model = createModel({ preset: 'default', featureSet: 'extended', seed: 5, normalization: { mean, std } });
+    expect(model.layers[0]?.name).toBe('length_encoding');
+    expect(model.layers[0]?.trainable).toBe(false);
+    expect(model.inputs[0]?.shape).toEqual([null, 42]);
+    // Lengths below, inside and beyond the flags; other features of either sign.
+    const lengths = [1, 2, 3, 11, 39, 40, 41, 63];
+    const raw = new Float32Array(lengths.length * 42);
+    lengths.forEach((length, row) => {
+      raw[row * 42] = length;
+      for (let index = 1; index < 42; index += 1) raw[row * 42 + index] = rng.next() * 6 - 3;
+    });
+    // The independent encoding: the features, then one 0/1 flag per threshold, standardized.
+    const encoded = new Float32Array(lengths.length * width);
+    lengths.forEach((length, row) => {
+      for (let index = 0; index < width; index += 1) {
+        const value = index < 42 ? raw[row * 42 + index]! : length >= index - 42 + 2 ? 1 : 0;
+        encoded[row * width + index] = (value - mean[index]!) / std[index]!;
+      }
+    });
+    const expected = (network.predict(tf.tensor2d(encoded, [lengths.length, width])) as tf.Tensor).arraySync() as number[][];
+    const actual = (model.predict(tf.tensor2d(raw, [lengths.length, 42])) as tf.Tensor).arraySync() as number[][];
+    actual.forEach((row, index) => row.forEach((value, column) => expect(value).toBeCloseTo(expected[index]![column]!, 5)));
+    // Without a normalization the network sees the encoded rows as they are.
+    const unnormalized = createModel({ preset: 'default', featureSet: 'extended', seed: 5 });
+    const plainEncoded = encoded.map((value, index) => value * std[index % width]! + mean[index % width]!);
+    const expectedPlain = (network.predict(tf.tensor2d(plainEncoded, [lengths.length, width])) as tf.Tensor).arraySync() as number[][];
+    const actualPlain = (unnormalized.predict(tf.tensor2d(raw, [lengths.length, 42])) as tf.Tensor).arraySync() as number[][];
+    actualPlain.forEach((row, index) => row.forEach((value, column) => expect(value).toBeCloseTo(expectedPlain[index]![column]!, 5)));
   });
 
   it('rejects unknown presets and invalid seeds with ERR_MODEL_INVALID_OPTION', () => {

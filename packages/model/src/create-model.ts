@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { getFeatureSet, type FeatureSetName } from '@dga/features';
+import { getFeatureSet, type FeatureSet, type FeatureSetName } from '@dga/features';
 import { ModelError } from './errors';
-import { getPreset, presetNames, type PresetName } from './presets';
+import { getPreset, presetNames, type PresetName, type PresetSpec } from './presets';
 import { deriveSeed } from './internal/rng';
 import { foldNormalization, type Normalization } from './internal/normalization';
+import { encodedWidth, resolveLengthEncoding, type LengthEncoding as LengthEncodingSpec } from './internal/length-encoding';
+import { LengthEncoding } from './length-encoding-layer';
 
 /** Options of {@link createModel}. */
 export interface CreateModelOptions {
@@ -17,9 +19,11 @@ export interface CreateModelOptions {
    */
   seed?: number;
   /**
-   * Per-feature mean and standard deviation of the training inputs. When given, the model
-   * computes `f((x - mean) / std)` with the standardization folded into the first Dense layer's
-   * kernel and bias, so it still takes raw features and exports to ONNX as plain layers.
+   * Per-input mean and standard deviation of the training inputs. When given, the model
+   * computes `f((x - mean) / std)` with the standardization folded into the first trainable Dense
+   * layer's kernel and bias, so it still takes raw features and exports to ONNX as plain layers.
+   * For a preset with `lengthEncoding` the inputs are the features, then the length flags
+   * (`featureSet.size + maxLength − 1` values), as `trainModel` computes them.
    */
   normalization?: Normalization;
   /** Adam learning rate of the compiled optimizer. @default the preset's */
@@ -44,7 +48,7 @@ export const DEFAULT_SEED = 42;
 /**
  * Builds the (compiled) tfjs model of a preset for a feature set: a `tf.Sequential` whose input is
  * `[N, featureSet.size]` raw features and whose output is `[N, 2]` softmax (index 0 = legit,
- * 1 = DGA). Keras defaults are matched where tfjs differs: Dense kernels default to
+ * 1 = DGA). A preset with `lengthEncoding` starts with a {@link LengthEncoding} layer. Keras defaults are matched where tfjs differs: Dense kernels default to
  * glorot_uniform, BatchNormalization uses epsilon 1e-3 and momentum 0.99.
  *
  * @example
@@ -52,18 +56,73 @@ export const DEFAULT_SEED = 42;
  * model.predict(tf.tensor2d([[12, 3.1, 0.25]])); // [[P(legit), P(dga)]]
  */
 export function createModel(options: CreateModelOptions): tf.LayersModel {
-  const { learningRate } = options;
-  const { preset: presetName, featureSet: featureSetName } = options;
   const seed = options.seed ?? DEFAULT_SEED;
-  if (!presetNames.includes(presetName)) {
-    throw new ModelError('ERR_MODEL_INVALID_OPTION', `createModel: unknown preset "${String(presetName)}"; use one of ${presetNames.join(', ')}.`);
+  if (!presetNames.includes(options.preset)) {
+    throw new ModelError('ERR_MODEL_INVALID_OPTION', `createModel: unknown preset "${String(options.preset)}"; use one of ${presetNames.join(', ')}.`);
   }
   if (!Number.isInteger(seed) || seed < 0) {
     throw new ModelError('ERR_MODEL_INVALID_OPTION', `createModel: seed must be a non-negative integer, got ${seed}; pass e.g. 42.`);
   }
-  const featureSet = getFeatureSet(featureSetName);
-  const preset = getPreset(presetName);
-  const model = tf.sequential({ name: `dga_${presetName}_${featureSet.name}` });
+  const featureSet = getFeatureSet(options.featureSet);
+  const preset = getPreset(options.preset);
+  const encoding = resolveLengthEncoding(preset, featureSet);
+  const network = createNetwork({ preset, featureSet, seed, learningRate: options.learningRate });
+  if (encoding === undefined) {
+    if (options.normalization !== undefined) foldNormalization(network, options.normalization, featureSet.size);
+    return network;
+  }
+  try {
+    return assembleEncodedModel(network, { preset, featureSet, seed, encoding, normalization: options.normalization, learningRate: options.learningRate });
+  } finally {
+    network.dispose();
+  }
+}
+
+/** What {@link createNetwork} builds from. */
+export interface NetworkSpec {
+  preset: PresetSpec;
+  featureSet: FeatureSet;
+  seed: number;
+  learningRate?: number | undefined;
+}
+
+/**
+ * The trainable network of a preset (internal): input `[N, encodedWidth]` (the features, plus
+ * the length flags when the preset encodes length), compiled with adam and categorical
+ * cross-entropy. {@link createModel} and `trainModel` turn it into the saved model.
+ */
+export function createNetwork(spec: NetworkSpec): tf.Sequential {
+  const { preset, featureSet, seed } = spec;
+  const inputWidth = encodedWidth(featureSet.size, resolveLengthEncoding(preset, featureSet));
+  const model = tf.sequential({ name: `dga_${preset.name}_${featureSet.name}` });
+  addLayers(model, preset, seed, [inputWidth]);
+  model.compile({ optimizer: tf.train.adam(spec.learningRate ?? preset.learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  // tfjs only disposes optimizers it created from a string; this one is ours, so hand it over:
+  // `model.dispose()` then also frees its variables.
+  (model as unknown as { isOptimizerOwned: boolean }).isOptimizerOwned = true;
+  return model;
+}
+
+/**
+ * The saved form of a length-encoding network (internal): a {@link LengthEncoding} layer on raw
+ * features, then the network's layers with the standardization folded into the first Dense
+ * layer. `network` keeps its weights; the caller still owns and disposes it.
+ */
+export function assembleEncodedModel(network: tf.LayersModel, spec: NetworkSpec & { encoding: LengthEncodingSpec; normalization: Normalization | undefined }): tf.LayersModel {
+  const { preset, featureSet, encoding, normalization } = spec;
+  const model = tf.sequential({ name: network.name });
+  model.add(new LengthEncoding({ name: 'length_encoding', lengthIndex: encoding.lengthIndex, thresholds: encoding.thresholds, inputShape: [featureSet.size] }));
+  // The same seeds as the network, so the saved layer configs match; every weight is copied below.
+  addLayers(model, preset, spec.seed, null);
+  for (const [index, layer] of network.layers.entries()) model.layers[index + 1]!.setWeights(layer.getWeights());
+  if (normalization !== undefined) foldNormalization(model, normalization, encodedWidth(featureSet.size, encoding));
+  model.compile({ optimizer: tf.train.adam(spec.learningRate ?? preset.learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  (model as unknown as { isOptimizerOwned: boolean }).isOptimizerOwned = true;
+  return model;
+}
+
+/** Adds the preset's hidden layers and the softmax output; `inputShape` goes on the first one. */
+function addLayers(model: tf.Sequential, preset: PresetSpec, seed: number, inputShape: number[] | null): void {
   preset.hidden.forEach((layer, index) => {
     const initializerSeed = deriveSeed(seed, `dense_${index}/kernel`);
     model.add(
@@ -83,7 +142,7 @@ export function createModel(options: CreateModelOptions): tf.LayersModel {
                   ? tf.regularizers.l2({ l2: layer.kernelRegularizer.l2 })
                   : tf.regularizers.l1l2(layer.kernelRegularizer),
             }),
-        ...(index === 0 ? { inputShape: [featureSet.size] } : {}),
+        ...(index === 0 && inputShape !== null ? { inputShape } : {}),
       }),
     );
     if (layer.batchNormalization) {
@@ -101,10 +160,4 @@ export function createModel(options: CreateModelOptions): tf.LayersModel {
       kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 'output/kernel') }),
     }),
   );
-  model.compile({ optimizer: tf.train.adam(learningRate ?? preset.learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  // tfjs only disposes optimizers it created from a string; this one is ours, so hand it over:
-  // `model.dispose()` then also frees its variables.
-  (model as unknown as { isOptimizerOwned: boolean }).isOptimizerOwned = true;
-  if (options.normalization !== undefined) foldNormalization(model, options.normalization, featureSet.size);
-  return model;
 }

@@ -4,6 +4,8 @@ export type { ModelErrorCode } from './errors';
 export { getPreset, presetNames } from './presets';
 export type { PresetName, PresetSpec, HiddenLayerSpec } from './presets';
 export { createModel, DEFAULT_SEED } from './create-model';
+export { LengthEncoding } from './length-encoding-layer';
+export type { LengthEncodingArgs } from './length-encoding-layer';
 export type { CreateModelOptions } from './create-model';
 export { trainModel } from './train-model';
 export type {

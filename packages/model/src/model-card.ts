@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { VERSION as FEATURES_VERSION } from '@dga/features';
 import type { FeatureSetName } from '@dga/features';
 import { computeMetrics, type Metrics } from './compute-metrics';
-import type { PresetName } from './presets';
+import { getPreset, type PresetName } from './presets';
 import type { SplitCounts, TrainResult } from './train-model';
 import { VERSION } from './version';
 
@@ -17,7 +17,15 @@ export interface ModelCard {
   featureSet: { name: FeatureSetName; version: number; features: string[] };
   /** Output index → class. Always `{ "0": "legit", "1": "dga" }`. */
   labels: { '0': 'legit'; '1': 'dga' };
-  /** Standardization folded into the first layer (informational: the model takes raw features). */
+  /**
+   * The `length` flags the model computes in its frozen first layer (`[length ≥ k]` for
+   * k = 2…maxLength; informational: the model takes raw features), or null.
+   */
+  lengthEncoding: { feature: 'length'; maxLength: number } | null;
+  /**
+   * Standardization folded into the first trainable layer (informational: the model takes raw
+   * features), one value per network input: the features, then the length flags.
+   */
   normalization: { mean: number[]; std: number[] } | null;
   training: {
     epochs: number;
@@ -49,12 +57,14 @@ export interface ModelCard {
  * await saveModel(result.model, 'runs/latest/tfjs', createModelCard(result));
  */
 export function createModelCard(result: TrainResult, options?: { threshold?: number }): ModelCard {
+  const { lengthEncoding } = getPreset(result.preset);
   return {
     schemaVersion: MODEL_CARD_SCHEMA_VERSION,
     preset: result.preset,
     seed: result.seed,
     featureSet: { name: result.featureSet.name, version: result.featureSet.version, features: [...result.featureSet.features] },
     labels: { '0': 'legit', '1': 'dga' },
+    lengthEncoding: lengthEncoding === undefined ? null : { feature: 'length', maxLength: lengthEncoding.maxLength },
     normalization: result.normalization === undefined ? null : { mean: Array.from(result.normalization.mean), std: Array.from(result.normalization.std) },
     training: {
       epochs: result.epochs,

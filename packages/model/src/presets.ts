@@ -55,6 +55,16 @@ export interface PresetSpec {
    * few rows while its ranking (AUC) and F1 still improve, so loss stops too early for `default`.
    */
   readonly monitor: 'valLoss' | 'valAuc';
+  /**
+   * One-hot-like encoding of the `length` input: the network also sees the flags
+   * `[length ≥ k]` for k = 2…`maxLength` (a thermometer code; longer labels set every flag).
+   * Many DGA families emit labels of a few exact lengths, a step a ReLU network on the scalar
+   * length learns slowly and blurs. The saved model still takes the raw features: its first layer,
+   * a weightless `LengthEncoding` named `length_encoding`, appends the flags, and the
+   * standardization is folded into the next Dense layer; `@dga/onnx-export` converts it to four
+   * ONNX nodes.
+   */
+  readonly lengthEncoding?: { readonly maxLength: number };
 }
 
 const tutorialPreset: PresetSpec = {
@@ -86,13 +96,14 @@ const defaultPreset: PresetSpec = {
   learningRate: 0.004,
   schedule: { kind: 'cosine', warmupSteps: 50, finalFraction: 0.02 },
   epochs: 6,
-  epochsByFeatureSet: { extended: 12, tutorial: 20 },
+  epochsByFeatureSet: { extended: 10, tutorial: 12 },
   batchSize: 512,
   testFraction: 0.2,
   validationFraction: 0.1,
   standardize: true,
   patience: 3,
   monitor: 'valAuc',
+  lengthEncoding: { maxLength: 40 },
 };
 
 /**
@@ -103,14 +114,16 @@ const defaultPreset: PresetSpec = {
  *   BatchNormalization → Dropout(0.3) → Dense(5, relu, he_normal, L1L2(0.001, 0.001)) →
  *   Dense(2, softmax, glorot_uniform); adam(0.001), categorical cross-entropy, 10 epochs, batch 7,
  *   no validation split, no early stopping, raw (unstandardized) inputs.
- * - `default`: the 242-feature `bigram` set, standardized (folded into the first layer, so the
- *   saved model takes raw features), Dense 128 → 64 (relu, he_normal) → Dense(2, softmax);
- *   adam with a cosine schedule (50 warm-up steps to 0.004, decaying to 2 % of it), batch 512,
- *   6 epochs (12 on `extended`, 20 on `tutorial`: cheaper steps, slower convergence), early stopping on the validation ROC AUC of a 10 % validation split (patience 3,
- *   best weights kept). Trains in ~35 s on 2 cores with the wasm backend (~2.5 min on the pure-JS
- *   `cpu` one). Chosen by held-out measurements (docs/decisions/0007): the 42 unigram features
- *   of `extended` cap an MLP near F1 0.90 / AUC 0.96 whatever its size; bigram flags lift it past
- *   0.92 / 0.97; 128-64 beats 64-32 by +0.004 F1; validation loss stopped too early (epoch 3 of 6).
+ * - `default`: the 242-feature `bigram` set plus flags `[length ≥ k]` for k = 2…40, standardized
+ *   (the flags and the standardization are computed inside the saved model, which takes raw
+ *   features), Dense 128 → 64 (relu, he_normal) → Dense(2, softmax); adam with a cosine schedule
+ *   (50 warm-up steps to 0.004, decaying to 2 % of it), batch 512, 6 epochs (10 on `extended`, 12
+ *   on `tutorial`: cheaper steps, slower convergence), early stopping on the validation ROC AUC of
+ *   a 10 % validation split (patience 3, best weights kept). Trains in ~40 s on 2 cores with the
+ *   wasm backend. Chosen by held-out measurements (docs/decisions/0007, 0008): the 42 unigram
+ *   features of `extended` cap an MLP near F1 0.90 / AUC 0.96 whatever its size; bigram flags lift
+ *   it past 0.92 / 0.97; the length flags add about +0.01 F1 on every feature set (many DGA
+ *   families emit a few exact lengths); validation loss stopped too early (epoch 3 of 6).
  *
  * @example
  * getPreset('tutorial').batchSize; // 7

@@ -29,6 +29,7 @@ function card(): ModelCard {
     seed: 42,
     featureSet: { name: 'tutorial', version: 1, features: ['length', 'entropy', 'vowel_proportion'] },
     labels: { '0': 'legit', '1': 'dga' },
+    lengthEncoding: null,
     normalization: null,
     training: { epochs: 10, epochsRun: 10, bestEpoch: 10, batchSize: 7, learningRate: 0.001, stoppedEarly: false, seconds: 1.5, msPerStep: 2, dataMode: 'memory' },
     data: { sha256: 'ab'.repeat(32), rows: 4, split: { train: { legit: 1, dga: 1 }, validation: { legit: 0, dga: 0 }, test: { legit: 1, dga: 1 } } },
@@ -56,6 +57,23 @@ describe('saveModel and loadModel', () => {
     const actual = (loaded.model.predict(input) as tf.Tensor).dataSync();
     expect(Array.from(actual)).toEqual(Array.from(expected));
     expect(loaded.model.layers.map((layer) => layer.getClassName())).toEqual(model.layers.map((layer) => layer.getClassName()));
+    model.dispose();
+    loaded.model.dispose();
+  });
+
+  it('round-trips the default preset with its LengthEncoding layer (registered on import)', async () => {
+    const model = createModel({ preset: 'default', featureSet: 'tutorial', seed: 3 });
+    const defaultCard: ModelCard = { ...card(), preset: 'default', lengthEncoding: { feature: 'length', maxLength: 40 } };
+    await saveModel(model, directory, defaultCard);
+    const modelJson = JSON.parse(await readFile(join(directory, 'model.json'), 'utf8')) as { modelTopology: { config: { layers: { class_name: string; config: Record<string, unknown> }[] } } };
+    const [first] = modelJson.modelTopology.config.layers;
+    expect(first).toMatchObject({ class_name: 'LengthEncoding', config: { name: 'length_encoding', length_index: 0, thresholds: 39 } });
+    const loaded = await loadModel(directory);
+    expect(loaded.card.lengthEncoding).toEqual({ feature: 'length', maxLength: 40 });
+    expect(loaded.model.layers.map((layer) => layer.getClassName())).toEqual(['LengthEncoding', 'Dense', 'Dense', 'Dense']);
+    const expected = (model.predict(input) as tf.Tensor).dataSync();
+    const actual = (loaded.model.predict(input) as tf.Tensor).dataSync();
+    expect(Array.from(actual)).toEqual(Array.from(expected));
     model.dispose();
     loaded.model.dispose();
   });

@@ -58,6 +58,18 @@ describe('trainModel', () => {
     result.model.dispose();
   }, 60_000);
 
+  it('tests on exactly the given testKeys when a fixed test split is passed', async () => {
+    const examples = syntheticExamples(400);
+    const testKeys = new Set(examples.filter((_, index) => index % 4 === 1 || index % 10 === 0).map((example) => example.key));
+    const result = await trainModel({ preset: 'default', featureSet: 'tutorial', examples: () => examples, epochs: 1, testKeys });
+    const expectedTest = examples.filter((example) => testKeys.has(example.key));
+    expect(result.test.scores.length).toBe(testKeys.size);
+    expect(Array.from(result.test.labels)).toEqual(expectedTest.map((example) => example.label));
+    expect(result.split.test.legit + result.split.test.dga).toBe(testKeys.size);
+    expect(result.split.validation.legit + result.split.validation.dga).toBeGreaterThan(0);
+    result.model.dispose();
+  }, 60_000);
+
   it('streams every epoch when the rows exceed cacheBytes, with the same split and a working model', async () => {
     const examples = syntheticExamples(800);
     let calls = 0;
@@ -98,9 +110,9 @@ describe('trainModel', () => {
 
   it('takes the preset\'s epochs for the feature set: the default preset trains narrow inputs longer', async () => {
     const result = await trainModel({ preset: 'default', featureSet: 'tutorial', examples: () => syntheticExamples(120), patience: null });
-    expect(result.epochs).toBe(20);
-    expect(result.history).toHaveLength(20);
-    expect(getPreset('default').epochsByFeatureSet).toEqual({ extended: 12, tutorial: 20 });
+    expect(result.epochs).toBe(12);
+    expect(result.history).toHaveLength(12);
+    expect(getPreset('default').epochsByFeatureSet).toEqual({ extended: 10, tutorial: 12 });
     expect(getPreset('default').epochs).toBe(6);
     result.model.dispose();
   }, 60_000);

@@ -2,14 +2,15 @@ import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
 import { getFeatureSet, type FeatureSetName } from '@dga/features';
 import { computeMetrics } from './compute-metrics';
-import { createModel, DEFAULT_SEED } from './create-model';
+import { assembleEncodedModel, createNetwork, DEFAULT_SEED } from './create-model';
 import { ModelAbortError, ModelError, throwIfAborted } from './errors';
 import { getPreset, presetNames, type PresetName } from './presets';
 import type { SplitName } from './internal/split';
 import { FamilyTable, PackedRows } from './internal/packed-rows';
 import { foldNormalization, WelfordAccumulator, type Normalization } from './internal/normalization';
 import { createRng, deriveSeed, shuffleInPlace, type Rng } from './internal/rng';
-import { createSplitter } from './internal/split';
+import { createFixedTestSplitter, createSplitter } from './internal/split';
+import { encodedWidth, encodeRow, resolveLengthEncoding } from './internal/length-encoding';
 
 /** One labelled row, already featurized with the run's feature set. */
 export interface TrainingExample {
@@ -101,6 +102,13 @@ export interface TrainModelOptions {
   learningRate?: number;
   /** Share of rows held out for the test split. @default 0.2 */
   testFraction?: number;
+  /**
+   * A fixed test split instead of the hashed one: the rows whose `key` is in the set, e.g. the
+   * test rows of a split made by another tool, to compare on exactly the same rows. The other rows
+   * go to validation with probability `validationFraction` (by the seeded hash), else to train;
+   * `testFraction` is then unused.
+   */
+  testKeys?: ReadonlySet<string>;
   /** Share of rows held out for validation. @default the preset's (tutorial 0, default 0.1) */
   validationFraction?: number;
   /** Early-stopping patience in epochs; `null` disables it. @default the preset's (tutorial null, default 3) */
@@ -159,7 +167,10 @@ export interface TrainResult {
   bestEpoch: number;
   stoppedEarly: boolean;
   split: SplitCounts;
-  /** Standardization folded into the model, when the preset uses it. */
+  /**
+   * Standardization folded into the model, when the preset uses it: one mean and std per network
+   * input (the features, then the length flags when the preset encodes length).
+   */
   normalization: Normalization | undefined;
   /** The held-out test split, scored with the final model; never used in training. */
   test: ScoredRows;
@@ -215,6 +226,7 @@ function validateOptions(options: TrainModelOptions): void {
   if (options.learningRate !== undefined && !(options.learningRate > 0)) fail(`learningRate must be > 0, got ${options.learningRate}.`);
   if (options.patience !== undefined && options.patience !== null && (!Number.isInteger(options.patience) || options.patience < 1)) fail(`patience must be a positive integer or null, got ${options.patience}.`);
   if (options.cacheBytes !== undefined && !(options.cacheBytes >= 0)) fail(`cacheBytes must be >= 0, got ${options.cacheBytes}.`);
+  if (options.testKeys !== undefined && !(options.testKeys instanceof Set)) fail('testKeys must be a Set of example keys (the domain labels of the test rows).');
   const test = options.testFraction ?? 0.2;
   const validation = options.validationFraction ?? 0;
   if (!(test > 0 && test < 1)) fail(`testFraction must be in (0, 1), got ${test}.`);
@@ -241,8 +253,9 @@ function makeYielder(now: () => number): () => Promise<void> {
  * mean/std (Welford) and a data fingerprint, and keeps packed rows in memory when they fit in
  * `cacheBytes`; then a hand-rolled Adam loop trains on seeded shuffled batches (the same math as
  * `model.fit`, without its per-step overhead), with early stopping on validation loss and best
- * weights restored. Finally standardization is folded into the first layer and the test split is
- * scored. The test split never influences training or stopping.
+ * weights restored. Finally standardization is folded into the first layer (for a preset with
+ * `lengthEncoding`, the saved model gets a frozen `length_encoding` layer in front, so it still takes
+ * raw features) and the test split is scored. The test split never influences training or stopping.
  *
  * @example
  * const result = await trainModel({
@@ -261,6 +274,9 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
   const preset = getPreset(options.preset);
   const featureSet = getFeatureSet(options.featureSet);
   const size = featureSet.size;
+  // The network's input: the features, plus the length flags when the preset encodes length.
+  const encoding = resolveLengthEncoding(preset, featureSet);
+  const width = encodedWidth(size, encoding);
   const seed = options.seed ?? DEFAULT_SEED;
   const epochs = options.epochs ?? preset.epochsByFeatureSet?.[featureSet.name] ?? preset.epochs;
   const batchSize = options.batchSize ?? preset.batchSize;
@@ -271,29 +287,34 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
   const cacheBytes = options.cacheBytes ?? 256 * 2 ** 20;
   const shuffleBufferRows = options.shuffleBufferRows ?? 16384;
   const batchEventInterval = options.batchEventInterval ?? 200;
-  const splitter = createSplitter(deriveSeed(seed, 'split'), testFraction, validationFraction);
+  const splitter =
+    options.testKeys === undefined
+      ? createSplitter(deriveSeed(seed, 'split'), testFraction, validationFraction)
+      : createFixedTestSplitter(options.testKeys, deriveSeed(seed, 'split'), validationFraction);
   const families = new FamilyTable();
   const maybeYield = makeYielder(now);
   throwIfAborted(signal, 'trainModel');
 
   // ---- Scan pass -------------------------------------------------------------------------
   const split: SplitCounts = { train: { legit: 0, dga: 0 }, validation: { legit: 0, dga: 0 }, test: { legit: 0, dga: 0 } };
-  const welford = preset.standardize ? new WelfordAccumulator(size) : undefined;
+  const welford = preset.standardize ? new WelfordAccumulator(width) : undefined;
   const hash = createHash('sha256');
   let cache: Record<SplitName, PackedRows> | undefined = {
-    train: new PackedRows(size, families),
-    validation: new PackedRows(size, families),
-    test: new PackedRows(size, families),
+    train: new PackedRows(width, families),
+    validation: new PackedRows(width, families),
+    test: new PackedRows(width, families),
   };
+  const encoded = new Float32Array(width);
   let rows = 0;
   for await (const example of iterate(options.examples())) {
     checkExample(example, size, rows, featureSet.name);
     const splitName = splitter.assign(example);
     split[splitName][example.label === 1 ? 'dga' : 'legit'] += 1;
     hash.update(`${example.key}\t${example.label}\t${example.subclass}\n`);
-    if (splitName === 'train') welford?.add(example.features);
+    encodeRow(example.features, size, encoding, encoded, 0);
+    if (splitName === 'train') welford?.add(encoded);
     if (cache !== undefined) {
-      cache[splitName].push(example.features, example.label, example.subclass);
+      cache[splitName].push(encoded, example.label, example.subclass);
       if ((rows & 1023) === 0 && cache.train.byteLength + cache.validation.byteLength + cache.test.byteLength > cacheBytes) cache = undefined;
     } else {
       families.indexOf(example.subclass);
@@ -315,15 +336,16 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
     throw new ModelError('ERR_MODEL_EMPTY_SPLIT', `trainModel: the training split has ${split.train.legit} legit and ${split.train.dga} DGA rows; both classes are needed.`);
   }
   const normalization = welford?.result();
+  /** Standardizes one encoded row in place. */
   const standardize = (values: Float32Array, offset: number): void => {
     if (normalization === undefined) return;
-    for (let index = 0; index < size; index += 1) {
+    for (let index = 0; index < width; index += 1) {
       values[offset + index] = (values[offset + index]! - normalization.mean[index]!) / normalization.std[index]!;
     }
   };
   if (cache !== undefined && normalization !== undefined) {
     for (const rowsOfSplit of [cache.train, cache.validation]) {
-      for (let row = 0; row < rowsOfSplit.length; row += 1) standardize(rowsOfSplit.features, row * size);
+      for (let row = 0; row < rowsOfSplit.length; row += 1) standardize(rowsOfSplit.features, row * width);
     }
   }
   const dataMode = cache === undefined ? 'stream' : 'memory';
@@ -331,7 +353,9 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
   const stepsPerEpoch = Math.ceil(trainRows / batchSize);
 
   // ---- Model -----------------------------------------------------------------------------
-  const model = createModel({ preset: options.preset, featureSet: options.featureSet, seed, learningRate });
+  // Trained on standardized encoded rows; turned into the saved model (raw features in) at the end.
+  const model = createNetwork({ preset, featureSet, seed, learningRate });
+  let finalModel: tf.LayersModel | undefined;
   const optimizer = model.optimizer;
   const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
   const hiddenLayers = model.layers.slice(0, -1);
@@ -350,7 +374,8 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
     bestWeights = undefined;
   };
 
-  const streamSplit = async function* (wanted: SplitName, standardized: boolean): AsyncGenerator<{ features: Float32Array; label: number; family: string }> {
+  /** The raw feature rows of one split, re-read from `examples()`. */
+  const streamSplit = async function* (wanted: SplitName): AsyncGenerator<{ features: Float32Array; label: number; family: string }> {
     let count = 0;
     for await (const example of iterate(options.examples())) {
       count += 1;
@@ -360,16 +385,11 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
       }
       if (splitter.assign(example) !== wanted) continue;
       checkExample(example, size, count - 1, featureSet.name);
-      let features = example.features;
-      if (standardized && normalization !== undefined) {
-        features = Float32Array.from(features);
-        standardize(features, 0);
-      }
-      yield { features, label: example.label, family: example.subclass };
+      yield { features: example.features, label: example.label, family: example.subclass };
     }
   };
 
-  /** Batches of the training split for one epoch, shuffled with the seeded RNG. */
+  /** Batches of standardized encoded training rows for one epoch, shuffled with the seeded RNG. */
   const trainBatches = async function* (rng: Rng): AsyncGenerator<{ x: Float32Array; labels: Uint8Array; count: number }> {
     if (cache !== undefined) {
       const train = cache.train;
@@ -378,45 +398,48 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
       shuffleInPlace(order, rng);
       for (let start = 0; start < order.length; start += batchSize) {
         const count = Math.min(batchSize, order.length - start);
-        const x = new Float32Array(count * size);
+        const x = new Float32Array(count * width);
         const labels = new Uint8Array(count);
         for (let row = 0; row < count; row += 1) {
           const source = order[start + row]!;
-          x.set(train.features.subarray(source * size, source * size + size), row * size);
+          x.set(train.features.subarray(source * width, source * width + width), row * width);
           labels[row] = train.labels[source]!;
         }
         yield { x, labels, count };
       }
       return;
     }
-    // Stream mode: a seeded shuffle buffer of packed rows.
+    // Stream mode: a seeded shuffle buffer of packed, encoded, standardized rows.
     const capacity = Math.max(shuffleBufferRows, batchSize);
-    const buffer = new Float32Array(capacity * size);
+    const buffer = new Float32Array(capacity * width);
     const bufferLabels = new Uint8Array(capacity);
     let filled = 0;
-    let x = new Float32Array(batchSize * size);
+    let x = new Float32Array(batchSize * width);
     let labels = new Uint8Array(batchSize);
     let count = 0;
     const emit = (slot: number): boolean => {
-      x.set(buffer.subarray(slot * size, slot * size + size), count * size);
+      x.set(buffer.subarray(slot * width, slot * width + width), count * width);
       labels[count] = bufferLabels[slot]!;
       count += 1;
       return count === batchSize;
     };
-    for await (const row of streamSplit('train', true)) {
+    const store = (slot: number, features: Float32Array, label: number): void => {
+      encodeRow(features, size, encoding, buffer, slot * width);
+      standardize(buffer, slot * width);
+      bufferLabels[slot] = label;
+    };
+    for await (const row of streamSplit('train')) {
       if (filled < capacity) {
-        buffer.set(row.features, filled * size);
-        bufferLabels[filled] = row.label;
+        store(filled, row.features, row.label);
         filled += 1;
         continue;
       }
       const slot = rng.nextInt(capacity);
       const full = emit(slot);
-      buffer.set(row.features, slot * size);
-      bufferLabels[slot] = row.label;
+      store(slot, row.features, row.label);
       if (full) {
         yield { x, labels, count };
-        x = new Float32Array(batchSize * size);
+        x = new Float32Array(batchSize * width);
         labels = new Uint8Array(batchSize);
         count = 0;
       }
@@ -427,21 +450,27 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
     for (const slot of rest) {
       if (emit(slot)) {
         yield { x, labels, count };
-        x = new Float32Array(batchSize * size);
+        x = new Float32Array(batchSize * width);
         labels = new Uint8Array(batchSize);
         count = 0;
       }
     }
-    if (count > 0) yield { x: x.subarray(0, count * size), labels: labels.subarray(0, count), count };
+    if (count > 0) yield { x: x.subarray(0, count * width), labels: labels.subarray(0, count), count };
   };
 
-  /** P(DGA) of every row of a split; `standardizedInputs` says whether the model expects them. */
-  const scoreSplit = async (wanted: SplitName, standardizedInputs: boolean): Promise<ScoredRows> => {
+  /**
+   * P(DGA) of every row of a split, scored by `target`: the `network` in training takes
+   * standardized encoded rows; the `final` saved model takes raw features.
+   */
+  const scoreSplit = async (wanted: SplitName, target: 'network' | 'final'): Promise<ScoredRows> => {
+    const scorer = target === 'network' ? model : finalModel!;
+    const columns = target === 'network' ? width : size;
     const scores: number[] = [];
     const labels: number[] = [];
     const familyNames: string[] = [];
-    const predictChunk = (x: Float32Array, count: number): void => {
-      const output = tf.tidy(() => (model.predict(tf.tensor2d(x, [count, size])) as tf.Tensor).dataSync());
+    const x = new Float32Array(EVAL_BATCH * columns);
+    const predictChunk = (count: number): void => {
+      const output = tf.tidy(() => (scorer.predict(tf.tensor2d(x.subarray(0, count * columns), [count, columns])) as tf.Tensor).dataSync());
       for (let row = 0; row < count; row += 1) scores.push(output[row * 2 + 1]!);
     };
     if (cache !== undefined) {
@@ -449,40 +478,43 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
       const cachedStandardized = wanted !== 'test' && normalization !== undefined;
       for (let start = 0; start < packed.length; start += EVAL_BATCH) {
         const count = Math.min(EVAL_BATCH, packed.length - start);
-        let x = packed.features.subarray(start * size, (start + count) * size);
-        if (cachedStandardized !== standardizedInputs && normalization !== undefined) {
-          x = Float32Array.from(x);
-          for (let row = 0; row < count; row += 1) {
-            for (let index = 0; index < size; index += 1) {
-              const at = row * size + index;
-              x[at] = cachedStandardized
-                ? x[at]! * normalization.std[index]! + normalization.mean[index]!
-                : (x[at]! - normalization.mean[index]!) / normalization.std[index]!;
-            }
-          }
-        }
-        predictChunk(x, count);
         for (let row = 0; row < count; row += 1) {
+          const from = (start + row) * width;
+          for (let index = 0; index < columns; index += 1) {
+            const value = packed.features[from + index]!;
+            // Cached train/validation rows are standardized, test rows raw.
+            x[row * columns + index] =
+              normalization === undefined || cachedStandardized === (target === 'network')
+                ? value
+                : cachedStandardized
+                  ? value * normalization.std[index]! + normalization.mean[index]!
+                  : (value - normalization.mean[index]!) / normalization.std[index]!;
+          }
           labels.push(packed.labels[start + row]!);
           familyNames.push(packed.family(start + row));
         }
+        predictChunk(count);
         throwIfAborted(signal, 'trainModel');
         await maybeYield();
       }
     } else {
-      const x = new Float32Array(EVAL_BATCH * size);
       let count = 0;
-      for await (const row of streamSplit(wanted, standardizedInputs)) {
-        x.set(row.features, count * size);
+      for await (const row of streamSplit(wanted)) {
+        if (target === 'network') {
+          encodeRow(row.features, size, encoding, x, count * width);
+          standardize(x, count * width);
+        } else {
+          x.set(row.features, count * size);
+        }
         labels.push(row.label);
         familyNames.push(row.family);
         count += 1;
         if (count === EVAL_BATCH) {
-          predictChunk(x, count);
+          predictChunk(count);
           count = 0;
         }
       }
-      if (count > 0) predictChunk(x.subarray(0, count * size), count);
+      if (count > 0) predictChunk(count);
     }
     return { scores: Float32Array.from(scores), labels: Uint8Array.from(labels), families: familyNames };
   };
@@ -534,7 +566,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
         for (const layer of dropoutLayers) layer.seed = dropoutRng.nextUint32() & 0x7fffffff;
         adam.learningRate = learningRateAt(totalSteps + step);
         let predictions: tf.Tensor | undefined;
-        const xs = tf.tensor2d(batchX, [count, size]);
+        const xs = tf.tensor2d(batchX, [count, width]);
         const ys = tf.tensor2d(oneHot, [count, 2]);
         const lossTensor = optimizer.minimize(
           () => {
@@ -594,7 +626,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
       let valAccuracy: number | undefined;
       let valAuc: number | undefined;
       if (validationRows > 0) {
-        const scored = await scoreSplit('validation', true);
+        const scored = await scoreSplit('validation', 'network');
         let crossEntropy = 0;
         let valCorrect = 0;
         for (let row = 0; row < scored.scores.length; row += 1) {
@@ -641,9 +673,16 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
     dropoutLayers.forEach((layer, index) => {
       layer.seed = dropoutSeeds[index];
     });
-    if (normalization !== undefined) foldNormalization(model, normalization, size);
-    const validation = validationRows > 0 ? await scoreSplit('validation', false) : { scores: new Float32Array(0), labels: new Uint8Array(0), families: [] };
-    const test = await scoreSplit('test', false);
+    if (encoding === undefined) {
+      if (normalization !== undefined) foldNormalization(model, normalization, size);
+      finalModel = model;
+    } else {
+      const assembled = assembleEncodedModel(model, { preset, featureSet, seed, learningRate, encoding, normalization });
+      model.dispose();
+      finalModel = assembled;
+    }
+    const validation = validationRows > 0 ? await scoreSplit('validation', 'final') : { scores: new Float32Array(0), labels: new Uint8Array(0), families: [] };
+    const test = await scoreSplit('test', 'final');
     const warnings: string[] = [];
     let lowest = Number.POSITIVE_INFINITY;
     let highest = Number.NEGATIVE_INFINITY;
@@ -662,7 +701,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
       }
     }
     return {
-      model,
+      model: finalModel,
       preset: options.preset,
       featureSet: { name: featureSet.name, version: featureSet.version, features: featureSet.features.map((feature) => feature.name) },
       seed,
@@ -685,7 +724,8 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
     };
   } catch (error) {
     disposeBest();
-    model.dispose();
+    // Once assembled, the network is already disposed and `finalModel` is the one to free.
+    (finalModel ?? model).dispose();
     throw error;
   }
 }

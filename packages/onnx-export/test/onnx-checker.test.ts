@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
+import { LengthEncoding } from '@dga/model';
 import { findPython, requirePythonModule } from '@dga/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportToOnnx, writeOnnxFile } from '../src/index';
@@ -31,7 +32,8 @@ const script = join(dirname(fileURLToPath(import.meta.url)), 'onnx_check.py');
 /** Every converter in one chain, so the checker sees every op the exporter can write. */
 function everyLayerModel(): tf.Sequential {
   const model = tf.sequential();
-  model.add(tf.layers.dense({ units: 6, inputShape: [3], activation: 'selu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }));
+  model.add(new LengthEncoding({ lengthIndex: 0, thresholds: 4, inputShape: [3] }));
+  model.add(tf.layers.dense({ units: 6, activation: 'selu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }));
   model.add(tf.layers.batchNormalization());
   model.add(tf.layers.dropout({ rate: 0.5 }));
   for (const activation of ['relu6', 'hardSigmoid', 'tanh', 'elu', 'softplus', 'softsign', 'swish', 'mish', 'gelu', 'sigmoid', 'linear', 'relu']) {

@@ -53,6 +53,8 @@ OPS = {
     "Identity": lambda x, a: x[0],
     "MatMul": lambda x, a: x[0] @ x[1],
     "Add": lambda x, a: x[0] + x[1],
+    "Sub": lambda x, a: x[0] - x[1],
+    "Concat": lambda x, a: np.concatenate(x, axis=a["axis"]),
     "Mul": lambda x, a: x[0] * x[1],
     "Div": lambda x, a: x[0] / x[1],
     "Relu": lambda x, a: np.maximum(x[0], 0),

@@ -41,25 +41,32 @@ export class WelfordAccumulator {
   }
 }
 
-/**
- * Rewrites the first Dense layer so that `model(x) == model_before((x - mean) / std)`:
- * `W' = W / std` (row-wise) and `b' = b - (mean / std) · W`. Computed in float64.
- */
-export function foldNormalization(model: tf.LayersModel, normalization: Normalization, size: number): void {
+/** Throws unless `normalization` has `size` finite means and finite, positive stds. */
+export function checkNormalization(normalization: Normalization, size: number): void {
   const { mean, std } = normalization;
   if (mean.length !== size || std.length !== size) {
-    throw new ModelError('ERR_MODEL_INVALID_OPTION', `normalization has ${mean.length} means and ${std.length} stds, but the feature set has ${size} features; compute them over the same feature set.`);
+    throw new ModelError('ERR_MODEL_INVALID_OPTION', `normalization has ${mean.length} means and ${std.length} stds, but the model has ${size} inputs; compute them over the same inputs (the features, then one per length flag when the preset encodes length).`);
   }
   for (let index = 0; index < size; index += 1) {
     if (!Number.isFinite(mean[index]!) || !Number.isFinite(std[index]!) || std[index]! <= 0) {
-      throw new ModelError('ERR_MODEL_INVALID_OPTION', `normalization of feature ${index} is invalid (mean ${mean[index]}, std ${std[index]}); std must be finite and > 0.`);
+      throw new ModelError('ERR_MODEL_INVALID_OPTION', `normalization of input ${index} is invalid (mean ${mean[index]}, std ${std[index]}); std must be finite and > 0.`);
     }
   }
-  const first = model.layers[0];
+}
+
+/**
+ * Rewrites the first Dense layer (after a `LengthEncoding`, if any) so that `model(x) == model_before((x - mean) / std)`:
+ * `W' = W / std` (row-wise) and `b' = b - (mean / std) · W`. Computed in float64.
+ */
+export function foldNormalization(model: tf.LayersModel, normalization: Normalization, size: number): void {
+  checkNormalization(normalization, size);
+  const { mean, std } = normalization;
+  // The first Dense layer: the model's first layer, or the one after a weightless LengthEncoding.
+  const first = model.layers.find((layer) => layer.getClassName() === 'Dense');
   const weights = first?.getWeights() ?? [];
   const [kernelTensor, biasTensor] = weights;
-  if (first === undefined || first.getClassName() !== 'Dense' || kernelTensor === undefined || biasTensor === undefined) {
-    throw new ModelError('ERR_MODEL_INVALID_OPTION', 'normalization can only be folded into a model whose first layer is a Dense layer with a bias.');
+  if (first === undefined || kernelTensor === undefined || biasTensor === undefined || kernelTensor.shape[0] !== size) {
+    throw new ModelError('ERR_MODEL_INVALID_OPTION', `normalization of ${size} inputs can only be folded into a first Dense layer with a bias and ${size} inputs.`);
   }
   const units = kernelTensor.shape[1]!;
   const kernel = kernelTensor.dataSync();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSplitter } from './split';
+import { createFixedTestSplitter, createSplitter } from './split';
 
 describe('createSplitter', () => {
   const keys = Array.from({ length: 20000 }, (_, index) => `label${index}x${(index * 2654435761) % 9973}`);
@@ -34,5 +34,18 @@ describe('createSplitter', () => {
     for (const key of keys.slice(0, 2000)) {
       expect(withValidation.assign({ key, label: 0 }) === 'test').toBe(withoutValidation.assign({ key, label: 0 }) === 'test');
     }
+  });
+
+  it('takes a fixed test split as given and splits the rest into train and validation', () => {
+    const testKeys = new Set(keys.filter((_, index) => index % 5 === 0));
+    const splitter = createFixedTestSplitter(testKeys, 42, 0.1);
+    const counts = { train: 0, validation: 0, test: 0 };
+    keys.forEach((key, index) => {
+      const split = splitter.assign({ key, label: (index & 1) as 0 | 1 });
+      expect(split === 'test').toBe(index % 5 === 0);
+      counts[split] += 1;
+    });
+    // 16,000 non-test rows: 3 standard deviations of a 10 % share is about 0.0071.
+    expect(Math.abs(counts.validation / 16000 - 0.1)).toBeLessThan(0.0071);
   });
 });

@@ -26,3 +26,17 @@ export function createSplitter(seed: number, testFraction: number, validationFra
     },
   };
 }
+
+/**
+ * A fixed test split: rows whose key is in `testKeys` are the test split (whatever their class);
+ * the others go to validation with probability `validationFraction`, by the same seeded hash as
+ * {@link createSplitter}, else to train. For comparisons on a split made elsewhere.
+ */
+export function createFixedTestSplitter(testKeys: ReadonlySet<string>, seed: number, validationFraction: number): Splitter {
+  const rest = createSplitter(seed, 0, validationFraction);
+  return {
+    assign(example) {
+      return testKeys.has(example.key) ? 'test' : rest.assign(example);
+    },
+  };
+}

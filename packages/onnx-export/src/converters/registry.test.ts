@@ -3,7 +3,7 @@ import { supportedLayers } from './registry';
 
 describe('supportedLayers', () => {
   it('lists every layer class the model presets use, sorted', () => {
-    for (const name of ['Dense', 'BatchNormalization', 'Dropout', 'Activation', 'LeakyReLU', 'ReLU', 'Softmax']) {
+    for (const name of ['Dense', 'BatchNormalization', 'Dropout', 'Activation', 'LeakyReLU', 'ReLU', 'Softmax', 'LengthEncoding']) {
       expect(supportedLayers).toContain(name);
     }
     expect([...supportedLayers]).toEqual([...supportedLayers].sort());

@@ -4,6 +4,7 @@ import { batchNormalizationConverters } from './batch-normalization';
 import type { LayerConverter } from './converter';
 import { denseConverters } from './dense';
 import { dropoutConverters } from './dropout';
+import { lengthEncodingConverters } from './length-encoding';
 
 /** tfjs layer `className` → converter. Add a layer family by adding its module's map here. */
 export const converters: ReadonlyMap<string, LayerConverter> = new Map([
@@ -12,6 +13,7 @@ export const converters: ReadonlyMap<string, LayerConverter> = new Map([
   ...dropoutConverters,
   ...activationConverters,
   ...advancedActivationConverters,
+  ...lengthEncodingConverters,
 ]);
 
 /**
