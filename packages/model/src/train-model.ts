@@ -117,7 +117,7 @@ export interface TrainModelOptions {
    * Memory budget for keeping packed feature rows between epochs. Larger datasets are re-streamed
    * from `examples()` every epoch through a seeded shuffle buffer, so memory stays flat. Counts
    * allocated capacity (growth doubles), so the real footprint stays under it.
-   * @default 268435456 (256 MiB: dga-training.csv with the 242 `bigram` features fits)
+   * @default 268435456 (256 MiB: dga-training.csv with the 242 `bigram` features and 39 length flags fits)
    */
   cacheBytes?: number;
   /** Rows in the shuffle buffer in stream mode. @default 16384 */
