@@ -5,7 +5,7 @@
  * - `sklearn`: `train_test_split(test_size=0.2, stratify=label, random_state=42)`, the common
  *   recipe behind the issue's reference figures; our model trains on it through `testKeys`.
  *
- * Not part of `pnpm bench` (it needs Debian's `python3-sklearn` and takes ~15 min on 2 cores).
+ * Not part of `pnpm bench` (it needs Debian's `python3-sklearn` and takes ~12 min on 2 cores).
  * Run: `pnpm --filter @dga/model reference`. Writes bench/reference-results.json.
  */
 import { spawnSync } from 'node:child_process';
@@ -18,7 +18,7 @@ import { machineInfo } from '@dga/bench';
 import { readDataset } from '@dga/dataset';
 import { getFeatureSet, type FeatureSetName } from '@dga/features';
 import { findPython, sharedDataFile } from '@dga/test-support';
-import { computeMetrics, getPreset, streamTrainingExamples, trainModel, type TrainingExample } from '../src/index';
+import { computeMetrics, DEFAULT_SEED, getPreset, streamTrainingExamples, trainModel, type TrainingExample } from '../src/index';
 import { deriveSeed } from '../src/internal/rng';
 import { createSplitter } from '../src/internal/split';
 
@@ -46,7 +46,7 @@ async function loadExamples(featureSet: FeatureSetName): Promise<TrainingExample
 /** One CSV per feature set: key, label, our split, then the features as @dga/features computes them. */
 function writeFeatureFile(directory: string, featureSet: FeatureSetName, examples: TrainingExample[]): void {
   const preset = getPreset('default');
-  const splitter = createSplitter(deriveSeed(42, 'split'), preset.testFraction, preset.validationFraction);
+  const splitter = createSplitter(deriveSeed(DEFAULT_SEED, 'split'), preset.testFraction, preset.validationFraction);
   const names = getFeatureSet(featureSet).features.map((feature) => feature.name);
   const lines = [['key', 'label', 'split', ...names].join(',')];
   for (const example of examples) lines.push([example.key, example.label, splitter.assign(example), ...example.features].join(','));

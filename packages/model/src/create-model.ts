@@ -66,16 +66,11 @@ export function createModel(options: CreateModelOptions): tf.LayersModel {
   const featureSet = getFeatureSet(options.featureSet);
   const preset = getPreset(options.preset);
   const encoding = resolveLengthEncoding(preset, featureSet);
-  const network = createNetwork({ preset, featureSet, seed, learningRate: options.learningRate });
-  if (encoding === undefined) {
-    if (options.normalization !== undefined) foldNormalization(network, options.normalization, featureSet.size);
-    return network;
-  }
-  try {
-    return assembleEncodedModel(network, { preset, featureSet, seed, encoding, normalization: options.normalization, learningRate: options.learningRate });
-  } finally {
-    network.dispose();
-  }
+  const spec = { preset, featureSet, seed, learningRate: options.learningRate };
+  // An untrained model needs no separate network: the saved form with the same seeds is it.
+  const model = encoding === undefined ? createNetwork(spec) : createSavedForm(spec, encoding);
+  if (options.normalization !== undefined) foldNormalization(model, options.normalization, encodedWidth(featureSet.size, encoding));
+  return model;
 }
 
 /** What {@link createNetwork} builds from. */
@@ -94,29 +89,40 @@ export interface NetworkSpec {
 export function createNetwork(spec: NetworkSpec): tf.Sequential {
   const { preset, featureSet, seed } = spec;
   const inputWidth = encodedWidth(featureSet.size, resolveLengthEncoding(preset, featureSet));
-  const model = tf.sequential({ name: `dga_${preset.name}_${featureSet.name}` });
+  const model = tf.sequential({ name: modelName(spec) });
   addLayers(model, preset, seed, [inputWidth]);
-  model.compile({ optimizer: tf.train.adam(spec.learningRate ?? preset.learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  // tfjs only disposes optimizers it created from a string; this one is ours, so hand it over:
-  // `model.dispose()` then also frees its variables.
-  (model as unknown as { isOptimizerOwned: boolean }).isOptimizerOwned = true;
-  return model;
+  return compile(model, spec);
 }
 
 /**
  * The saved form of a length-encoding network (internal): a {@link LengthEncoding} layer on raw
- * features, then the network's layers with the standardization folded into the first Dense
- * layer. `network` keeps its weights; the caller still owns and disposes it.
+ * features, then the network's layers (weights copied) with the standardization folded into the
+ * first Dense layer. `network` keeps its weights; the caller still owns and disposes it.
  */
 export function assembleEncodedModel(network: tf.LayersModel, spec: NetworkSpec & { encoding: LengthEncodingSpec; normalization: Normalization | undefined }): tf.LayersModel {
-  const { preset, featureSet, encoding, normalization } = spec;
-  const model = tf.sequential({ name: network.name });
-  model.add(new LengthEncoding({ name: 'length_encoding', lengthIndex: encoding.lengthIndex, thresholds: encoding.thresholds, inputShape: [featureSet.size] }));
-  // The same seeds as the network, so the saved layer configs match; every weight is copied below.
-  addLayers(model, preset, spec.seed, null);
+  const model = createSavedForm(spec, spec.encoding);
   for (const [index, layer] of network.layers.entries()) model.layers[index + 1]!.setWeights(layer.getWeights());
-  if (normalization !== undefined) foldNormalization(model, normalization, encodedWidth(featureSet.size, encoding));
-  model.compile({ optimizer: tf.train.adam(spec.learningRate ?? preset.learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  if (spec.normalization !== undefined) foldNormalization(model, spec.normalization, encodedWidth(spec.featureSet.size, spec.encoding));
+  return model;
+}
+
+/** A {@link LengthEncoding} layer on raw features, then the preset's layers (the network's seeds). */
+function createSavedForm(spec: NetworkSpec, encoding: LengthEncodingSpec): tf.Sequential {
+  const model = tf.sequential({ name: modelName(spec) });
+  model.add(new LengthEncoding({ name: 'length_encoding', lengthIndex: encoding.lengthIndex, thresholds: encoding.thresholds, inputShape: [spec.featureSet.size] }));
+  addLayers(model, spec.preset, spec.seed, null);
+  return compile(model, spec);
+}
+
+function modelName(spec: NetworkSpec): string {
+  return `dga_${spec.preset.name}_${spec.featureSet.name}`;
+}
+
+/** Compiles with adam (the preset's rate unless overridden) and categorical cross-entropy. */
+function compile<T extends tf.LayersModel>(model: T, spec: NetworkSpec): T {
+  model.compile({ optimizer: tf.train.adam(spec.learningRate ?? spec.preset.learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  // tfjs only disposes optimizers it created from a string; this one is ours, so hand it over:
+  // `model.dispose()` then also frees its variables.
   (model as unknown as { isOptimizerOwned: boolean }).isOptimizerOwned = true;
   return model;
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { ModelError } from './errors';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
 
@@ -29,7 +30,7 @@ export class LengthEncoding extends tf.layers.Layer {
   constructor(args: LengthEncodingArgs) {
     super({ ...args, trainable: false });
     if (!Number.isInteger(args.lengthIndex) || args.lengthIndex < 0 || !Number.isInteger(args.thresholds) || args.thresholds < 1) {
-      throw new Error(`LengthEncoding: lengthIndex must be an integer >= 0 and thresholds an integer >= 1, got ${args.lengthIndex} and ${args.thresholds}.`);
+      throw new ModelError('ERR_MODEL_INVALID_OPTION', `LengthEncoding${args.name === undefined ? '' : ` "${args.name}"`}: lengthIndex must be an integer >= 0 (the column of "length") and thresholds an integer >= 1, got ${args.lengthIndex} and ${args.thresholds}.`);
     }
     this.lengthIndex = args.lengthIndex;
     this.thresholds = args.thresholds;

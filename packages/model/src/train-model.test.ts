@@ -70,6 +70,13 @@ describe('trainModel', () => {
     result.model.dispose();
   }, 60_000);
 
+  it('says so when no testKey matches an example key', async () => {
+    const examples = syntheticExamples(100);
+    await expect(trainModel({ preset: 'default', featureSet: 'tutorial', examples: () => examples, epochs: 1, testKeys: new Set(['example.com', 'Row1']) })).rejects.toThrow(
+      'none of the 2 testKeys is the key of an example (100 examples)',
+    );
+  }, 60_000);
+
   it('streams every epoch when the rows exceed cacheBytes, with the same split and a working model', async () => {
     const examples = syntheticExamples(800);
     let calls = 0;

@@ -329,6 +329,9 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
   throwIfAborted(signal, 'trainModel');
   const trainRows = split.train.legit + split.train.dga;
   const validationRows = split.validation.legit + split.validation.dga;
+  if (options.testKeys !== undefined && split.test.legit + split.test.dga === 0) {
+    throw new ModelError('ERR_MODEL_EMPTY_SPLIT', `trainModel: none of the ${options.testKeys.size} testKeys is the key of an example (${rows} examples); pass the examples' keys (their domain labels, as featurized).`);
+  }
   if (trainRows === 0 || split.test.legit + split.test.dga === 0) {
     throw new ModelError('ERR_MODEL_EMPTY_SPLIT', `trainModel: ${rows} examples gave ${trainRows} training and ${split.test.legit + split.test.dga} test rows; provide more rows (at least a few dozen of each class).`);
   }

@@ -42,7 +42,7 @@ export class WelfordAccumulator {
 }
 
 /** Throws unless `normalization` has `size` finite means and finite, positive stds. */
-export function checkNormalization(normalization: Normalization, size: number): void {
+function checkNormalization(normalization: Normalization, size: number): void {
   const { mean, std } = normalization;
   if (mean.length !== size || std.length !== size) {
     throw new ModelError('ERR_MODEL_INVALID_OPTION', `normalization has ${mean.length} means and ${std.length} stds, but the model has ${size} inputs; compute them over the same inputs (the features, then one per length flag when the preset encodes length).`);
