@@ -18,7 +18,7 @@ import {
   type TrainBeginEvent,
   type TrainingExample,
 } from '@dga/model';
-import { createOnnxClassifier, exportToOnnx, writeOnnxFile, VERSION as ONNX_VERSION } from '@dga/onnx-export';
+import { createModelMetadata, createOnnxClassifier, exportToOnnx, writeOnnxFile, VERSION as ONNX_VERSION } from '@dga/onnx-export';
 import { renderReport, type ReportData } from './report/render-report';
 import { rocCurve } from './report/roc-curve';
 import { createRunDirectory } from './run-directory';
@@ -221,16 +221,7 @@ export async function runTraining(config: TrainingConfig, options: RunTrainingOp
       const metrics = computeMetrics({ scores: trained.test.scores, labels: trained.test.labels, families: trained.test.families, threshold });
 
       emitStage(options, 'export', 'exporting to ONNX with the parity check');
-      const metadata: Record<string, string> = {
-        'dga.feature_set': featureSet.name,
-        'dga.feature_set_version': String(featureSet.version),
-        'dga.feature_names': JSON.stringify(featureSet.featureNames),
-        'dga.feature_linq': JSON.stringify(featureSet.features.map((feature) => feature.linq('label'))),
-        'dga.label_names': JSON.stringify(['legit', 'dga']),
-        'dga.seed': String(seed),
-        'dga.preset': preset,
-        'dga.tfjs_backend': backend.backend,
-      };
+      const metadata = createModelMetadata({ featureSet: featureSet.name, seed, preset, tfjsBackend: backend.backend });
       const parityRows = [...samples.legit.slice(0, PARITY_ROWS / 2), ...samples.dga.slice(0, PARITY_ROWS / 2)];
       const parityInputs = new Float32Array(parityRows.length * featureSet.size);
       parityRows.forEach((row, index) => parityInputs.set(row, index * featureSet.size));

@@ -3,6 +3,8 @@ export type { ExportToOnnxOptions, ExportToOnnxResult } from './export-to-onnx';
 export { writeOnnxFile } from './write-onnx-file';
 export { readOnnxModelInfo } from './read-onnx-model-info';
 export type { OnnxModelInfo } from './read-onnx-model-info';
+export { createModelMetadata, readModelContract, checkModelContract, MODEL_LABEL_NAMES } from './model-contract';
+export type { ModelContract, ModelMetadataOptions } from './model-contract';
 export { createOnnxClassifier, DEFAULT_BATCH_SIZE } from './onnx-classifier';
 export type { OnnxClassifier, OnnxClassifierOptions } from './onnx-classifier';
 export { supportedLayers } from './converters/registry';

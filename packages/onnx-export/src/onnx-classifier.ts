@@ -25,13 +25,21 @@ export interface OnnxClassifierOptions {
    * @default 8192
    */
   batchSize?: number;
+  /**
+   * How errors name the model, e.g. its path when the model is given as bytes.
+   * @default the path, or 'the ONNX model' for bytes
+   */
+  name?: string;
 }
 
 /** A loaded ONNX classifier: one ONNX Runtime session reused by every `predict` call. */
 export interface OnnxClassifier {
   /** The model's input/output names and sizes, opset and metadata. */
   readonly info: OnnxModelInfo;
-  /** Scores row-major `N × inputSize` features; returns row-major `N × outputSize` outputs. */
+  /**
+   * Scores row-major `N × inputSize` features; returns row-major `N × outputSize` outputs. Throws
+   * `ERR_ONNX_NON_FINITE_OUTPUT` (with `row`) when the model outputs NaN or ±Infinity for a row.
+   */
   predict(rows: Float32Array): Promise<Float32Array>;
   /** Releases the ONNX Runtime session. Safe to call twice. */
   dispose(): Promise<void>;
@@ -73,6 +81,7 @@ export async function createOnnxClassifier(
   } else {
     bytes = source;
   }
+  const name = options.name ?? (typeof source === 'string' ? source : 'the ONNX model');
   const info = readOnnxModelInfo(bytes);
   let session: Awaited<ReturnType<typeof openSession>> | undefined = await openSession(bytes, threads);
 
@@ -95,9 +104,25 @@ export async function createOnnxClassifier(
             `${info.metadata['dga.feature_set'] === undefined ? '' : ` ("${info.metadata['dga.feature_set']}")`}.`,
         );
       }
-      return runBatched(session, rows, { ...info, batchSize });
+      const outputs = await runBatched(session, rows, { ...info, batchSize });
+      throwIfNonFinite(outputs, info.outputSize, name);
+      return outputs;
     },
     dispose,
     [Symbol.asyncDispose]: dispose,
   };
+}
+
+function throwIfNonFinite(outputs: Float32Array, width: number, name: string): void {
+  for (let index = 0; index < outputs.length; index += 1) {
+    if (Number.isFinite(outputs[index]!)) continue;
+    const row = Math.floor(index / width);
+    const values = Array.from(outputs.subarray(row * width, (row + 1) * width)).join(', ');
+    throw new OnnxExportError(
+      'ERR_ONNX_NON_FINITE_OUTPUT',
+      `${name} scored row ${row} as [${values}]: a non-finite score is no verdict. The model is broken ` +
+        `(diverged weights, or an operation such as Log or Div that overflows on this input); re-train or re-export it.`,
+      { row },
+    );
+  }
 }

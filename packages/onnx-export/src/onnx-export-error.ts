@@ -16,8 +16,12 @@ export type OnnxExportErrorCode =
   | 'ERR_ONNX_INVALID_OPTION'
   /** Bytes that are not an ONNX model, or one without a single float `[N, n]` input and `[N, k]` output. */
   | 'ERR_ONNX_INVALID_MODEL'
+  /** A well-formed ONNX model that is not a DGA classifier: wrong output width, input width or metadata. */
+  | 'ERR_ONNX_MODEL_CONTRACT'
   /** Rows given to a classifier do not match the model's feature count. */
   | 'ERR_ONNX_SHAPE_MISMATCH'
+  /** The model scored a row as NaN or ±Infinity (`row` set): a broken model, never a verdict. */
+  | 'ERR_ONNX_NON_FINITE_OUTPUT'
   /** ONNX Runtime failed to load or run a model. */
   | 'ERR_ONNX_RUNTIME'
   /** Reading or writing an `.onnx` file failed. */
@@ -32,6 +36,8 @@ export interface OnnxExportErrorOptions {
   layerName?: string;
   /** The tfjs layer class (`Dense`, `Conv2D`…), for layer errors. */
   layerClassName?: string;
+  /** Index of the offending row within the rows given to `predict`, for `ERR_ONNX_NON_FINITE_OUTPUT`. */
+  row?: number;
 }
 
 /**
@@ -53,12 +59,15 @@ export class OnnxExportError extends Error {
   readonly layerName: string | undefined;
   /** The tfjs layer class, for layer errors. */
   readonly layerClassName: string | undefined;
+  /** Index of the offending row within the rows given to `predict`, for `ERR_ONNX_NON_FINITE_OUTPUT`. */
+  readonly row: number | undefined;
 
   constructor(code: OnnxExportErrorCode, message: string, options?: OnnxExportErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.layerName = options?.layerName;
     this.layerClassName = options?.layerClassName;
+    this.row = options?.row;
     // Set in the constructor rather than as a computed class field, which isolated declarations
     // (the d.ts build) cannot express.
     Object.defineProperty(this, marker, { value: true });

@@ -3,7 +3,7 @@ import { UsageError } from '../exit-error';
 import { globalArgs } from '../global-args';
 import { classifyStream, type ClassifyRecord } from '../internal/classify-stream';
 import { readInputs } from '../internal/inputs';
-import { loadModelInfo } from '../internal/model-info';
+import { loadModelInfo, openClassifier } from '../internal/model-info';
 import { parseNumberFlag, parseThreshold, positionals } from '../internal/parse-flags';
 import { createRowWriter, type RowFormat } from '../internal/render';
 import { runtimeOf, writeOut } from '../runtime';
@@ -47,8 +47,7 @@ export default defineCommand({
       signal: runtime.signal,
     });
     const model = await loadModelInfo(args.model, runtime);
-    const { createOnnxClassifier } = await import('@dga/onnx-export');
-    const classifier = await createOnnxClassifier(model.bytes, { batchSize });
+    const classifier = await openClassifier(model, { batchSize });
     runtime.logger.debug('model loaded', { model: model.path, featureSet: model.featureSet, inputs: model.inputSize });
     const writer = createRowWriter(format, [
       { key: 'verdict', width: 7 },

@@ -5,7 +5,7 @@ import { getFeatureSet } from '@dga/features';
 import { UsageError } from '../exit-error';
 import { globalArgs } from '../global-args';
 import { metricsJson, type MetricsJson } from '../internal/metrics-json';
-import { loadModelInfo } from '../internal/model-info';
+import { loadModelInfo, nameNonFiniteRow, openClassifier } from '../internal/model-info';
 import { parseNumberFlag, parseThreshold } from '../internal/parse-flags';
 import { formatNumber } from '../internal/render';
 import { runtimeOf, writeOut } from '../runtime';
@@ -65,13 +65,9 @@ export default defineCommand({
     const datasetPath = isUrl ? args.dataset : resolve(runtime.cwd, args.dataset);
     if (!isUrl && !existsSync(datasetPath)) throw new UsageError(`--dataset ${args.dataset}: no such file (looked at ${datasetPath})`);
     const model = await loadModelInfo(args.model, runtime);
-    const [{ readDataset }, { createOnnxClassifier }, { computeMetrics }] = await Promise.all([
-      import('@dga/dataset'),
-      import('@dga/onnx-export'),
-      import('@dga/model'),
-    ]);
+    const [{ readDataset }, { computeMetrics }] = await Promise.all([import('@dga/dataset'), import('@dga/model')]);
     const set = getFeatureSet(model.featureSet);
-    const classifier = await createOnnxClassifier(model.bytes, { batchSize });
+    const classifier = await openClassifier(model, { batchSize });
     const scores: number[] = [];
     const labels: number[] = [];
     const families: string[] = [];
@@ -82,7 +78,12 @@ export default defineCommand({
     const task = runtime.progress.start('evaluating', { unit: 'items' });
     const flush = async () => {
       if (rowsInBatch === 0) return;
-      const output = await classifier.predict(buffer.subarray(0, rowsInBatch * set.size));
+      let output;
+      try {
+        output = await classifier.predict(buffer.subarray(0, rowsInBatch * set.size));
+      } catch (error) {
+        throw nameNonFiniteRow(error, (row) => `--dataset ${args.dataset}, usable row ${scores.length + row + 1}`);
+      }
       for (let row = 0; row < rowsInBatch; row += 1) scores.push(output[row * model.outputSize + 1]!);
       rowsInBatch = 0;
       task.update(scores.length);

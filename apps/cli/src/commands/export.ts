@@ -40,19 +40,19 @@ export default defineCommand({
     const { model, card } = await loadModel(directory);
     try {
       const set = getFeatureSet(card.featureSet.name);
-      const metadata: Record<string, string> = {
-        'dga.feature_set': set.name,
-        'dga.feature_set_version': String(card.featureSet.version),
-        'dga.feature_names': JSON.stringify(card.featureSet.features),
-        'dga.feature_linq': JSON.stringify(set.features.map((feature) => feature.linq('label'))),
-        'dga.label_names': JSON.stringify(['legit', 'dga']),
-        'dga.seed': String(card.seed),
-        'dga.preset': card.preset,
-        'dga.tfjs_backend': card.backend,
-      };
+      let metadata: Record<string, string>;
       let exported;
       try {
+        metadata = onnx.createModelMetadata({
+          featureSet: set.name,
+          featureNames: card.featureSet.features,
+          featureSetVersion: card.featureSet.version,
+          seed: card.seed,
+          preset: card.preset,
+          tfjsBackend: card.backend,
+        });
         exported = await onnx.exportToOnnx(model, { metadata, tolerance, seed, producerName: '@dga/cli' });
+        onnx.readModelContract(exported.bytes);
       } catch (error) {
         if (onnx.isOnnxExportError(error)) throw new ExitError(ExitCode.failure, error.message, { cause: error });
         throw error;

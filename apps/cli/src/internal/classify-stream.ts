@@ -1,4 +1,5 @@
 import { getFeatureSet, tryExtractLabel, type FeatureSetName } from '@dga/features';
+import { nameNonFiniteRow } from './model-info';
 
 /** One classified input: the `features` contract fields plus `probability` and `malicious`. */
 export interface ClassifyRecord {
@@ -64,7 +65,11 @@ export async function* classifyStream(
     let outputs: Float32Array = new Float32Array(0);
     if (rows > 0) {
       rowsBuffer.set(buffer.subarray(0, rows * size));
-      outputs = await model.predict(rowsBuffer.subarray(0, rows * size));
+      try {
+        outputs = await model.predict(rowsBuffer.subarray(0, rows * size));
+      } catch (error) {
+        throw nameNonFiniteRow(error, (row) => `input ${JSON.stringify(pending.find((item) => item.row === row)?.input)}`);
+      }
     }
     for (const item of pending) {
       if (item.label === undefined) {

@@ -1,7 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { featureSetNames, getFeatureSet, type FeatureSetName } from '@dga/features';
+import type { FeatureSetName } from '@dga/features';
+import type { OnnxClassifier } from '@dga/onnx-export';
 import { ExitCode, ExitError, UsageError } from '../exit-error';
 import type { CommandRuntime } from '../runtime';
 
@@ -27,60 +28,57 @@ export function resolveModelPath(file: string, runtime: Pick<CommandRuntime, 'cw
   return path;
 }
 
-/** Picks the feature set from the model's `dga.feature_set` metadata, else from its input size. */
-export function featureSetFromMetadata(
-  metadata: Readonly<Record<string, string>>,
-  inputSize: number,
-  file: string,
-  warn: (message: string) => void,
-): FeatureSetName {
-  const recorded = metadata['dga.feature_set'];
-  if (recorded !== undefined) {
-    if (!(featureSetNames as readonly string[]).includes(recorded)) {
-      throw new ExitError(
-        ExitCode.failure,
-        `${file}: the model was trained on feature set "${recorded}", which this dga does not know (known: ${featureSetNames.join(', ')})`,
-        { hint: 'upgrade dga, or re-train the model with this version' },
-      );
-    }
-    const set = getFeatureSet(recorded as FeatureSetName);
-    if (set.size !== inputSize) {
-      throw new ExitError(
-        ExitCode.failure,
-        `${file}: metadata says feature set "${recorded}" (${set.size} features) but the model takes ${inputSize} inputs`,
-      );
-    }
-    const version = metadata['dga.feature_set_version'];
-    if (version !== undefined && version !== String(set.version)) {
-      warn(`${file}: trained on "${recorded}" version ${version}, this dga computes version ${set.version}; scores may drift`);
-    }
-    return recorded as FeatureSetName;
-  }
-  const bySize = featureSetNames.find((name) => getFeatureSet(name).size === inputSize);
-  if (bySize === undefined) {
-    throw new ExitError(
-      ExitCode.failure,
-      `${file}: the model takes ${inputSize} inputs and has no dga.feature_set metadata; no known feature set has that size`,
-      { hint: 'export models with `dga train` or `dga export`, which record the feature set' },
-    );
-  }
-  warn(`${file}: no dga.feature_set metadata; assuming "${bySize}" from its ${inputSize} inputs`);
-  return bySize;
-}
-
-/** Reads an ONNX file's info and metadata through `@dga/onnx-export` (loaded lazily). */
+/**
+ * Reads an ONNX file and checks the model contract through `@dga/onnx-export` (loaded lazily):
+ * one float `[N, n]` input of the width of its recorded feature set, one `[N, 2]` output, and
+ * consistent `dga.*` metadata. A model that breaks it is refused with exit 1, naming the file,
+ * what is wrong and how to fix it; nothing is scored or uploaded.
+ */
 export async function loadModelInfo(file: string, runtime: Pick<CommandRuntime, 'cwd' | 'logger'>, flag = '--model'): Promise<LoadedModelInfo> {
   const path = resolveModelPath(file, runtime, flag);
   const bytes = new Uint8Array(await readFile(path));
-  const { readOnnxModelInfo } = await import('@dga/onnx-export');
-  let info;
+  const { readModelContract } = await import('@dga/onnx-export');
+  const contract = checkedContract(() => readModelContract(bytes), `${flag} ${file} (${path})`);
+  for (const warning of contract.warnings) runtime.logger.warn(`${file}: ${warning}`);
+  const { info } = contract;
+  return { path, bytes, featureSet: contract.featureSet, inputSize: info.inputSize, outputSize: info.outputSize, metadata: info.metadata };
+}
+
+const contractHint = 'use a model written by `dga train`, or re-export its run directory with `dga export --model RUN --out model.onnx`';
+
+/**
+ * Runs a model-contract check, turning its `OnnxExportError` into exit 1 naming `what` (the
+ * flag and path, or the downloaded model).
+ */
+export function checkedContract<T>(check: () => T, what: string): T {
   try {
-    info = readOnnxModelInfo(bytes);
+    return check();
   } catch (error) {
-    throw new ExitError(ExitCode.failure, `${flag} ${file}: not a readable ONNX model: ${(error as Error).message}`, { cause: error });
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ERR_ONNX_INVALID_MODEL' || code === 'ERR_ONNX_MODEL_CONTRACT') {
+      throw new ExitError(ExitCode.failure, `${what}: ${(error as Error).message}`, { cause: error, hint: contractHint });
+    }
+    throw error;
   }
-  const featureSet = featureSetFromMetadata(info.metadata, info.inputSize, file, (message) => runtime.logger.warn(message));
-  return { path, bytes, featureSet, inputSize: info.inputSize, outputSize: info.outputSize, metadata: info.metadata };
+}
+
+/**
+ * Opens an ONNX Runtime classifier for a loaded model; its errors (a non-finite score included)
+ * name the model file.
+ */
+export async function openClassifier(model: LoadedModelInfo, options: { batchSize: number }): Promise<OnnxClassifier> {
+  const { createOnnxClassifier } = await import('@dga/onnx-export');
+  return createOnnxClassifier(model.bytes, { batchSize: options.batchSize, name: model.path });
+}
+
+/**
+ * When `error` is a non-finite score of row `row` of a batch, the same message naming the input
+ * (`describe(row)`), as exit 1; otherwise `error` unchanged.
+ */
+export function nameNonFiniteRow(error: unknown, describe: (row: number) => string): unknown {
+  const { code, row } = error as { code?: unknown; row?: unknown };
+  if (code !== 'ERR_ONNX_NON_FINITE_OUTPUT' || typeof row !== 'number') return error;
+  return new ExitError(ExitCode.failure, `${describe(row)}: ${(error as Error).message}`, { cause: error });
 }
 
 /** The feature set recorded in an ONNX model file. */

@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { getFeatureSet } from '@dga/features';
+import { onnx } from './internal/onnx-proto';
+import { checkModelContract, createModelMetadata, MODEL_LABEL_NAMES, readModelContract } from './model-contract';
+import { createOnnxClassifier } from './onnx-classifier';
+import { OnnxExportError } from './onnx-export-error';
+import { readOnnxModelInfo } from './read-onnx-model-info';
+
+const tutorialMetadata = createModelMetadata({ featureSet: 'tutorial', seed: 7, preset: 'tutorial', tfjsBackend: 'cpu' });
+
+/**
+ * A hand-built `Log(x · W)` model with `W` filled with `weight`, independent of the exporter:
+ * a negative weight makes every score NaN (the log of a negative number).
+ */
+function logModel(options: { inputs?: number; outputs?: number; weight?: number; metadata?: Record<string, string> } = {}): Uint8Array {
+  const inputs = options.inputs ?? 3;
+  const outputs = options.outputs ?? 2;
+  const weights = new Float32Array(inputs * outputs).fill(options.weight ?? 1);
+  const matrix = (name: string, width: number) => ({
+    name,
+    type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: [{ dimParam: 'N' }, { dimValue: width }] } } },
+  });
+  return onnx.ModelProto.encode({
+    irVersion: 7,
+    opsetImport: [{ domain: '', version: 13 }],
+    producerName: 'hand',
+    graph: {
+      name: 'g',
+      node: [
+        { opType: 'MatMul', input: ['x', 'w'], output: ['m'] },
+        { opType: 'Log', input: ['m'], output: ['y'] },
+      ],
+      initializer: [{ name: 'w', dims: [inputs, outputs], dataType: onnx.TensorProto.DataType.FLOAT, rawData: new Uint8Array(weights.buffer) }],
+      input: [matrix('x', inputs)],
+      output: [matrix('y', outputs)],
+    },
+    metadataProps: Object.entries(options.metadata ?? tutorialMetadata).map(([key, value]) => ({ key, value })),
+  }).finish();
+}
+
+function contractFailure(bytes: Uint8Array): string {
+  try {
+    readModelContract(bytes);
+  } catch (error) {
+    if (OnnxExportError.isInstance(error)) return `${error.code}: ${error.message}`;
+    throw error;
+  }
+  throw new Error('expected the model contract to be refused');
+}
+
+describe('createModelMetadata', () => {
+  it('records the feature set, its names and LINQ in input order, the labels, seed, preset and backend', () => {
+    const set = getFeatureSet('extended');
+    const metadata = createModelMetadata({ featureSet: 'extended', seed: 42, preset: 'default', tfjsBackend: 'wasm' });
+    expect(metadata).toEqual({
+      'dga.feature_set': 'extended',
+      'dga.feature_set_version': String(set.version),
+      'dga.feature_names': JSON.stringify(set.featureNames),
+      'dga.feature_linq': JSON.stringify(set.features.map((feature) => feature.linq('label'))),
+      'dga.label_names': '["legit","dga"]',
+      'dga.seed': '42',
+      'dga.preset': 'default',
+      'dga.tfjs_backend': 'wasm',
+    });
+  });
+
+  it('refuses feature names that differ from the feature set', () => {
+    expect(() =>
+      createModelMetadata({ featureSet: 'tutorial', featureNames: ['entropy', 'length', 'vowel_proportion'], seed: 1, preset: 'p', tfjsBackend: 'cpu' }),
+    ).toThrow(/position 0 is "entropy", not "length"/);
+  });
+});
+
+describe('readModelContract', () => {
+  it('reads back what createModelMetadata wrote, with no warning', () => {
+    const contract = readModelContract(logModel());
+    expect(contract).toMatchObject({
+      featureSet: 'tutorial',
+      featureNames: ['length', 'entropy', 'vowel_proportion'],
+      labelNames: MODEL_LABEL_NAMES,
+      seed: 7,
+      preset: 'tutorial',
+      tfjsBackend: 'cpu',
+      warnings: [],
+    });
+    expect(checkModelContract(readOnnxModelInfo(logModel())).featureSet).toBe('tutorial');
+  });
+
+  it.each([
+    ['a single sigmoid-like output', { outputs: 1 }, /output "y" is \[N, 1\] \(a single score .*not \[N, 2\]/],
+    ['three outputs', { outputs: 3 }, /output "y" is \[N, 3\] \(3 scores per row\), not \[N, 2\]/],
+    ['an input wider than its feature set', { inputs: 5 }, /feature set "tutorial" \(3 features\) but its input "x" is \[N, 5\]/],
+    ['no metadata', { metadata: {} }, /no dga\.feature_set metadata/],
+    ['an unknown feature set', { metadata: { ...tutorialMetadata, 'dga.feature_set': 'trigram' } }, /feature set "trigram", which this version does not know \(known: tutorial, extended, bigram\)/],
+    ['reordered feature names', { metadata: { ...tutorialMetadata, 'dga.feature_names': '["entropy","length","vowel_proportion"]' } }, /position 0 is "entropy", not "length"/],
+    ['swapped labels', { metadata: { ...tutorialMetadata, 'dga.label_names': '["dga","legit"]' } }, /label_names is \["dga","legit"\], not \["legit","dga"\]/],
+    ['missing labels', { metadata: { ...tutorialMetadata, 'dga.label_names': 'legit,dga' } }, /label_names metadata is not a JSON array of strings/],
+  ])('refuses %s with ERR_ONNX_MODEL_CONTRACT naming the problem and the fix', (_name, options, pattern) => {
+    const message = contractFailure(logModel(options));
+    expect(message).toMatch(/^ERR_ONNX_MODEL_CONTRACT: /);
+    expect(message).toMatch(pattern);
+    if (!message.includes('does not know')) expect(message).toMatch(/Re-export it with exportToOnnx/);
+  });
+
+  it('refuses bytes that are not an ONNX model with ERR_ONNX_INVALID_MODEL', () => {
+    expect(contractFailure(new TextEncoder().encode('<html>Sign in</html>'))).toMatch(/^ERR_ONNX_INVALID_MODEL: /);
+  });
+
+  it('warns, without refusing, about an older feature set version', () => {
+    const older = readModelContract(logModel({ metadata: { ...tutorialMetadata, 'dga.feature_set_version': '99' } }));
+    expect(older.warnings[0]).toMatch(/version 99, this version computes version 1; scores may drift/);
+  });
+});
+
+describe('createOnnxClassifier and non-finite scores', () => {
+  it('throws ERR_ONNX_NON_FINITE_OUTPUT naming the model and the row instead of returning NaN', async () => {
+    const classifier = await createOnnxClassifier(logModel({ weight: -1 }), { name: 'models/broken.onnx', intraOpNumThreads: 1 });
+    try {
+      const error = await classifier.predict(new Float32Array([6, 1.9, 0.5, 8, 2.5, 0.25])).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(OnnxExportError.isInstance(error)).toBe(true);
+      expect(error).toMatchObject({ code: 'ERR_ONNX_NON_FINITE_OUTPUT', row: 0 });
+      expect((error as Error).message).toMatch(/^models\/broken\.onnx scored row 0 as \[NaN, NaN\]: a non-finite score is no verdict/);
+    } finally {
+      await classifier.dispose();
+    }
+  });
+
+  it('returns finite scores unchanged', async () => {
+    const classifier = await createOnnxClassifier(logModel({ weight: 1 }), { intraOpNumThreads: 1 });
+    try {
+      const scores = await classifier.predict(new Float32Array([6, 1.5, 0.5]));
+      expect(Array.from(scores)).toEqual([Math.fround(Math.log(8)), Math.fround(Math.log(8))]);
+    } finally {
+      await classifier.dispose();
+    }
+  });
+});
