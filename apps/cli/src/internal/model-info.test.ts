@@ -1,0 +1,113 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createModelMetadata, exportToOnnx } from '@dga/onnx-export';
+import { runCli } from '../cli';
+
+const cwd = mkdtempSync(join(tmpdir(), 'dga-contract-'));
+
+function sink(): { write(chunk: string): boolean; text: string } {
+  return {
+    text: '',
+    write(chunk: string) {
+      this.text += chunk;
+      return true;
+    },
+  };
+}
+
+async function run(argv: string[]) {
+  const stdout = sink();
+  const stderr = sink();
+  const code = await runCli(argv, { stdout, stderr, env: { NO_COLOR: '1', HOME: cwd }, cwd, stdin: Object.assign(Readable.from([]), { isTTY: true }) });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+/** One Dense layer `[N, inputs] → [N, units]`, weights filled with `weight`, exported without the parity check. */
+async function writeModel(
+  file: string,
+  options: { inputs?: number; units?: number; activation?: 'softmax' | 'sigmoid'; weight?: number; metadata?: Record<string, string> },
+): Promise<void> {
+  const inputs = options.inputs ?? 3;
+  const units = options.units ?? 2;
+  const model = tf.sequential({ layers: [tf.layers.dense({ units, inputShape: [inputs], activation: options.activation ?? 'softmax' })] });
+  const weight = options.weight ?? 0.1;
+  // Column 0 weighs +weight, the others -weight: a huge weight overflows to (+Inf, -Inf) → NaN after softmax.
+  const kernel = Array.from({ length: inputs }, () => Array.from({ length: units }, (_value, column) => (column === 0 ? weight : -weight)));
+  model.setWeights([tf.tensor2d(kernel), tf.zeros([units])]);
+  const { bytes } = await exportToOnnx(model, { metadata: options.metadata ?? {}, verifyParity: false });
+  writeFileSync(join(cwd, file), bytes);
+  model.dispose();
+}
+
+const metadata = createModelMetadata({ featureSet: 'tutorial', seed: 1, preset: 'tutorial', tfjsBackend: 'cpu' });
+// The exporter itself refuses label/feature names whose count differs from the layer widths.
+const { ['dga.label_names']: _labels, ...withoutLabels } = metadata;
+const { ['dga.feature_names']: _names, ...withoutNames } = metadata;
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  await writeModel('good.onnx', { metadata });
+  await writeModel('sigmoid.onnx', { units: 1, activation: 'sigmoid', metadata: withoutLabels });
+  await writeModel('three.onnx', { units: 3, metadata: withoutLabels });
+  await writeModel('wide.onnx', { inputs: 5, metadata: withoutNames });
+  await writeModel('bare.onnx', {});
+  await writeModel('nan.onnx', { weight: 3e38, metadata });
+  writeFileSync(join(cwd, 'labelled.csv'), 'host;domain;class;subclass\ngoogle.com;google;legit;legit\nxjwqkdo7zlf3qpu.com;xjwqkdo7zlf3qpu;dga;cryptolocker\n');
+}, 120_000);
+
+const fix = /\(use a model written by `dga train`, or re-export its run directory with `dga export --model RUN --out model\.onnx`\)/;
+
+describe('model contract checked at load by every command', () => {
+  const connection = ['--mlmm-url', 'http://127.0.0.1:9/mlmodelmanager', '--token', 't0k3n'];
+  it.each([
+    ['classify --json', ['classify', '--json', '--model', 'sigmoid.onnx', 'google.com', 'xjwqkdo7zlf3qpu.com']],
+    ['classify --format csv', ['classify', '--format', 'csv', '--model', 'sigmoid.onnx', 'google.com']],
+    ['classify (table)', ['classify', '--model', 'sigmoid.onnx', 'google.com']],
+    ['evaluate', ['evaluate', '--model', 'sigmoid.onnx', '--dataset', 'labelled.csv']],
+    ['register', ['register', '--model', 'sigmoid.onnx', '--name', 'm', ...connection]],
+    ['linq', ['linq', '--model', 'sigmoid.onnx', '--name', 'm']],
+    ['query', ['query', '--from', 'now()-1*hour()', '--model', 'sigmoid.onnx', '--name', 'm', '--api-url', 'http://127.0.0.1:9', '--token', 't0k3n']],
+    ['features', ['features', '--model', 'sigmoid.onnx', 'google.com']],
+  ])('%s refuses a single-sigmoid model with exit 1, naming the file, the problem and the fix', async (_name, argv) => {
+    const result = await run(argv);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`error: --model sigmoid.onnx (${join(cwd, 'sigmoid.onnx')}): Not a DGA classifier: its output "output" is [N, 1]`);
+    expect(result.stderr).toMatch(fix);
+  });
+
+  it.each([
+    ['three outputs', 'three.onnx', /its output "output" is \[N, 3\] \(3 scores per row\), not \[N, 2\]/],
+    ['an input wider than the feature set', 'wide.onnx', /feature set "tutorial" \(3 features\) but its input "input" is \[N, 5\]/],
+    ['no dga metadata', 'bare.onnx', /it has no dga\.feature_set metadata/],
+  ])('classify refuses a model with %s', async (_name, file, pattern) => {
+    const result = await run(['classify', '--json', '--model', file, 'google.com']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(pattern);
+    expect(result.stderr).toContain(`--model ${file} (`);
+  });
+
+  it('classify and evaluate stop on a NaN score with exit 1 naming the model and the input, never printing a verdict', async () => {
+    const classify = await run(['classify', '--json', '--model', 'nan.onnx', 'google.com']);
+    expect(classify.code).toBe(1);
+    expect(classify.stdout).toBe('');
+    expect(classify.stderr).toContain(`error: input "google.com": ${join(cwd, 'nan.onnx')} scored row 0 as [NaN, NaN]: a non-finite score is no verdict`);
+    const evaluate = await run(['evaluate', '--model', 'nan.onnx', '--dataset', 'labelled.csv']);
+    expect(evaluate.code).toBe(1);
+    expect(evaluate.stdout).toBe('');
+    expect(evaluate.stderr).toContain(`error: --dataset labelled.csv, usable row 1: ${join(cwd, 'nan.onnx')} scored row 0 as [NaN, NaN]`);
+  });
+
+  it('still classifies with a model that keeps the contract', async () => {
+    const result = await run(['classify', '--json', '--model', 'good.onnx', 'google.com']);
+    expect(result.code, result.stderr).toBe(0);
+    const record = JSON.parse(result.stdout) as { input: string; probability: number };
+    expect(record.input).toBe('google.com');
+    expect(Number.isFinite(record.probability)).toBe(true);
+  });
+});
