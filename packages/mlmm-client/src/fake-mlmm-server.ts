@@ -1,5 +1,6 @@
 import { STATUS_CODES, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { mlmmEngines } from './engines';
 import { multipartBoundary, parseMultipartStrict } from './internal/multipart-parser';
 
@@ -117,6 +118,12 @@ export interface FakeMlmmFailure extends FakeMlmmMatch {
   body?: unknown;
   /** Extra response headers, e.g. `{ 'retry-after': '1' }`. */
   headers?: Record<string, string>;
+  /**
+   * Send the body gzip-compressed with `content-encoding: gzip` (e.g. a small reply that
+   * inflates to a huge one).
+   * @default false
+   */
+  gzip?: boolean;
 }
 
 /** A running fake Model Manager. */
@@ -274,7 +281,7 @@ export async function startFakeMlmmServer(options: FakeMlmmServerOptions = {}): 
     return rule;
   }
 
-  function send(response: ServerResponse, record: RecordedRequest, status: number, body?: unknown, headers: Record<string, string> = {}): void {
+  function send(response: ServerResponse, record: RecordedRequest, status: number, body?: unknown, headers: Record<string, string> = {}, gzip = false): void {
     record.status = status;
     if (status === 204 || body === undefined) {
       response.writeHead(status, headers);
@@ -291,6 +298,10 @@ export async function startFakeMlmmServer(options: FakeMlmmServerOptions = {}): 
       contentType = 'application/octet-stream';
     } else {
       payload = Buffer.from(JSON.stringify(body), 'utf8');
+    }
+    if (gzip) {
+      payload = gzipSync(payload);
+      headers = { 'content-encoding': 'gzip', ...headers };
     }
     response.writeHead(status, { 'content-type': contentType, 'content-length': String(payload.length), ...headers });
     response.end(payload);
@@ -500,7 +511,7 @@ export async function startFakeMlmmServer(options: FakeMlmmServerOptions = {}): 
     if (rule?.kind === 'fail') {
       const failure = rule.failure;
       const status = failure.status ?? 500;
-      send(response, record, status, failure.body ?? { code: status, msg: STATUS_CODES[status] ?? 'Error', cid: cid() }, failure.headers);
+      send(response, record, status, failure.body ?? { code: status, msg: STATUS_CODES[status] ?? 'Error', cid: cid() }, failure.headers, failure.gzip);
       return;
     }
 

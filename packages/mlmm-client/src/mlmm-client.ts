@@ -1,10 +1,11 @@
+import { once } from 'node:events';
 import { open, readFile, rename, rm, mkdir } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import got, { type Got, type RequestFunction } from 'got';
+import got, { type Got, type PlainResponse, type RequestFunction } from 'got';
 import { mlmmEngineExtension, type MlmmEngine } from './engines';
 import {
   MlmmAbortError,
@@ -131,6 +132,20 @@ export interface MlmmClientOptions {
   /** Aborts every call of this client when it fires. */
   signal?: AbortSignal;
   /**
+   * Largest reply body accepted, in bytes after decompression, for every call but
+   * `downloadModel`. Counted while the body streams in: a larger (or gzip-bomb) reply is cut
+   * off with `ERR_MLMM_RESPONSE_TOO_LARGE` before it fills memory.
+   * @default 67108864 (64 MiB)
+   */
+  maxResponseBytes?: number;
+  /**
+   * Largest `downloadModel` reply accepted (the model's metadata plus its base64 file, about
+   * 4/3 of the file size), in bytes after decompression; enforced like `maxResponseBytes`.
+   * At most 512 MiB, the longest string V8 can decode.
+   * @default 268435456 (256 MiB, a model of about 190 MB)
+   */
+  maxDownloadBytes?: number;
+  /**
    * Source of randomness in [0, 1) for jitter, multipart boundaries and temp file names.
    * @default a PRNG seeded with 42
    */
@@ -202,6 +217,13 @@ export interface MlmmDownloadOptions extends MlmmCallOptions {
    * @default `<name><engine extension>` (ref §6)
    */
   fileName?: string;
+  /**
+   * Checks the downloaded file before anything is written, e.g. that it parses as the expected
+   * model. Throw to refuse it: the error propagates unchanged and the existing file is untouched.
+   * The declared `image.size` is always checked first.
+   * @default none
+   */
+  verify?: (bytes: Uint8Array) => void | Promise<void>;
 }
 
 /** The upload review of ref §4.3. */
@@ -300,6 +322,17 @@ const requestWithHeaderCase: RequestFunction = (url, options, callback) => {
 };
 
 const BODY_SNIPPET = 500;
+const MIB = 1024 * 1024;
+/** Bodies are decoded as one string: V8's longest is just under 2^29 characters. */
+const MAX_BODY_BYTES = 512 * MIB;
+
+function byteLimit(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_BODY_BYTES) {
+    throw usage(`Invalid ${name}: ${String(value)}`, `options.${name} must be a whole number of bytes from 1 to ${MAX_BODY_BYTES} (512 MiB)`);
+  }
+  return value;
+}
 
 function usage(msg: string, detail: string): MlmmError {
   return new MlmmError({ reason: 'ERR_MLMM_INVALID_OPTIONS', msg, detail });
@@ -373,6 +406,8 @@ interface RequestSpec {
   contentType?: string;
   /** Only idempotent GETs pass true. */
   retryable: boolean;
+  /** Largest accepted body after decompression, and the option that sets it. */
+  maxBytes: { limit: number; option: 'maxResponseBytes' | 'maxDownloadBytes' };
   signal: AbortSignal | undefined;
 }
 
@@ -432,6 +467,9 @@ export function createMlmmClient(options: MlmmClientOptions): MlmmClient {
   if (!Number.isInteger(retry.limit) || retry.limit < 0) {
     throw usage(`Invalid retry limit: ${String(retry.limit)}`, 'options.retry must be a non-negative integer or { limit }');
   }
+  const maxResponseBytes = byteLimit(options.maxResponseBytes, 'maxResponseBytes', 64 * MIB);
+  const maxDownloadBytes = byteLimit(options.maxDownloadBytes, 'maxDownloadBytes', 256 * MIB);
+  const jsonLimit = { limit: maxResponseBytes, option: 'maxResponseBytes' } as const;
   const random = options.random ?? createRng();
   const sleep = options.sleep ?? ((milliseconds: number, signal?: AbortSignal) => delay(milliseconds, undefined, signal ? { signal } : {}));
   const now = options.now ?? Date.now;
@@ -557,25 +595,43 @@ export function createMlmmClient(options: MlmmClientOptions): MlmmClient {
   async function sendOnce(spec: RequestSpec, signal: AbortSignal | undefined, remainingMs: number): Promise<RawResponse> {
     const url = `${displayPrefix}/${spec.path}`;
     if (signal?.aborted) throw abortError(spec.method, url, signal);
-    let response;
+    // A stream, not a buffered body: the decompressed bytes are counted as they arrive, so an
+    // oversized or gzip-bomb reply is cut off at the limit instead of filling memory.
+    const stream = instance.stream(spec.path, {
+      method: spec.method,
+      ...(Number.isFinite(remainingMs)
+        ? { timeout: { connect: timeoutMs, secureConnect: timeoutMs, socket: timeoutMs, request: Math.max(1, remainingMs) } }
+        : {}),
+      ...(spec.body === undefined ? {} : { body: spec.body }),
+      ...(spec.contentType === undefined ? {} : { headers: { 'content-type': spec.contentType } }),
+    });
+    // The signal is wired here rather than given to got, whose listener would outlive the
+    // request and destroy the finished stream (an uncaught error) on a later abort.
+    const onAbort = (): void => {
+      stream.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let response: PlainResponse;
+    const chunks: Buffer[] = [];
+    let size = 0;
     try {
-      response = await instance(spec.path, {
-        method: spec.method,
-        responseType: 'buffer',
-        ...(Number.isFinite(remainingMs)
-          ? { timeout: { connect: timeoutMs, secureConnect: timeoutMs, socket: timeoutMs, request: Math.max(1, remainingMs) } }
-          : {}),
-        ...(spec.body === undefined ? {} : { body: spec.body }),
-        ...(spec.contentType === undefined ? {} : { headers: { 'content-type': spec.contentType } }),
-        ...(signal === undefined ? {} : { signal }),
-      });
+      [response] = (await once(stream, 'response')) as [PlainResponse];
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > spec.maxBytes.limit) throw tooLarge(spec, url, response.statusCode);
+        chunks.push(chunk);
+      }
     } catch (error) {
+      stream.destroy();
+      if (MlmmError.isInstance(error)) throw error;
       throw transportError(error, spec.method, url, signal);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
     }
     const raw: RawResponse = {
       status: response.statusCode,
       headers: response.headers,
-      body: response.body,
+      body: Buffer.concat(chunks, size),
       method: spec.method,
       url,
     };
@@ -586,6 +642,21 @@ export function createMlmmClient(options: MlmmClientOptions): MlmmClient {
       throw error;
     }
     return raw;
+  }
+
+  function tooLarge(spec: RequestSpec, url: string, status: number): MlmmResponseError {
+    const { limit, option } = spec.maxBytes;
+    return new MlmmResponseError({
+      reason: 'ERR_MLMM_RESPONSE_TOO_LARGE',
+      msg: `Response too large: more than ${limit} bytes`,
+      detail:
+        `${spec.method} ${url} sent a body of more than ${limit} bytes (after decompression) and was cut off; ` +
+        `if the server is right, raise ${option} (at most ${MAX_BODY_BYTES}), else check the URL and the server`,
+      status,
+      method: spec.method,
+      url,
+      body: '',
+    });
   }
 
   async function send(spec: RequestSpec): Promise<RawResponse> {
@@ -635,6 +706,7 @@ export function createMlmmClient(options: MlmmClientOptions): MlmmClient {
       method: 'GET',
       path: `models/${pythonQuote(name)}?fast=${fast ? 'True' : 'False'}`,
       retryable: true,
+      maxBytes: fast ? jsonLimit : { limit: maxDownloadBytes, option: 'maxDownloadBytes' },
       signal,
     });
     const decoded = decodeJson(response.body);
@@ -706,7 +778,7 @@ export function createMlmmClient(options: MlmmClientOptions): MlmmClient {
 
   return {
     async listModels(callOptions?: MlmmCallOptions): Promise<MlmmModelSummary[]> {
-      const response = await send({ method: 'GET', path: 'models', retryable: true, signal: callOptions?.signal });
+      const response = await send({ method: 'GET', path: 'models', retryable: true, maxBytes: jsonLimit, signal: callOptions?.signal });
       if (response.status === 204 && response.body.length === 0) return [];
       const decoded = decodeJson(response.body);
       const problem = listProblem(decoded);
@@ -761,6 +833,20 @@ export function createMlmmClient(options: MlmmClientOptions): MlmmClient {
         });
       }
       const bytes = Buffer.from(encoded, 'base64');
+      const declared = image['size'];
+      if (typeof declared === 'number' && Number.isInteger(declared) && declared !== bytes.length) {
+        const url = `${displayPrefix}/models/${pythonQuote(name)}?fast=False`;
+        throw new MlmmResponseError({
+          reason: 'ERR_MLMM_RESPONSE_INVALID',
+          msg: `Unexpected response: "image.size" says ${declared} bytes but "image.image" decodes to ${bytes.length}`,
+          detail: `GET ${url} returned a truncated or substituted model file; nothing was written. Retry, or check the URL and any proxy in between`,
+          status: 200,
+          method: 'GET',
+          url,
+          body: `${encoded.slice(0, 80)}…`,
+        });
+      }
+      await downloadOptions.verify?.(bytes);
       const engine = typeof model['engine'] === 'string' ? model['engine'] : '';
       const file = resolve(downloadOptions.directory, explicitName ?? `${name}${mlmmEngineExtension(engine)}`);
       try {
@@ -820,6 +906,7 @@ export function createMlmmClient(options: MlmmClientOptions): MlmmClient {
         body: multipart.body,
         contentType: multipart.contentType,
         retryable: false,
+        maxBytes: jsonLimit,
         signal,
       });
       const review = decodeJson(uploadResponse.body);
@@ -857,6 +944,7 @@ export function createMlmmClient(options: MlmmClientOptions): MlmmClient {
         body: Buffer.from(pythonJsonDumps(saveBody), 'utf8'),
         contentType: 'application/json',
         retryable: false,
+        maxBytes: jsonLimit,
         signal,
       });
       return existing === null

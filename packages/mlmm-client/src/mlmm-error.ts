@@ -21,6 +21,7 @@ export type MlmmErrorReason =
   | 'ERR_MLMM_TIMEOUT'
   | 'ERR_MLMM_ABORTED'
   | 'ERR_MLMM_RESPONSE_INVALID'
+  | 'ERR_MLMM_RESPONSE_TOO_LARGE'
   | 'ERR_MLMM_RETRIES_EXHAUSTED';
 
 /** Options of the {@link MlmmError} constructor. */
