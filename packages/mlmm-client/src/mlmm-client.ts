@@ -329,7 +329,7 @@ const MAX_BODY_BYTES = 512 * MIB;
 function byteLimit(value: unknown, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_BODY_BYTES) {
-    throw usage(`Invalid ${name}: ${String(value)}`, `options.${name} must be a whole number of bytes from 1 to ${MAX_BODY_BYTES} (512 MiB)`);
+    throw usage(`Invalid ${name}: ${JSON.stringify(value)}`, `options.${name} must be a whole number of bytes from 1 to ${MAX_BODY_BYTES} (512 MiB)`);
   }
   return value;
 }

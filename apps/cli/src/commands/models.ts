@@ -3,6 +3,7 @@ import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
 import { ExitCode, ExitError } from '../exit-error';
 import { devoArgs, globalArgs, mlmmArgs } from '../global-args';
 import { createMlmm, mlmmConfigFrom } from '../internal/mlmm';
+import { checkedContract } from '../internal/model-info';
 import { createRowWriter } from '../internal/render';
 import { runtimeOf, writeOut } from '../runtime';
 
@@ -94,10 +95,19 @@ const download = defineCommand({
     const config = mlmmConfigFrom(context.args, runtime);
     const client = await createMlmm(config, runtime);
     const directory = resolve(runtime.cwd, context.args.out ?? config.downloadPath ?? '.');
-    const { isMlmmModelNotFoundError } = await import('@dga/mlmm-client');
+    const [{ isMlmmModelNotFoundError }, { readModelContract }] = await Promise.all([import('@dga/mlmm-client'), import('@dga/onnx-export')]);
+    // Checked before anything is written: a reply that is not a DGA model leaves the existing file as it was.
+    const verify = (bytes: Uint8Array): void => {
+      const contract = checkedContract(
+        () => readModelContract(bytes),
+        `model "${context.args.name}" from ${config.url} (${bytes.length} bytes, nothing written)`,
+        'the Model Manager holds something else under this name: register a valid model with `dga register --force`, or check the URL and any proxy in between',
+      );
+      for (const warning of contract.warnings) runtime.logger.warn(`${context.args.name}: ${warning}`);
+    };
     let result;
     try {
-      result = await client.downloadModel(context.args.name, { directory, signal: runtime.signal });
+      result = await client.downloadModel(context.args.name, { directory, signal: runtime.signal, verify });
     } catch (error) {
       if (isMlmmModelNotFoundError(error)) {
         throw new ExitError(ExitCode.failure, `no model named "${context.args.name}" in the Model Manager`, { cause: error, hint: 'see `dga models list`' });

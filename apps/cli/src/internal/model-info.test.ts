@@ -1,9 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { startFakeMlmmServer } from '@dga/mlmm-client/testing';
 import { createModelMetadata, exportToOnnx } from '@dga/onnx-export';
 import { runCli } from '../cli';
 
@@ -51,6 +52,7 @@ const { ['dga.feature_names']: _names, ...withoutNames } = metadata;
 beforeAll(async () => {
   await tf.setBackend('cpu');
   await writeModel('good.onnx', { metadata });
+  await writeModel('other.onnx', { metadata, weight: 0.2 });
   await writeModel('sigmoid.onnx', { units: 1, activation: 'sigmoid', metadata: withoutLabels });
   await writeModel('three.onnx', { units: 3, metadata: withoutLabels });
   await writeModel('wide.onnx', { inputs: 5, metadata: withoutNames });
@@ -110,4 +112,40 @@ describe('model contract checked at load by every command', () => {
     expect(record.input).toBe('google.com');
     expect(Number.isFinite(record.probability)).toBe(true);
   });
+});
+
+describe('models download verifies the model before replacing anything', () => {
+  it('refuses an HTML page or a contract-breaking model with exit 1 and keeps the existing file; writes a valid one', async () => {
+    const server = await startFakeMlmmServer({ tokens: ['t0k3n'] });
+    try {
+      const directory = join(cwd, 'downloads');
+      mkdirSync(directory, { recursive: true });
+      const existing = readFileSync(join(cwd, 'good.onnx'));
+      writeFileSync(join(directory, 'm1.onnx'), existing);
+      const download = () => run(['models', 'download', 'm1', '--out', 'downloads', '--mlmm-url', server.url, '--token', 't0k3n']);
+
+      server.seedModel({ name: 'm1', engine: 'ONNX', bytes: new TextEncoder().encode('<html><body>Sign in</body></html>') });
+      const html = await download();
+      expect(html.code).toBe(1);
+      expect(html.stdout).toBe('');
+      expect(html.stderr).toMatch(/^error: model "m1" from .* \(33 bytes, nothing written\): Not a model Devo's mlevalmodel can run/m);
+      expect(html.stderr).toContain('register a valid model with `dga register --force`');
+
+      server.seedModel({ name: 'm1', engine: 'ONNX', bytes: readFileSync(join(cwd, 'sigmoid.onnx')) });
+      const sigmoid = await download();
+      expect(sigmoid.code).toBe(1);
+      expect(sigmoid.stderr).toMatch(/Not a DGA classifier: its output "output" is \[N, 1\]/);
+      expect(readFileSync(join(directory, 'm1.onnx'))).toEqual(existing);
+      expect(readdirSync(directory)).toEqual(['m1.onnx']);
+
+      const valid = readFileSync(join(cwd, 'other.onnx'));
+      expect(valid).not.toEqual(existing);
+      server.seedModel({ name: 'm1', engine: 'ONNX', bytes: valid });
+      const ok = await download();
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(readFileSync(join(directory, 'm1.onnx'))).toEqual(valid);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
 });

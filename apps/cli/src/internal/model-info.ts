@@ -48,15 +48,15 @@ const contractHint = 'use a model written by `dga train`, or re-export its run d
 
 /**
  * Runs a model-contract check, turning its `OnnxExportError` into exit 1 naming `what` (the
- * flag and path, or the downloaded model).
+ * flag and path, or the downloaded model) with `hint` (how to fix it).
  */
-export function checkedContract<T>(check: () => T, what: string): T {
+export function checkedContract<T>(check: () => T, what: string, hint: string = contractHint): T {
   try {
     return check();
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (code === 'ERR_ONNX_INVALID_MODEL' || code === 'ERR_ONNX_MODEL_CONTRACT') {
-      throw new ExitError(ExitCode.failure, `${what}: ${(error as Error).message}`, { cause: error, hint: contractHint });
+      throw new ExitError(ExitCode.failure, `${what}: ${(error as Error).message}`, { cause: error, hint });
     }
     throw error;
   }
