@@ -1,26 +1,10 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './cli';
+import { runCliInProcess } from '../test/run-cli-in-process';
 
-function sink(): { write(chunk: string): boolean; text: string } {
-  return {
-    text: '',
-    write(chunk: string) {
-      this.text += chunk;
-      return true;
-    },
-  };
-}
-
-async function run(argv: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
-  const stdout = sink();
-  const stderr = sink();
-  const code = await runCli(argv, { stdout, stderr, env: { NO_COLOR: '1', HOME: cwd, ...env }, cwd, stdin: Object.assign(Readable.from([]), { isTTY: true }) });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+const run = runCliInProcess;
 
 describe('runCli', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'dga-cli-'));

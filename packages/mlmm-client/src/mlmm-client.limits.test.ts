@@ -21,13 +21,11 @@ afterEach(async () => {
   await server.close();
 });
 
+/** The MlmmError `promise` rejects with. */
 async function failure(promise: Promise<unknown>): Promise<MlmmError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!MlmmError.isInstance(error)) throw new Error(`expected an MlmmError, got ${String(error)}`);
-  return error;
+  const settled = await promise.then(() => new Error('expected a rejection'), (caught: unknown) => caught);
+  expect(MlmmError.isInstance(settled), String(settled)).toBe(true);
+  return settled as MlmmError;
 }
 
 /**

@@ -1,31 +1,15 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startFakeMlmmServer } from '@dga/mlmm-client/testing';
 import { createModelMetadata, exportToOnnx } from '@dga/onnx-export';
-import { runCli } from '../cli';
+import { runCliInProcess } from '../../test/run-cli-in-process';
 
 const cwd = mkdtempSync(join(tmpdir(), 'dga-contract-'));
 
-function sink(): { write(chunk: string): boolean; text: string } {
-  return {
-    text: '',
-    write(chunk: string) {
-      this.text += chunk;
-      return true;
-    },
-  };
-}
-
-async function run(argv: string[]) {
-  const stdout = sink();
-  const stderr = sink();
-  const code = await runCli(argv, { stdout, stderr, env: { NO_COLOR: '1', HOME: cwd }, cwd, stdin: Object.assign(Readable.from([]), { isTTY: true }) });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+const run = (argv: string[]) => runCliInProcess(argv, cwd);
 
 /** One Dense layer `[N, inputs] → [N, units]`, weights filled with `weight`, exported without the parity check. */
 async function writeModel(
