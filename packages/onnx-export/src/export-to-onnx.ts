@@ -256,7 +256,7 @@ function jsonStringArray(
     throw new OnnxExportError(
       'ERR_ONNX_INVALID_OPTION',
       `metadata["${key}"] must be a JSON array of ${expectedLength} strings (the model's ${role} width), got ${raw.slice(0, 80)}. ` +
-        `Pass the feature set the model was trained on.`,
+        (role === 'input' ? `Pass the feature set the model was trained on.` : `A DGA classifier has two output columns (legit, dga).`),
     );
   }
   return parsed;
