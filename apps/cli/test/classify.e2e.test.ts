@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -72,6 +73,26 @@ describe('dga classify on input that trickles in', () => {
     const ended = await run.done;
     expect({ code: ended.code, signal: ended.signal }, ended.stderr).toEqual({ code, signal: null });
     expect(lines(ended.stdout).map((line) => (JSON.parse(line) as { input: string }).input)).toEqual(['google.com']);
+  }, 120_000);
+});
+
+describe.skipIf(process.platform === 'win32')('dga classify --file that is a named pipe', () => {
+  it('reads it as the writer writes and stops at the first SIGTERM while the writer is silent', async () => {
+    const fifo = join(cwd, 'hosts.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const run = startDga(['classify', '--model', model, '--json', '--file', 'hosts.fifo'], { cwd });
+    // Opening for writing waits for dga to open the pipe for reading.
+    const writer = await open(fifo, 'w');
+    try {
+      await writer.write('google.com\n');
+      await run.stdoutMatching((stdout) => lines(stdout).length === 1);
+      run.child.kill('SIGTERM');
+      const ended = await run.done;
+      expect({ code: ended.code, signal: ended.signal }, ended.stderr).toEqual({ code: 143, signal: null });
+      expect(lines(ended.stdout).map((line) => (JSON.parse(line) as { input: string }).input)).toEqual(['google.com']);
+    } finally {
+      await writer.close();
+    }
   }, 120_000);
 });
 
