@@ -2,7 +2,9 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCliInProcess } from '../test/run-cli-in-process';
+import { runCliInProcess, sink } from '../test/run-cli-in-process';
+import { runCli } from './cli';
+import { InterruptedError } from './exit-error';
 
 const run = runCliInProcess;
 
@@ -37,6 +39,18 @@ describe('runCli', () => {
     // A network failure is the package's typed error: one clear message, no stack, no "bug" notice.
     expect(result.stderr).toMatch(/^error: connect ECONNREFUSED 127\.0\.0\.1:9 .*check the URL/m);
     expect(result.stderr).not.toMatch(/this is a bug| {4}at /);
+  });
+
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('ends a run stopped by %s with exit %i', async (signal, code) => {
+    const controller = new AbortController();
+    controller.abort(new InterruptedError(signal === 'SIGTERM' ? 'terminated' : 'interrupted', { signal }));
+    const stderr = sink();
+    const exitCode = await runCli(['linq', '--features', 'tutorial'], { stdout: sink(), stderr, env: { NO_COLOR: '1', HOME: cwd }, cwd, signal: controller.signal });
+    expect(exitCode).toBe(code);
+    expect(stderr.text).toMatch(/^error: interrupted/);
   });
 
   it('prints the query for the tutorial defaults', async () => {

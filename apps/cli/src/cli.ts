@@ -286,11 +286,11 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
         });
       }
       if (signal.aborted || isAbortError(error)) {
-        throw new InterruptedError('interrupted; nothing partial was left behind', { cause: error });
+        throw InterruptedError.fromSignal(signal, 'interrupted; nothing partial was left behind', error);
       }
       throw error;
     }
-    if (signal.aborted) throw new InterruptedError('interrupted');
+    if (signal.aborted) throw InterruptedError.fromSignal(signal, 'interrupted');
     return ExitCode.success;
   } catch (error) {
     progress.clear();

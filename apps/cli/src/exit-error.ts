@@ -1,9 +1,10 @@
-/** Exit codes of `dga`: 0 success, 1 runtime failure, 2 usage error, 130 interrupted (SIGINT). */
+/** Exit codes of `dga`: 0 success, 1 runtime failure, 2 usage error, 130 interrupted (SIGINT), 143 terminated (SIGTERM). */
 export const ExitCode = {
   success: 0,
   failure: 1,
   usage: 2,
   interrupted: 130,
+  terminated: 143,
 } as const;
 
 /** One of the exit codes of {@link ExitCode}. */
@@ -44,11 +45,22 @@ export class UsageError extends ExitError {
   }
 }
 
-/** The run was interrupted (SIGINT): exit code 130. */
+/** The run was interrupted: exit code 130 (SIGINT), or 143 when `signal` is `SIGTERM`. */
 export class InterruptedError extends ExitError {
-  constructor(message = 'interrupted', options?: { cause?: unknown }) {
-    super(ExitCode.interrupted, message, options);
+  /** The signal that stopped the run. */
+  readonly signal: 'SIGINT' | 'SIGTERM';
+  constructor(message = 'interrupted', options?: { cause?: unknown; signal?: 'SIGINT' | 'SIGTERM' }) {
+    const signal = options?.signal ?? 'SIGINT';
+    super(signal === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted, message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'InterruptedError';
+    this.signal = signal;
+  }
+
+  /** The error ending a run stopped through `signal`, with the exit code of the signal it carries. */
+  static fromSignal(signal: AbortSignal, message: string, cause?: unknown): InterruptedError {
+    const reason: unknown = signal.reason;
+    const received = ExitError.isInstance(reason) && reason.exitCode === ExitCode.terminated ? 'SIGTERM' : 'SIGINT';
+    return new InterruptedError(message, { ...(cause === undefined ? {} : { cause }), signal: received });
   }
 }
 

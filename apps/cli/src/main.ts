@@ -15,7 +15,13 @@ process.on('SIGINT', () => {
     process.exit(ExitCode.interrupted);
   }
 });
-process.on('SIGTERM', () => controller.abort(new InterruptedError('terminated')));
+// SIGTERM (`kill`, `timeout`, a CI cancel) stops the same way and ends with 143; a second one at once.
+let terminations = 0;
+process.on('SIGTERM', () => {
+  terminations += 1;
+  if (terminations === 1) controller.abort(new InterruptedError('terminated', { signal: 'SIGTERM' }));
+  else process.exit(ExitCode.terminated);
+});
 // `dga classify … | head`: a closed pipe is a normal end, not a crash.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(ExitCode.success);

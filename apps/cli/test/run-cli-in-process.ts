@@ -8,7 +8,8 @@ export interface InProcessRun {
   stderr: string;
 }
 
-function sink(): { write(chunk: string): boolean; text: string } {
+/** A stdout/stderr stand-in that keeps what was written in `text`. */
+export function sink(): { write(chunk: string): boolean; text: string } {
   return {
     text: '',
     write(chunk: string) {

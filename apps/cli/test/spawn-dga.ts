@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
@@ -42,26 +42,64 @@ export function cleanEnv(home: string, extra: Record<string, string | undefined>
   return env;
 }
 
-/** Spawns the real `dga` binary (`node --conditions=@dga/source --import tsx src/main.ts …`). */
-export function runDga(args: readonly string[], options: RunDgaOptions): Promise<DgaRun> {
+/** A running `dga` process whose stdin stays open until the test ends it. */
+export interface StartedDga {
+  readonly child: ChildProcessWithoutNullStreams;
+  /** Resolves with the first stdout text that `predicate` accepts (the whole output so far). */
+  stdoutMatching(predicate: (stdout: string) => boolean): Promise<string>;
+  /** Resolves when the process has ended. */
+  readonly done: Promise<DgaRun>;
+}
+
+/**
+ * Spawns the real `dga` binary (`node --conditions=@dga/source --import tsx src/main.ts …`) and
+ * leaves its stdin open, for tests that feed input slowly or send signals.
+ */
+export function startDga(args: readonly string[], options: Omit<RunDgaOptions, 'input'>): StartedDga {
   const started = performance.now();
   const nodeArgs = ['--conditions=@dga/source', ...(options.imports ?? []).flatMap((file) => ['--import', file]), '--import', tsxLoader, mainFile, ...args];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, nodeArgs, { cwd: options.cwd, env: options.env ?? cleanEnv(options.cwd), stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 110_000);
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-      options.onStderr?.(stderr, child);
-    });
+  const child = spawn(process.execPath, nodeArgs, { cwd: options.cwd, env: options.env ?? cleanEnv(options.cwd), stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const watchers = new Set<() => void>();
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 110_000);
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    for (const watcher of [...watchers]) watcher();
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+    options.onStderr?.(stderr, child);
+  });
+  const done = new Promise<DgaRun>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      for (const watcher of [...watchers]) watcher();
       resolve({ code, signal, stdout, stderr, seconds: (performance.now() - started) / 1000 });
     });
-    if (options.input !== undefined) child.stdin.end(options.input);
-    else child.stdin.end();
   });
+  const stdoutMatching = (predicate: (text: string) => boolean): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const check = () => {
+        if (predicate(stdout)) {
+          watchers.delete(check);
+          resolve(stdout);
+        } else if (child.exitCode !== null || child.signalCode !== null) {
+          watchers.delete(check);
+          reject(new Error(`dga ended (${child.exitCode ?? child.signalCode}) before the expected output; stdout: ${stdout}; stderr: ${stderr}`));
+        }
+      };
+      watchers.add(check);
+      check();
+    });
+  return { child, stdoutMatching, done };
+}
+
+/** Spawns the real `dga` binary (`node --conditions=@dga/source --import tsx src/main.ts …`). */
+export function runDga(args: readonly string[], options: RunDgaOptions): Promise<DgaRun> {
+  const { child, done } = startDga(args, options);
+  if (options.input !== undefined) child.stdin.end(options.input);
+  else child.stdin.end();
+  return done;
 }

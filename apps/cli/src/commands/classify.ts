@@ -1,7 +1,7 @@
 import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
 import { UsageError } from '../exit-error';
 import { globalArgs } from '../global-args';
-import { classifyStream, type ClassifyRecord } from '../internal/classify-stream';
+import { classifyBatches, type ClassifyRecord } from '../internal/classify-stream';
 import { readInputs } from '../internal/inputs';
 import { loadModelInfo, openClassifier } from '../internal/model-info';
 import { parseNumberFlag, parseThreshold, positionals } from '../internal/parse-flags';
@@ -70,30 +70,33 @@ export default defineCommand({
     let dga = 0;
     let unlabelled = 0;
     const task = runtime.progress.start('classifying', { unit: 'items' });
-    // Output is accumulated per batch into one string, so stdout sees few large writes.
+    // Output is written once per batch (a model call, or what arrived within a second when input
+    // trickles in), so stdout sees few large writes and `tail -f log | dga classify` shows rows.
+    // On an interrupt the rows already read come as a last batch, then the loop throws.
     let chunk = active.header();
     try {
-      for await (const record of classifyStream(inputs, classifier, {
+      for await (const records of classifyBatches(inputs, classifier, {
         featureSet: model.featureSet,
         outputSize: model.outputSize,
         threshold,
         batchSize,
         signal: runtime.signal,
       })) {
-        count += 1;
-        if (record.malicious === true) dga += 1;
-        if (record.error !== undefined) {
-          unlabelled += 1;
-          if (unlabelled <= 10) runtime.logger.warn(`${JSON.stringify(record.input)}: ${record.error}`);
+        for (const record of records) {
+          count += 1;
+          if (record.malicious === true) dga += 1;
+          if (record.error !== undefined) {
+            unlabelled += 1;
+            if (unlabelled <= 10) runtime.logger.warn(`${JSON.stringify(record.input)}: ${record.error}`);
+          }
+          chunk += active.row(format === 'table' ? humanRow(record) : (record as unknown as Record<string, unknown>));
         }
-        chunk += active.row(format === 'table' ? humanRow(record) : (record as unknown as Record<string, unknown>));
-        if (chunk.length > 65_536) {
-          await writeOut(runtime.stdout, chunk);
-          chunk = '';
-          task.update(count);
-        }
+        await writeOut(runtime.stdout, chunk);
+        chunk = '';
+        task.update(count);
       }
-      await writeOut(runtime.stdout, chunk);
+      // No input at all: the table or CSV header alone.
+      if (chunk !== '') await writeOut(runtime.stdout, chunk);
     } finally {
       await classifier.dispose();
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { featurizeDomain, getFeatureSet } from '@dga/features';
-import { classifyStream, type RowPredictor } from './classify-stream';
+import { classifyBatches, classifyStream, type ClassifyRecord, type RowPredictor } from './classify-stream';
 
 /** Scores each row as P(DGA) = length / 100, and records the batch sizes it was called with. */
 function lengthModel(size: number): RowPredictor & { calls: number[] } {
@@ -48,5 +48,128 @@ describe('classifyStream', () => {
     expect(records[2]).toMatchObject({ input: '!!', label: null, probability: null, malicious: null });
     expect(records[2]?.error).toMatch(/no registrable label/);
     expect(records[3]?.malicious).toBe(true);
+  });
+});
+
+/** An input that the test feeds line by line and keeps open until `end()`, like `tail -f`. */
+function trickle(): AsyncIterable<{ value: string }> & { push(value: string): void; end(): void } {
+  const queue: { value: string }[] = [];
+  let ended = false;
+  let waiting: (() => void) | undefined;
+  const wakeUp = () => {
+    waiting?.();
+    waiting = undefined;
+  };
+  return {
+    push(value) {
+      queue.push({ value });
+      wakeUp();
+    },
+    end() {
+      ended = true;
+      wakeUp();
+    },
+    async *[Symbol.asyncIterator]() {
+      for (;;) {
+        const item = queue.shift();
+        if (item !== undefined) yield item;
+        else if (ended) return;
+        else await new Promise<void>((resolve) => (waiting = resolve));
+      }
+    },
+  };
+}
+
+/** A manual clock for the flush timer: `fire()` runs what is due, as if the interval had passed. */
+function manualClock(): { schedule: (callback: () => void, delayMs: number) => () => void; fire(): void; active(): number; delays: number[] } {
+  const timers = new Set<() => void>();
+  const delays: number[] = [];
+  return {
+    delays,
+    schedule(callback, delayMs) {
+      delays.push(delayMs);
+      timers.add(callback);
+      return () => timers.delete(callback);
+    },
+    fire() {
+      const due = [...timers];
+      timers.clear();
+      for (const callback of due) callback();
+    },
+    active: () => timers.size,
+  };
+}
+
+/** What `promise` settled to once every queued callback has run, or 'pending'. */
+async function settled<T>(promise: Promise<T>): Promise<T | 'pending'> {
+  return Promise.race([promise, new Promise<'pending'>((resolve) => setImmediate(() => resolve('pending')))]);
+}
+
+describe('classifyBatches', () => {
+  const size = getFeatureSet('tutorial').size;
+
+  it('yields the rows read so far when the flush interval passes while the input stays open', async () => {
+    const model = lengthModel(size);
+    const clock = manualClock();
+    const input = trickle();
+    const batches = classifyBatches(input, model, { featureSet: 'tutorial', outputSize: 2, batchSize: 4096, flushIntervalMs: 1000, schedule: clock.schedule });
+    const first = batches.next();
+    input.push('google.com');
+    input.push('wikipedia.org');
+    expect(await settled(first)).toBe('pending');
+    expect(clock.delays).toEqual([1000]);
+    clock.fire();
+    const records = (await settled(first)) as IteratorYieldResult<ClassifyRecord[]>;
+    expect(records.value.map((record) => record.input)).toEqual(['google.com', 'wikipedia.org']);
+    expect(model.calls).toEqual([2]);
+    // Still open: the next row starts a new interval.
+    const second = batches.next();
+    input.push('bbc.co.uk');
+    expect(await settled(second)).toBe('pending');
+    clock.fire();
+    expect(((await second).value as ClassifyRecord[]).map((record) => record.label)).toEqual(['bbc']);
+    const third = batches.next();
+    input.push('xjwqkdo7zlf3qpu.com');
+    input.end();
+    expect(((await third).value as ClassifyRecord[]).map((record) => record.label)).toEqual(['xjwqkdo7zlf3qpu']);
+    expect(await batches.next()).toEqual({ done: true, value: undefined });
+    expect(model.calls).toEqual([2, 1, 1]);
+    expect(clock.active()).toBe(0);
+  });
+
+  it('starts no timer for an idle input and cancels it when a batch fills', async () => {
+    const model = lengthModel(size);
+    const clock = manualClock();
+    const inputs = ['a.com', 'b.com', 'c.com', 'd.com', 'e.com'].map((value) => ({ value }));
+    const batches: string[][] = [];
+    for await (const batch of classifyBatches(inputs, model, { featureSet: 'tutorial', outputSize: 2, batchSize: 2, schedule: clock.schedule })) {
+      batches.push(batch.map((record) => record.label!));
+    }
+    expect(batches).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
+    expect(clock.delays).toEqual([1000, 1000, 1000]);
+    expect(clock.active()).toBe(0);
+  });
+
+  it('on abort while waiting for input, yields the rows already read, then throws the reason', async () => {
+    const model = lengthModel(size);
+    const controller = new AbortController();
+    const input = trickle();
+    const batches = classifyBatches(input, model, { featureSet: 'tutorial', outputSize: 2, signal: controller.signal, schedule: manualClock().schedule });
+    const first = batches.next();
+    input.push('google.com');
+    expect(await settled(first)).toBe('pending');
+    const reason = new Error('interrupted');
+    controller.abort(reason);
+    expect(((await first).value as ClassifyRecord[]).map((record) => record.input)).toEqual(['google.com']);
+    await expect(batches.next()).rejects.toBe(reason);
+  });
+
+  it('on abort with nothing read, throws the reason although the input never answers', async () => {
+    const controller = new AbortController();
+    const silent: AsyncIterable<{ value: string }> = { [Symbol.asyncIterator]: () => ({ next: () => new Promise<never>(() => {}) }) };
+    const batches = classifyBatches(silent, lengthModel(size), { featureSet: 'tutorial', outputSize: 2, signal: controller.signal });
+    const first = batches.next();
+    controller.abort(new Error('terminated'));
+    await expect(first).rejects.toThrow('terminated');
   });
 });

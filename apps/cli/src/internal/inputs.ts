@@ -1,4 +1,5 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { constants, createReadStream, existsSync, openSync, statSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
@@ -69,8 +70,21 @@ function openSource(options: ReadInputsOptions): { stream: NodeJS.ReadableStream
   }
   const path = resolve(options.cwd, file);
   if (!existsSync(path)) throw new UsageError(`--file ${file}: no such file (looked at ${path})`);
-  if (statSync(path).isDirectory()) throw new UsageError(`--file ${file}: is a directory, not a file`);
+  const stats = statSync(path);
+  if (stats.isDirectory()) throw new UsageError(`--file ${file}: is a directory, not a file`);
+  if (stats.isFIFO()) return { stream: openPipe(path), name: file };
   return { stream: createReadStream(path), name: file };
+}
+
+/**
+ * Reads a named pipe (`--file <(tail -f log)`, `mkfifo`) through the event loop like stdin: a file
+ * stream would block a thread-pool read that even `process.exit` waits for, so Ctrl-C could not
+ * end the command while the writer is silent. Opened non-blocking, it waits for a writer, reads
+ * until the last one closes, and never blocks a thread.
+ */
+function openPipe(path: string): Readable {
+  const descriptor = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  return new Socket({ fd: descriptor, readable: true, writable: false });
 }
 
 /**

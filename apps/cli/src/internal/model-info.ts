@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, type Stats } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { FeatureSetName } from '@dga/features';
@@ -16,16 +16,27 @@ export interface LoadedModelInfo {
   readonly metadata: Readonly<Record<string, string>>;
 }
 
-/** Resolves `--model` against the working directory, as a usage error when absent. */
+/**
+ * Resolves `--model` against the working directory (a run directory stands for its model.onnx),
+ * as a usage error when absent or not a regular file: reading a FIFO or a device could block
+ * forever, beyond the reach of Ctrl-C.
+ */
 export function resolveModelPath(file: string, runtime: Pick<CommandRuntime, 'cwd'>, flag = '--model'): string {
   const path = resolve(runtime.cwd, file);
   if (!existsSync(path)) throw new UsageError(`${flag} ${file}: no such file (looked at ${path})`);
-  if (statSync(path).isDirectory()) {
+  const stats = statSync(path);
+  if (stats.isDirectory()) {
     const inside = resolve(path, 'model.onnx');
-    if (existsSync(inside)) return inside;
-    throw new UsageError(`${flag} ${file}: is a directory without model.onnx`);
+    if (!existsSync(inside)) throw new UsageError(`${flag} ${file}: is a directory without model.onnx`);
+    return checkRegularFile(inside, statSync(inside), `${flag} ${file}`);
   }
-  return path;
+  return checkRegularFile(path, stats, `${flag} ${file}`);
+}
+
+function checkRegularFile(path: string, stats: Stats, what: string): string {
+  if (stats.isFile()) return path;
+  const kind = stats.isFIFO() ? 'a named pipe (FIFO)' : stats.isDirectory() ? 'a directory' : stats.isSocket() ? 'a socket' : 'a device';
+  throw new UsageError(`${what}: ${path} is ${kind}, not a regular file`, { hint: 'pass the path of an ONNX model file (save a streamed model to a file first)' });
 }
 
 /**

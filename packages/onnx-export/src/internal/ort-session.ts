@@ -1,5 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { OnnxExportError } from '../onnx-export-error';
+import { prepareOrtEnvironment } from './ort-environment';
 
 export type OrtSession = ort.InferenceSession;
 
@@ -11,6 +12,7 @@ export async function openSession(bytes: Uint8Array, intraOpNumThreads?: number)
     graphOptimizationLevel: 'all',
   };
   if (intraOpNumThreads !== undefined) options.intraOpNumThreads = intraOpNumThreads;
+  await prepareOrtEnvironment(bytes);
   try {
     return await ort.InferenceSession.create(bytes, options);
   } catch (error) {

@@ -1,0 +1,108 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportToOnnx } from '@dga/onnx-export';
+import { withOrtTelemetryOn } from '@dga/test-support';
+import { cleanEnv, runDga, startDga } from './spawn-dga';
+
+// `dga classify` against a small fixed model made here (no training run needed): long argument
+// lists, input that trickles in, signals while it waits for input, and a --model that is a FIFO.
+
+const cwd = mkdtempSync(join(tmpdir(), 'dga-classify-'));
+const model = join(cwd, 'model.onnx');
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  const network = tf.sequential();
+  network.add(tf.layers.dense({ units: 2, activation: 'softmax', inputShape: [3], kernelInitializer: tf.initializers.glorotUniform({ seed: 7 }), biasInitializer: 'ones' }));
+  const { bytes } = await exportToOnnx(network, { metadata: { 'dga.feature_set': 'tutorial' } });
+  writeFileSync(model, bytes);
+  network.dispose();
+}, 60_000);
+afterAll(() => {
+  rmSync(cwd, { recursive: true, force: true });
+});
+
+const lines = (text: string) => text.split('\n').filter((line) => line !== '');
+
+describe('dga classify with many arguments', () => {
+  it('classifies 40 kB of host arguments exactly as the same hosts from --file (no segfault)', async () => {
+    const hosts = Array.from({ length: 2000 }, (_, index) => `www${index}.shop-${index % 13}.example.com`);
+    expect(hosts.join(' ').length).toBeGreaterThan(40_000);
+    writeFileSync(join(cwd, 'hosts.txt'), hosts.join('\n') + '\n');
+    // Telemetry on as on a user's machine: under CI ONNX Runtime skips the code that crashed.
+    const env = withOrtTelemetryOn(cleanEnv(cwd));
+    const fromFile = await runDga(['classify', '--model', model, '--json', '--file', 'hosts.txt'], { cwd, env });
+    expect(fromFile.code, fromFile.stderr).toBe(0);
+    expect(lines(fromFile.stdout)).toHaveLength(hosts.length);
+    const fromArguments = await runDga(['classify', '--model', model, '--json', ...hosts], { cwd, env });
+    expect({ code: fromArguments.code, signal: fromArguments.signal }, fromArguments.stderr).toEqual({ code: 0, signal: null });
+    expect(fromArguments.stdout).toBe(fromFile.stdout);
+  }, 120_000);
+});
+
+describe('dga classify on input that trickles in', () => {
+  it('prints each row while stdin stays open, the same bytes as when it all comes at once', async () => {
+    const input = ['google.com', 'xjwqkdo7zlf3qpu.com', 'www.bbc.co.uk'];
+    const whole = await runDga(['classify', '--model', model, '--json'], { cwd, input: input.join('\n') + '\n' });
+    expect(whole.code, whole.stderr).toBe(0);
+    const run = startDga(['classify', '--model', model, '--json'], { cwd });
+    for (const [index, host] of input.entries()) {
+      run.child.stdin.write(`${host}\n`);
+      // Waits for the row while the pipe stays open (with 4,096 rows a batch, it used to wait for EOF).
+      await run.stdoutMatching((stdout) => lines(stdout).length === index + 1);
+    }
+    run.child.stdin.end();
+    const ended = await run.done;
+    expect(ended.code, ended.stderr).toBe(0);
+    expect(ended.stdout).toBe(whole.stdout);
+  }, 120_000);
+
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const)('stops at the first %s while waiting for input, exit %i, rows so far printed', async (signal, code) => {
+    const run = startDga(['classify', '--model', model, '--json'], { cwd });
+    run.child.stdin.write('google.com\n');
+    await run.stdoutMatching((stdout) => lines(stdout).length === 1);
+    run.child.kill(signal);
+    const ended = await run.done;
+    expect({ code: ended.code, signal: ended.signal }, ended.stderr).toEqual({ code, signal: null });
+    expect(lines(ended.stdout).map((line) => (JSON.parse(line) as { input: string }).input)).toEqual(['google.com']);
+  }, 120_000);
+});
+
+describe.skipIf(process.platform === 'win32')('dga classify --file that is a named pipe', () => {
+  it('reads it as the writer writes and stops at the first SIGTERM while the writer is silent', async () => {
+    const fifo = join(cwd, 'hosts.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const run = startDga(['classify', '--model', model, '--json', '--file', 'hosts.fifo'], { cwd });
+    // Opening for writing waits for dga to open the pipe for reading.
+    const writer = await open(fifo, 'w');
+    try {
+      await writer.write('google.com\n');
+      await run.stdoutMatching((stdout) => lines(stdout).length === 1);
+      run.child.kill('SIGTERM');
+      const ended = await run.done;
+      expect({ code: ended.code, signal: ended.signal }, ended.stderr).toEqual({ code: 143, signal: null });
+      expect(lines(ended.stdout).map((line) => (JSON.parse(line) as { input: string }).input)).toEqual(['google.com']);
+    } finally {
+      await writer.close();
+    }
+  }, 120_000);
+});
+
+describe.skipIf(process.platform === 'win32')('dga classify --model that is not a regular file', () => {
+  it('refuses a FIFO with a usage error naming it, instead of blocking on it', async () => {
+    const fifo = join(cwd, 'model.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const run = await runDga(['classify', '--model', 'model.fifo', 'google.com'], { cwd, timeoutMs: 60_000 });
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^error: --model model\.fifo: .*model\.fifo is a named pipe \(FIFO\), not a regular file/m);
+  }, 90_000);
+});
