@@ -1,5 +1,5 @@
 /**
- * Time to read the whole real training file through readDataset (fast-csv, validation) and to
+ * Time to read the whole real training file through readDataset (line splitting, validation, labels) and to
  * read + featurize it (extended set, into a reused Float32Array). Writes bench/results.json.
  */
 import { dirname, join } from 'node:path';
@@ -35,7 +35,7 @@ results.push(
     let rows = 0;
     let checksum = 0;
     for await (const row of readDataset(file, { strict: true })) {
-      set.compute(row.domain, features, 0);
+      set.compute(row.label, features, 0);
       checksum += features[0]!;
       rows++;
     }

@@ -16,6 +16,10 @@ export type DatasetErrorCode =
   | 'ERR_DATASET_HEADER'
   /** Strict mode: a line is malformed (see {@link DatasetError.line}). */
   | 'ERR_DATASET_INVALID_ROW'
+  /** More lines were skipped than `maxSkippedRows` or `maxSkippedFraction` allow (see {@link DatasetError.skipped}). */
+  | 'ERR_DATASET_TOO_MANY_SKIPPED'
+  /** An option of `readDataset` is out of range. */
+  | 'ERR_DATASET_INVALID_OPTION'
   /** The `signal` fired. */
   | 'ERR_DATASET_ABORTED';
 
@@ -36,11 +40,13 @@ export class DatasetError extends Error {
   readonly line: number | undefined;
   /** HTTP status, for `ERR_DATASET_HTTP_STATUS`. */
   readonly status: number | undefined;
+  /** Lines skipped as malformed, for `ERR_DATASET_TOO_MANY_SKIPPED`. */
+  readonly skipped: number | undefined;
 
   constructor(
     code: DatasetErrorCode,
     message: string,
-    options: { source: string; line?: number; status?: number; cause?: unknown },
+    options: { source: string; line?: number; status?: number; skipped?: number; cause?: unknown },
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     // A non-enumerable brand, checked by isInstance across copies of the package.
@@ -49,6 +55,7 @@ export class DatasetError extends Error {
     this.source = options.source;
     this.line = options.line;
     this.status = options.status;
+    this.skipped = options.skipped;
   }
 
   /** True for a `DatasetError` from any copy of this package. */

@@ -1,6 +1,10 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { tryExtractLabel } from '@dga/features';
 import { requireSharedData, sharedDataFile } from '@dga/test-support';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DatasetError } from './dataset-error';
 import { readDataset, type DatasetRow, type DatasetSkip, type ReadDatasetOptions } from './read-dataset';
 
@@ -27,9 +31,9 @@ describe('readDataset on files', () => {
   it('yields rows with line numbers and malicious = class !== legit, dropping rows without subclass', async () => {
     const { rows, skips } = await collect(fixture('valid.csv'));
     expect(rows).toEqual([
-      { line: 2, host: 'www.bbc.co.uk', domain: 'bbc', malicious: false, subclass: 'legit' },
-      { line: 3, host: 'kq3v9z1x.ru', domain: 'kq3v9z1x', malicious: true, subclass: 'cryptolocker' },
-      { line: 5, host: 'fizrbzba.dyndns.org', domain: 'fizrbzba', malicious: true, subclass: 'kraken' },
+      { line: 2, host: 'www.bbc.co.uk', domain: 'bbc', label: 'bbc', labelSource: 'host', malicious: false, subclass: 'legit' },
+      { line: 3, host: 'kq3v9z1x.ru', domain: 'kq3v9z1x', label: 'kq3v9z1x', labelSource: 'host', malicious: true, subclass: 'cryptolocker' },
+      { line: 5, host: 'fizrbzba.dyndns.org', domain: 'fizrbzba', label: 'fizrbzba', labelSource: 'host', malicious: true, subclass: 'kraken' },
     ]);
     expect(skips).toEqual([{ line: 4, code: 'empty-subclass', reason: 'empty subclass (dropped, as in the tutorial)' }]);
   });
@@ -37,7 +41,15 @@ describe('readDataset on files', () => {
   it('keeps the counts of the pass in stats, and can be iterated again', async () => {
     const stream = readDataset(fixture('valid.csv'));
     for await (const row of stream) expect(row.line).toBeGreaterThan(1);
-    expect(stream.stats).toEqual({ rows: 3, skipped: 1, malicious: 2, skippedByCode: { 'empty-subclass': 1 } });
+    expect(stream.stats).toEqual({
+      rows: 3,
+      skipped: 1,
+      malicious: 2,
+      skippedByCode: { 'empty-subclass': 1 },
+      skippedExamples: { 'empty-subclass': [4] },
+      labelDisagreements: 0,
+      labelsFromDomain: 0,
+    });
     let again = 0;
     for await (const row of stream) again += row.line > 0 ? 1 : 0;
     expect(again).toBe(3);
@@ -47,14 +59,14 @@ describe('readDataset on files', () => {
   it('accepts a BOM, CRLF line ends, columns in any order and file: URLs', async () => {
     const { rows } = await collect(pathToFileURL(fixture('reordered-crlf-bom.csv')).href);
     expect(rows).toEqual([
-      { line: 2, host: 'www.bbc.co.uk', domain: 'bbc', malicious: false, subclass: 'legit' },
-      { line: 3, host: 'kq3v9z1x.ru', domain: 'kq3v9z1x', malicious: true, subclass: 'cryptolocker' },
+      { line: 2, host: 'www.bbc.co.uk', domain: 'bbc', label: 'bbc', labelSource: 'host', malicious: false, subclass: 'legit' },
+      { line: 3, host: 'kq3v9z1x.ru', domain: 'kq3v9z1x', label: 'kq3v9z1x', labelSource: 'host', malicious: true, subclass: 'cryptolocker' },
     ]);
   });
 
   it('skips each malformed line with its 1-based line number and reason', async () => {
-    const { rows, skips } = await collect(fixture('bad-rows.csv'));
-    expect(rows.map((row) => [row.line, row.domain])).toEqual([
+    const { rows, skips } = await collect(fixture('bad-rows.csv'), { maxSkippedFraction: 1 });
+    expect(rows.map((row) => [row.line, row.label])).toEqual([
       [2, 'good'],
       [10, 'last'],
     ]);
@@ -68,7 +80,8 @@ describe('readDataset on files', () => {
       [9, 'invalid-domain'],
     ]);
     expect(skips[0]!.reason).toBe('short row: 3 fields, expected 4 (host;domain;class;subclass)');
-    expect(skips[3]!.reason).toBe('class "malware" is neither "legit" nor "dga"');
+    expect(skips[3]!.reason).toBe('class "malware" is neither "legit" nor "dga" (case and surrounding spaces are ignored)');
+    expect(skips[6]!.reason).toMatch(/^no domain label: neither host "dotted\.\.uk" nor domain "dotted\.co" is a valid host name or label/);
   });
 
   it.each([
@@ -142,12 +155,118 @@ describe('readDataset on files', () => {
   });
 });
 
+describe('readDataset labels and classes', () => {
+  it('computes the label from the host exactly as classify does, falling back to the domain column', async () => {
+    const { rows, skips } = await collect(fixture('normalization.csv'), { maxSkippedFraction: 1 });
+    expect(rows.map((row) => [row.line, row.label, row.labelSource, row.malicious, row.subclass])).toEqual([
+      [2, tryExtractLabel('WWW.BBC.CO.UK'), 'host', false, 'legit'],
+      [3, 'kq3v9z1x', 'host', true, 'cryptolocker'],
+      [4, 'xn--bcher-kva', 'host', false, 'legit'],
+      // Today's Public Suffix List no longer has blogspot.com.br: classify says "blogspot" too.
+      [5, tryExtractLabel('x.blogspot.com.br'), 'host', false, 'legit'],
+      // kawasaki.jp is itself a public suffix today: the domain column is used.
+      [6, 'kawasaki', 'domain', false, 'legit'],
+    ]);
+    expect(rows[0]!.label).toBe('bbc');
+    expect(rows[3]!.label).toBe('blogspot');
+    expect(skips.map((skip) => [skip.line, skip.code])).toEqual([
+      [7, 'invalid-domain'],
+      [8, 'invalid-class'],
+      [9, 'invalid-class'],
+    ]);
+    expect(skips[1]!.reason).toBe('class "benign" is neither "legit" nor "dga" (case and surrounding spaces are ignored)');
+  });
+
+  it('counts the rows whose label disagrees with the domain column', async () => {
+    const stream = readDataset(fixture('normalization.csv'), { maxSkippedFraction: 1 });
+    for await (const row of stream) expect(row.label).not.toBe('');
+    expect(stream.stats).toMatchObject({ rows: 5, skipped: 3, labelDisagreements: 2, labelsFromDomain: 1 });
+    expect(stream.stats.skippedByCode).toEqual({ 'invalid-domain': 1, 'invalid-class': 2 });
+    expect(stream.stats.skippedExamples).toEqual({ 'invalid-domain': [7], 'invalid-class': [8, 9] });
+  });
+});
+
+describe('readDataset skip limits', () => {
+  it('by default fails a pass in which more than 10 % of the lines are malformed, naming counts, reasons and lines', async () => {
+    const error = await failure(collect(fixture('normalization.csv')));
+    expect(error.code).toBe('ERR_DATASET_TOO_MANY_SKIPPED');
+    expect(error.skipped).toBe(3);
+    expect(error.message).toContain('normalization.csv: 3 of 8 data lines were skipped as malformed (37.5 %), more than 10 % (maxSkippedFraction)');
+    expect(error.message).toContain('invalid-class 2 (lines 8, 9), invalid-domain 1 (line 7)');
+  });
+
+  it('does not count rows without subclass, dropped on purpose, against the limit', async () => {
+    const { rows } = await collect(fixture('valid.csv'), { maxSkippedFraction: 0 });
+    expect(rows).toHaveLength(3);
+  });
+
+  it('with maxSkippedRows fails as soon as the limit is passed, and otherwise accepts any fraction', async () => {
+    const rows: DatasetRow[] = [];
+    const error = await failure(
+      (async () => {
+        for await (const row of readDataset(fixture('normalization.csv'), { maxSkippedRows: 1 })) rows.push(row);
+      })(),
+    );
+    expect(error.code).toBe('ERR_DATASET_TOO_MANY_SKIPPED');
+    expect(error.message).toContain('more than the limit of 1 (maxSkippedRows)');
+    expect(rows).toHaveLength(5);
+    expect((await collect(fixture('normalization.csv'), { maxSkippedRows: 3 })).rows).toHaveLength(5);
+  });
+
+  it('rejects limits out of range', () => {
+    expect(() => readDataset(fixture('valid.csv'), { maxSkippedFraction: 2 })).toThrow(/maxSkippedFraction must be a number from 0 to 1, got 2/);
+    expect(() => readDataset(fixture('valid.csv'), { maxSkippedRows: -1 })).toThrow(/maxSkippedRows must be a non-negative integer/);
+    expect(() => readDataset(fixture('valid.csv'), { maxLineBytes: 1 })).toThrow(/maxLineBytes must be an integer of at least 64/);
+  });
+});
+
+describe('readDataset on overlong lines', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'dga-dataset-'));
+  const file = join(directory, 'long-line.csv');
+  beforeAll(() => {
+    const long = 'x'.repeat(8 * 1024 * 1024);
+    writeFileSync(file, `host;domain;class;subclass
+good.com;good;legit;legit
+${long}.com;${long};dga;tinba
+last.com;last;dga;pushdo
+`);
+  });
+
+  it('skips an 8 MB line with its line number and reads on', async () => {
+    const { rows, skips } = await collect(file, { maxSkippedFraction: 1 });
+    expect(rows.map((row) => [row.line, row.label])).toEqual([
+      [2, 'good'],
+      [4, 'last'],
+    ]);
+    expect(skips).toEqual([{ line: 3, code: 'line-too-long', reason: `line of ${2 * 8 * 1024 * 1024 + 15} bytes, longer than the limit of 4096 (maxLineBytes)` }]);
+  }, 60_000);
+
+  it('throws naming the line in strict mode', async () => {
+    const error = await failure(collect(file, { strict: true }));
+    expect(error.code).toBe('ERR_DATASET_INVALID_ROW');
+    expect(error.line).toBe(3);
+  }, 60_000);
+
+  it('honours maxLineBytes', async () => {
+    const { skips } = await collect(fixture('valid.csv'), { maxLineBytes: 64, maxSkippedFraction: 1 });
+    expect(skips).toEqual([{ line: 4, code: 'empty-subclass', reason: 'empty subclass (dropped, as in the tutorial)' }]);
+    const small = join(directory, 'small.csv');
+    writeFileSync(small, `host;domain;class;subclass
+${'a'.repeat(60)}.com;a;legit;legit
+b.com;b;legit;legit
+`);
+    expect((await collect(small, { maxLineBytes: 64, maxSkippedFraction: 1 })).skips.map((skip) => [skip.line, skip.code])).toEqual([[2, 'line-too-long']]);
+  });
+});
+
 describe.skipIf(requireSharedData('sample-small.csv'))('readDataset on the real sample', () => {
   it('reads 2,000 rows: 1,000 legit and 1,000 dga, with no skips', async () => {
     const stream = readDataset(sharedDataFile('sample-small.csv'), { strict: true });
     const families = new Set<string>();
     for await (const row of stream) if (row.malicious) families.add(row.subclass);
-    expect(stream.stats).toEqual({ rows: 2000, skipped: 0, malicious: 1000, skippedByCode: {} });
+    expect(stream.stats).toMatchObject({ rows: 2000, skipped: 0, malicious: 1000, skippedByCode: {}, labelsFromDomain: 0 });
+    // One row's host is labelled differently by today's Public Suffix List than in the file.
+    expect(stream.stats.labelDisagreements).toBe(1);
     expect(families.size).toBe(37);
   });
 });
@@ -161,7 +280,12 @@ describe.skipIf(requireSharedData('dga-training.csv'))('readDataset on the real 
       families.set(row.subclass, (families.get(row.subclass) ?? 0) + 1);
       lastLine = row.line;
     }
-    expect(stream.stats).toEqual({ rows: 132_534, skipped: 0, malicious: 66_267, skippedByCode: {} });
+    expect(stream.stats).toMatchObject({ rows: 132_534, skipped: 0, malicious: 66_267, skippedByCode: {} });
+    // PSL drift since the file was built (2023 list): 90 hosts get another label (72 under
+    // blogspot.<ccTLD>, 17 under uy.com, 1 other), 3 are a public suffix today (kawasaki.jp):
+    // those 3 take the domain column.
+    expect(stream.stats.labelDisagreements).toBe(93);
+    expect(stream.stats.labelsFromDomain).toBe(3);
     expect(lastLine).toBe(132_535);
     expect(families.get('legit')).toBe(66_267);
     expect(families.size).toBe(38);

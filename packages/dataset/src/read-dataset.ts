@@ -2,7 +2,6 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'fast-csv';
 import { DatasetError } from './dataset-error';
 import {
   checkComplete,
@@ -12,25 +11,37 @@ import {
   type DatasetCacheStatus,
   type TransferState,
 } from './internal/http-source';
+import { splitLines } from './internal/split-lines';
+import { validateRow, type Columns } from './internal/validate-row';
 import { DEFAULT_DATASET_URL, isUrlSource, redactUrl } from './resolve-dataset-source';
 
 /** One labelled row of the dataset. */
 export interface DatasetRow {
   /** 1-based line number in the file (the header is line 1). */
   line: number;
-  /** The full host name, as in the file (not used by training). */
+  /** The `host` column, without surrounding whitespace. */
   host: string;
-  /** The domain label the model is trained on (`domain` column). */
+  /** The `domain` column, without surrounding whitespace (the label the dataset's author computed). */
   domain: string;
-  /** `class !== 'legit'`. */
+  /**
+   * The label to featurize: `extractLabel(host)` from `@dga/features`, exactly as `classify` and
+   * the LINQ compute it (lowercase ASCII, IDNs as punycode, at most 63 characters, today's Public
+   * Suffix List). When the host gives none (empty, or itself a public suffix under today's list),
+   * the `domain` column through the same function.
+   */
+  label: string;
+  /** Which column {@link DatasetRow.label} came from. */
+  labelSource: 'host' | 'domain';
+  /** The class is `dga` (case and surrounding spaces ignored). */
   malicious: boolean;
-  /** `legit`, or the DGA family (`newgoz`, `cryptolocker`, ...). */
+  /** `legit`, or the DGA family (`newgoz`, `cryptolocker`, ...), lowercased. */
   subclass: string;
 }
 
 /** Why a line was skipped. */
 export type DatasetSkipCode =
   | 'empty-line'
+  | 'line-too-long'
   | 'invalid-utf8'
   | 'short-row'
   | 'long-row'
@@ -54,9 +65,24 @@ export interface DatasetStats {
   skipped: number;
   /** Skips per reason. */
   skippedByCode: Partial<Record<DatasetSkipCode, number>>;
+  /** The first line numbers (up to 3) skipped for each reason. */
+  skippedExamples: Partial<Record<DatasetSkipCode, number[]>>;
   /** Yielded rows with `malicious: true`. */
   malicious: number;
+  /**
+   * Yielded rows whose {@link DatasetRow.label} differs from the label of their `domain` column
+   * (Public Suffix List drift since the file was built, or a broken `domain` column).
+   */
+  labelDisagreements: number;
+  /** Yielded rows whose label came from the `domain` column because the host gave none. */
+  labelsFromDomain: number;
 }
+
+/** Default of {@link ReadDatasetOptions.maxLineBytes}: far above any valid line (a host has at most 253 characters). */
+export const DEFAULT_MAX_LINE_BYTES = 4096;
+
+/** Default of {@link ReadDatasetOptions.maxSkippedFraction}. */
+export const DEFAULT_MAX_SKIPPED_FRACTION = 0.1;
 
 /** Options of {@link readDataset}. */
 export interface ReadDatasetOptions {
@@ -66,6 +92,26 @@ export interface ReadDatasetOptions {
    * @default false
    */
   strict?: boolean;
+  /**
+   * Lines longer than this many bytes are skipped (`line-too-long`) without being kept in
+   * memory: time and memory stay linear whatever the input.
+   * @default 4096 ({@link DEFAULT_MAX_LINE_BYTES})
+   */
+  maxLineBytes?: number;
+  /**
+   * A pass throws `ERR_DATASET_TOO_MANY_SKIPPED` as soon as more lines than this are skipped as
+   * malformed (every reason but `empty-subclass`, a deliberate drop).
+   * When set, {@link ReadDatasetOptions.maxSkippedFraction} does not apply.
+   * @default undefined (the fraction limit applies)
+   */
+  maxSkippedRows?: number;
+  /**
+   * At the end of a pass, throw `ERR_DATASET_TOO_MANY_SKIPPED` when more than this fraction of the
+   * data lines (header excluded) were skipped as malformed (every reason but `empty-subclass`).
+   * `1` disables the limit.
+   * @default 0.1 ({@link DEFAULT_MAX_SKIPPED_FRACTION})
+   */
+  maxSkippedFraction?: number;
   /** Stops reading (`ERR_DATASET_ABORTED`). */
   signal?: AbortSignal;
   /**
@@ -98,13 +144,6 @@ export interface DatasetStream extends AsyncIterable<DatasetRow> {
 const expectedHeader = ['host', 'domain', 'class', 'subclass'] as const;
 const remedy = 'Pass another file with --dataset <file> or set DGA_DATASET to a file path or URL.';
 
-interface Columns {
-  host: number;
-  domain: number;
-  class: number;
-  subclass: number;
-}
-
 interface OpenedSource {
   stream: Readable;
   display: string;
@@ -130,41 +169,6 @@ function parseHeader(record: string[], display: string): Columns {
 
 function isAborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true;
-}
-
-function skipOf(line: number, code: DatasetSkipCode, reason: string): DatasetSkip {
-  return { line, code, reason };
-}
-
-function hasLabelBreaker(domain: string): boolean {
-  for (let index = 0; index < domain.length; index++) {
-    const code = domain.charCodeAt(index);
-    if (code <= 0x20 || code === 0x2e || code === 0x7f) return true;
-  }
-  return false;
-}
-
-function validateRow(record: string[], columns: Columns, line: number): DatasetRow | DatasetSkip {
-  if (record.length === 0 || (record.length === 1 && record[0] === '')) return skipOf(line, 'empty-line', 'empty line');
-  for (const field of record) {
-    if (field.includes('\uFFFD')) {
-      return skipOf(line, 'invalid-utf8', 'not valid UTF-8 (a byte sequence decoded to U+FFFD)');
-    }
-  }
-  if (record.length < 4) return skipOf(line, 'short-row', `short row: ${record.length} fields, expected 4 (host;domain;class;subclass)`);
-  if (record.length > 4) return skipOf(line, 'long-row', `long row: ${record.length} fields, expected 4 (host;domain;class;subclass)`);
-  const domain = record[columns.domain]!;
-  const klass = record[columns.class]!;
-  const subclass = record[columns.subclass]!;
-  if (domain === '') return skipOf(line, 'empty-domain', 'empty domain');
-  if (hasLabelBreaker(domain)) {
-    return skipOf(line, 'invalid-domain', `domain ${JSON.stringify(domain.slice(0, 80))} is not a single label (it has a dot, space or control character)`);
-  }
-  if (klass !== 'legit' && klass !== 'dga') {
-    return skipOf(line, 'invalid-class', `class ${JSON.stringify(klass.slice(0, 80))} is neither "legit" nor "dga"`);
-  }
-  if (subclass === '') return skipOf(line, 'empty-subclass', 'empty subclass (dropped, as in the tutorial)');
-  return { line, host: record[columns.host]!, domain, malicious: klass !== 'legit', subclass };
 }
 
 async function openFile(
@@ -238,11 +242,50 @@ function translate(error: unknown, opened: OpenedSource, signal: AbortSignal | u
   });
 }
 
+function countSkip(stats: DatasetStats, skip: DatasetSkip): void {
+  stats.skipped++;
+  stats.skippedByCode[skip.code] = (stats.skippedByCode[skip.code] ?? 0) + 1;
+  const examples = (stats.skippedExamples[skip.code] ??= []);
+  if (examples.length < 3) examples.push(skip.line);
+}
+
+/** Skipped lines that count against the limits: every reason but `empty-subclass` (a deliberate drop, as in the tutorial). */
+function malformedLines(stats: DatasetStats): number {
+  return stats.skipped - (stats.skippedByCode['empty-subclass'] ?? 0);
+}
+
+/** `invalid-class 1334 (lines 3, 5, 9, ...), line-too-long 1 (line 7)`: the reasons, most frequent first. */
+function describeSkips(stats: DatasetStats): string {
+  return Object.entries(stats.skippedByCode)
+    .filter(([code]) => code !== 'empty-subclass')
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([code, count]) => {
+      const lines = stats.skippedExamples[code as DatasetSkipCode] ?? [];
+      return `${code} ${count} (line${lines.length === 1 ? '' : 's'} ${lines.join(', ')}${count > lines.length ? ', ...' : ''})`;
+    })
+    .join(', ');
+}
+
+function tooManySkipped(display: string, stats: DatasetStats, limit: string): DatasetError {
+  const lines = stats.rows + stats.skipped;
+  const malformed = malformedLines(stats);
+  const percent = lines === 0 ? 0 : (malformed / lines) * 100;
+  return new DatasetError(
+    'ERR_DATASET_TOO_MANY_SKIPPED',
+    `${display}: ${malformed} of ${lines} data lines were skipped as malformed (${percent.toFixed(1)} %), more than ${limit}: ${describeSkips(stats)}. ` +
+      'Fix those lines, or raise the limit (maxSkippedRows, maxSkippedFraction) if the rest of the data is enough.',
+    { source: display, skipped: malformed },
+  );
+}
+
+function checkOption(name: string, value: number | undefined, valid: (value: number) => boolean, expected: string): void {
+  if (value !== undefined && !(typeof value === 'number' && valid(value))) {
+    throw new DatasetError('ERR_DATASET_INVALID_OPTION', `readDataset: ${name} must be ${expected}, got ${String(value)}.`, { source: '' });
+  }
+}
+
 async function* iterateRows(source: string, options: ReadDatasetOptions, stats: DatasetStats): AsyncGenerator<DatasetRow> {
-  stats.rows = 0;
-  stats.skipped = 0;
-  stats.malicious = 0;
-  stats.skippedByCode = {};
+  Object.assign(stats, emptyStats());
   const signal = options.signal;
   if (signal?.aborted === true) {
     throw new DatasetError('ERR_DATASET_ABORTED', `Reading the dataset ${source} was aborted before it started.`, {
@@ -250,26 +293,33 @@ async function* iterateRows(source: string, options: ReadDatasetOptions, stats: 
       cause: signal.reason,
     });
   }
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const maxSkippedFraction = options.maxSkippedRows === undefined ? (options.maxSkippedFraction ?? DEFAULT_MAX_SKIPPED_FRACTION) : 1;
   const opened = await openSource(source, options);
-  // quote: null — the format has no quoting, so every parsed record is exactly one line and the
-  // line numbers in skips and errors are exact. ignoreEmpty: false, so blank lines are reported.
-  const parser = parse({ delimiter: ';', quote: null, headers: false, ignoreEmpty: false });
-  const onAbort = (): void => {
-    parser.destroy(new Error('aborted'));
-  };
-  signal?.addEventListener('abort', onAbort, { once: true });
-  opened.stream.on('error', (error) => parser.destroy(error));
-  opened.stream.pipe(parser);
-  let line = 0;
   let columns: Columns | undefined;
   try {
-    for await (const record of parser as AsyncIterable<string[]>) {
-      line++;
+    // The format has no quoting, so one line is one record. Lines are split here rather than by a
+    // CSV parser: fast-csv re-scans its whole pending line on every chunk (quadratic in the line
+    // length, unbounded memory); this splitter drops an overlong line as it streams past.
+    for await (const split of splitLines(opened.stream, maxLineBytes)) {
+      const line = split.number;
+      if (isAborted(signal)) throw new Error('aborted');
       if (columns === undefined) {
-        columns = parseHeader(record, opened.display);
+        if (split.text === undefined) {
+          throw new DatasetError(
+            'ERR_DATASET_HEADER',
+            `${opened.display}:1: expected the header "host;domain;class;subclass", found a line of ${split.bytes} bytes. ` +
+              `Use a file in the tutorial's format with "\\n" line ends. ${remedy}`,
+            { source: opened.display, line: 1 },
+          );
+        }
+        columns = parseHeader(split.text.split(';'), opened.display);
         continue;
       }
-      const result = validateRow(record, columns, line);
+      const result =
+        split.text === undefined
+          ? { line, code: 'line-too-long' as const, reason: `line of ${split.bytes} bytes, longer than the limit of ${maxLineBytes} (maxLineBytes)` }
+          : validateRow(split.text.split(';'), columns, line);
       if ('reason' in result) {
         if (options.strict === true && result.code !== 'empty-subclass') {
           throw new DatasetError(
@@ -278,14 +328,18 @@ async function* iterateRows(source: string, options: ReadDatasetOptions, stats: 
             { source: opened.display, line },
           );
         }
-        stats.skipped++;
-        stats.skippedByCode[result.code] = (stats.skippedByCode[result.code] ?? 0) + 1;
+        countSkip(stats, result);
         options.onSkip?.(result);
+        if (options.maxSkippedRows !== undefined && malformedLines(stats) > options.maxSkippedRows) {
+          throw tooManySkipped(opened.display, stats, `the limit of ${options.maxSkippedRows} (maxSkippedRows)`);
+        }
         continue;
       }
       stats.rows++;
-      if (result.malicious) stats.malicious++;
-      yield result;
+      if (result.row.malicious) stats.malicious++;
+      if (!result.labelAgrees) stats.labelDisagreements++;
+      if (result.row.labelSource === 'domain') stats.labelsFromDomain++;
+      yield result.row;
     }
     if (isAborted(signal)) throw new Error('aborted');
     if (opened.url !== undefined && opened.state !== undefined) checkComplete(opened.url, opened.state);
@@ -296,40 +350,52 @@ async function* iterateRows(source: string, options: ReadDatasetOptions, stats: 
         { source: opened.display, line: 1 },
       );
     }
+    if (malformedLines(stats) > maxSkippedFraction * (stats.rows + stats.skipped)) {
+      throw tooManySkipped(opened.display, stats, `${maxSkippedFraction * 100} % (maxSkippedFraction)`);
+    }
   } catch (error) {
     throw translate(error, opened, signal);
   } finally {
-    signal?.removeEventListener('abort', onAbort);
-    opened.stream.unpipe(parser);
     opened.stream.destroy();
-    parser.destroy();
   }
+}
+
+function emptyStats(): DatasetStats {
+  return { rows: 0, skipped: 0, skippedByCode: {}, skippedExamples: {}, malicious: 0, labelDisagreements: 0, labelsFromDomain: 0 };
 }
 
 /**
  * Streams the rows of a `host;domain;class;subclass` dataset (the format of Devo's DGA
- * tutorial) from a file or an http(s) URL, in constant memory, with fast-csv.
+ * tutorial) from a file or an http(s) URL, in constant memory and linear time.
  *
- * Rows without a subclass are dropped (as in the tutorial) and `malicious = class !== 'legit'`.
- * Malformed lines (short or long rows, empty domain, a class other than `legit`/`dga`, bytes that
- * are not UTF-8, blank lines) are skipped, counted in `stats` and reported through `onSkip` with
- * their 1-based line number; with `strict: true` the first one throws instead. A wrong header
- * always throws. A URL that cannot be reached throws `ERR_DATASET_UNREACHABLE` naming the
- * remedies (`--dataset <file>`, `DGA_DATASET`); a download that stops early always throws.
+ * Each row carries `label`, the string to featurize: `extractLabel(host)`, exactly as `classify`
+ * and the LINQ compute it, else the `domain` column through the same function (counted in
+ * `stats.labelsFromDomain`); rows whose label differs from their `domain` column are counted in
+ * `stats.labelDisagreements`. `class` is `legit` or `dga` in any case, with surrounding spaces.
+ * Rows without a subclass are dropped (as in the tutorial). Malformed lines (too long, short or
+ * long rows, no label, another class, bytes that are not UTF-8, blank lines) are skipped, counted
+ * in `stats` and reported through `onSkip` with their 1-based line number; with `strict: true` the
+ * first one throws instead, and more than `maxSkippedFraction` (10 %) or `maxSkippedRows` of them
+ * throw `ERR_DATASET_TOO_MANY_SKIPPED`. A wrong header always throws. A URL that cannot be
+ * reached throws `ERR_DATASET_UNREACHABLE` naming the remedies (`--dataset <file>`,
+ * `DGA_DATASET`); a download that stops early always throws.
  *
  * @example
  * const rows = readDataset(resolveDatasetSource(flags.dataset, process.env['DGA_DATASET']), {
  *   cacheDir: '.cache/dga',
  *   onSkip: (skip) => logger.warn(`line ${skip.line}: ${skip.reason}`),
  * });
- * for await (const row of rows) train(row.domain, row.malicious);
+ * for await (const row of rows) train(row.label, row.malicious);
  * console.log(rows.stats); // { rows: 132534, skipped: 0, ... }
  */
 export function readDataset(source: string, options: ReadDatasetOptions = {}): DatasetStream {
   if (typeof source !== 'string' || source.trim() === '') {
     throw new DatasetError('ERR_DATASET_NOT_FOUND', `The dataset source is empty. ${remedy}`, { source: String(source) });
   }
-  const stats: DatasetStats = { rows: 0, skipped: 0, skippedByCode: {}, malicious: 0 };
+  checkOption('maxLineBytes', options.maxLineBytes, (value) => Number.isInteger(value) && value >= 64, 'an integer of at least 64');
+  checkOption('maxSkippedRows', options.maxSkippedRows, (value) => Number.isInteger(value) && value >= 0, 'a non-negative integer');
+  checkOption('maxSkippedFraction', options.maxSkippedFraction, (value) => value >= 0 && value <= 1, 'a number from 0 to 1');
+  const stats = emptyStats();
   return {
     source,
     stats,
