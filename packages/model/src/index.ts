@@ -28,7 +28,7 @@ export { evaluateModel, scoreExamples } from './evaluate-model';
 export type { EvaluateModelOptions } from './evaluate-model';
 export type { Metrics, MetricsInput, Confusion } from './compute-metrics';
 export { createModelCard, MODEL_CARD_SCHEMA_VERSION } from './model-card';
-export type { ModelCard } from './model-card';
+export type { ModelCard, DatasetReadReport } from './model-card';
 export { saveModel, MODEL_FILES } from './save-model';
 export type { SaveModelOptions } from './save-model';
 export { loadModel } from './load-model';

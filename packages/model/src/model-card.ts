@@ -9,6 +9,21 @@ import { VERSION } from './version';
 /** Current `schemaVersion` of `model-card.json`. */
 export const MODEL_CARD_SCHEMA_VERSION = 1;
 
+/**
+ * How the training rows were read from their dataset: what was left out and why, and how the
+ * labels were obtained (`@dga/dataset`'s `stats` fit).
+ */
+export interface DatasetReadReport {
+  /** Data lines skipped, every reason. */
+  skipped: number;
+  /** Skipped lines per reason (`invalid-class`, `line-too-long`, `empty-subclass`, ...). */
+  skippedByReason: Record<string, number>;
+  /** Rows whose label, computed from the host as classification does, differs from their `domain` column. */
+  labelDisagreements: number;
+  /** Rows labelled from the `domain` column because their host gave no label. */
+  labelsFromDomain: number;
+}
+
 /** The metadata saved next to a model as `model-card.json`. */
 export interface ModelCard {
   schemaVersion: number;
@@ -38,8 +53,11 @@ export interface ModelCard {
     msPerStep: number;
     dataMode: 'memory' | 'stream';
   };
-  /** SHA-256 and row count of the training data. */
-  data: { sha256: string; rows: number; split: SplitCounts };
+  /**
+   * SHA-256 and row count of the training data; `read` says what reading the dataset skipped
+   * (absent when the examples did not come from a dataset file, and in older cards).
+   */
+  data: { sha256: string; rows: number; split: SplitCounts; read?: DatasetReadReport };
   /** Metrics on the held-out test split at threshold 0.5. */
   metrics: Metrics;
   /** `tf.getBackend()` during training, e.g. `cpu` or `tensorflow`. */
@@ -50,13 +68,17 @@ export interface ModelCard {
 }
 
 /**
- * Builds the model card of a training run, with test-split metrics at `threshold`.
+ * Builds the model card of a training run, with test-split metrics at `threshold` and, when
+ * given, the {@link DatasetReadReport} of the dataset the examples were read from.
  *
  * @example
- * const result = await trainModel(options);
- * await saveModel(result.model, 'runs/latest/tfjs', createModelCard(result));
+ * const rows = readDataset('dga-training.csv');
+ * const result = await trainModel({ ...options, examples: () => streamTrainingExamples(rows, 'bigram') });
+ * const { skipped, skippedByCode, labelDisagreements, labelsFromDomain } = rows.stats;
+ * const card = createModelCard(result, { read: { skipped, skippedByReason: skippedByCode, labelDisagreements, labelsFromDomain } });
+ * await saveModel(result.model, 'runs/latest/tfjs', card);
  */
-export function createModelCard(result: TrainResult, options?: { threshold?: number }): ModelCard {
+export function createModelCard(result: TrainResult, options?: { threshold?: number; read?: DatasetReadReport }): ModelCard {
   const { lengthEncoding } = getPreset(result.preset);
   return {
     schemaVersion: MODEL_CARD_SCHEMA_VERSION,
@@ -77,7 +99,7 @@ export function createModelCard(result: TrainResult, options?: { threshold?: num
       msPerStep: result.msPerStep,
       dataMode: result.dataMode,
     },
-    data: { ...result.dataFingerprint, split: result.split },
+    data: { ...result.dataFingerprint, split: result.split, ...(options?.read === undefined ? {} : { read: options.read }) },
     metrics: computeMetrics({ ...result.test, threshold: options?.threshold ?? 0.5 }),
     backend: result.backend,
     warnings: [...result.warnings],

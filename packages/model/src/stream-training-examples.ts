@@ -3,8 +3,12 @@ import type { TrainingExample } from './train-model';
 
 /** The fields of a labelled dataset row that training needs (a `@dga/dataset` `DatasetRow` fits). */
 export interface LabelledRow {
-  /** The registrable label, e.g. `google` for `www.google.com`. */
-  domain: string;
+  /**
+   * The label to featurize, as `extractLabel` from `@dga/features` returns it (lowercase ASCII,
+   * punycode, at most 63 characters): `google` for `www.google.com`. `@dga/dataset` computes it
+   * from the host, exactly as classification does; featurized as it is here.
+   */
+  label: string;
   malicious: boolean;
   /** `legit` or the DGA family. */
   subclass: string;
@@ -12,7 +16,7 @@ export interface LabelledRow {
 
 /**
  * Featurizes labelled rows into {@link TrainingExample}s, one small Float32Array per row, lazily
- * (pull-based, constant memory).
+ * (pull-based, constant memory). The example's `key` is the row's label.
  *
  * @example
  * const examples = () => streamTrainingExamples(readDataset('dga-training.csv'), 'extended');
@@ -25,7 +29,7 @@ export async function* streamTrainingExamples(
   const set = getFeatureSet(featureSet);
   for await (const row of rows) {
     const features = new Float32Array(set.size);
-    set.compute(row.domain, features);
-    yield { features, label: row.malicious ? 1 : 0, subclass: row.subclass, key: row.domain };
+    set.compute(row.label, features);
+    yield { features, label: row.malicious ? 1 : 0, subclass: row.subclass, key: row.label };
   }
 }
