@@ -9,9 +9,11 @@ import {
   createModelCard,
   getPreset,
   saveModel,
+  streamTrainingExamples,
   trainModel,
   VERSION as MODEL_VERSION,
   type BatchEndEvent,
+  type DatasetReadReport,
   type EpochEndEvent,
   type Metrics,
   type ModelCard,
@@ -109,7 +111,11 @@ export interface TrainingRunResult {
   query: string;
   modelName: string;
   registered: boolean;
-  dataset: { source: string; rows: number; sha256: string };
+  /**
+   * The training data: rows used, fingerprint, and what reading it skipped (by reason) and how
+   * many labels, computed from the host as classification does, differ from the `domain` column.
+   */
+  dataset: { source: string; rows: number; sha256: string } & DatasetReadReport;
   seconds: { train: number; total: number };
 }
 
@@ -170,11 +176,15 @@ export async function runTraining(config: TrainingConfig, options: RunTrainingOp
   try {
     // Dataset → features. The first complete pass also keeps a small, deterministic sample (the
     // first rows of each class) for the report's distributions and the ONNX parity check.
+    // The first complete pass also records what reading skipped (every pass reads the same).
     const samples = { legit: [] as Float32Array[], dga: [] as Float32Array[] };
     let sampled = false;
     let datasetRows = 0;
+    let read: DatasetReadReport = { skipped: 0, skippedByReason: {}, labelDisagreements: 0, labelsFromDomain: 0 };
     const dataset = readDataset(source, {
       ...(signal === undefined ? {} : { signal }),
+      ...(config.strict === undefined ? {} : { strict: config.strict }),
+      ...(config.maxSkippedRows === undefined ? {} : { maxSkippedRows: config.maxSkippedRows }),
       cacheDir,
       onProgress: (event) => void options.onEvent?.({ type: 'dataset-progress', bytes: event.bytes, totalBytes: event.totalBytes }),
       onSkip: (skip: DatasetSkip) => void options.onEvent?.({ type: 'dataset-skip', line: skip.line, reason: skip.reason }),
@@ -183,20 +193,19 @@ export async function runTraining(config: TrainingConfig, options: RunTrainingOp
     async function* examples(): AsyncGenerator<TrainingExample> {
       const collect = !sampled;
       let rows = 0;
-      for await (const row of dataset) {
-        if (row.domain === '') continue;
-        const features = new Float32Array(featureSet.size);
-        featureSet.compute(row.domain, features);
+      for await (const example of streamTrainingExamples(dataset, featureSetName)) {
         rows += 1;
         if (collect) {
-          const bucket = row.malicious ? samples.dga : samples.legit;
-          if (bucket.length < FEATURE_SAMPLE_PER_CLASS) bucket.push(features);
+          const bucket = example.label === 1 ? samples.dga : samples.legit;
+          if (bucket.length < FEATURE_SAMPLE_PER_CLASS) bucket.push(example.features);
         }
-        yield { features, label: row.malicious ? 1 : 0, subclass: row.subclass, key: row.domain };
+        yield example;
       }
       if (collect) {
         sampled = true;
         datasetRows = rows;
+        const stats = dataset.stats;
+        read = { skipped: stats.skipped, skippedByReason: { ...stats.skippedByCode }, labelDisagreements: stats.labelDisagreements, labelsFromDomain: stats.labelsFromDomain };
       }
     }
 
@@ -283,7 +292,7 @@ export async function runTraining(config: TrainingConfig, options: RunTrainingOp
       });
       const temporary = artifactsIn(run.path);
       const producedBy = `@dga/trainer ${VERSION} (@dga/model ${MODEL_VERSION}, @dga/onnx-export ${ONNX_VERSION}, @dga/features ${FEATURES_VERSION})`;
-      const baseCard = createModelCard(trained, { threshold });
+      const baseCard = createModelCard(trained, { threshold, read });
       const card: RunModelCard = {
         ...baseCard,
         backend: backend.backend,
@@ -319,6 +328,7 @@ export async function runTraining(config: TrainingConfig, options: RunTrainingOp
           {
             ...metrics,
             split: trained.split,
+            dataset: read,
             history,
             bestEpoch: trained.bestEpoch,
             stoppedEarly: trained.stoppedEarly,
@@ -408,7 +418,7 @@ export async function runTraining(config: TrainingConfig, options: RunTrainingOp
         query,
         modelName,
         registered,
-        dataset: { source: redactSource(source), rows: trained.dataFingerprint.rows, sha256: trained.dataFingerprint.sha256 },
+        dataset: { source: redactSource(source), rows: trained.dataFingerprint.rows, sha256: trained.dataFingerprint.sha256, ...read },
         seconds: { train: trained.seconds, total: (performance.now() - started) / 1000 },
       };
     } finally {

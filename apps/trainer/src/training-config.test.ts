@@ -13,6 +13,10 @@ describe('training config', () => {
     expect(validateTrainingConfig({ dataset: 'https://h/d.csv', out: 'o' }, 'flags', '/base').dataset).toBe('https://h/d.csv');
   });
 
+  it('accepts the dataset skip settings', () => {
+    expect(validateTrainingConfig({ out: '/o', strict: true, maxSkippedRows: 0 }, 'train.json', '/base')).toEqual({ out: '/o', strict: true, maxSkippedRows: 0 });
+  });
+
   it.each([
     [{ out: 'o', epochs: 0 }, /"epochs": expected a positive integer, got 0/],
     [{ out: 'o', preset: 'big' }, /"preset" must be "tutorial" or "default"/],
@@ -20,6 +24,8 @@ describe('training config', () => {
     [{ out: 'o', epoch: 3 }, /unknown key "epoch"/],
     [{ dataset: 'x' }, /"out" \(the run directory\) is required/],
     [{ out: 'o', register: {} }, /"register" must be an object with a non-empty "name"/],
+    [{ out: 'o', strict: 'yes' }, /"strict" must be true or false/],
+    [{ out: 'o', maxSkippedRows: 1.5 }, /"maxSkippedRows" must be a non-negative integer/],
   ])('rejects %j with a message naming the key', (raw, pattern) => {
     expect(() => validateTrainingConfig(raw, 'train.json', '/base')).toThrow(pattern);
   });

@@ -32,13 +32,20 @@ export interface TrainingConfig {
   out: string;
   /** Where downloaded datasets are cached. @default `~/.cache/dga` */
   cacheDir?: string;
+  /** Fail on the first malformed dataset line instead of skipping it. @default false */
+  strict?: boolean;
+  /**
+   * Fail when more dataset lines than this are malformed and skipped. @default undefined: fail
+   * when more than 10 % of the lines are
+   */
+  maxSkippedRows?: number;
   /** Register the exported model in Devo's Model Manager under this name. */
   register?: { name: string; description?: string; force?: boolean };
   /** The Devo query printed at the end. */
   query?: { table?: string; field?: string; fieldKind?: 'url' | 'host'; domain?: string; modelName?: string };
 }
 
-const keys = new Set(['dataset', 'preset', 'featureSet', 'epochs', 'batchSize', 'seed', 'threshold', 'out', 'cacheDir', 'register', 'query', '$schema']);
+const keys = new Set(['dataset', 'preset', 'featureSet', 'epochs', 'batchSize', 'seed', 'threshold', 'out', 'cacheDir', 'strict', 'maxSkippedRows', 'register', 'query', '$schema']);
 
 /** A config problem: names the file, the key and the fix. */
 export class TrainingConfigError extends Error {
@@ -103,6 +110,17 @@ export function validateTrainingConfig(raw: unknown, where: string, baseDir: str
       throw new TrainingConfigError(`${where}: "threshold" must be a number between 0 and 1`);
     }
     config.threshold = threshold;
+  }
+  if (input['strict'] !== undefined) {
+    if (typeof input['strict'] !== 'boolean') throw new TrainingConfigError(`${where}: "strict" must be true or false`);
+    config.strict = input['strict'];
+  }
+  if (input['maxSkippedRows'] !== undefined) {
+    const limit = input['maxSkippedRows'];
+    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 0) {
+      throw new TrainingConfigError(`${where}: "maxSkippedRows" must be a non-negative integer`);
+    }
+    config.maxSkippedRows = limit;
   }
   if (input['register'] !== undefined) {
     const register = input['register'] as Record<string, unknown>;

@@ -29,7 +29,7 @@ describe('createModelCard', () => {
     const read = { skipped: 1334, skippedByReason: { 'invalid-class': 1334 }, labelDisagreements: 93, labelsFromDomain: 3 };
     const card = createModelCard(result, { read });
     expect(card.data).toEqual({ sha256: 'ab'.repeat(32), rows: 4, split, read });
-    expect(JSON.parse(JSON.stringify(card)).data.read).toEqual(read);
+    expect((JSON.parse(JSON.stringify(card)) as typeof card).data.read).toEqual(read);
   });
 
   it('has no read report when none is given', () => {

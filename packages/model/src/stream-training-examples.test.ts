@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readDataset } from '@dga/dataset';
+import { readDataset, type DatasetRow } from '@dga/dataset';
 import { featurizeDomain } from '@dga/features';
 import { requireSharedData, sharedDataFile } from '@dga/test-support';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +23,7 @@ describe.skipIf(requireSharedData('sample-small.csv'))('streamTrainingExamples o
   });
 
   it('featurizes exactly what classify featurizes for each host', async () => {
-    const rows = [];
+    const rows: DatasetRow[] = [];
     for await (const row of readDataset(sharedDataFile('sample-small.csv'))) rows.push(row);
     const examples = await collect(sharedDataFile('sample-small.csv'));
     expect(examples).toHaveLength(2000);

@@ -4,6 +4,7 @@ import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
 import { getFeatureSet } from '@dga/features';
 import { UsageError } from '../exit-error';
 import { globalArgs } from '../global-args';
+import { datasetSkipArgs, datasetSkipOptions, explainDatasetError, formatDatasetSkips, type DatasetSkipReport } from '../internal/dataset-skips';
 import { metricsJson, type MetricsJson } from '../internal/metrics-json';
 import { loadModelInfo, nameNonFiniteRow, openClassifier } from '../internal/model-info';
 import { parseNumberFlag, parseThreshold } from '../internal/parse-flags';
@@ -12,18 +13,18 @@ import { runtimeOf, writeOut } from '../runtime';
 import type { Metrics } from '@dga/model';
 
 /** The `--json` document of `dga evaluate` (field names are a documented contract). */
-export interface EvaluateResult extends MetricsJson {
+export interface EvaluateResult extends MetricsJson, DatasetSkipReport {
   model: string;
   dataset: string;
   rows: number;
-  skipped: number;
   bestThreshold: Metrics['bestThreshold'];
 }
 
 /** The human rendering of an evaluation: overall metrics, then one line per family. */
 export function formatEvaluation(result: EvaluateResult): string {
   const lines = [
-    `${result.rows.toLocaleString('en-US')} rows of ${result.dataset}${result.skipped > 0 ? ` (${result.skipped} skipped)` : ''}, threshold ${result.threshold}`,
+    `${result.rows.toLocaleString('en-US')} rows of ${result.dataset}, threshold ${result.threshold}`,
+    `  ${formatDatasetSkips(result)}`,
     '',
     `  accuracy   ${formatNumber(result.accuracy)}`,
     `  precision  ${formatNumber(result.precision)}`,
@@ -54,6 +55,7 @@ export default defineCommand({
     'batch-size': { type: 'string', description: 'Rows per ONNX Runtime call', default: '8192', valueHint: 'n' },
     'cache-dir': { type: 'string', description: 'Cache for dataset URLs (env DGA_CACHE_DIR; default ~/.cache/dga)', valueHint: 'dir' },
     json: { type: 'boolean', description: 'Print the metrics as one JSON document' },
+    ...datasetSkipArgs,
     ...globalArgs,
   },
   async run(context) {
@@ -61,6 +63,7 @@ export default defineCommand({
     const { args } = context;
     const threshold = parseThreshold(args.threshold) ?? 0.5;
     const batchSize = parseNumberFlag(args['batch-size'], 'batch-size', { integer: true, min: 1 }) ?? 8192;
+    const skipOptions = datasetSkipOptions(args);
     const isUrl = /^https?:\/\//i.test(args.dataset);
     const datasetPath = isUrl ? args.dataset : resolve(runtime.cwd, args.dataset);
     if (!isUrl && !existsSync(datasetPath)) throw new UsageError(`--dataset ${args.dataset}: no such file (looked at ${datasetPath})`);
@@ -74,6 +77,7 @@ export default defineCommand({
     const buffer = new Float32Array(batchSize * set.size);
     let rowsInBatch = 0;
     let skipped = 0;
+    let report: DatasetSkipReport | undefined;
     const cacheDir = args['cache-dir'] ?? runtime.env['DGA_CACHE_DIR'];
     const task = runtime.progress.start('evaluating', { unit: 'items' });
     const flush = async () => {
@@ -90,6 +94,7 @@ export default defineCommand({
     };
     try {
       const rows = readDataset(datasetPath, {
+        ...skipOptions,
         signal: runtime.signal,
         ...(cacheDir === undefined || cacheDir === '' ? {} : { cacheDir: resolve(runtime.cwd, cacheDir) }),
         onSkip: (skip) => {
@@ -98,28 +103,28 @@ export default defineCommand({
         },
       });
       for await (const row of rows) {
-        if (row.domain === '') {
-          skipped += 1;
-          continue;
-        }
-        set.compute(row.domain, buffer, rowsInBatch * set.size);
+        set.compute(row.label, buffer, rowsInBatch * set.size);
         rowsInBatch += 1;
         labels.push(row.malicious ? 1 : 0);
         families.push(row.subclass);
         if (rowsInBatch === batchSize) await flush();
       }
       await flush();
+      const stats = rows.stats;
+      report = { skipped: stats.skipped, skippedByReason: stats.skippedByCode, labelDisagreements: stats.labelDisagreements, labelsFromDomain: stats.labelsFromDomain };
+    } catch (error) {
+      throw explainDatasetError(error);
     } finally {
       await classifier.dispose();
     }
     task.done(`evaluated ${scores.length} rows`);
-    if (scores.length === 0) throw new UsageError(`--dataset ${args.dataset}: no usable rows`);
+    if (scores.length === 0 || report === undefined) throw new UsageError(`--dataset ${args.dataset}: no usable rows`);
     const metrics = computeMetrics({ scores, labels, families, threshold });
     const result: EvaluateResult = {
       model: args.model,
       dataset: args.dataset,
       rows: metrics.rows,
-      skipped,
+      ...report,
       ...metricsJson(metrics),
       bestThreshold: metrics.bestThreshold,
     };

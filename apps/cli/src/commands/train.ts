@@ -3,6 +3,7 @@ import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
 import { featureSetNames } from '@dga/features';
 import { UsageError } from '../exit-error';
 import { globalArgs, devoArgs, mlmmArgs } from '../global-args';
+import { datasetSkipArgs, datasetSkipOptions, explainDatasetError, formatDatasetSkips } from '../internal/dataset-skips';
 import { parseNumberFlag, parseThreshold, tfjsBackendFromEnv } from '../internal/parse-flags';
 import { metricsJson } from '../internal/metrics-json';
 import { createMlmm, mlmmConfigFrom } from '../internal/mlmm';
@@ -77,11 +78,11 @@ export function createTrainingRenderer(runtime: CommandRuntime): (event: Trainin
   };
 }
 
-/** The human summary of a run, printed on stdout. */
+/** The human summary of a run, printed on stdout (exported for tests). */
 export /** Longer classification queries (the 242-column `bigram` one) are not printed in the summary. */
 const QUERY_LINES_SHOWN = 60;
 
-function formatTrainingSummary(result: TrainingRunResult, cwd: string): string {
+export function formatTrainingSummary(result: TrainingRunResult, cwd: string): string {
   const queryLines = result.query.split('\n').length;
   const show = (path: string) => {
     const relative = path.startsWith(cwd + '/') ? path.slice(cwd.length + 1) : path;
@@ -89,6 +90,7 @@ function formatTrainingSummary(result: TrainingRunResult, cwd: string): string {
   };
   const metrics = result.metrics;
   const lines = [
+    `Dataset ${result.dataset.source}: ${result.dataset.rows} rows; ${formatDatasetSkips(result.dataset)}`,
     `Held-out metrics (threshold ${metrics.threshold}, ${metrics.rows} rows):`,
     `  accuracy ${formatNumber(metrics.accuracy)}   precision ${formatNumber(metrics.precision)}   recall ${formatNumber(metrics.recall)}   F1 ${formatNumber(metrics.f1)}   ROC AUC ${formatNumber(metrics.rocAuc ?? Number.NaN)}`,
     `  confusion: ${metrics.confusion.tp} DGA caught, ${metrics.confusion.fn} missed, ${metrics.confusion.fp} legit flagged, ${metrics.confusion.tn} legit passed`,
@@ -135,6 +137,7 @@ export default defineCommand({
     description: { type: 'string', description: 'Description of the registered model', valueHint: 'text' },
     force: { type: 'boolean', description: 'Overwrite a registered model of the same name' },
     json: { type: 'boolean', description: 'Print the result as one JSON document' },
+    ...datasetSkipArgs,
     ...mlmmArgs,
     ...devoArgs,
     ...globalArgs,
@@ -160,6 +163,7 @@ export default defineCommand({
     };
     const dataset = flag('dataset');
     if (dataset !== undefined) config.dataset = /^https?:\/\//i.test(dataset) ? dataset : resolve(runtime.cwd, dataset);
+    Object.assign(config, datasetSkipOptions(args));
     if (args.preset !== undefined) config.preset = args.preset;
     if (args.features !== undefined) config.featureSet = args.features;
     const epochs = parseNumberFlag(flag('epochs'), 'epochs', { integer: true, min: 1 });
@@ -191,14 +195,18 @@ export default defineCommand({
     // Resolve registration settings before hours of training, so a missing token fails fast.
     const registrar = config.register === undefined ? undefined : await createMlmm(mlmmConfigFrom(args, runtime), runtime);
     const preference = tfjsBackendFromEnv(runtime.env['DGA_TFJS_BACKEND'], trainer.tfjsBackendPreference);
-    const result = await trainer.runTraining(config, {
-      signal: runtime.signal,
-      datasetEnv: runtime.env['DGA_DATASET'],
-      onEvent: createTrainingRenderer(runtime),
-      packages: { '@dga/cli': VERSION },
-      ...(preference === undefined ? {} : { selectBackend: (run) => trainer.selectTfjsBackend({ prefer: preference, batchSize: run.batchSize }) }),
-      ...(registrar === undefined ? {} : { registrar }),
-    });
+    const result = await trainer
+      .runTraining(config, {
+        signal: runtime.signal,
+        datasetEnv: runtime.env['DGA_DATASET'],
+        onEvent: createTrainingRenderer(runtime),
+        packages: { '@dga/cli': VERSION },
+        ...(preference === undefined ? {} : { selectBackend: (run) => trainer.selectTfjsBackend({ prefer: preference, batchSize: run.batchSize }) }),
+        ...(registrar === undefined ? {} : { registrar }),
+      })
+      .catch((error: unknown) => {
+        throw explainDatasetError(error);
+      });
     runtime.logger.info(`done in ${result.seconds.total.toFixed(1)} s`, { trainSeconds: Math.round(result.seconds.train * 10) / 10 });
     if (args.json === true) {
       await writeOut(runtime.stdout, JSON.stringify(trainingJson(result)) + '\n');

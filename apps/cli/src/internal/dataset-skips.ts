@@ -1,0 +1,59 @@
+import { ExitCode, ExitError } from '../exit-error';
+import { parseNumberFlag } from './parse-flags';
+
+/** What reading a dataset skipped, and how its labels were obtained (the trainer's and evaluate's report). */
+export interface DatasetSkipReport {
+  skipped: number;
+  skippedByReason: Partial<Record<string, number>>;
+  labelDisagreements: number;
+  labelsFromDomain: number;
+}
+
+/** `--strict` and `--max-skipped-rows`, shared by `train` and `evaluate`. */
+export const datasetSkipArgs = {
+  strict: { type: 'boolean', description: 'Fail on the first malformed dataset line instead of skipping it' },
+  'max-skipped-rows': {
+    type: 'string',
+    description: 'Fail when more dataset lines than N are malformed (default: fail above 10 % of the lines)',
+    valueHint: 'n',
+  },
+} as const;
+
+/** The `readDataset` options the skip flags ask for. */
+export function datasetSkipOptions(args: { strict?: boolean | undefined; 'max-skipped-rows'?: string | undefined }): { strict?: boolean; maxSkippedRows?: number } {
+  const maxSkippedRows = parseNumberFlag(args['max-skipped-rows'], 'max-skipped-rows', { integer: true, min: 0 });
+  return {
+    ...(args.strict === true ? { strict: true } : {}),
+    ...(maxSkippedRows === undefined ? {} : { maxSkippedRows }),
+  };
+}
+
+/**
+ * Turns `@dga/dataset`'s `ERR_DATASET_TOO_MANY_SKIPPED` into an exit-1 error whose hint names
+ * the flag that allows it; returns any other error unchanged.
+ */
+export function explainDatasetError(error: unknown): unknown {
+  const { code, skipped, message } = error as { code?: unknown; skipped?: unknown; message?: unknown };
+  if (code !== 'ERR_DATASET_TOO_MANY_SKIPPED' || typeof message !== 'string') return error;
+  return new ExitError(ExitCode.failure, message, {
+    cause: error,
+    hint: `to use the remaining rows anyway, pass --max-skipped-rows ${typeof skipped === 'number' ? skipped : 'N'}`,
+  });
+}
+
+/**
+ * One line for a human summary: `1334 lines skipped (invalid-class 1334); 93 labels differ from
+ * the domain column (label from the host, as classify computes it; 3 from the domain column)`.
+ */
+export function formatDatasetSkips(report: DatasetSkipReport): string {
+  const reasons = Object.entries(report.skippedByReason)
+    .sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0) || a[0].localeCompare(b[0]))
+    .map(([reason, count]) => `${reason} ${count}`);
+  const skipped = report.skipped === 0 ? 'no lines skipped' : `${report.skipped} line${report.skipped === 1 ? '' : 's'} skipped (${reasons.join(', ')})`;
+  const fallback = report.labelsFromDomain === 0 ? '' : `; ${report.labelsFromDomain} from the domain column, the host having none`;
+  const labels =
+    report.labelDisagreements === 0
+      ? 'every label as in the domain column'
+      : `${report.labelDisagreements} label${report.labelDisagreements === 1 ? '' : 's'} differ from the domain column (labels come from the host, as classify computes them${fallback})`;
+  return `${skipped}; ${labels}`;
+}
