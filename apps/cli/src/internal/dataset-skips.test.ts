@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../exit-error';
+import { datasetSkipOptions, explainDatasetError, formatDatasetSkips } from './dataset-skips';
+
+describe('dataset skip flags and report', () => {
+  it('summarizes skipped lines by reason, most frequent first, and the label disagreements', () => {
+    expect(formatDatasetSkips({ skipped: 5, skippedByReason: { 'line-too-long': 1, 'invalid-class': 4 }, labelDisagreements: 93, labelsFromDomain: 3 })).toBe(
+      '5 lines skipped (invalid-class 4, line-too-long 1); 93 labels differ from the domain column (labels come from the host, as classify computes them; 3 from the domain column, the host having none)',
+    );
+    expect(formatDatasetSkips({ skipped: 0, skippedByReason: {}, labelDisagreements: 0, labelsFromDomain: 0 })).toBe('no lines skipped; every label as in the domain column');
+  });
+
+  it('maps --strict and --max-skipped-rows to reader options, rejecting a bad count', () => {
+    expect(datasetSkipOptions({ strict: true, 'max-skipped-rows': '0' })).toEqual({ strict: true, maxSkippedRows: 0 });
+    expect(datasetSkipOptions({})).toEqual({});
+    expect(() => datasetSkipOptions({ 'max-skipped-rows': '-1' })).toThrow(UsageError);
+  });
+
+  it('names the flag in the hint of a too-many-skipped error and leaves other errors alone', () => {
+    const error = Object.assign(new Error('data.csv: 3 of 8 data lines were skipped'), { code: 'ERR_DATASET_TOO_MANY_SKIPPED', skipped: 3 });
+    expect(explainDatasetError(error)).toMatchObject({ exitCode: 1, message: error.message, hint: 'to use the remaining rows anyway, pass --max-skipped-rows 3' });
+    const other = new Error('other');
+    expect(explainDatasetError(other)).toBe(other);
+  });
+});
