@@ -1,26 +1,12 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { requireSharedData, sharedDataFile } from '@dga/test-support';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli';
+import { runDga } from './spawn-dga';
 
-function sink(): { write(chunk: string): boolean; text: string } {
-  return {
-    text: '',
-    write(chunk: string) {
-      this.text += chunk;
-      return true;
-    },
-  };
-}
-
-async function run(argv: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = sink();
-  const stderr = sink();
-  const code = await runCli(argv, { stdout, stderr, env: { NO_COLOR: '1', HOME: cwd }, cwd, stdin: Object.assign(Readable.from([]), { isTTY: true }) });
-  return { code, stdout: stdout.text, stderr: stderr.text };
+async function run(argv: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return runDga(argv, { cwd });
 }
 
 /**
@@ -30,7 +16,7 @@ async function run(argv: string[], cwd: string): Promise<{ code: number; stdout:
 describe.skipIf(requireSharedData('sample-small.csv'))('dataset rows in train and evaluate', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'dga-dataset-rows-'));
   const sample = sharedDataFile('sample-small.csv');
-  let trained: { code: number; stdout: string; stderr: string };
+  let trained: { code: number | null; stdout: string; stderr: string };
   const benignLines: number[] = [];
 
   beforeAll(async () => {
@@ -53,7 +39,7 @@ describe.skipIf(requireSharedData('sample-small.csv'))('dataset rows in train an
     });
     writeFileSync(join(cwd, 'mixed.csv'), [header, ...mixed].join('\n') + '\n');
     trained = await run(['train', '--dataset', 'mixed.csv', '--epochs', '1', '--out', 'run', '--json', '--quiet', '--max-skipped-rows', '300'], cwd);
-  }, 120_000);
+  }, 180_000);
 
   it('fails a training run in which more than 10 % of the lines are skipped, naming counts, reasons, lines and the flag', async () => {
     const result = await run(['train', '--dataset', 'mixed.csv', '--epochs', '1', '--out', 'refused', '--quiet'], cwd);
@@ -62,7 +48,7 @@ describe.skipIf(requireSharedData('sample-small.csv'))('dataset rows in train an
     expect(result.stderr).toContain(`invalid-class 300 (lines ${benignLines.slice(0, 3).join(', ')}, ...)`);
     expect(result.stderr).toContain('pass --max-skipped-rows 300');
     expect(existsSync(join(cwd, 'refused'))).toBe(false);
-  }, 60_000);
+  }, 120_000);
 
   it('with --max-skipped-rows trains on the rest and reports the skipped lines in --json, metrics.json and the model card', () => {
     expect(trained.code, trained.stderr).toBe(0);
@@ -77,23 +63,27 @@ describe.skipIf(requireSharedData('sample-small.csv'))('dataset rows in train an
   });
 
   it('evaluates an upper-case copy of the data exactly like the original', async () => {
-    const original = await run(['evaluate', '--model', 'run/model.onnx', '--dataset', sample, '--json', '--quiet'], cwd);
-    const upper = await run(['evaluate', '--model', 'run/model.onnx', '--dataset', 'upper.csv', '--json', '--quiet'], cwd);
+    const [original, upper] = await Promise.all([
+      run(['evaluate', '--model', 'run/model.onnx', '--dataset', sample, '--json', '--quiet'], cwd),
+      run(['evaluate', '--model', 'run/model.onnx', '--dataset', 'upper.csv', '--json', '--quiet'], cwd),
+    ]);
     expect(original.code, original.stderr).toBe(0);
     expect(upper.code, upper.stderr).toBe(0);
     const { dataset: _original, ...expected } = JSON.parse(original.stdout) as Record<string, unknown>;
     const { dataset: _upper, ...actual } = JSON.parse(upper.stdout) as Record<string, unknown>;
     expect(actual).toEqual(expected);
     expect(actual).toMatchObject({ rows: 2000, skipped: 0, labelDisagreements: 1 });
-  }, 60_000);
+  }, 120_000);
 
   it('evaluate reports skipped lines by reason, and --strict stops at the first one', async () => {
-    const allowed = await run(['evaluate', '--model', 'run', '--dataset', 'mixed.csv', '--max-skipped-rows', '300', '--quiet'], cwd);
+    const [allowed, strict] = await Promise.all([
+      run(['evaluate', '--model', 'run', '--dataset', 'mixed.csv', '--max-skipped-rows', '300', '--quiet'], cwd),
+      run(['evaluate', '--model', 'run', '--dataset', 'mixed.csv', '--strict', '--quiet'], cwd),
+    ]);
     expect(allowed.code, allowed.stderr).toBe(0);
     expect(allowed.stdout).toContain('1,700 rows of mixed.csv');
     expect(allowed.stdout).toContain('300 lines skipped (invalid-class 300)');
-    const strict = await run(['evaluate', '--model', 'run', '--dataset', 'mixed.csv', '--strict', '--quiet'], cwd);
     expect(strict.code).toBe(1);
     expect(strict.stderr).toContain(`mixed.csv:${benignLines[0]}: class "benign" is neither "legit" nor "dga"`);
-  }, 60_000);
+  }, 120_000);
 });

@@ -54,6 +54,10 @@ describe.skipIf(skip)('runTraining on sample-small.csv', () => {
     expect(first.verify.maxAbsDiff).toBeLessThan(1e-5);
     expect(first.samples.map((sample) => sample.label)).toContain('google');
     expect(first.query).toContain('mlevalmodel("self", "dga_classifier_bigram"');
+    // Labels come from the hosts; one host of the sample gets another label from today's PSL.
+    const read = { skipped: 0, skippedByReason: {}, labelDisagreements: 1, labelsFromDomain: 0 };
+    expect(first.dataset).toMatchObject({ rows: 2000, ...read });
+    expect((card['data'] as { read: unknown }).read).toEqual(read);
   });
 
   it('reports its stages and epochs through onEvent', () => {
