@@ -257,6 +257,15 @@ b.com;b;legit;legit
 `);
     expect((await collect(small, { maxLineBytes: 64, maxSkippedFraction: 1 })).skips.map((skip) => [skip.line, skip.code])).toEqual([[2, 'line-too-long']]);
   });
+
+  it('refuses an overlong first line as a wrong header (e.g. a file with CR-only line ends)', async () => {
+    const crOnly = join(directory, 'cr-only.csv');
+    writeFileSync(crOnly, `host;domain;class;subclass\r${'good.com;good;legit;legit\r'.repeat(200)}`);
+    const error = await failure(collect(crOnly));
+    expect(error.code).toBe('ERR_DATASET_HEADER');
+    expect(error.line).toBe(1);
+    expect(error.message).toContain('cr-only.csv:1: expected the header "host;domain;class;subclass", found a line of 5227 bytes');
+  });
 });
 
 describe.skipIf(requireSharedData('sample-small.csv'))('readDataset on the real sample', () => {
