@@ -3,11 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireSharedData, sharedDataFile } from '@dga/test-support';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runDga } from './spawn-dga';
+import { runCliInProcess, type InProcessRun } from './run-cli-in-process';
 
-async function run(argv: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return runDga(argv, { cwd });
-}
+const run = runCliInProcess;
 
 /**
  * `train` and `evaluate` read what `classify` reads: the label computed from the host (any case),
@@ -16,7 +14,7 @@ async function run(argv: string[], cwd: string): Promise<{ code: number | null; 
 describe.skipIf(requireSharedData('sample-small.csv'))('dataset rows in train and evaluate', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'dga-dataset-rows-'));
   const sample = sharedDataFile('sample-small.csv');
-  let trained: { code: number | null; stdout: string; stderr: string };
+  let trained: InProcessRun;
   const benignLines: number[] = [];
 
   beforeAll(async () => {
@@ -63,10 +61,8 @@ describe.skipIf(requireSharedData('sample-small.csv'))('dataset rows in train an
   });
 
   it('evaluates an upper-case copy of the data exactly like the original', async () => {
-    const [original, upper] = await Promise.all([
-      run(['evaluate', '--model', 'run/model.onnx', '--dataset', sample, '--json', '--quiet'], cwd),
-      run(['evaluate', '--model', 'run/model.onnx', '--dataset', 'upper.csv', '--json', '--quiet'], cwd),
-    ]);
+    const original = await run(['evaluate', '--model', 'run/model.onnx', '--dataset', sample, '--json', '--quiet'], cwd);
+    const upper = await run(['evaluate', '--model', 'run/model.onnx', '--dataset', 'upper.csv', '--json', '--quiet'], cwd);
     expect(original.code, original.stderr).toBe(0);
     expect(upper.code, upper.stderr).toBe(0);
     const { dataset: _original, ...expected } = JSON.parse(original.stdout) as Record<string, unknown>;
@@ -76,10 +72,8 @@ describe.skipIf(requireSharedData('sample-small.csv'))('dataset rows in train an
   }, 120_000);
 
   it('evaluate reports skipped lines by reason, and --strict stops at the first one', async () => {
-    const [allowed, strict] = await Promise.all([
-      run(['evaluate', '--model', 'run', '--dataset', 'mixed.csv', '--max-skipped-rows', '300', '--quiet'], cwd),
-      run(['evaluate', '--model', 'run', '--dataset', 'mixed.csv', '--strict', '--quiet'], cwd),
-    ]);
+    const allowed = await run(['evaluate', '--model', 'run', '--dataset', 'mixed.csv', '--max-skipped-rows', '300', '--quiet'], cwd);
+    const strict = await run(['evaluate', '--model', 'run', '--dataset', 'mixed.csv', '--strict', '--quiet'], cwd);
     expect(allowed.code, allowed.stderr).toBe(0);
     expect(allowed.stdout).toContain('1,700 rows of mixed.csv');
     expect(allowed.stdout).toContain('300 lines skipped (invalid-class 300)');
