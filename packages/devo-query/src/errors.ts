@@ -55,7 +55,7 @@ export class DevoQueryError extends Error {
  *
  * @example
  * ```ts
- * if (isDevoQueryError(error) && error.code === 'ERR_QUERY_TIMEOUT') console.error('raise timeoutMs');
+ * if (isDevoQueryError(error) && error.code === 'ERR_QUERY_ABORTED') return;
  * ```
  */
 export function isDevoQueryError(value: unknown): value is DevoQueryError {
@@ -127,6 +127,44 @@ export class QueryDataError extends DevoQueryError {
     this.serverMessage = options.serverMessage;
     this.rowsBefore = options.rowsBefore;
   }
+}
+
+/** Which timeout expired: connecting, the socket staying silent, or the whole call's deadline. */
+export type QueryTimeoutKind = 'connect' | 'idle' | 'total';
+
+/**
+ * A timeout expired (`ERR_QUERY_TIMEOUT`): `kind` says which one and `timeoutMs` its value, so a
+ * caller can name its own setting in a message (`connect` and `idle` come from the client's
+ * `timeoutMs`, `total` from `totalTimeoutMs`).
+ *
+ * @example
+ * ```ts
+ * if (isQueryTimeoutError(error) && error.kind === 'total') console.error(`gave up after ${error.timeoutMs} ms`);
+ * ```
+ */
+export class QueryTimeoutError extends DevoQueryError {
+  readonly kind: QueryTimeoutKind;
+  /** The value of the timeout that expired, in milliseconds. */
+  readonly timeoutMs: number;
+
+  constructor(message: string, options: DevoQueryErrorOptions & { kind: QueryTimeoutKind; timeoutMs: number }) {
+    super('ERR_QUERY_TIMEOUT', message, options);
+    this.name = 'QueryTimeoutError';
+    this.kind = options.kind;
+    this.timeoutMs = options.timeoutMs;
+  }
+}
+
+/**
+ * Guard for {@link QueryTimeoutError}; works across duplicated package copies.
+ *
+ * @example
+ * ```ts
+ * if (isQueryTimeoutError(error)) console.error(error.kind, error.timeoutMs);
+ * ```
+ */
+export function isQueryTimeoutError(value: unknown): value is QueryTimeoutError {
+  return DevoQueryError.isInstance(value) && value.code === 'ERR_QUERY_TIMEOUT';
 }
 
 /**

@@ -15,6 +15,6 @@ export type {
 } from './query-client';
 export { resolveQueryDate, evaluateDateExpression } from './dates';
 export type { QueryDate } from './dates';
-export { DevoQueryError, QueryDataError, QueryHttpError, QueryResponseError, isDevoQueryError } from './errors';
-export type { DevoQueryErrorCode, DevoQueryErrorOptions, ServerErrorDetails } from './errors';
+export { DevoQueryError, QueryDataError, QueryHttpError, QueryResponseError, QueryTimeoutError, isDevoQueryError, isQueryTimeoutError } from './errors';
+export type { DevoQueryErrorCode, DevoQueryErrorOptions, QueryTimeoutKind, ServerErrorDetails } from './errors';
 export { VERSION } from './version';

@@ -1,6 +1,6 @@
 import got, { RequestError, type Got, type Request as GotRequest } from 'got';
 import type { IncomingMessage } from 'node:http';
-import { DevoQueryError, QueryHttpError, QueryResponseError } from './errors';
+import { DevoQueryError, QueryHttpError, QueryResponseError, QueryTimeoutError, type QueryTimeoutKind } from './errors';
 import { resolveQueryDate, type QueryDate } from './dates';
 import { signRequest } from './internal/sign';
 import {
@@ -48,13 +48,19 @@ export interface QueryClientOptions {
    */
   url: string;
   auth: QueryAuth;
-  /** Idle timeout per request: the longest silence on the socket; keep-alives reset it (like the Python SDK's socket read). @default 300000 */
+  /** Idle timeout per request: the longest silence on the socket; keep-alives reset it (like the Python SDK's socket read). Also bounds connecting (at most 30 s). @default 300000 */
   timeoutMs?: number;
+  /**
+   * Deadline of one call, in milliseconds: a query from its request until its last row is read
+   * (retries and their waits included), or one JSON request. Bytes that keep arriving (rows,
+   * keep-alives) do not extend it. @default undefined (no deadline: queries may run long)
+   */
+  totalTimeoutMs?: number;
   /** @default `@dga/devo-query/<VERSION>` */
   userAgent?: string;
   /** @default { limit: 2, baseDelayMs: 1000, maxDelayMs: 30000 } */
   retry?: QueryRetryOptions;
-  /** Clock in epoch ms, for relative dates and the API-key timestamp. @default Date.now */
+  /** Clock in epoch ms, for relative dates, the API-key timestamp and the `totalTimeoutMs` budget between retries. @default Date.now */
   now?: () => number;
 }
 
@@ -275,25 +281,42 @@ function abortError(request: string, signal: AbortSignal | undefined): DevoQuery
   });
 }
 
+/** The timeouts of a client, for error messages: idle, connect, and the optional total. */
+interface Timeouts {
+  idleMs: number;
+  connectMs: number;
+  totalMs: number | undefined;
+}
+
+/** Which of our timeouts a got `TimeoutError.event` is (`request` is got's name for the total one). */
+function timeoutKind(event: unknown): QueryTimeoutKind {
+  if (event === 'request') return 'total';
+  if (event === 'lookup' || event === 'connect' || event === 'secureConnect') return 'connect';
+  return 'idle';
+}
+
+function timeoutError(kind: QueryTimeoutKind, request: string, timeouts: Timeouts, cause: Error | undefined): QueryTimeoutError {
+  const timeoutMs = kind === 'total' ? (timeouts.totalMs ?? 0) : kind === 'connect' ? timeouts.connectMs : timeouts.idleMs;
+  const message =
+    kind === 'total'
+      ? `${request}: not finished within ${timeoutMs} ms (total timeout, which arriving data does not extend). Raise "totalTimeoutMs", or narrow the query's time range.`
+      : kind === 'idle'
+        ? `${request}: no data for ${timeoutMs} ms (socket timeout). Raise "timeoutMs" for slow queries, read rows faster, or check the network.`
+        : `${request}: no connection within ${timeoutMs} ms (connect timeout). Check the URL, DNS and network.`;
+  return new QueryTimeoutError(message, { request, kind, timeoutMs, cause });
+}
+
 /**
  * Translates a got/Node error into ours. `started` = the response had begun. Anything else
  * (e.g. an exception thrown by the caller's `onProgress`) is returned unchanged.
  */
-function translate(error: unknown, request: string, signal: AbortSignal | undefined, started: boolean, timeoutMs: number): unknown {
+function translate(error: unknown, request: string, signal: AbortSignal | undefined, started: boolean, timeouts: Timeouts): unknown {
   if (DevoQueryError.isInstance(error)) return error;
   if (isAbort(error, signal)) return abortError(request, signal);
   if (!(error instanceof RequestError) && typeof (error as { code?: unknown } | null)?.code !== 'string') return error;
   const source = error as { name?: unknown; code?: unknown; event?: unknown };
   const cause = sanitize(error);
-  if (source.name === 'TimeoutError' || source.code === 'ETIMEDOUT') {
-    return new DevoQueryError(
-      'ERR_QUERY_TIMEOUT',
-      source.event === undefined || source.event === 'socket'
-        ? `${request}: no data for ${timeoutMs} ms (socket timeout). Raise "timeoutMs" for slow queries, read rows faster, or check the network.`
-        : `${request}: timed out (${typeof source.event === 'string' ? source.event : 'request'} timeout: ${cause.message}). Check the URL, DNS and network.`,
-      { request, cause },
-    );
-  }
+  if (source.name === 'TimeoutError' || source.code === 'ETIMEDOUT') return timeoutError(timeoutKind(source.event), request, timeouts, cause);
   if (started) {
     return new QueryResponseError(
       'ERR_QUERY_TRUNCATED',
@@ -305,9 +328,9 @@ function translate(error: unknown, request: string, signal: AbortSignal | undefi
 }
 
 function isConnectionFailure(error: DevoQueryError): boolean {
-  if (error.code !== 'ERR_QUERY_NETWORK' && error.code !== 'ERR_QUERY_TIMEOUT') return false;
+  if (error instanceof QueryTimeoutError) return error.kind === 'connect';
+  if (error.code !== 'ERR_QUERY_NETWORK') return false;
   const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
-  if (error.code === 'ERR_QUERY_TIMEOUT') return /\((lookup|connect) timeout\)/.test(error.message);
   return typeof cause?.code === 'string' && CONNECTION_CODES.has(cause.code);
 }
 
@@ -393,12 +416,17 @@ export function createQueryClient(options: QueryClientOptions): QueryClient {
   const baseUrl = normalizeBaseUrl(options.url);
   const auth = options.auth;
   const timeoutMs = options.timeoutMs ?? 300_000;
+  const totalTimeoutMs = options.totalTimeoutMs;
+  const timeouts: Timeouts = { idleMs: timeoutMs, connectMs: Math.min(timeoutMs, 30_000), totalMs: totalTimeoutMs };
   const now = options.now ?? Date.now;
   const retryLimit = options.retry?.limit ?? 2;
   const baseDelayMs = options.retry?.baseDelayMs ?? 1000;
   const maxDelayMs = options.retry?.maxDelayMs ?? 30_000;
   const onRetry = options.retry?.onRetry;
   if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw new DevoQueryError('ERR_QUERY_INVALID_OPTIONS', `Invalid query client option "timeoutMs": ${timeoutMs} is not a positive number of milliseconds.`);
+  if (totalTimeoutMs !== undefined && !(Number.isFinite(totalTimeoutMs) && totalTimeoutMs > 0)) {
+    throw new DevoQueryError('ERR_QUERY_INVALID_OPTIONS', `Invalid query client option "totalTimeoutMs": ${totalTimeoutMs} is not a positive number of milliseconds.`);
+  }
   if (auth.type === 'token' ? auth.token === '' : auth.type === 'jwt' ? auth.jwt === '' : auth.apiKey === '' || auth.apiSecret === '') {
     throw new DevoQueryError('ERR_QUERY_INVALID_OPTIONS', `Invalid query client option "auth": the ${auth.type} credentials are empty.`);
   }
@@ -409,7 +437,7 @@ export function createQueryClient(options: QueryClientOptions): QueryClient {
     retry: { limit: 0 },
     // An idle timeout (reset by any bytes, keep-alives included), not a total one: queries run long.
     // Connecting gets its own bound (the socket timer only starts once connected).
-    timeout: { socket: timeoutMs, lookup: Math.min(timeoutMs, 30_000), connect: Math.min(timeoutMs, 30_000) },
+    timeout: { socket: timeouts.idleMs, lookup: timeouts.connectMs, connect: timeouts.connectMs },
     throwHttpErrors: false,
     followRedirect: false,
   });
@@ -427,13 +455,30 @@ export function createQueryClient(options: QueryClientOptions): QueryClient {
     return headers;
   }
 
-  async function withRetries<T>(request: string, signal: AbortSignal | undefined, attempt: () => Promise<T>, retryStatus: boolean): Promise<T> {
+  /** When a call started now must end (epoch ms of `now`), or infinity without `totalTimeoutMs`. */
+  function deadlineFromNow(): number {
+    return totalTimeoutMs === undefined ? Number.POSITIVE_INFINITY : now() + totalTimeoutMs;
+  }
+
+  /** got's `request` timeout for an attempt: what is left of the deadline (got ends the request when it runs out). */
+  function remainingTimeout(deadline: number): { timeout?: { request: number } } {
+    return Number.isFinite(deadline) ? { timeout: { request: Math.max(1, deadline - now()) } } : {};
+  }
+
+  async function withRetries<T>(
+    request: string,
+    signal: AbortSignal | undefined,
+    deadline: number,
+    attempt: () => Promise<T>,
+    retryStatus: boolean,
+  ): Promise<T> {
     for (let number = 1; ; number++) {
       if (signal?.aborted === true) throw abortError(request, signal);
+      if (now() >= deadline) throw timeoutError('total', request, timeouts, undefined);
       try {
         return await attempt();
       } catch (error) {
-        const failure = translate(error, request, signal, false, timeoutMs);
+        const failure = translate(error, request, signal, false, timeouts);
         if (!DevoQueryError.isInstance(failure)) throw failure;
         const retriable =
           isConnectionFailure(failure) || (retryStatus && failure instanceof QueryHttpError && RETRY_STATUSES.has(failure.status));
@@ -441,6 +486,8 @@ export function createQueryClient(options: QueryClientOptions): QueryClient {
         let delayMs = Math.min(maxDelayMs, baseDelayMs * 2 ** (number - 1));
         const retryAfter = (failure as { retryAfterMs?: number }).retryAfterMs;
         if (retryAfter !== undefined) delayMs = Math.min(maxDelayMs, retryAfter);
+        // No time left for another attempt after the wait: give up with what failed.
+        if (now() + delayMs >= deadline) throw failure;
         onRetry?.({ attempt: number, delayMs, request, error: failure });
         try {
           await sleep(delayMs, signal);
@@ -464,7 +511,7 @@ export function createQueryClient(options: QueryClientOptions): QueryClient {
   }
 
   /** Opens `POST /search/query` and resolves once a 200 response has begun. */
-  async function openQuery(body: string, signal: AbortSignal | undefined): Promise<GotRequest> {
+  async function openQuery(body: string, signal: AbortSignal | undefined, deadline: number): Promise<GotRequest> {
     const request = 'POST /search/query';
     // A query is a POST but semantically a read: it opts in to retries here, and only for
     // connection failures before the first response byte (never once data has flowed, never on
@@ -472,8 +519,14 @@ export function createQueryClient(options: QueryClientOptions): QueryClient {
     return withRetries(
       request,
       signal,
+      deadline,
       async () => {
-        const stream = http.stream.post('search/query', { body, headers: authHeaders(body), ...(signal === undefined ? {} : { signal }) });
+        const stream = http.stream.post('search/query', {
+          body,
+          headers: authHeaders(body),
+          ...remainingTimeout(deadline),
+          ...(signal === undefined ? {} : { signal }),
+        });
         const response = await new Promise<IncomingMessage>((resolve, reject) => {
           stream.once('response', resolve);
           stream.once('error', reject);
@@ -520,7 +573,7 @@ export function createQueryClient(options: QueryClientOptions): QueryClient {
       });
       let stream: GotRequest | undefined;
       try {
-        stream = await openQuery(bodyText, signal);
+        stream = await openQuery(bodyText, signal, deadlineFromNow());
         try {
           for await (const chunk of stream) {
             parser.write(chunk as Buffer);
@@ -535,7 +588,7 @@ export function createQueryClient(options: QueryClientOptions): QueryClient {
             if (parser.error !== undefined) throw parser.error;
           }
         } catch (error) {
-          throw translate(error, request, signal, true, timeoutMs);
+          throw translate(error, request, signal, true, timeouts);
         }
         // got ends the stream without an error when the server closes a response that had no
         // length and no chunked framing; the parser then decides whether the body was complete.
@@ -547,7 +600,7 @@ export function createQueryClient(options: QueryClientOptions): QueryClient {
         if (parser.error !== undefined) throw parser.error;
         resolveColumns([]);
       } catch (error) {
-        const failure = translate(error, request, signal, stream !== undefined, timeoutMs);
+        const failure = translate(error, request, signal, stream !== undefined, timeouts);
         rejectColumns(failure);
         throw failure;
       } finally {
@@ -571,11 +624,18 @@ export function createQueryClient(options: QueryClientOptions): QueryClient {
   }
 
   async function getJson(path: string, request: string, signal: AbortSignal | undefined): Promise<Record<string, unknown>> {
+    const deadline = deadlineFromNow();
     return withRetries(
       request,
       signal,
+      deadline,
       async () => {
-        const response = await http.get(path, { headers: authHeaders(''), responseType: 'text', ...(signal === undefined ? {} : { signal }) });
+        const response = await http.get(path, {
+          headers: authHeaders(''),
+          responseType: 'text',
+          ...remainingTimeout(deadline),
+          ...(signal === undefined ? {} : { signal }),
+        });
         if (response.statusCode !== 200) {
           const error = httpError(response.statusCode, response.body, request);
           const retryAfter = response.headers['retry-after'];

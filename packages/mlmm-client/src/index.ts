@@ -43,4 +43,4 @@ export {
   isMlmmTimeoutError,
   isMlmmTokenError,
 } from './mlmm-error';
-export type { MlmmErrorOptions, MlmmErrorReason, MlmmRequestInfo } from './mlmm-error';
+export type { MlmmErrorOptions, MlmmErrorReason, MlmmRequestInfo, MlmmTimeoutKind } from './mlmm-error';

@@ -112,9 +112,11 @@ export interface MlmmClientOptions {
    */
   timeoutMs?: number;
   /**
-   * Budget for one call across all its attempts and waits, in milliseconds. When it would be
-   * exceeded the client stops retrying; the last attempt's timeout is shortened to fit.
-   * @default undefined (bounded only by `timeoutMs` and the retry limit)
+   * Deadline of one request across all its attempts and waits, in milliseconds. Bytes that keep
+   * arriving do not extend it (a server trickling a byte at a time cannot hold the call open).
+   * The client stops retrying when the next wait would cross it, and each attempt's time is
+   * what is left of it. `Infinity` turns it off.
+   * @default 300000
    */
   totalTimeoutMs?: number;
   /**
@@ -455,9 +457,9 @@ export function createMlmmClient(options: MlmmClientOptions): MlmmClient {
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw usage(`Invalid timeoutMs: ${String(timeoutMs)}`, 'options.timeoutMs must be a positive number of milliseconds');
   }
-  const totalTimeoutMs = options.totalTimeoutMs;
-  if (totalTimeoutMs !== undefined && (!Number.isFinite(totalTimeoutMs) || totalTimeoutMs <= 0)) {
-    throw usage(`Invalid totalTimeoutMs: ${String(totalTimeoutMs)}`, 'options.totalTimeoutMs must be a positive number of milliseconds');
+  const totalTimeoutMs = options.totalTimeoutMs ?? 300_000;
+  if (typeof totalTimeoutMs !== 'number' || Number.isNaN(totalTimeoutMs) || totalTimeoutMs <= 0) {
+    throw usage(`Invalid totalTimeoutMs: ${String(totalTimeoutMs)}`, 'options.totalTimeoutMs must be a positive number of milliseconds (Infinity for no deadline)');
   }
   const retryOption = options.retry;
   const retry: ResolvedRetry =
@@ -486,7 +488,8 @@ export function createMlmmClient(options: MlmmClientOptions): MlmmClient {
       ...(authType === 'standalone' ? { standalonetoken: token } : { authorization: `Bearer ${token}` }),
     },
     // Like requests' timeout=30 of the Python client: connect and idle-socket timeouts, so a
-    // large model that keeps flowing is not cut off. `totalTimeoutMs` adds a hard deadline.
+    // large model that keeps flowing is not cut off. `totalTimeoutMs` adds a hard deadline
+    // (got's `request` timeout, set per attempt in `sendOnce`).
     timeout: { connect: timeoutMs, secureConnect: timeoutMs, socket: timeoutMs },
     retry: { limit: 0 },
     throwHttpErrors: false,
@@ -525,13 +528,23 @@ export function createMlmmClient(options: MlmmClientOptions): MlmmClient {
     // A fresh cause: got's errors hold the request options, headers included (the token).
     const cause = Object.assign(new Error(text), systemCode === undefined ? {} : { code: systemCode });
     if (record['name'] === 'TimeoutError') {
+      // got's `request` timeout is our deadline; `socket` the idle one; the rest are connecting.
+      const event = record['event'];
+      const kind = event === 'request' ? 'total' : event === 'socket' || event === undefined ? 'idle' : 'connect';
+      const detail =
+        kind === 'total'
+          ? `${method} ${url} did not finish within totalTimeoutMs (${totalTimeoutMs} ms, however slowly the server kept sending); raise it or check the server`
+          : kind === 'idle'
+            ? `${method} ${url} timed out; raise timeoutMs (${timeoutMs} ms without a byte), or check the server`
+            : `${method} ${url} could not connect within timeoutMs (${timeoutMs} ms); check the URL, the network and that the server is up`;
       return new MlmmTimeoutError({
         reason: 'ERR_MLMM_TIMEOUT',
         msg: text,
-        detail: `${method} ${url} timed out; raise timeoutMs (${timeoutMs} ms without a byte) or totalTimeoutMs, or check the server`,
+        detail,
         method,
         url,
-        timeoutMs,
+        kind,
+        timeoutMs: kind === 'total' ? totalTimeoutMs : timeoutMs,
         cause,
       });
     }
@@ -662,7 +675,7 @@ export function createMlmmClient(options: MlmmClientOptions): MlmmClient {
   async function send(spec: RequestSpec): Promise<RawResponse> {
     const signal = combinedSignal(spec.signal);
     const errors: MlmmError[] = [];
-    const deadline = totalTimeoutMs === undefined ? Number.POSITIVE_INFINITY : now() + totalTimeoutMs;
+    const deadline = now() + totalTimeoutMs;
     for (let attempt = 1; ; attempt++) {
       try {
         return await sendOnce(spec, signal, deadline - now());

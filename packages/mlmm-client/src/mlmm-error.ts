@@ -272,24 +272,34 @@ export class MlmmNetworkError extends MlmmError {
 mark(MlmmNetworkError, 'network');
 
 /**
- * One attempt took longer than `timeoutMs`. Timeouts are not retried.
+ * Which timeout expired: connecting, the socket staying silent (both set by `timeoutMs`), or the
+ * call's deadline (`totalTimeoutMs`).
+ */
+export type MlmmTimeoutKind = 'connect' | 'idle' | 'total';
+
+/**
+ * A timeout expired: `kind` says which one and `timeoutMs` its value, so an app can name its own
+ * setting in a message. Timeouts are not retried.
  *
  * @example
  * ```ts
- * if (isMlmmTimeoutError(error)) console.error(`raise timeoutMs above ${error.timeoutMs}`);
+ * if (isMlmmTimeoutError(error) && error.kind === 'total') console.error(`not done within ${error.timeoutMs} ms`);
  * ```
  */
 export class MlmmTimeoutError extends MlmmError {
   override name: string = 'MlmmTimeoutError';
   readonly method: string;
   readonly url: string;
-  /** The per-attempt timeout that expired. */
+  /** Which timeout expired. */
+  readonly kind: MlmmTimeoutKind;
+  /** The value of the timeout that expired: `timeoutMs`, or `totalTimeoutMs` when `kind` is `total`. */
   readonly timeoutMs: number;
 
-  constructor(options: MlmmErrorOptions & MlmmRequestInfo & { timeoutMs: number }) {
+  constructor(options: MlmmErrorOptions & MlmmRequestInfo & { kind: MlmmTimeoutKind; timeoutMs: number }) {
     super(options);
     this.method = options.method;
     this.url = options.url;
+    this.kind = options.kind;
     this.timeoutMs = options.timeoutMs;
   }
 
