@@ -22,6 +22,9 @@ export const devoArgs = {
   },
 } as const;
 
+const TIMEOUT_DESCRIPTION = 'Longest wait to connect, or for the next byte from the server (30s, 500ms, 2m; bare number = seconds)';
+const TOTAL_TIMEOUT_DESCRIPTION = 'Deadline of each request, however slowly the server sends data (same units)';
+
 /** Model Manager flags (register, models). */
 export const mlmmArgs = {
   'mlmm-url': {
@@ -39,4 +42,12 @@ export const mlmmArgs = {
     description: 'Legacy servers (< 2.4.0) only: domain path segment (env DGA_MLMM_DOMAIN)',
     valueHint: 'domain',
   },
+  timeout: { type: 'string', description: TIMEOUT_DESCRIPTION as string, default: '30s', valueHint: 'duration' },
+  'total-timeout': { type: 'string', description: TOTAL_TIMEOUT_DESCRIPTION as string, default: '5m', valueHint: 'duration' },
+} as const;
+
+/** Timeout flags of `dga query`: the idle timeout, and an optional deadline of the whole query. */
+export const queryTimeoutArgs = {
+  timeout: { type: 'string', description: TIMEOUT_DESCRIPTION as string, default: '60s', valueHint: 'duration' },
+  'total-timeout': { type: 'string', description: `${TOTAL_TIMEOUT_DESCRIPTION}; default: none` as string, valueHint: 'duration' },
 } as const;

@@ -148,6 +148,11 @@ export interface FakeMlmmServer {
   resetConnectionNext(match?: FakeMlmmMatch): void;
   /** Changes the delay before every answer. */
   setDelay(milliseconds: number): void;
+  /**
+   * Sends every answer's body one byte per `milliseconds` (0: at once), like a server that keeps
+   * a connection busy by trickling: an idle timeout never fires, only a deadline ends the wait.
+   */
+  setTrickle(milliseconds: number): void;
   /** Closes the server and every connection. */
   close(): Promise<void>;
 }
@@ -193,6 +198,7 @@ export async function startFakeMlmmServer(options: FakeMlmmServerOptions = {}): 
   let clock = 1_700_000_000_000 - 1000;
   const now = options.now ?? (() => (clock += 1000));
   let delayMs = options.delayMs ?? 0;
+  let trickleMs = 0;
 
   const models = new Map<string, FakeMlmmModel>();
   const images = new Map<number, StoredImage>();
@@ -304,7 +310,17 @@ export async function startFakeMlmmServer(options: FakeMlmmServerOptions = {}): 
       headers = { 'content-encoding': 'gzip', ...headers };
     }
     response.writeHead(status, { 'content-type': contentType, 'content-length': String(payload.length), ...headers });
-    response.end(payload);
+    if (trickleMs <= 0) {
+      response.end(payload);
+      return;
+    }
+    let sent = 0;
+    const timer = setInterval(() => {
+      sent += 1;
+      if (sent < payload.length) response.write(payload.subarray(sent - 1, sent));
+      else response.end(payload.subarray(sent - 1));
+    }, trickleMs);
+    response.on('close', () => clearInterval(timer));
   }
 
   const notFound = (): Record<string, unknown> => ({ code: 404, msg: 'HTTP 404 Not Found' });
@@ -661,6 +677,9 @@ export async function startFakeMlmmServer(options: FakeMlmmServerOptions = {}): 
     },
     setDelay(milliseconds) {
       delayMs = milliseconds;
+    },
+    setTrickle(milliseconds) {
+      trickleMs = milliseconds;
     },
     async close() {
       for (const [timer, resolve] of timers) {

@@ -1,13 +1,15 @@
 import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
 import { DEFAULT_FEATURE_SET, featureSetNames } from '@dga/features';
 import { UsageError } from '../exit-error';
-import { devoArgs, globalArgs } from '../global-args';
+import { devoArgs, globalArgs, queryTimeoutArgs } from '../global-args';
 import { resolveQueryConfig } from '../config';
 import { classificationQueryOf } from '../internal/classification-query';
 import { loadModelInfo } from '../internal/model-info';
 import { parseNumberFlag, parseThreshold } from '../internal/parse-flags';
+import { createBufferedOutput } from '../internal/buffered-output';
 import { createRowWriter, formatNumber, valueText } from '../internal/render';
-import { runtimeOf, writeOut } from '../runtime';
+import { timeoutExitError, timeoutsFrom } from '../internal/timeouts';
+import { runtimeOf } from '../runtime';
 import { VERSION } from '../version';
 
 
@@ -31,6 +33,7 @@ export default defineCommand({
     'api-url': { type: 'string', description: 'Query API base URL (env DEVO_API_URL), e.g. https://apiv2-us.devo.com', valueHint: 'url' },
     'api-key': { type: 'string', description: 'API key (env DEVO_API_KEY), with --api-secret, instead of a token', valueHint: 'key' },
     'api-secret': { type: 'string', description: 'API secret (env DEVO_API_SECRET; never printed)', valueHint: 'secret' },
+    ...queryTimeoutArgs,
     ...devoArgs,
     ...globalArgs,
   },
@@ -41,6 +44,7 @@ export default defineCommand({
     const format = args.json === true ? 'json' : (args.format ?? 'table');
     const limit = parseNumberFlag(args.limit, 'limit', { integer: true, min: 1 });
     const threshold = parseThreshold(args.threshold) ?? 0.5;
+    const timeouts = timeoutsFrom(args);
     let query = args.query;
     if (query === undefined) {
       let featureSet = args.features;
@@ -62,9 +66,11 @@ export default defineCommand({
     }
     runtime.logger.debug('Query API settings', { url: config.url, urlFrom: config.sources.url, authFrom: config.sources.auth, authType: config.auth.type });
     runtime.logger.debug('query', { linq: query });
-    const { createQueryClient } = await import('@dga/devo-query');
+    const { createQueryClient, isQueryTimeoutError } = await import('@dga/devo-query');
     const client = createQueryClient({
       url: config.url,
+      ...(timeouts.timeoutMs === undefined ? {} : { timeoutMs: timeouts.timeoutMs }),
+      ...(timeouts.totalTimeoutMs === undefined ? {} : { totalTimeoutMs: timeouts.totalTimeoutMs }),
       auth: config.auth.type === 'token' ? { type: 'token', token: config.auth.token } : { type: 'apiKey', apiKey: config.auth.apiKey, apiSecret: config.auth.apiSecret },
       userAgent: `@dga/cli/${VERSION}`,
       retry: { onRetry: (event) => runtime.logger.warn(`query request failed (${event.error.message}); retrying`, { attempt: event.attempt, delayMs: event.delayMs }) },
@@ -83,35 +89,42 @@ export default defineCommand({
       signal: runtime.signal,
     });
     const started = performance.now();
+    // Rows reach stdout in large writes, yet none waits more than a second: a slow or
+    // continuous query shows its rows as they come.
+    const output = createBufferedOutput(runtime.stdout);
     let writer: ReturnType<typeof createRowWriter> | undefined;
     let count = 0;
-    let chunk = '';
-    for await (const row of stream) {
-      if (writer === undefined) {
-        const columns = await stream.columns;
-        writer = createRowWriter(
-          format,
-          columns.map((column) => ({
-            key: column.name,
-            width: Math.min(40, Math.max(column.name.length, (column.type ?? '').startsWith('float') ? 8 : 20)),
-            ...(/^(float|int)/.test(column.type ?? '') ? { align: 'right' as const } : {}),
-            format: (value: unknown) => (typeof value === 'number' ? formatNumber(value) : valueText(value)),
-          })),
-        );
-        chunk += writer.header();
+    try {
+      for await (const row of stream) {
+        if (writer === undefined) {
+          const columns = await stream.columns;
+          writer = createRowWriter(
+            format,
+            columns.map((column) => ({
+              key: column.name,
+              width: Math.min(40, Math.max(column.name.length, (column.type ?? '').startsWith('float') ? 8 : 20)),
+              ...(/^(float|int)/.test(column.type ?? '') ? { align: 'right' as const } : {}),
+              format: (value: unknown) => (typeof value === 'number' ? formatNumber(value) : valueText(value)),
+            })),
+          );
+          await output.write(writer.header());
+        }
+        count += 1;
+        await output.write(writer.row(row));
       }
-      count += 1;
-      chunk += writer.row(row);
-      if (chunk.length > 65_536) {
-        await writeOut(runtime.stdout, chunk);
-        chunk = '';
+      if (writer === undefined && format !== 'json') {
+        const columns = await stream.columns.catch(() => []);
+        if (columns.length > 0) await output.write(createRowWriter(format, columns.map((column) => ({ key: column.name }))).header());
       }
+    } catch (error) {
+      if (isQueryTimeoutError(error)) {
+        throw timeoutExitError({ kind: error.kind, timeoutMs: error.timeoutMs, request: `the query (${error.request ?? 'POST /search/query'})` }, error);
+      }
+      throw error;
+    } finally {
+      // The rows that arrived before an error (or an interrupt) are printed before it is reported.
+      await output.flush();
     }
-    if (writer === undefined && format !== 'json') {
-      const columns = await stream.columns.catch(() => []);
-      if (columns.length > 0) chunk += createRowWriter(format, columns.map((column) => ({ key: column.name }))).header();
-    }
-    await writeOut(runtime.stdout, chunk);
     runtime.logger.info(`${count} rows`, { seconds: Math.round((performance.now() - started) / 10) / 100 });
   },
 }) as unknown as CommandDef<ArgsDef>;

@@ -2,9 +2,10 @@ import type { MlmmClient } from '@dga/mlmm-client';
 import { resolveMlmmConfig, type MlmmConfig } from '../config';
 import type { CommandRuntime } from '../runtime';
 import { VERSION } from '../version';
+import { timeoutExitError, timeoutsFrom, type RequestTimeouts, type TimeoutFlags } from './timeouts';
 
 /** The Model Manager flags as parsed by citty. */
-export interface MlmmFlags {
+export interface MlmmFlags extends TimeoutFlags {
   'mlmm-url'?: string | undefined;
   token?: string | undefined;
   'auth-type'?: string | undefined;
@@ -13,8 +14,12 @@ export interface MlmmFlags {
   'profile-file'?: string | undefined;
 }
 
+/** Model Manager settings plus the request timeouts of `--timeout`/`--total-timeout`. */
+export type MlmmSettings = MlmmConfig & { readonly timeouts?: RequestTimeouts };
+
 /** Resolves Model Manager config (flags > env > modelmanager.ini) and registers its secret. */
-export function mlmmConfigFrom(args: MlmmFlags, runtime: CommandRuntime): MlmmConfig {
+export function mlmmConfigFrom(args: MlmmFlags, runtime: CommandRuntime): MlmmSettings {
+  const timeouts = timeoutsFrom(args);
   const config = resolveMlmmConfig({
     flags: {
       mlmmUrl: args['mlmm-url'],
@@ -33,18 +38,25 @@ export function mlmmConfigFrom(args: MlmmFlags, runtime: CommandRuntime): MlmmCo
     urlFrom: config.sources.url,
     tokenFrom: config.sources.token,
     authType: config.authType,
+    timeoutMs: timeouts.timeoutMs,
+    totalTimeoutMs: timeouts.totalTimeoutMs,
   });
-  return config;
+  return { ...config, timeouts };
 }
 
-/** Creates the Model Manager client (loaded lazily). */
-export async function createMlmm(config: MlmmConfig, runtime: CommandRuntime): Promise<MlmmClient> {
-  const { createMlmmClient } = await import('@dga/mlmm-client');
-  return createMlmmClient({
+/**
+ * Creates the Model Manager client (loaded lazily). Its timeout errors are reported with the
+ * CLI's flags (`--timeout`, `--total-timeout`) instead of the library's option names.
+ */
+export async function createMlmm(config: MlmmSettings, runtime: CommandRuntime): Promise<MlmmClient> {
+  const { createMlmmClient, isMlmmTimeoutError } = await import('@dga/mlmm-client');
+  const client = createMlmmClient({
     url: config.url,
     token: config.token,
     authType: config.authType,
     ...(config.legacyDomain === undefined ? {} : { domain: config.legacyDomain }),
+    ...(config.timeouts?.timeoutMs === undefined ? {} : { timeoutMs: config.timeouts.timeoutMs }),
+    ...(config.timeouts?.totalTimeoutMs === undefined ? {} : { totalTimeoutMs: config.timeouts.totalTimeoutMs }),
     userAgent: `@dga/cli/${VERSION}`,
     signal: runtime.signal,
     onRetry: (event) =>
@@ -54,4 +66,21 @@ export async function createMlmm(config: MlmmConfig, runtime: CommandRuntime): P
         method: event.method,
       }),
   });
+  const withFlagNames =
+    <Arguments extends unknown[], Result>(call: (...args: Arguments) => Promise<Result>) =>
+    async (...args: Arguments): Promise<Result> => {
+      try {
+        return await call(...args);
+      } catch (error) {
+        if (isMlmmTimeoutError(error)) throw timeoutExitError({ kind: error.kind, timeoutMs: error.timeoutMs, request: `${error.method} ${error.url}` }, error);
+        throw error;
+      }
+    };
+  return {
+    listModels: withFlagNames(client.listModels.bind(client)),
+    getModel: withFlagNames(client.getModel.bind(client)),
+    findModel: withFlagNames(client.findModel.bind(client)),
+    downloadModel: withFlagNames(client.downloadModel.bind(client)),
+    addModel: withFlagNames(client.addModel.bind(client)),
+  };
 }

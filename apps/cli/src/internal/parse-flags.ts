@@ -28,6 +28,30 @@ export function parseNumberFlag(
   return number;
 }
 
+const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * Parses a duration flag (`30`, `30s`, `500ms`, `2m`, `1h`; a bare number is seconds) into
+ * milliseconds, with a usage error naming the flag.
+ */
+export function parseDurationFlag(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const match = /^(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h)?$/.exec(value.trim());
+  const milliseconds = match === null ? Number.NaN : Math.round(Number(match[1]) * DURATION_UNITS[match[2] ?? 's']!);
+  if (!(milliseconds >= 1)) {
+    throw new UsageError(`--${flag} ${JSON.stringify(value)}: expected a positive duration`, { hint: 'for example 30s, 500ms, 2m or 1h (a bare number is seconds)' });
+  }
+  return milliseconds;
+}
+
+/** A duration as a flag value would give it: `500ms`, `30s`, `5m`, `1h`. */
+export function formatDuration(milliseconds: number): string {
+  for (const [unit, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+    if (milliseconds >= size && milliseconds % size === 0) return `${milliseconds / size}${unit}`;
+  }
+  return milliseconds >= 1000 ? `${milliseconds / 1000}s` : `${milliseconds}ms`;
+}
+
 /** `--threshold`: a probability in [0, 1]. */
 export function parseThreshold(value: string | undefined): number | undefined {
   return parseNumberFlag(value, 'threshold', { min: 0, max: 1 });
