@@ -38,11 +38,11 @@ describe('dga models download timeouts', () => {
   }, 30_000);
 
   it('gives up on a silent server after --timeout, naming the flag', async () => {
-    server.setDelay(5000);
+    server.setDelay(10_000);
     const out = mkdtempSync(join(cwd, 'out-'));
-    const run = await download(out, '--timeout', '0.2');
+    const run = await download(out, '--timeout', '1');
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^error: GET \S+ no data from the server for --timeout 200ms \(raise --timeout/m);
+    expect(run.stderr).toMatch(/^error: GET \S+ no data from the server for --timeout 1s \(raise --timeout/m);
     expect(readdirSync(out)).toEqual([]);
   }, 30_000);
 

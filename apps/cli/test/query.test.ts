@@ -121,10 +121,10 @@ describe('dga query timeouts', () => {
   }, 30_000);
 
   it('gives up on a silent server after --timeout, naming the flag', async () => {
-    server.script({ delayMs: 5000 });
-    const run = await runInProcess(queryArgs(server.url, '--timeout', '200ms'), { cwd });
+    server.script({ delayMs: 10_000 });
+    const run = await runInProcess(queryArgs(server.url, '--timeout', '1500ms'), { cwd });
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^error: the query \(POST \/search\/query\): no data from the server for --timeout 200ms \(raise --timeout/m);
+    expect(run.stderr).toMatch(/^error: the query \(POST \/search\/query\): no data from the server for --timeout 1.5s \(raise --timeout/m);
     expect(run.stderr).not.toContain('timeoutMs');
   }, 30_000);
 
