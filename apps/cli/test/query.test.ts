@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeQueryServer, type FakeQueryServer } from '@dga/devo-query/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runInProcess, startInProcess } from './run-in-process';
+import { runCliInProcess, startCliInProcess } from './run-cli-in-process';
 
 const cwd = mkdtempSync(join(tmpdir(), 'dga-query-'));
 const RANGE = ['--from', '1700000000', '--to', '1700003600'];
@@ -39,7 +39,7 @@ describe('dga query output', () => {
   for (const format of ['table', 'json', 'csv']) {
     it(`prints the rows that came before an in-stream error, then the error, exit 1 (--format ${format})`, async () => {
       server.script({ errorAfterRows: 3, errorMessage: 'Error Processing Query: disk on fire' });
-      const run = await runInProcess(queryArgs(server.url, '--format', format), { cwd });
+      const run = await runCliInProcess(queryArgs(server.url, '--format', format), cwd);
       expect(run.code).toBe(1);
       expect(run.stdout).toBe(expected[format]);
       expect(run.stderr).toMatch(/^error: .*after 3 rows: Error Processing Query: disk on fire/m);
@@ -51,7 +51,7 @@ describe('dga query output', () => {
   }
 
   it('prints every row when the query succeeds, in each format', async () => {
-    const run = await runInProcess(queryArgs(server.url, '--format', 'csv'), { cwd });
+    const run = await runCliInProcess(queryArgs(server.url, '--format', 'csv'), cwd);
     expect(run.code).toBe(0);
     expect(run.stdout).toBe('n,s\n1,a\n2,b\n3,c\n4,d\n5,e\n');
   }, 30_000);
@@ -80,7 +80,7 @@ describe('dga query on a slow server', () => {
   });
 
   it('shows a row while the server is still waiting to send the next one', async () => {
-    const run = startInProcess(queryArgs(server.url, '--json'), { cwd });
+    const run = startCliInProcess(queryArgs(server.url, '--json'), cwd);
     // Resolves only if the row reaches stdout while the stream is still open (the server holds
     // the second row back until `release`): without a timed flush this never happens.
     await run.stdoutIncludes('{"n":1,"s":"a"}\n');
@@ -113,7 +113,7 @@ describe('dga query timeouts', () => {
   });
 
   it('ends a query that only trickles keep-alives at --total-timeout, naming the flag', async () => {
-    const run = await runInProcess(queryArgs(server.url, '--json', '--timeout', '10s', '--total-timeout', '300ms'), { cwd });
+    const run = await runCliInProcess(queryArgs(server.url, '--json', '--timeout', '10s', '--total-timeout', '300ms'), cwd);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('{"n":1,"s":"a"}\n');
     expect(run.stderr).toMatch(/^error: the query \(POST \/search\/query\) did not finish within --total-timeout 300ms \(raise --total-timeout/m);
@@ -122,14 +122,14 @@ describe('dga query timeouts', () => {
 
   it('gives up on a silent server after --timeout, naming the flag', async () => {
     server.script({ delayMs: 10_000 });
-    const run = await runInProcess(queryArgs(server.url, '--timeout', '1500ms'), { cwd });
+    const run = await runCliInProcess(queryArgs(server.url, '--timeout', '1500ms'), cwd);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^error: the query \(POST \/search\/query\): no data from the server for --timeout 1.5s \(raise --timeout/m);
     expect(run.stderr).not.toContain('timeoutMs');
   }, 30_000);
 
   it('refuses a timeout that is not a duration (usage error)', async () => {
-    const run = await runInProcess(queryArgs(server.url, '--timeout', 'soon'), { cwd });
+    const run = await runCliInProcess(queryArgs(server.url, '--timeout', 'soon'), cwd);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^error: --timeout "soon": expected a positive duration/m);
   });
