@@ -1,19 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { createBufferedOutput, type FlushTimers } from './buffered-output';
+import { createBufferedOutput } from './buffered-output';
 
-/** Timers fired by hand: `fire()` runs the pending callback as if its delay had passed. */
-function manualTimers(): FlushTimers & { delays: number[]; fire(): void; readonly armed: boolean } {
+/** A schedule fired by hand: `fire()` runs the pending callback as if its delay had passed. */
+function manualSchedule(): { schedule: (callback: () => void, delayMs: number) => () => void; delays: number[]; fire(): void; readonly armed: boolean } {
   let pending: (() => void) | undefined;
   const delays: number[] = [];
   return {
     delays,
-    setTimeout(callback, milliseconds) {
-      delays.push(milliseconds);
+    schedule(callback, delayMs) {
+      delays.push(delayMs);
       pending = callback;
-      return callback;
-    },
-    clearTimeout(handle) {
-      if (handle === pending) pending = undefined;
+      return () => {
+        if (pending === callback) pending = undefined;
+      };
     },
     fire() {
       const callback = pending;
@@ -33,30 +32,30 @@ function sink(): { writes: string[]; write(chunk: string): boolean } {
 
 describe('createBufferedOutput', () => {
   it('holds small writes until the delay passes, then writes them at once', async () => {
-    const timers = manualTimers();
+    const clock = manualSchedule();
     const output = sink();
-    const buffered = createBufferedOutput(output, { timers, maxDelayMs: 1000 });
+    const buffered = createBufferedOutput(output, { schedule: clock.schedule, maxDelayMs: 1000 });
     await buffered.write('a\n');
     await buffered.write('b\n');
     expect(output.writes).toEqual([]);
-    expect(timers.delays).toEqual([1000]);
-    timers.fire();
+    expect(clock.delays).toEqual([1000]);
+    clock.fire();
     expect(output.writes).toEqual(['a\nb\n']);
     await buffered.write('c\n');
-    expect(timers.delays).toEqual([1000, 1000]);
+    expect(clock.delays).toEqual([1000, 1000]);
     await buffered.flush();
     expect(output.writes).toEqual(['a\nb\n', 'c\n']);
-    expect(timers.armed).toBe(false);
+    expect(clock.armed).toBe(false);
   });
 
   it('writes as soon as maxChars are collected, without waiting for the timer', async () => {
-    const timers = manualTimers();
+    const clock = manualSchedule();
     const output = sink();
-    const buffered = createBufferedOutput(output, { timers, maxChars: 4 });
+    const buffered = createBufferedOutput(output, { schedule: clock.schedule, maxChars: 4 });
     await buffered.write('ab');
     await buffered.write('cd');
     expect(output.writes).toEqual(['abcd']);
-    expect(timers.armed).toBe(false);
+    expect(clock.armed).toBe(false);
   });
 
   it('waits for drain when the output is full', async () => {
@@ -66,7 +65,7 @@ describe('createBufferedOutput', () => {
       write: (chunk: string) => (writes.push(chunk), false),
       once: (_event: 'drain', listener: () => void) => (drain = listener),
     };
-    const buffered = createBufferedOutput(output, { timers: manualTimers(), maxChars: 1 });
+    const buffered = createBufferedOutput(output, { schedule: manualSchedule().schedule, maxChars: 1 });
     let done = false;
     const writing = buffered.write('x').then(() => (done = true));
     await Promise.resolve();

@@ -1,19 +1,13 @@
 import type { TextOutput } from '../runtime';
 
-/** The timer functions {@link createBufferedOutput} uses; tests pass a manual pair. */
-export interface FlushTimers {
-  setTimeout(callback: () => void, milliseconds: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
 /** Options of {@link createBufferedOutput}. */
 export interface BufferedOutputOptions {
   /** Characters collected before they are written at once. @default 65536 */
   maxChars?: number;
   /** Longest time text waits in the buffer, so slow streams still show their rows. @default 1000 */
   maxDelayMs?: number;
-  /** @default the global `setTimeout`/`clearTimeout` */
-  timers?: FlushTimers;
+  /** Runs `callback` after `delayMs` and returns a cancel function; tests pass a manual clock. @default setTimeout */
+  schedule?: (callback: () => void, delayMs: number) => () => void;
 }
 
 /** Text output that writes in large chunks, but never holds text back for long. */
@@ -24,9 +18,9 @@ export interface BufferedOutput {
   flush(): Promise<void>;
 }
 
-const defaultTimers: FlushTimers = {
-  setTimeout: (callback, milliseconds) => setTimeout(callback, milliseconds),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+const defaultSchedule = (callback: () => void, delayMs: number): (() => void) => {
+  const handle = setTimeout(callback, delayMs);
+  return () => clearTimeout(handle);
 };
 
 /**
@@ -42,16 +36,14 @@ const defaultTimers: FlushTimers = {
 export function createBufferedOutput(output: TextOutput, options: BufferedOutputOptions = {}): BufferedOutput {
   const maxChars = options.maxChars ?? 65_536;
   const maxDelayMs = options.maxDelayMs ?? 1000;
-  const timers = options.timers ?? defaultTimers;
+  const schedule = options.schedule ?? defaultSchedule;
   let pending = '';
-  let timer: unknown;
+  let cancelTimer: (() => void) | undefined;
   let draining: Promise<void> | undefined;
 
   const writeNow = (): void => {
-    if (timer !== undefined) {
-      timers.clearTimeout(timer);
-      timer = undefined;
-    }
+    cancelTimer?.();
+    cancelTimer = undefined;
     if (pending === '') return;
     const text = pending;
     pending = '';
@@ -69,7 +61,7 @@ export function createBufferedOutput(output: TextOutput, options: BufferedOutput
     async write(text) {
       pending += text;
       if (pending.length >= maxChars) writeNow();
-      else if (timer === undefined && pending !== '') timer = timers.setTimeout(writeNow, maxDelayMs);
+      else if (cancelTimer === undefined && pending !== '') cancelTimer = schedule(writeNow, maxDelayMs);
       if (draining !== undefined) await draining;
     },
     async flush() {
