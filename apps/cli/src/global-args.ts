@@ -48,6 +48,6 @@ export const mlmmArgs = {
 
 /** Timeout flags of `dga query`: the idle timeout, and an optional deadline of the whole query. */
 export const queryTimeoutArgs = {
-  timeout: { type: 'string', description: TIMEOUT_DESCRIPTION as string, default: '60s', valueHint: 'duration' },
+  timeout: { type: 'string', description: TIMEOUT_DESCRIPTION as string, default: '300s', valueHint: 'duration' },
   'total-timeout': { type: 'string', description: `${TOTAL_TIMEOUT_DESCRIPTION}; default: none` as string, valueHint: 'duration' },
 } as const;

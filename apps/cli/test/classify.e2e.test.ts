@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportToOnnx } from '@dga/onnx-export';
+import { createModelMetadata, exportToOnnx } from '@dga/onnx-export';
 import { withOrtTelemetryOn } from '@dga/test-support';
 import { cleanEnv, runDga, startDga } from './spawn-dga';
 
@@ -19,7 +19,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
   const network = tf.sequential();
   network.add(tf.layers.dense({ units: 2, activation: 'softmax', inputShape: [3], kernelInitializer: tf.initializers.glorotUniform({ seed: 7 }), biasInitializer: 'ones' }));
-  const { bytes } = await exportToOnnx(network, { metadata: { 'dga.feature_set': 'tutorial' } });
+  const { bytes } = await exportToOnnx(network, { metadata: createModelMetadata({ featureSet: 'tutorial', seed: 7, preset: 'tutorial', tfjsBackend: 'cpu' }) });
   writeFileSync(model, bytes);
   network.dispose();
 }, 60_000);
