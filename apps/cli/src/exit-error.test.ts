@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
+import { defineCommand } from 'citty';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './cli';
 import { ExitCode, InterruptedError } from './exit-error';
