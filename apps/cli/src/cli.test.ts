@@ -53,6 +53,13 @@ describe('runCli', () => {
     expect(stderr.text).toMatch(/^error: interrupted/);
   });
 
+  it('never echoes a token pasted into DEVO_MLMM_URL, nor a password in it', async () => {
+    const result = await run(['models', 'list', '--verbose'], cwd, { DEVO_MLMM_URL: 'https://alice:pa55word@127.0.0.1:9/mlmodelmanager?token=8f14e45fceea167a', DEVO_TOKEN: 'tok-1234' });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('token=***');
+    expect(result.stdout + result.stderr).not.toMatch(/8f14e45f|pa55word|tok-1234/);
+  });
+
   it('prints the query for the tutorial defaults', async () => {
     const result = await run(['linq', '--features', 'tutorial', '--name', 'dga_classifier_onnx'], cwd, { DEVO_DOMAIN: 'acme' });
     expect(result.code).toBe(0);
