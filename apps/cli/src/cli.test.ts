@@ -60,6 +60,12 @@ describe('runCli', () => {
     expect(result.stdout + result.stderr).not.toMatch(/8f14e45f|pa55word|tok-1234/);
   });
 
+  it.each([['linq'], ['query', '--from', 'now()-1*hour()']])('accepts -m for --model on %s, as on the other commands', async (...command) => {
+    const result = await run([...command, '-m', 'absent.onnx'], cwd, { DEVO_API_URL: 'http://127.0.0.1:9', DEVO_TOKEN: 'tok-1234' });
+    expect(result.stderr).not.toMatch(/unknown flag/);
+    expect(result.stderr).toMatch(/^error: --model absent\.onnx: no such file/);
+  });
+
   it('prints the query for the tutorial defaults', async () => {
     const result = await run(['linq', '--features', 'tutorial', '--name', 'dga_classifier_onnx'], cwd, { DEVO_DOMAIN: 'acme' });
     expect(result.code).toBe(0);
