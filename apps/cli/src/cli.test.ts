@@ -44,9 +44,10 @@ describe('runCli', () => {
   it.each([
     ['SIGINT', 130],
     ['SIGTERM', 143],
+    ['SIGHUP', 129],
   ] as const)('ends a run stopped by %s with exit %i', async (signal, code) => {
     const controller = new AbortController();
-    controller.abort(new InterruptedError(signal === 'SIGTERM' ? 'terminated' : 'interrupted', { signal }));
+    controller.abort(new InterruptedError(signal === 'SIGINT' ? 'interrupted' : 'terminated', { signal }));
     const stderr = sink();
     const exitCode = await runCli(['linq', '--features', 'tutorial'], { stdout: sink(), stderr, env: { NO_COLOR: '1', HOME: cwd }, cwd, signal: controller.signal });
     expect(exitCode).toBe(code);
