@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { requireSharedData, sharedDataFile } from '@dga/test-support';
 import { describe, expect, it } from 'vitest';
-import { extractLabel, tryExtractLabel } from './extract-label';
+import { extractLabel, tryExtractLabel, tryNormalizeLabel } from './extract-label';
 import { FeaturesError, type FeaturesErrorCode } from './features-error';
 
 describe('extractLabel', () => {
@@ -91,6 +91,18 @@ describe('extractLabel', () => {
   it('never echoes more than a truncated input in its message', () => {
     const input = `${'x'.repeat(500)} y`;
     expect(() => extractLabel(input)).toThrowError(/^Cannot extract a domain label from "x{117}\.\.\."/);
+  });
+});
+
+describe('tryNormalizeLabel', () => {
+  it('normalises a label as extractLabel normalises the label it extracts, single labels included', () => {
+    expect(tryNormalizeLabel('GOOGLE')).toBe('google');
+    expect(tryNormalizeLabel('localhost')).toBe('localhost');
+    expect(tryNormalizeLabel('Bücher')).toBe('xn--bcher-kva');
+    expect(tryNormalizeLabel('google.com')).toBeUndefined();
+    expect(tryNormalizeLabel('-abc')).toBeUndefined();
+    expect(tryNormalizeLabel('xn--zz')).toBeUndefined();
+    expect(tryNormalizeLabel('a'.repeat(64))).toBeUndefined();
   });
 });
 

@@ -127,7 +127,10 @@ function isAlabel(label: string): boolean {
   return codePoints.every((code) => code >= 0xa0 || (code < 0x80 && isHostCharacter(code) && code !== 0x2e));
 }
 
-function labelOf(input: string): string | Failure {
+/** `host`: a URL or host, whose registrable label is wanted; `label`: already a single label. */
+type InputKind = 'host' | 'label';
+
+function labelOf(input: string, kind: InputKind = 'host'): string | Failure {
   if (input.length === 0) return { code: 'ERR_FEATURES_INVALID_INPUT', why: 'it is empty' };
   for (let index = 0; index < input.length; index++) {
     if (isWhitespace(input.charCodeAt(index))) {
@@ -141,6 +144,7 @@ function labelOf(input: string): string | Failure {
   const invalid = validateHost(host);
   if (invalid !== undefined) return invalid;
   if (ipv4Pattern.test(host)) return { code: 'ERR_FEATURES_IP_ADDRESS', why: 'it is an IPv4 address, which has no domain label' };
+  if (kind === 'label') return host.indexOf('.') === -1 ? checkLabel(host) : { code: 'ERR_FEATURES_INVALID_INPUT', why: 'a label has no "."' };
   // A single-label host (`localhost`, an intranet name) has no public suffix, so no registrable
   // label; Devo's `rootsuffix` gives null for it too.
   if (host.indexOf('.') === -1) {
@@ -197,5 +201,19 @@ export function extractLabel(input: string): string {
  */
 export function tryExtractLabel(input: string): string | undefined {
   const result = labelOf(input);
+  return typeof result === 'string' ? result : undefined;
+}
+
+/**
+ * Normalises a label that is already one (such as the `domain` column of a training CSV) as
+ * {@link extractLabel} normalises the label it extracts: lowercase, IDN → punycode, at most 63
+ * characters, a hostname label. `undefined` when it is not one (a dot, bad characters, `-abc`).
+ *
+ * @example
+ * tryNormalizeLabel('Bücher'); // 'xn--bcher-kva'
+ * tryNormalizeLabel('localhost'); // 'localhost' (extractLabel('localhost') throws: a host)
+ */
+export function tryNormalizeLabel(label: string): string | undefined {
+  const result = labelOf(label, 'label');
   return typeof result === 'string' ? result : undefined;
 }
