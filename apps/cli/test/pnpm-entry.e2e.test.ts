@@ -74,6 +74,6 @@ describe('pnpm dga (the documented entry point)', () => {
     const code = await exited;
     expect(isProcessAlive(cli!.pid)).toBe(false);
     expect(code).toBe(143);
-    expect(stderr).toMatch(/stopped by SIGTERM/);
+    expect(stderr).toMatch(/^error: interrupted; nothing partial was left behind$/m);
   });
 });
