@@ -44,13 +44,27 @@ describe('runCli', () => {
   it.each([
     ['SIGINT', 130],
     ['SIGTERM', 143],
+    ['SIGHUP', 129],
   ] as const)('ends a run stopped by %s with exit %i', async (signal, code) => {
     const controller = new AbortController();
-    controller.abort(new InterruptedError(signal === 'SIGTERM' ? 'terminated' : 'interrupted', { signal }));
+    controller.abort(new InterruptedError(signal === 'SIGINT' ? 'interrupted' : 'terminated', { signal }));
     const stderr = sink();
     const exitCode = await runCli(['linq', '--features', 'tutorial'], { stdout: sink(), stderr, env: { NO_COLOR: '1', HOME: cwd }, cwd, signal: controller.signal });
     expect(exitCode).toBe(code);
     expect(stderr.text).toMatch(/^error: interrupted/);
+  });
+
+  it('never echoes a token pasted into DEVO_MLMM_URL, nor a password in it', async () => {
+    const result = await run(['models', 'list', '--verbose'], cwd, { DEVO_MLMM_URL: 'https://alice:pa55word@127.0.0.1:9/mlmodelmanager?token=8f14e45fceea167a', DEVO_TOKEN: 'tok-1234' });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('token=***');
+    expect(result.stdout + result.stderr).not.toMatch(/8f14e45f|pa55word|tok-1234/);
+  });
+
+  it.each([['linq'], ['query', '--from', 'now()-1*hour()']])('accepts -m for --model on %s, as on the other commands', async (...command) => {
+    const result = await run([...command, '-m', 'absent.onnx'], cwd, { DEVO_API_URL: 'http://127.0.0.1:9', DEVO_TOKEN: 'tok-1234' });
+    expect(result.stderr).not.toMatch(/unknown flag/);
+    expect(result.stderr).toMatch(/^error: --model absent\.onnx: no such file/);
   });
 
   it('prints the query for the tutorial defaults', async () => {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -69,7 +69,7 @@ describe('resolveMlmmConfig', () => {
     ['[default]\nurl = https://a/\ntoken = t\n[default]\nurl = https://b/\ntoken = u\n', /:4: section \[default\] appears twice/],
     ['[default]\nurl = https://a/\ntoken = t\ntoken = u\n', /:4: key "token" appears twice/],
     ['[default]\ntoken = t\n', /:1: profile \[default\] lacks url/],
-    ['[default]\nurl = not a url\ntoken = t\n', /:2: url: "not a url" is not an absolute http\(s\) URL/],
+    ['[default]\nurl = not a url\ntoken = t\n', /:2: url: the value \(9 characters, not shown: it may be a token\) is not an absolute http\(s\) URL/],
     ['[default]\nurl = https://a/\ntoken = t\nauth_type = basic\n', /:4: auth type "basic" is not supported/],
   ])('reports profile errors with file and line: %#', (text, pattern) => {
     writeFileSync(join(cwd, 'modelmanager.ini'), text);
@@ -92,6 +92,31 @@ describe('resolveMlmmConfig', () => {
     writeFileSync(join(cwd, 'modelmanager.ini'), '[default]\nurl = bad url\ntoken = s3cr3t-token-value\n');
     const message = usageMessage(() => resolveMlmmConfig({ flags: {}, env: {}, cwd, home }));
     expect(message).not.toContain('s3cr3t-token-value');
+  });
+
+  it('never echoes a token pasted into a URL setting (ini or DEVO_MLMM_URL)', () => {
+    writeFileSync(join(cwd, 'modelmanager.ini'), '[default]\nurl = 8f14e45fceea167a5a36dedd4bea2543\ntoken = t0ken\n');
+    const fromFile = usageMessage(() => resolveMlmmConfig({ flags: {}, env: {}, cwd, home }));
+    expect(fromFile).toMatch(/modelmanager\.ini:2: url: the value \(32 characters, not shown: it may be a token\) is not an absolute http\(s\) URL/);
+    expect(fromFile).not.toContain('8f14e45f');
+    const fromEnv = usageMessage(() =>
+      resolveMlmmConfig({ flags: { token: 't' }, env: { DEVO_MLMM_URL: 'https://user:pa55word@devo.example/mlmm ?token=8f14e45fceea' }, cwd, home }),
+    );
+    expect(fromEnv).toMatch(/^DEVO_MLMM_URL: "https:\/\/devo\.example\/mlmm \?token=\*\*\*" is not/);
+    expect(fromEnv).not.toMatch(/pa55word|8f14e45f/);
+  });
+
+  it.runIf(process.platform !== 'win32')('warns when the profile file is writable by others, or readable while it holds a token', () => {
+    const file = join(cwd, 'modelmanager.ini');
+    writeFileSync(file, '[default]\nurl = https://a.example/\ntoken = t0ken\n');
+    const warningsAt = (mode: number) => {
+      chmodSync(file, mode);
+      return resolveMlmmConfig({ flags: {}, env: {}, cwd, home }).warnings;
+    };
+    expect(warningsAt(0o600)).toEqual([]);
+    expect(warningsAt(0o644)).toEqual([`${file} holds a token and is readable by other users (mode 644); run chmod 600 ${file}`]);
+    expect(warningsAt(0o666)).toEqual([`${file} is writable by other users (mode 666): they could redirect your token to another server; run chmod 600 ${file}`]);
+    expect(warningsAt(0o620)[0]).toMatch(/writable by other users \(mode 620\)/);
   });
 });
 

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from './exit-error';
 import { IniSyntaxError, parseIni } from './internal/ini';
+import { redactUrl } from './internal/redact';
 
 /** The default name of the official profile file of Devo's Model Manager client. */
 export const PROFILE_FILE_NAME = 'modelmanager.ini';
@@ -22,6 +23,8 @@ export interface MlmmConfig {
   /** `download_path` of the profile (`~` expanded), the default of `models download --out`. */
   readonly downloadPath: string | undefined;
   readonly sources: Readonly<Record<'url' | 'token' | 'authType', ConfigSource>>;
+  /** Warnings to show the user, e.g. a profile file others can read or write. */
+  readonly warnings: readonly string[];
 }
 
 /** Authentication of the Query API. */
@@ -68,6 +71,8 @@ export interface Profile {
   readonly authType: 'standalone' | 'bearer';
   readonly downloadPath: string | undefined;
   readonly lines: Readonly<Record<string, number>>;
+  /** Problems of the file's permissions ({@link profilePermissionWarnings}), for the logger. */
+  readonly warnings: readonly string[];
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -87,11 +92,31 @@ export function isValidHttpUrl(value: string): boolean {
 
 function checkUrl(value: string, where: string): string {
   if (!isValidHttpUrl(value)) {
-    throw new UsageError(`${where}: ${JSON.stringify(value)} is not an absolute http(s) URL`, {
+    // A value without a scheme may be a token pasted into the wrong setting: never echo it.
+    const shown = value.includes('://') ? JSON.stringify(redactUrl(value)) : `the value (${value.length} characters, not shown: it may be a token)`;
+    throw new UsageError(`${where}: ${shown} is not an absolute http(s) URL`, {
       hint: 'for example https://api-us.devo.com/mlmodelmanager/',
     });
   }
   return value;
+}
+
+/**
+ * Warnings about who else may use a profile file (POSIX permissions): writable by the group or
+ * others (they could point `url` at their server and collect the token), or readable by them
+ * while it holds a token. Each names the file and the fix, `chmod 600`.
+ */
+export function profilePermissionWarnings(file: string, holdsToken: boolean, platform: NodeJS.Platform = process.platform): string[] {
+  if (platform === 'win32') return [];
+  const mode = statSync(file).mode & 0o777;
+  const octal = mode.toString(8).padStart(3, '0');
+  const warnings: string[] = [];
+  if ((mode & 0o022) !== 0) {
+    warnings.push(`${file} is writable by other users (mode ${octal}): they could redirect your token to another server; run chmod 600 ${file}`);
+  } else if (holdsToken && (mode & 0o044) !== 0) {
+    warnings.push(`${file} holds a token and is readable by other users (mode ${octal}); run chmod 600 ${file}`);
+  }
+  return warnings;
 }
 
 function checkAuthType(value: string, where: string): 'standalone' | 'bearer' {
@@ -170,6 +195,7 @@ export function readProfile(file: string, name: string, home: string = homedir()
         ? undefined
         : resolve(dirname(file), downloadPath.value.replace(/^~(?=$|[/\\])/, home)),
     lines,
+    warnings: profilePermissionWarnings(file, true),
   };
 }
 
@@ -262,6 +288,7 @@ export function resolveMlmmConfig(options: ResolveConfigOptions): MlmmConfig {
     legacyDomain: nonEmpty(flags.mlmmDomain) ?? nonEmpty(env['DGA_MLMM_DOMAIN']),
     downloadPath: profile?.downloadPath,
     sources: { url: url.source, token: token.source, authType: authType.source },
+    warnings: profile?.warnings ?? [],
   };
 }
 

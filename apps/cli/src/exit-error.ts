@@ -1,8 +1,13 @@
-/** Exit codes of `dga`: 0 success, 1 runtime failure, 2 usage error, 130 interrupted (SIGINT), 143 terminated (SIGTERM). */
+/**
+ * Exit codes of `dga`: 0 success, 1 runtime failure, 2 usage error, and 128 + the signal number
+ * when a signal stopped the run: 129 hang-up (SIGHUP), 130 interrupted (SIGINT), 143 terminated
+ * (SIGTERM), as a shell reports a process that a signal killed.
+ */
 export const ExitCode = {
   success: 0,
   failure: 1,
   usage: 2,
+  hangup: 129,
   interrupted: 130,
   terminated: 143,
 } as const;
@@ -45,21 +50,35 @@ export class UsageError extends ExitError {
   }
 }
 
-/** The run was interrupted: exit code 130 (SIGINT), or 143 when `signal` is `SIGTERM`. */
+/** The signals that stop a run, each with its exit code. */
+export type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+
+const stopSignalExitCodes = { SIGINT: ExitCode.interrupted, SIGTERM: ExitCode.terminated, SIGHUP: ExitCode.hangup } as const;
+
+/**
+ * The run was stopped by a signal: exit code 130 for SIGINT (the default), 143 for SIGTERM, 129
+ * for SIGHUP.
+ *
+ * @example
+ * controller.abort(new InterruptedError('terminated', { signal: 'SIGTERM' }));
+ */
 export class InterruptedError extends ExitError {
   /** The signal that stopped the run. */
-  readonly signal: 'SIGINT' | 'SIGTERM';
-  constructor(message = 'interrupted', options?: { cause?: unknown; signal?: 'SIGINT' | 'SIGTERM' }) {
+  readonly signal: StopSignal;
+  constructor(message = 'interrupted', options?: { cause?: unknown; signal?: StopSignal }) {
     const signal = options?.signal ?? 'SIGINT';
-    super(signal === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted, message, options?.cause === undefined ? undefined : { cause: options.cause });
+    super(stopSignalExitCodes[signal], message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'InterruptedError';
     this.signal = signal;
   }
 
-  /** The error ending a run stopped through `signal`, with the exit code of the signal it carries. */
+  /**
+   * The error ending a run stopped through `signal`, with the exit code of the signal its reason
+   * names (`main.ts` aborts with an `InterruptedError`); SIGINT when the reason names none.
+   */
   static fromSignal(signal: AbortSignal, message: string, cause?: unknown): InterruptedError {
-    const reason: unknown = signal.reason;
-    const received = ExitError.isInstance(reason) && reason.exitCode === ExitCode.terminated ? 'SIGTERM' : 'SIGINT';
+    const named = (signal.reason as { signal?: unknown } | null | undefined)?.signal;
+    const received: StopSignal = named === 'SIGTERM' || named === 'SIGHUP' ? named : 'SIGINT';
     return new InterruptedError(message, { ...(cause === undefined ? {} : { cause }), signal: received });
   }
 }

@@ -88,3 +88,18 @@ describe('createProgress', () => {
     expect(quiet.text()).toBe('');
   });
 });
+
+describe('createLogger redaction of URLs', () => {
+  it('strips user:password@ and masks signatures and tokens of every URL in a line or field (also with --verbose)', () => {
+    const out = sink();
+    const logger = createLogger({ stream: out.stream, level: 'debug', color: false });
+    const presigned =
+      'https://bucket.s3.amazonaws.com/data.csv?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAEXAMPLE%2F20261207&X-Amz-Signature=0123abcd&v=2';
+    logger.debug(`downloading ${presigned}`, { url: 'https://alice:pa55word@data.example/set.csv?token=t0k3n&sig=5160&format=csv' });
+    const text = out.text();
+    expect(text).toBe(
+      'debug downloading https://bucket.s3.amazonaws.com/data.csv?X-Amz-Algorithm=***&X-Amz-Credential=***&X-Amz-Signature=***&v=2 ' +
+        'url="https://data.example/set.csv?token=***&sig=***&format=csv"\n',
+    );
+  });
+});

@@ -1,33 +1,34 @@
 import { runCli } from './cli';
-import { ExitCode } from './exit-error';
-import { InterruptedError } from './exit-error';
+import { ExitCode, InterruptedError, type StopSignal } from './exit-error';
+import { invocationDirectory } from './internal/invocation-directory';
 
-// The only place that calls process.exit. SIGINT aborts the running command, which cleans up
-// (temp run directories, open files) and ends with 130; a second Ctrl-C exits at once.
+// The only place that calls process.exit. SIGINT, SIGTERM and SIGHUP abort the running command,
+// which cleans up (temp run directories, open files) and ends with 128 + the signal number
+// (130, 143, 129); a second signal exits at once. The root `dga` script `exec`s node, so a
+// signal sent to `pnpm` (which forwards it to its child) reaches this process.
 const controller = new AbortController();
-let interrupts = 0;
-process.on('SIGINT', () => {
-  interrupts += 1;
-  if (interrupts === 1) {
-    process.stderr.write('\ninterrupted: cleaning up (Ctrl-C again to quit at once)\n');
-    controller.abort(new InterruptedError());
+let stops = 0;
+const stop = (signal: StopSignal, message: string) => {
+  stops += 1;
+  if (stops === 1) {
+    if (signal === 'SIGINT') process.stderr.write('\ninterrupted: cleaning up (Ctrl-C again to quit at once)\n');
+    controller.abort(new InterruptedError(message, { signal }));
   } else {
-    process.exit(ExitCode.interrupted);
+    process.exit(new InterruptedError(message, { signal }).exitCode);
   }
-});
-// SIGTERM (`kill`, `timeout`, a CI cancel) stops the same way and ends with 143; a second one at once.
-let terminations = 0;
-process.on('SIGTERM', () => {
-  terminations += 1;
-  if (terminations === 1) controller.abort(new InterruptedError('terminated', { signal: 'SIGTERM' }));
-  else process.exit(ExitCode.terminated);
-});
+};
+process.on('SIGINT', () => stop('SIGINT', 'interrupted'));
+process.on('SIGTERM', () => stop('SIGTERM', 'terminated'));
+process.on('SIGHUP', () => stop('SIGHUP', 'hung up'));
 // `dga classify … | head`: a closed pipe is a normal end, not a crash.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(ExitCode.success);
   throw error;
 });
 
-const code = await runCli(process.argv.slice(2), { signal: controller.signal });
+const code = await runCli(process.argv.slice(2), {
+  signal: controller.signal,
+  cwd: invocationDirectory(process.env, process.cwd()),
+});
 // Flush stdout before exiting (pipes are asynchronous).
 process.stdout.write('', () => process.exit(code));

@@ -62,6 +62,6 @@ export function renderRootUsage(): string {
     '  --version                  Print the version',
     '',
     'Start with: dga train --out runs/latest   (then open runs/latest/report.html)',
-    'Exit codes: 0 success, 1 failure, 2 usage error, 130 interrupted. See apps/cli/README.md.',
+    'Exit codes: 0 success, 1 failure, 2 usage error, 130 interrupted (SIGINT), 143 terminated (SIGTERM). See apps/cli/README.md.',
   ].join('\n');
 }

@@ -173,7 +173,15 @@ describe.skipIf(skipData)('dga end to end on sample-small.csv', () => {
     expect(result.confusion['tp']! + result.confusion['fp']! + result.confusion['tn']! + result.confusion['fn']!).toBe(2000);
     expect(Object.values(result.perFamily).reduce((sum, family) => sum + family.count, 0)).toBe(2000);
     expect(Object.keys(result.perFamily)).toHaveLength(38);
-  }, 60_000);
+    // Data problems are runtime failures (exit 1) alike: a bad header, or no usable row.
+    writeFileSync(join(cwd, 'bad-header.csv'), 'url,label\ngoogle.com,legit\n');
+    writeFileSync(join(cwd, 'no-usable-rows.csv'), 'host;domain;class;subclass\ngoogle.com;google;unknown-class;x\nexample.org;example;unknown-class;x\n');
+    const badHeader = await runDga(['evaluate', '--model', 'run/model.onnx', '--dataset', 'bad-header.csv'], { cwd });
+    const noRows = await runDga(['evaluate', '--model', 'run/model.onnx', '--dataset', 'no-usable-rows.csv'], { cwd });
+    expect(badHeader.code, badHeader.stderr).toBe(1);
+    expect(noRows.stderr).toMatch(/^error: .*no-usable-rows\.csv/m);
+    expect(noRows.code).toBe(1);
+  }, 120_000);
 
   it('register, models and query work against the Devo sandbox without printing the token', async () => {
     const box = sandbox!;

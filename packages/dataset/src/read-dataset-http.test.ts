@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -178,6 +179,29 @@ describe('readDataset download cache', () => {
     expect(await collect(`${baseUrl}/valid.csv`, { ...options, revalidate: false })).toHaveLength(3);
     expect(requests).toHaveLength(2);
     expect(statuses).toEqual(['downloaded', 'revalidated', 'fresh']);
+  });
+
+  it('keeps no secret of the URL on disk, only its hash and a redacted URL, in files only the user can read', async () => {
+    const cacheDir = join(await temporaryFolder(), 'cache');
+    const statuses: string[] = [];
+    const options: ReadDatasetOptions = { cacheDir, onCache: (event) => statuses.push(event.status) };
+    const secretUrl = baseUrl.replace('://', '://alice:pa55word@') + '/valid.csv?X-Amz-Signature=deadbeef01&token=t0k3n-value';
+    expect(await collect(secretUrl, options)).toHaveLength(3);
+    const files = await readdir(cacheDir);
+    const metaFile = files.find((file) => file.endsWith('.meta.json'))!;
+    const meta = JSON.parse(await readFile(join(cacheDir, metaFile), 'utf8')) as Record<string, unknown>;
+    expect(meta['key']).toBe(createHash('sha256').update(secretUrl).digest('hex'));
+    expect(meta['source']).toBe(`${baseUrl}/valid.csv?…`);
+    for (const file of files) {
+      const text = await readFile(join(cacheDir, file), 'utf8');
+      expect(text).not.toMatch(/pa55word|deadbeef01|t0k3n-value/);
+      if (process.platform !== 'win32') expect((await stat(join(cacheDir, file))).mode & 0o777).toBe(0o600);
+    }
+    if (process.platform !== 'win32') expect((await stat(cacheDir)).mode & 0o777).toBe(0o700);
+    // The hash still finds the copy of the same URL; another signature is another download.
+    await collect(secretUrl, options);
+    await collect(secretUrl.replace('deadbeef01', 'cafebabe02'), options);
+    expect(statuses).toEqual(['downloaded', 'revalidated', 'downloaded']);
   });
 
   it('uses the cached copy, reported as offline-copy, when the URL can no longer be reached', async () => {

@@ -333,6 +333,14 @@ describe('createQueryClient: errors', () => {
     await expect(stream.columns).rejects.toBeInstanceOf(QueryHttpError);
   });
 
+  it('HTTPS to a plain-HTTP port → one line saying the server does not speak HTTPS and the http:// URL to use', async () => {
+    const https = server.url.replace(/^http:/, 'https:');
+    const { error } = await collect(client(undefined, { url: https }).query({ query: 'from demo.ecommerce.data', ...RANGE }));
+    expect(isDevoQueryError(error) && error.code).toBe('ERR_QUERY_NETWORK');
+    const origin = new URL(https).host;
+    expect((error as Error).message).toBe(`POST /search/query: the server at https://${origin} does not speak HTTPS; use http://${origin}`);
+  });
+
   it('never puts a token, JWT, secret or signature in an error', async () => {
     const errors: unknown[] = [];
     const auths: QueryAuth[] = [

@@ -264,7 +264,8 @@ function httpError(status: number, text: string, request: string): QueryHttpErro
 /** A copy of a got/Node error without its options (which hold the auth headers). */
 function sanitize(error: unknown): Error {
   const source = error as { name?: unknown; code?: unknown; message?: unknown };
-  const copy = new Error(typeof source.message === 'string' ? source.message : String(error));
+  // One line: OpenSSL's messages end with a newline.
+  const copy = new Error((typeof source.message === 'string' ? source.message : String(error)).replace(/\s*\n\s*/g, ' ').trim());
   copy.name = typeof source.name === 'string' ? source.name : 'Error';
   if (typeof source.code === 'string') (copy as Error & { code: string }).code = source.code;
   return copy;
@@ -324,7 +325,22 @@ function translate(error: unknown, request: string, signal: AbortSignal | undefi
       { request, cause },
     );
   }
+  const origin = httpsOriginOf(error);
+  if (origin !== undefined && /wrong.version.number|packet.length.too.long|http.request/i.test(cause.message)) {
+    return new DevoQueryError(
+      'ERR_QUERY_NETWORK',
+      `${request}: the server at ${origin} does not speak HTTPS; use http://${origin.slice('https://'.length)}`,
+      { request, cause },
+    );
+  }
   return new DevoQueryError('ERR_QUERY_NETWORK', `${request}: connection failed (${cause.message}). Check the URL, DNS and network.`, { request, cause });
+}
+
+/** `https://host:port` of the request a got error belongs to (no credentials, path or query), if it was HTTPS. */
+function httpsOriginOf(error: unknown): string | undefined {
+  const url = (error as { options?: { url?: unknown } }).options?.url;
+  if (!(url instanceof URL) || url.protocol !== 'https:') return undefined;
+  return `https://${url.host}`;
 }
 
 function isConnectionFailure(error: DevoQueryError): boolean {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { requireSharedData, sharedDataFile } from '@dga/test-support';
 import { describe, expect, it } from 'vitest';
-import { extractLabel, tryExtractLabel } from './extract-label';
+import { extractLabel, tryExtractLabel, tryNormalizeLabel } from './extract-label';
 import { FeaturesError, type FeaturesErrorCode } from './features-error';
 
 describe('extractLabel', () => {
@@ -30,11 +30,12 @@ describe('extractLabel', () => {
     ['Bücher.de', 'xn--bcher-kva'],
     ['https://www.bücher.de/', 'xn--bcher-kva'],
     ['xn--bcher-kva.de', 'xn--bcher-kva'],
-    // A single label is already a label.
-    ['google', 'google'],
-    ['GOOGLE', 'google'],
     ['a_b.example.com', 'example'],
-    ['-abc-.com', '-abc-'],
+    ['_dmarc.example.com', 'example'],
+    ['xn----itbhewsne2a.xn--p1ai', 'xn----itbhewsne2a'],
+    ['xn--101-mhl4du9c0cb5p4b.name', 'xn--101-mhl4du9c0cb5p4b'],
+    ['xn--ls8h.la', 'xn--ls8h'],
+    ['a-b.com', 'a-b'],
   ])('%s → %s', (input, label) => {
     expect(extractLabel(input)).toBe(label);
     expect(tryExtractLabel(input)).toBe(label);
@@ -61,6 +62,17 @@ describe('extractLabel', () => {
     ['exa!mple.com', 'ERR_FEATURES_INVALID_INPUT', /"!"/],
     ['example.com:http', 'ERR_FEATURES_INVALID_INPUT', /port "http"/],
     [`${'a'.repeat(64)}.com`, 'ERR_FEATURES_INVALID_INPUT', /longer than 63/],
+    // A single-label host has no public suffix, so no registrable label (Devo's rootsuffix: null).
+    ['localhost', 'ERR_FEATURES_INVALID_INPUT', /"localhost": it is a single-label host \(like "localhost"\) without a public suffix/],
+    ['http://localhost:8080/x', 'ERR_FEATURES_INVALID_INPUT', /single-label host/],
+    ['GOOGLE', 'ERR_FEATURES_INVALID_INPUT', /single-label host/],
+    // Not a hostname label (RFC 1123, IDNA).
+    ['-abc.com', 'ERR_FEATURES_INVALID_INPUT', /its label "-abc" is not a hostname label: it starts with "-"/],
+    ['_abc.com', 'ERR_FEATURES_INVALID_INPUT', /its label "_abc" is not a hostname label: it starts with "_"/],
+    ['abc-.com', 'ERR_FEATURES_INVALID_INPUT', /its label "abc-" is not a hostname label: it ends with "-"/],
+    ['xn--zz.com', 'ERR_FEATURES_INVALID_INPUT', /its label "xn--zz" is not a hostname label: it starts with "xn--" but is not valid punycode/],
+    ['www.xn--1234.net', 'ERR_FEATURES_INVALID_INPUT', /not valid punycode/],
+    ['xn--a.com', 'ERR_FEATURES_INVALID_INPUT', /not valid punycode/],
   ])('rejects %j with %s', (input, code, message) => {
     let caught: unknown;
     try {
@@ -82,6 +94,18 @@ describe('extractLabel', () => {
   });
 });
 
+describe('tryNormalizeLabel', () => {
+  it('normalises a label as extractLabel normalises the label it extracts, single labels included', () => {
+    expect(tryNormalizeLabel('GOOGLE')).toBe('google');
+    expect(tryNormalizeLabel('localhost')).toBe('localhost');
+    expect(tryNormalizeLabel('Bücher')).toBe('xn--bcher-kva');
+    expect(tryNormalizeLabel('google.com')).toBeUndefined();
+    expect(tryNormalizeLabel('-abc')).toBeUndefined();
+    expect(tryNormalizeLabel('xn--zz')).toBeUndefined();
+    expect(tryNormalizeLabel('a'.repeat(64))).toBeUndefined();
+  });
+});
+
 describe('extractLabel properties', () => {
   it('returns a lowercase ASCII host label or throws a FeaturesError, for any string', () => {
     const hostish = fc.string({ unit: fc.constantFrom(...'abcXYZ019-_.:/@?#[] ü'), maxLength: 40 });
@@ -89,7 +113,7 @@ describe('extractLabel properties', () => {
       fc.property(fc.oneof(fc.string({ unit: 'binary' }), hostish), (input) => {
         try {
           const label = extractLabel(input);
-          expect(label).toMatch(/^[a-z0-9_-]{1,63}$/);
+          expect(label).toMatch(/^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9_])?$/);
           expect(tryExtractLabel(input)).toBe(label);
         } catch (error) {
           expect(FeaturesError.isInstance(error)).toBe(true);

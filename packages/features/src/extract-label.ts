@@ -1,5 +1,6 @@
 import { parse } from 'tldts';
 import { FeaturesError, quoteInput, type FeaturesErrorCode } from './features-error';
+import { tryDecodePunycode } from './internal/decode-punycode';
 
 interface Failure {
   code: FeaturesErrorCode;
@@ -95,16 +96,41 @@ function hostOf(input: string): string | Failure {
   return authority;
 }
 
-/** A label made only of `-` and `_` (such as the `-` that logs write for "no referrer") is not a domain. */
-function checkLabel(label: string): string | Failure {
+/** True for a label made only of `-` and `_`, such as the `-` that logs write for "no referrer". */
+function isPlaceholder(label: string): boolean {
   for (let index = 0; index < label.length; index++) {
     const code = label.charCodeAt(index);
-    if (code !== 0x2d && code !== 0x5f) return label;
+    if (code !== 0x2d && code !== 0x5f) return false;
   }
-  return { code: 'ERR_FEATURES_INVALID_INPUT', why: 'its label has no letter or digit (a "-" often means "no value" in logs)' };
+  return true;
 }
 
-function labelOf(input: string): string | Failure {
+/** The registrable label if it is a hostname label (RFC 1123, IDNA); else why not. */
+function checkLabel(label: string): string | Failure {
+  if (isPlaceholder(label)) {
+    return { code: 'ERR_FEATURES_INVALID_INPUT', why: 'its label has no letter or digit (a "-" often means "no value" in logs)' };
+  }
+  const notHostname = (reason: string): Failure => ({
+    code: 'ERR_FEATURES_INVALID_INPUT',
+    why: `its label ${JSON.stringify(label)} is not a hostname label: ${reason}`,
+  });
+  if (label.startsWith('-') || label.startsWith('_')) return notHostname(`it starts with ${JSON.stringify(label[0])}`);
+  if (label.endsWith('-')) return notHostname('it ends with "-"');
+  if (label.startsWith('xn--') && !isAlabel(label)) return notHostname('it starts with "xn--" but is not valid punycode');
+  return label;
+}
+
+/** True when an `xn--` label decodes (RFC 3492) to a Unicode label: some non-ASCII, no control character. */
+function isAlabel(label: string): boolean {
+  const codePoints = tryDecodePunycode(label.slice(4));
+  if (codePoints === undefined || !codePoints.some((code) => code >= 0x80)) return false;
+  return codePoints.every((code) => code >= 0xa0 || (code < 0x80 && isHostCharacter(code) && code !== 0x2e));
+}
+
+/** `host`: a URL or host, whose registrable label is wanted; `label`: already a single label. */
+type InputKind = 'host' | 'label';
+
+function labelOf(input: string, kind: InputKind = 'host'): string | Failure {
   if (input.length === 0) return { code: 'ERR_FEATURES_INVALID_INPUT', why: 'it is empty' };
   for (let index = 0; index < input.length; index++) {
     if (isWhitespace(input.charCodeAt(index))) {
@@ -118,8 +144,16 @@ function labelOf(input: string): string | Failure {
   const invalid = validateHost(host);
   if (invalid !== undefined) return invalid;
   if (ipv4Pattern.test(host)) return { code: 'ERR_FEATURES_IP_ADDRESS', why: 'it is an IPv4 address, which has no domain label' };
-  // A single label is already a label (`google`); the PSL would call it a TLD.
-  if (host.indexOf('.') === -1) return checkLabel(host);
+  if (kind === 'label') return host.indexOf('.') === -1 ? checkLabel(host) : { code: 'ERR_FEATURES_INVALID_INPUT', why: 'a label has no "."' };
+  // A single-label host (`localhost`, an intranet name) has no public suffix, so no registrable
+  // label; Devo's `rootsuffix` gives null for it too.
+  if (host.indexOf('.') === -1) {
+    if (isPlaceholder(host)) return checkLabel(host);
+    return {
+      code: 'ERR_FEATURES_INVALID_INPUT',
+      why: 'it is a single-label host (like "localhost") without a public suffix, so it has no registrable label',
+    };
+  }
   const result = parse(host, privateRules);
   if (result.isIp === true) return { code: 'ERR_FEATURES_IP_ADDRESS', why: 'it is an IP address, which has no domain label' };
   if (result.domainWithoutSuffix !== null && result.domainWithoutSuffix !== '') return checkLabel(result.domainWithoutSuffix);
@@ -132,15 +166,18 @@ function labelOf(input: string): string | Failure {
 
 /**
  * The domain label a DGA model is trained on: the registrable label without its public suffix,
- * lowercase ASCII (IDNs become punycode). Accepts a URL, a host or a label:
+ * lowercase ASCII (IDNs become punycode). Accepts a URL or a host:
  * `https://user@www.BBC.co.uk:8443/x?y` → `bbc`, `fizrbzba.dyndns.org` → `fizrbzba`,
- * `bücher.de` → `xn--bcher-kva`, `google` → `google`.
+ * `bücher.de` → `xn--bcher-kva`.
  *
  * Uses the Public Suffix List of `tldts` with the PRIVATE section on; a host that is itself a
  * public suffix under the full list (`blogspot.com`) falls back to ICANN rules (`blogspot`), and
- * unknown TLDs count as a one-label suffix. A single label (no dot) is returned as it is.
+ * unknown TLDs count as a one-label suffix. A single-label host (`localhost`, `google`) has no
+ * public suffix and so no label, as in Devo. A label that is not a hostname label (starts with
+ * `-` or `_`, ends with `-`, or `xn--` that is not valid punycode) is refused with the reason.
  *
- * @throws FeaturesError `ERR_FEATURES_INVALID_INPUT` (empty, whitespace, bad characters),
+ * @throws FeaturesError `ERR_FEATURES_INVALID_INPUT` (empty, whitespace, bad characters, a
+ *   single-label host, not a hostname label),
  *   `ERR_FEATURES_IP_ADDRESS`, `ERR_FEATURES_PUBLIC_SUFFIX` (`co.uk`).
  * @example
  * extractLabel('https://www.bbc.co.uk/news'); // 'bbc'
@@ -164,5 +201,19 @@ export function extractLabel(input: string): string {
  */
 export function tryExtractLabel(input: string): string | undefined {
   const result = labelOf(input);
+  return typeof result === 'string' ? result : undefined;
+}
+
+/**
+ * Normalises a label that is already one (such as the `domain` column of a training CSV) as
+ * {@link extractLabel} normalises the label it extracts: lowercase, IDN → punycode, at most 63
+ * characters, a hostname label. `undefined` when it is not one (a dot, bad characters, `-abc`).
+ *
+ * @example
+ * tryNormalizeLabel('Bücher'); // 'xn--bcher-kva'
+ * tryNormalizeLabel('localhost'); // 'localhost' (extractLabel('localhost') throws: a host)
+ */
+export function tryNormalizeLabel(label: string): string | undefined {
+  const result = labelOf(label, 'label');
   return typeof result === 'string' ? result : undefined;
 }

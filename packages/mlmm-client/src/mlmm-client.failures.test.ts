@@ -364,6 +364,45 @@ describe('secrets', () => {
 });
 
 describe('transport details', () => {
+  it('HTTPS to a plain-HTTP port → one line saying the server does not speak HTTPS and the http:// URL to use', async () => {
+    const https = server.url.replace(/^http:/, 'https:').replace(/\/+$/, '');
+    const error = await failure(client({ url: https, retry: { limit: 0 } }).listModels());
+    expect(isMlmmNetworkError(error)).toBe(true);
+    expect(error.message).toMatch(new RegExp(`^the server at ${https.replace(/[.?]/g, '\\$&')} does not speak HTTPS; use http://127\\.0\\.0\\.1:\\d+/mlmodelmanager — `));
+    expect(error.message).not.toContain('\n');
+    expect(error.message).not.toMatch(/SSL routines|openssl/);
+  });
+
+  it('an HTML page with HTTP 200 → "answered with HTML, not JSON: check the URL", not "no model named"', async () => {
+    const page = '<!doctype html><html><body>Sign in to continue</body></html>';
+    server.failNext({ status: 200, body: page, headers: { 'content-type': 'text/html' } });
+    const error = await failure(client().getModel('m1'));
+    expect(isMlmmResponseError(error)).toBe(true);
+    expect(isMlmmModelNotFoundError(error)).toBe(false);
+    expect(error.message).toMatch(/^the Model Manager at http:\/\/127\.0\.0\.1:\d+\/mlmodelmanager answered with HTML, not JSON: check the URL — /);
+    server.failNext({ status: 200, body: page, headers: { 'content-type': 'text/html' } });
+    expect((await failure(client().listModels())).message).toMatch(/answered with HTML, not JSON/);
+  });
+
+  it('a reply cut off after the status line → says it was cut off after N bytes, not "before an HTTP answer"', async () => {
+    const cut = createServer((request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      response.write('[{"name": "m1"', () => setTimeout(() => request.socket.destroy(), 20));
+    });
+    cut.listen(0, '127.0.0.1');
+    await once(cut, 'listening');
+    try {
+      const url = `http://127.0.0.1:${(cut.address() as AddressInfo).port}/mlmodelmanager`;
+      const error = await failure(client({ url, retry: { limit: 0 } }).listModels());
+      expect(isMlmmNetworkError(error)).toBe(true);
+      expect(error.message).toMatch(/^the reply was cut off after 14 of 1000 bytes — GET .*\/models answered HTTP 200, then the connection closed/);
+      expect(error.message).not.toContain('before an HTTP answer');
+    } finally {
+      cut.closeAllConnections();
+      cut.close();
+    }
+  });
+
   it('does not follow redirects (the token could go elsewhere) and says where to point the URL', async () => {
     server.failNext({ status: 302, body: '', headers: { location: 'https://elsewhere.example/mlmodelmanager/models' } });
     const error = await failure(client().listModels());

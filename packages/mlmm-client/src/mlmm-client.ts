@@ -413,14 +413,41 @@ interface RequestSpec {
   signal: AbortSignal | undefined;
 }
 
+/** The JSON of `body`: `null` when empty, `undefined` when it is not JSON. */
 function decodeJson(body: Buffer): unknown {
   const text = body.toString('utf8');
   if (text.trim() === '') return null;
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    return null;
+    return undefined;
   }
+}
+
+/**
+ * What went wrong when no usable HTTP answer arrived, when it can be told apart from an
+ * unreachable server: TLS spoken to a plain-HTTP port, or a reply cut off after some bytes.
+ */
+function describeTransportFailure(error: Record<string, unknown>, baseUrl: string): { msg: string; detail: string } | undefined {
+  const message = typeof error['message'] === 'string' ? error['message'] : '';
+  if (baseUrl.startsWith('https:') && (/wrong.version.number|packet.length.too.long|http.request/i.test(message) || error['code'] === 'ERR_SSL_WRONG_VERSION_NUMBER')) {
+    const plain = `http:${baseUrl.slice('https:'.length)}`;
+    return {
+      msg: `the server at ${baseUrl} does not speak HTTPS; use ${plain}`,
+      detail: 'failed in the TLS handshake: the port answers plain HTTP',
+    };
+  }
+  const response = isRecord(error['response']) ? error['response'] : undefined;
+  if (response !== undefined && typeof response['statusCode'] === 'number') {
+    const progress = isRecord(error['request']) && isRecord(error['request']['downloadProgress']) ? error['request']['downloadProgress'] : {};
+    const received = typeof progress['transferred'] === 'number' ? progress['transferred'] : 0;
+    const total = typeof progress['total'] === 'number' ? ` of ${progress['total']}` : '';
+    return {
+      msg: `the reply was cut off after ${received}${total} bytes`,
+      detail: `answered HTTP ${response['statusCode']}, then the connection closed before the reply was complete; retry, and check the server or proxy`,
+    };
+  }
+  return undefined;
 }
 
 /**
@@ -523,7 +550,8 @@ export function createMlmmClient(options: MlmmClientOptions): MlmmClient {
   function transportError(error: unknown, method: string, url: string, signal: AbortSignal | undefined): MlmmError {
     if (signal?.aborted) return abortError(method, url, signal);
     const record = isRecord(error) ? error : {};
-    const text = redact(typeof record['message'] === 'string' ? record['message'] : String(error));
+    // One line: OpenSSL's messages end with a newline.
+    const text = redact(typeof record['message'] === 'string' ? record['message'] : String(error)).replace(/\s*\n\s*/g, ' ').trim();
     const systemCode = typeof record['code'] === 'string' && /^E[A-Z0-9_]+$/.test(record['code']) ? record['code'] : undefined;
     // A fresh cause: got's errors hold the request options, headers included (the token).
     const cause = Object.assign(new Error(text), systemCode === undefined ? {} : { code: systemCode });
@@ -548,10 +576,11 @@ export function createMlmmClient(options: MlmmClientOptions): MlmmClient {
         cause,
       });
     }
+    const failure = describeTransportFailure(record, displayPrefix);
     return new MlmmNetworkError({
       reason: 'ERR_MLMM_NETWORK',
-      msg: text,
-      detail: `${method} ${url} failed before an HTTP answer; check the URL, the network and that the server is up`,
+      msg: failure?.msg ?? text,
+      detail: `${method} ${url} ${failure?.detail ?? 'failed before an HTTP answer; check the URL, the network and that the server is up'}`,
       method,
       url,
       networkCode: systemCode,
@@ -702,6 +731,24 @@ export function createMlmmClient(options: MlmmClientOptions): MlmmClient {
     }
   }
 
+  /** The decoded JSON of a 2xx reply (`null` when empty); a reply that is not JSON at all is an error, not "absent". */
+  function decodeReply(response: RawResponse, what: string): unknown {
+    const decoded = decodeJson(response.body);
+    if (decoded !== undefined) return decoded;
+    const html = /^\s*</.test(response.body.toString('utf8', 0, 512)) || /html/i.test(String(response.headers['content-type'] ?? ''));
+    throw new MlmmResponseError({
+      reason: 'ERR_MLMM_RESPONSE_INVALID',
+      msg: `the Model Manager at ${displayPrefix} answered with ${html ? 'HTML, not JSON' : 'something that is not JSON'}: check the URL`,
+      detail:
+        `${response.method} ${response.url} answered HTTP ${response.status} with that instead of ${what}; ` +
+        "the URL should be the Model Manager's API (e.g. https://api-us.devo.com/mlmodelmanager/), not a web page or a proxy's login page",
+      status: response.status,
+      method: response.method,
+      url: response.url,
+      body: snippet(response.body),
+    });
+  }
+
   function responseError(response: RawResponse, problem: string, what: string): MlmmResponseError {
     return new MlmmResponseError({
       reason: 'ERR_MLMM_RESPONSE_INVALID',
@@ -722,7 +769,7 @@ export function createMlmmClient(options: MlmmClientOptions): MlmmClient {
       maxBytes: fast ? jsonLimit : { limit: maxDownloadBytes, option: 'maxDownloadBytes' },
       signal,
     });
-    const decoded = decodeJson(response.body);
+    const decoded = decodeReply(response, 'a model');
     if (isPythonFalsy(decoded)) return null;
     const problem = modelProblem(decoded);
     if (problem !== undefined) throw responseError(response, problem, 'a model');
@@ -793,7 +840,7 @@ export function createMlmmClient(options: MlmmClientOptions): MlmmClient {
     async listModels(callOptions?: MlmmCallOptions): Promise<MlmmModelSummary[]> {
       const response = await send({ method: 'GET', path: 'models', retryable: true, maxBytes: jsonLimit, signal: callOptions?.signal });
       if (response.status === 204 && response.body.length === 0) return [];
-      const decoded = decodeJson(response.body);
+      const decoded = decodeReply(response, 'a model list');
       const problem = listProblem(decoded);
       if (problem !== undefined) throw responseError(response, problem, 'a model list');
       return decoded as MlmmModelSummary[];
@@ -922,7 +969,7 @@ export function createMlmmClient(options: MlmmClientOptions): MlmmClient {
         maxBytes: jsonLimit,
         signal,
       });
-      const review = decodeJson(uploadResponse.body);
+      const review = decodeReply(uploadResponse, 'an upload review');
       const problem = reviewProblem(review);
       if (problem !== undefined) throw responseError(uploadResponse, problem, 'an upload review');
       const reviewRecord = review as Record<string, unknown>;

@@ -53,6 +53,7 @@ const command = defineCommand({
       };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
+      process.on('SIGHUP', stop);
     });
     await sandbox.close();
   },

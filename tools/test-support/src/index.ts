@@ -1,3 +1,5 @@
 export { sharedDataDir, sharedDataFile, requireSharedData } from './shared-data';
 export { findPython, requirePythonModule } from './python';
 export { withOrtTelemetryOn } from './ort-telemetry-env';
+export { descendantProcesses, isProcessAlive } from './process-tree';
+export type { ProcessInfo } from './process-tree';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
 import { getFeatureSet } from '@dga/features';
-import { UsageError } from '../exit-error';
+import { ExitCode, ExitError, UsageError } from '../exit-error';
 import { globalArgs } from '../global-args';
 import { datasetSkipArgs, datasetSkipOptions, explainDatasetError, formatDatasetSkips, type DatasetSkipReport } from '../internal/dataset-skips';
 import { metricsJson, type MetricsJson } from '../internal/metrics-json';
@@ -118,7 +118,12 @@ export default defineCommand({
       await classifier.dispose();
     }
     task.done(`evaluated ${scores.length} rows`);
-    if (scores.length === 0 || report === undefined) throw new UsageError(`--dataset ${args.dataset}: no usable rows`);
+    // A data problem, like a bad header: a runtime failure (exit 1), not a usage error.
+    if (scores.length === 0 || report === undefined) {
+      throw new ExitError(ExitCode.failure, `--dataset ${args.dataset}: no usable rows (${skipped} skipped)`, {
+        hint: 'each row needs host;domain;class;subclass with a host that has a label and a class of legit or dga',
+      });
+    }
     const metrics = computeMetrics({ scores, labels, families, threshold });
     const result: EvaluateResult = {
       model: args.model,

@@ -10,7 +10,7 @@ import { runtimeOf, writeOut } from '../runtime';
 export default defineCommand({
   meta: { name: 'linq', description: 'Print the corrected Devo classification query (LINQ) for a model' },
   args: {
-    model: { type: 'string', description: 'ONNX model whose metadata names the feature set', valueHint: 'model.onnx' },
+    model: { type: 'string', alias: 'm', description: 'ONNX model whose metadata names the feature set', valueHint: 'model.onnx' },
     features: { type: 'enum', options: [...featureSetNames], description: 'Feature set (when no --model; default bigram)' },
     name: { type: 'string', description: 'Model name in Devo\'s Model Manager (default: dga_classifier_<feature set>)', valueHint: 'name' },
     table: { type: 'string', description: 'Devo table', default: 'demo.ecommerce.data', valueHint: 'table' },

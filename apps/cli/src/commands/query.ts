@@ -23,7 +23,7 @@ export default defineCommand({
     json: { type: 'boolean', description: 'NDJSON (same as --format json)' },
     limit: { type: 'string', description: 'At most N rows', valueHint: 'n' },
     name: { type: 'string', description: 'Registered model name for the classification query', valueHint: 'name' },
-    model: { type: 'string', description: 'ONNX model whose metadata names the feature set', valueHint: 'model.onnx' },
+    model: { type: 'string', alias: 'm', description: 'ONNX model whose metadata names the feature set', valueHint: 'model.onnx' },
     features: { type: 'enum', options: [...featureSetNames], description: 'Feature set of the model (default bigram)' },
     table: { type: 'string', description: 'Devo table', default: 'demo.ecommerce.data', valueHint: 'table' },
     field: { type: 'string', description: 'Field holding the URL or host', default: 'referralUri', valueHint: 'field' },

@@ -162,7 +162,10 @@ export default defineCommand({
       out: resolve(runtime.cwd, flag('out') ?? fromFile.out ?? 'runs/latest'),
     };
     const dataset = flag('dataset');
-    if (dataset !== undefined) config.dataset = /^https?:\/\//i.test(dataset) ? dataset : resolve(runtime.cwd, dataset);
+    // A relative file (flag or DGA_DATASET) is relative to where the user typed the command.
+    const fileOrUrl = (value: string | undefined) =>
+      value === undefined || value.trim() === '' || /^https?:\/\//i.test(value) ? value : resolve(runtime.cwd, value);
+    if (dataset !== undefined) config.dataset = fileOrUrl(dataset)!;
     Object.assign(config, datasetSkipOptions(args));
     if (args.preset !== undefined) config.preset = args.preset;
     if (args.features !== undefined) config.featureSet = args.features;
@@ -198,7 +201,7 @@ export default defineCommand({
     const result = await trainer
       .runTraining(config, {
         signal: runtime.signal,
-        datasetEnv: runtime.env['DGA_DATASET'],
+        datasetEnv: fileOrUrl(runtime.env['DGA_DATASET']),
         onEvent: createTrainingRenderer(runtime),
         packages: { '@dga/cli': VERSION },
         ...(preference === undefined ? {} : { selectBackend: (run) => trainer.selectTfjsBackend({ prefer: preference, batchSize: run.batchSize }) }),

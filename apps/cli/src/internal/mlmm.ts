@@ -33,6 +33,7 @@ export function mlmmConfigFrom(args: MlmmFlags, runtime: CommandRuntime): MlmmSe
     cwd: runtime.cwd,
   });
   runtime.logger.addSecret(config.token);
+  for (const warning of config.warnings) runtime.logger.warn(warning);
   runtime.logger.debug('Model Manager settings', {
     url: config.url,
     urlFrom: config.sources.url,

@@ -111,15 +111,21 @@ export function openUrlStream(
   return { stream, state };
 }
 
+/**
+ * What the cache keeps beside a download. The URL itself may hold secrets (`user:password@`, a
+ * token or a pre-signed signature in the query), so only its SHA-256 `key` and a redacted
+ * `source` (for people) are stored.
+ */
 interface CacheMeta {
-  url: string;
+  key: string;
+  source: string;
   bytes: number;
   etag?: string;
   lastModified?: string;
 }
 
-function cachePaths(cacheDir: string, url: string): { file: string; meta: string } {
-  const hash = createHash('sha256').update(url).digest('hex').slice(0, 16);
+function cachePaths(cacheDir: string, url: string): { key: string; file: string; meta: string } {
+  const key = createHash('sha256').update(url).digest('hex');
   let name = 'dataset.csv';
   try {
     name = new URL(url).pathname.split('/').pop() || name;
@@ -127,20 +133,24 @@ function cachePaths(cacheDir: string, url: string): { file: string; meta: string
     // keep the default name
   }
   const safe = name.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 80);
-  const file = join(cacheDir, `${hash}-${safe}`);
-  return { file, meta: `${file}.meta.json` };
+  const file = join(cacheDir, `${key.slice(0, 16)}-${safe}`);
+  return { key, file, meta: `${file}.meta.json` };
 }
 
 async function readMeta(file: string): Promise<CacheMeta | undefined> {
   try {
     const meta = JSON.parse(await readFile(file, 'utf8')) as CacheMeta;
-    return typeof meta.url === 'string' && typeof meta.bytes === 'number' ? meta : undefined;
+    return typeof meta.key === 'string' && typeof meta.bytes === 'number' ? meta : undefined;
   } catch {
     return undefined;
   }
 }
 
 let temporaryCounter = 0;
+
+/** Cache files and folders are private to the user: a dataset may be confidential. */
+const PRIVATE_FILE = 0o600;
+const PRIVATE_FOLDER = 0o700;
 
 /**
  * Makes sure `cacheDir` holds a complete copy of `url` and returns its path. A new download goes
@@ -155,7 +165,7 @@ export async function downloadToCache(
 ): Promise<string> {
   const source = redactUrl(url);
   try {
-    await mkdir(cacheDir, { recursive: true });
+    await mkdir(cacheDir, { recursive: true, mode: PRIVATE_FOLDER });
   } catch (error) {
     throw new DatasetError('ERR_DATASET_READ', `Cannot create the dataset cache folder ${cacheDir}: ${(error as Error).message}. Pass another cacheDir.`, {
       source,
@@ -165,7 +175,7 @@ export async function downloadToCache(
   const paths = cachePaths(cacheDir, url);
   const meta = await readMeta(paths.meta);
   const size = await stat(paths.file).then((stats) => stats.size, () => undefined);
-  const cached = meta !== undefined && meta.url === url && size === meta.bytes;
+  const cached = meta !== undefined && meta.key === paths.key && size === meta.bytes;
   if (cached && !options.revalidate) {
     options.onCache?.({ status: 'fresh', file: paths.file });
     return paths.file;
@@ -184,7 +194,7 @@ export async function downloadToCache(
     if (typeof modifiedHeader === 'string') lastModified = modifiedHeader;
   });
   try {
-    await pipeline(stream, createWriteStream(temporary));
+    await pipeline(stream, createWriteStream(temporary, { mode: PRIVATE_FILE }));
     checkComplete(url, state);
     if (state.status === 304 && cached) {
       await rm(temporary, { force: true });
@@ -193,11 +203,11 @@ export async function downloadToCache(
     }
     const written = (await stat(temporary)).size;
     await rename(temporary, paths.file);
-    const newMeta: CacheMeta = { url, bytes: written };
+    const newMeta: CacheMeta = { key: paths.key, source, bytes: written };
     if (etag !== undefined) newMeta.etag = etag;
     if (lastModified !== undefined) newMeta.lastModified = lastModified;
     const temporaryMeta = `${paths.meta}.${process.pid}.${++temporaryCounter}.tmp`;
-    await writeFile(temporaryMeta, `${JSON.stringify(newMeta)}\n`);
+    await writeFile(temporaryMeta, `${JSON.stringify(newMeta)}\n`, { mode: PRIVATE_FILE });
     await rename(temporaryMeta, paths.meta);
     options.onCache?.({ status: 'downloaded', file: paths.file });
     return paths.file;

@@ -1,4 +1,4 @@
-import { tryExtractLabel } from '@dga/features';
+import { tryExtractLabel, tryNormalizeLabel } from '@dga/features';
 import type { DatasetRow, DatasetSkip, DatasetSkipCode } from '../read-dataset';
 
 /** Column indexes, from the header. */
@@ -42,7 +42,8 @@ function classOf(value: string): 'legit' | 'dga' | undefined {
  * `domain` column, through the same function. `undefined` when neither gives a label.
  */
 function labelOf(host: string, domain: string): { label: string; labelSource: 'host' | 'domain'; domainLabel: string | undefined } | undefined {
-  const domainLabel = domain === '' || hasLabelBreaker(domain) ? undefined : tryExtractLabel(domain);
+  // The domain column holds a label, not a host: normalised, never looked up in the PSL.
+  const domainLabel = domain === '' || hasLabelBreaker(domain) ? undefined : tryNormalizeLabel(domain);
   const hostLabel = host === '' ? undefined : tryExtractLabel(host);
   if (hostLabel !== undefined) return { label: hostLabel, labelSource: 'host', domainLabel };
   if (domainLabel !== undefined) return { label: domainLabel, labelSource: 'domain', domainLabel };
