@@ -51,6 +51,22 @@ export function tfjsBackendPreference(value: string | undefined): TfjsBackendPre
   return preferences.find((preference) => preference === value);
 }
 
+/**
+ * Snapshots the process's `uncaughtException` and `unhandledRejection` listeners; the returned
+ * function removes any added since. The WebAssembly backend's Emscripten module adds one of each
+ * when it starts, which rethrow: any later unhandled rejection then ends the process with exit
+ * code 7 and prints the line that threw, i.e. ~30 KB of minified tfjs-backend-wasm source
+ * (tfjs means to remove them, but its filter keeps every listener, and only on dispose).
+ */
+function keepProcessHandlers(): () => void {
+  const exceptions = new Set(process.listeners('uncaughtException'));
+  const rejections = new Set(process.listeners('unhandledRejection'));
+  return () => {
+    for (const listener of process.listeners('uncaughtException')) if (!exceptions.has(listener)) process.removeListener('uncaughtException', listener);
+    for (const listener of process.listeners('unhandledRejection')) if (!rejections.has(listener)) process.removeListener('unhandledRejection', listener);
+  };
+}
+
 function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return (message.split('\n')[0] ?? '').slice(0, 160);
@@ -100,10 +116,13 @@ export async function selectTfjsBackend(options: SelectTfjsBackendOptions = {}):
   if (smallBatch) {
     wasmFailure = `batch ${options.batchSize} is small: per-op overhead dominates, where the cpu backend is faster than wasm`;
   } else if (prefer === 'auto' || prefer === 'wasm') {
+    const restoreProcessHandlers = keepProcessHandlers();
     try {
       await (options.importWasm ?? (() => import('@tensorflow/tfjs-backend-wasm')))();
       // setBackend resolves false (it logs, does not throw) when the WebAssembly module fails to start.
-      if (tfjs.findBackendFactory('wasm') !== null && (await tfjs.setBackend('wasm'))) {
+      const started = tfjs.findBackendFactory('wasm') !== null && (await tfjs.setBackend('wasm'));
+      restoreProcessHandlers();
+      if (started) {
         await tfjs.ready();
         const fallback = nodeFailure === undefined ? '' : `, because ${nodeFailure}`;
         return {
@@ -118,6 +137,7 @@ export async function selectTfjsBackend(options: SelectTfjsBackendOptions = {}):
       }
       wasmFailure = 'the WebAssembly backend did not initialize';
     } catch (error) {
+      restoreProcessHandlers();
       wasmFailure = `@tensorflow/tfjs-backend-wasm could not load (${firstLine(error)})`;
     }
     if (prefer === 'wasm') throw new Error(`DGA_TFJS_BACKEND=wasm, but ${wasmFailure}; use DGA_TFJS_BACKEND=cpu`);
