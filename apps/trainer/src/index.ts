@@ -12,8 +12,8 @@ export type {
 } from './run-training';
 export { selectTfjsBackend, SMALL_BATCH, tfjsBackendPreference } from './tfjs-backend';
 export type { TfjsBackendChoice, TfjsBackendPreference, SelectTfjsBackendOptions } from './tfjs-backend';
-export { createRunDirectory } from './run-directory';
-export type { PendingRunDirectory } from './run-directory';
+export { createRunDirectory, RunDirectoryError, RUN_ARTIFACTS } from './run-directory';
+export type { CreateRunDirectoryOptions, PendingRunDirectory, RunDirectoryErrorCode } from './run-directory';
 export { loadTrainingConfigFile, validateTrainingConfig, TrainingConfigError } from './training-config';
 export type { TrainingConfig, TrainingPreset } from './training-config';
 export { renderReport } from './report/render-report';

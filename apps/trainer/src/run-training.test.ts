@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,13 +30,16 @@ describe.skipIf(skip)('runTraining on sample-small.csv', () => {
   beforeAll(async () => {
     const config = { dataset: sharedDataFile('sample-small.csv'), epochs: 2, cacheDir: join(parent, 'cache') };
     first = await runTraining({ ...config, out: join(parent, 'a') }, { onEvent: (event) => events.push(event) });
-    second = await runTraining({ ...config, out: join(parent, 'b') });
+    // The second run also registers, with the Model Manager gone: the run is kept and reported.
+    const registrar = { addModel: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:9')) };
+    second = await runTraining({ ...config, out: join(parent, 'b'), register: { name: 'dga_test' } }, { registrar });
   }, 110_000);
 
   it('gives the same metrics and the same ONNX bytes for the same seed', () => {
     expect(second.metrics).toEqual(first.metrics);
     expect(readFileSync(join(parent, 'b', 'metrics.json'), 'utf8')).toBe(readFileSync(join(parent, 'a', 'metrics.json'), 'utf8'));
-    expect(readFileSync(join(parent, 'b', 'model.onnx'))).toEqual(readFileSync(join(parent, 'a', 'model.onnx')));
+    // Buffer.equals: a deep toEqual over 200 KB of bytes takes seconds on a busy machine.
+    expect(readFileSync(join(parent, 'b', 'model.onnx')).equals(readFileSync(join(parent, 'a', 'model.onnx')))).toBe(true);
     expect(first.seed).toBe(42);
   });
 
@@ -60,11 +63,23 @@ describe.skipIf(skip)('runTraining on sample-small.csv', () => {
     expect((card['data'] as { read: unknown }).read).toEqual(read);
   });
 
+  it('keeps the run and reports the error when registration fails after training', () => {
+    expect(first.registered).toBe(false);
+    expect(first.registerError).toBeUndefined();
+    expect(second.registered).toBe(false);
+    expect(second.registerError?.message).toBe('connect ECONNREFUSED 127.0.0.1:9');
+    expect(second.modelName).toBe('dga_test');
+    expect(second.artifacts.onnx).toBe(join(parent, 'b', 'model.onnx'));
+    expect(readdirSync(join(parent, 'b')).sort()).toEqual(['metrics.json', 'model-card.json', 'model.onnx', 'report.html', 'tfjs']);
+  });
+
   it('reports its stages and epochs through onEvent', () => {
     const stages = events.filter((event) => event.type === 'stage').map((event) => (event as { stage: string }).stage);
     expect(stages).toEqual(['backend', 'dataset', 'train', 'evaluate', 'export', 'verify', 'write', 'report']);
     expect(events.filter((event) => event.type === 'epoch-end')).toHaveLength(2);
     expect(events.some((event) => event.type === 'backend')).toBe(true);
+    const writes = events.filter((event) => event.type === 'run-write').map((event) => (event as { file: string }).file);
+    expect(writes).toEqual(['model.onnx', 'tfjs', 'model-card.json', 'metrics.json', 'report.html', '.']);
   });
 
   it('leaves nothing behind when aborted', async () => {
@@ -101,4 +116,32 @@ describe.skipIf(skip)('runTraining on sample-small.csv', () => {
     // A blank 1280×2400 page compresses to a few KB; charts and text make it far larger.
     expect(png.length).toBeGreaterThan(80_000);
   }, 120_000);
+});
+
+describe.skipIf(skip)('runTraining interrupted while it writes the run directory', () => {
+  const parent = mkdtempSync(join(tmpdir(), 'dga-trainer-abort-'));
+
+  // The abort fires as each file is about to be written (and before the final rename); tfjs/ is
+  // written through saveModel, the others directly. An earlier version removed the folder while
+  // the writes went on: it left partial folders, or rejected unhandled with ENOTEMPTY.
+  it.each(['model.onnx', 'tfjs', 'model-card.json', 'metrics.json', 'report.html', '.'])(
+    'at %s: rejects, keeps the previous run as it was and leaves no temporary folder',
+    async (file) => {
+      const out = join(parent, `run-${file === '.' ? 'rename' : file}`);
+      mkdirSync(out);
+      writeFileSync(join(out, 'model.onnx'), 'previous');
+      writeFileSync(join(out, 'model-card.json'), JSON.stringify({ producedBy: '@dga/trainer previous' }));
+      const controller = new AbortController();
+      const run = runTraining(
+        { dataset: sharedDataFile('sample-small.csv'), epochs: 1, out, cacheDir: join(parent, 'cache') },
+        { signal: controller.signal, onEvent: (event) => event.type === 'run-write' && event.file === file && controller.abort(new Error('interrupted')) },
+      );
+      await expect(run).rejects.toThrow();
+      expect(controller.signal.aborted).toBe(true);
+      expect(readdirSync(parent).filter((name) => name.startsWith('.'))).toEqual([]);
+      expect(readdirSync(out).sort()).toEqual(['model-card.json', 'model.onnx']);
+      expect(readFileSync(join(out, 'model.onnx'), 'utf8')).toBe('previous');
+    },
+    60_000,
+  );
 });

@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import type { Tensor } from '@tensorflow/tfjs';
 import { homedir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -20,10 +19,10 @@ import {
   type TrainBeginEvent,
   type TrainingExample,
 } from '@dga/model';
-import { createModelMetadata, createOnnxClassifier, exportToOnnx, writeOnnxFile, VERSION as ONNX_VERSION } from '@dga/onnx-export';
+import { createModelMetadata, createOnnxClassifier, exportToOnnx, VERSION as ONNX_VERSION } from '@dga/onnx-export';
 import { renderReport, type ReportData } from './report/render-report';
 import { rocCurve } from './report/roc-curve';
-import { createRunDirectory } from './run-directory';
+import { createRunDirectory, type CreateRunDirectoryOptions } from './run-directory';
 import { selectTfjsBackend, type TfjsBackendChoice } from './tfjs-backend';
 import type { TrainingConfig, TrainingPreset } from './training-config';
 import { VERSION } from './version';
@@ -53,6 +52,8 @@ export type TrainingEvent =
   | { type: 'dataset-progress'; bytes: number; totalBytes: number | undefined }
   | { type: 'dataset-skip'; line: number; reason: string }
   | { type: 'dataset-cache'; status: string; file: string }
+  /** A file of the run directory is about to be written (`tfjs` is a folder; `.` is the final rename). */
+  | { type: 'run-write'; file: string }
   | TrainBeginEvent
   | BatchEndEvent
   | EpochEndEvent;
@@ -76,6 +77,11 @@ export interface RunTrainingOptions {
   sampleInputs?: readonly string[];
   /** Extra version info for the model card, e.g. `{ '@dga/cli': '0.1.0' }`. */
   packages?: Record<string, string>;
+  /**
+   * Which `config.out` may be replaced: a previous run only, unless `overwrite`; never the
+   * working directory, home, `/` or a git repository. @default {}
+   */
+  runDirectory?: CreateRunDirectoryOptions;
 }
 
 /** One classified sample. */
@@ -111,6 +117,11 @@ export interface TrainingRunResult {
   query: string;
   modelName: string;
   registered: boolean;
+  /**
+   * Why registering failed (`config.register` set). The run directory is complete anyway: register
+   * `artifacts.onnx` later. Undefined when registration succeeded or was not asked for.
+   */
+  registerError?: Error;
   /**
    * The training data: rows used, fingerprint, and what reading it skipped (by reason) and how
    * many labels, computed from the host as classification does, differ from the `domain` column.
@@ -165,15 +176,14 @@ export async function runTraining(config: TrainingConfig, options: RunTrainingOp
   const source = resolveDatasetSource(config.dataset, options.datasetEnv);
   const cacheDir = config.cacheDir ?? join(homedir(), '.cache', 'dga');
 
-  emitStage(options, 'backend', 'choosing the tfjs backend');
-  const batchSize = config.batchSize ?? getPreset(preset).batchSize;
-  const backend = await (options.selectBackend ?? ((run) => selectTfjsBackend({ batchSize: run.batchSize })))({ batchSize });
-  options.onEvent?.({ type: 'backend', backend: backend.backend, reason: backend.reason });
-
-  const run = await createRunDirectory(config.out);
-  const onAbort = () => void run.discard();
-  signal?.addEventListener('abort', onAbort, { once: true });
+  // First, so that a refused or unwritable `out` fails before any work.
+  const run = await createRunDirectory(config.out, options.runDirectory);
   try {
+    emitStage(options, 'backend', 'choosing the tfjs backend');
+    const batchSize = config.batchSize ?? getPreset(preset).batchSize;
+    const backend = await (options.selectBackend ?? ((selection) => selectTfjsBackend({ batchSize: selection.batchSize })))({ batchSize });
+    options.onEvent?.({ type: 'backend', backend: backend.backend, reason: backend.reason });
+
     // Dataset → features. The first complete pass also keeps a small, deterministic sample (the
     // first rows of each class) for the report's distributions and the ONNX parity check.
     // The first complete pass also records what reading skipped (every pass reads the same).
@@ -290,7 +300,10 @@ export async function runTraining(config: TrainingConfig, options: RunTrainingOp
         metrics: join(directory, 'metrics.json'),
         report: join(directory, 'report.html'),
       });
-      const temporary = artifactsIn(run.path);
+      const write = (file: string, contents: string | Uint8Array | ((path: string) => Promise<void>)): Promise<void> => {
+        options.onEvent?.({ type: 'run-write', file });
+        return run.write(file, contents, signal === undefined ? {} : { signal });
+      };
       const producedBy = `@dga/trainer ${VERSION} (@dga/model ${MODEL_VERSION}, @dga/onnx-export ${ONNX_VERSION}, @dga/features ${FEATURES_VERSION})`;
       const baseCard = createModelCard(trained, { threshold, read });
       const card: RunModelCard = {
@@ -311,9 +324,9 @@ export async function runTraining(config: TrainingConfig, options: RunTrainingOp
           metadata,
         },
       };
-      await writeOnnxFile(temporary.onnx, exported.bytes);
-      await saveModel(trained.model, temporary.tfjs, baseCard);
-      await writeFile(temporary.modelCard, JSON.stringify(card, null, 2) + '\n');
+      await write('model.onnx', exported.bytes);
+      await write('tfjs', (path) => saveModel(trained.model, path, baseCard, signal === undefined ? {} : { signal }));
+      await write('model-card.json', JSON.stringify(card, null, 2) + '\n');
       const history = trained.history.map((epoch) => ({
         epoch: epoch.epoch,
         loss: epoch.loss,
@@ -322,8 +335,8 @@ export async function runTraining(config: TrainingConfig, options: RunTrainingOp
         valAccuracy: epoch.valAccuracy ?? null,
         valAuc: epoch.valAuc ?? null,
       }));
-      await writeFile(
-        temporary.metrics,
+      await write(
+        'metrics.json',
         JSON.stringify(
           {
             ...metrics,
@@ -386,23 +399,30 @@ export async function runTraining(config: TrainingConfig, options: RunTrainingOp
           { file: 'report.html', description: 'this report' },
         ],
       };
-      await writeFile(temporary.report, await renderReport(report));
+      await write('report.html', await renderReport(report));
+      options.onEvent?.({ type: 'run-write', file: '.' });
       throwIfAborted(signal);
       await run.commit();
-      signal?.removeEventListener('abort', onAbort);
 
+      // The run is in place: a failed registration is reported with it, not instead of it.
       let registered = false;
+      let registerError: Error | undefined;
       const artifacts = artifactsIn(run.target);
       if (config.register !== undefined) {
         if (options.registrar === undefined) throw new Error('runTraining: config.register needs options.registrar');
         emitStage(options, 'register', `registering ${config.register.name} in Devo's Model Manager`);
-        await options.registrar.addModel(config.register.name, 'ONNX', exported.bytes, {
-          fileName: `${config.register.name}.onnx`,
-          ...(config.register.description === undefined ? {} : { description: config.register.description }),
-          ...(config.register.force === true ? { force: true } : {}),
-          ...(signal === undefined ? {} : { signal }),
-        });
-        registered = true;
+        try {
+          await options.registrar.addModel(config.register.name, 'ONNX', exported.bytes, {
+            fileName: `${config.register.name}.onnx`,
+            ...(config.register.description === undefined ? {} : { description: config.register.description }),
+            ...(config.register.force === true ? { force: true } : {}),
+            ...(signal === undefined ? {} : { signal }),
+          });
+          registered = true;
+        } catch (error) {
+          if (signal?.aborted === true) throw error;
+          registerError = error instanceof Error ? error : new Error(String(error));
+        }
       }
       return {
         artifacts,
@@ -418,6 +438,7 @@ export async function runTraining(config: TrainingConfig, options: RunTrainingOp
         query,
         modelName,
         registered,
+        ...(registerError === undefined ? {} : { registerError }),
         dataset: { source: redactSource(source), rows: trained.dataFingerprint.rows, sha256: trained.dataFingerprint.sha256, ...read },
         seconds: { train: trained.seconds, total: (performance.now() - started) / 1000 },
       };
@@ -425,8 +446,9 @@ export async function runTraining(config: TrainingConfig, options: RunTrainingOp
       trained.model.dispose();
     }
   } catch (error) {
-    signal?.removeEventListener('abort', onAbort);
-    await run.discard();
+    // Every write was awaited, so none is in flight: the folder can go. If removing it fails,
+    // the original error matters more, and the next run sweeps the folder.
+    await run.discard().catch(() => undefined);
     throw error;
   }
 }
