@@ -1,7 +1,8 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { requireSharedData, sharedDataFile } from '@dga/test-support';
 import { runCliInProcess, sink } from '../test/run-cli-in-process';
 import { runCli } from './cli';
 import { InterruptedError } from './exit-error';
@@ -17,7 +18,8 @@ describe('runCli', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^error: Devo Model Manager settings are missing/);
     expect(existsSync(join(cwd, 'run'))).toBe(false);
-  });
+    // Loading the trainer (tfjs) takes seconds on a busy machine.
+  }, 60_000);
 
   it('names the config file and key when the training config is wrong', async () => {
     writeFileSync(join(cwd, 'train.json'), JSON.stringify({ epochs: -1 }));
@@ -73,4 +75,136 @@ describe('runCli', () => {
     expect(result.stdout).toMatch(/^from demo\.ecommerce\.data\n/);
     expect(result.stdout).toContain('mlevalmodel("acme", "dga_classifier_onnx", [float4(length), float4(entropy), float4(vowel_proportion)])');
   });
+});
+
+describe('dga train --out: only a previous run is replaced', () => {
+  /** A home with a project inside, the project being the working directory. */
+  function workspace(): { home: string; cwd: string } {
+    const home = mkdtempSync(join(tmpdir(), 'dga-home-'));
+    const cwd = join(home, 'project');
+    mkdirSync(cwd);
+    writeFileSync(join(cwd, 'data.csv'), 'host;domain;class;subclass\ngoogle.com;google;legit;legit\n');
+    return { home, cwd };
+  }
+  const train = (argv: string[], where: { home: string; cwd: string }) => run(['train', '--dataset', 'data.csv', ...argv], where.cwd, { HOME: where.home });
+
+  it('refuses the working directory, its parents and home, even with --overwrite, before any training', async () => {
+    const where = workspace();
+    mkdirSync(join(where.cwd, '.git'));
+    for (const [argv, reason] of [
+      [['--out', '.'], 'it is the working directory'],
+      [['--out', '.', '--overwrite'], 'it is the working directory'],
+      [['--out', '..', '--overwrite'], 'it is your home directory'],
+      [['--out', '/', '--overwrite'], 'it is the root of the file system'],
+    ] as const) {
+      const result = await train([...argv], where);
+      expect(result.code, argv.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(new RegExp(`^error: --out: refusing to replace .*: ${reason}; a run needs a folder of its own, such as runs/latest\\n$`));
+    }
+    expect(readdirSync(where.cwd).sort()).toEqual(['.git', 'data.csv']);
+    expect(readdirSync(where.home)).toEqual(['project']);
+  }, 60_000);
+
+  it('refuses "out": "." in a config file, naming the file', async () => {
+    const where = workspace();
+    writeFileSync(join(where.cwd, 'train.json'), JSON.stringify({ out: '.' }));
+    const result = await train(['--config', 'train.json'], where);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: "out" in train\.json: refusing to replace .*: it is the working directory/);
+  }, 60_000);
+
+  it('refuses a folder of other runs or an existing file unless --overwrite, and says how', async () => {
+    const where = workspace();
+    mkdirSync(join(where.cwd, 'runs', 'latest'), { recursive: true });
+    writeFileSync(join(where.cwd, 'runs', 'latest', 'model.onnx'), 'a run');
+    writeFileSync(join(where.cwd, 'notes.txt'), 'mine');
+    const runs = await train(['--out', 'runs'], where);
+    expect(runs.code).toBe(2);
+    expect(runs.stderr).toBe(
+      `error: --out: ${join(where.cwd, 'runs')} is a folder that is not a previous run directory (it holds latest/); it is replaced only when asked to ` +
+        '(choose a new or empty folder, move its content away, or pass --overwrite to replace it)\n',
+    );
+    const file = await train(['--out', 'notes.txt'], where);
+    expect(file.code).toBe(2);
+    expect(file.stderr).toMatch(/notes\.txt is not a folder, so not a previous run directory/);
+    expect(readFileSync(join(where.cwd, 'notes.txt'), 'utf8')).toBe('mine');
+    expect(readdirSync(where.cwd).filter((name) => name.startsWith('.'))).toEqual([]);
+  }, 60_000);
+
+  it('names the run directory and the cause when it cannot be written: a runtime error, not a bug', async () => {
+    const where = workspace();
+    writeFileSync(join(where.cwd, 'file'), '');
+    const result = await train(['--out', 'file/run'], where);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: --out: cannot write the run directory .*file\/run: .*\((EEXIST|ENOTDIR)\); write the run to a writable folder on a disk with free space \(nothing partial was left behind\)\n$/);
+    expect(result.stderr).not.toMatch(/this is a bug| {4}at /);
+  }, 60_000);
+});
+
+describe('dga writing its results to stdout', () => {
+  it('reports a full disk on stdout as a runtime error naming stdout, without a stack', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'dga-cli-'));
+    const stderr = sink();
+    const full = {
+      write(): boolean {
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+      },
+    };
+    const code = await runCli(['features', 'google.com'], { stdout: full, stderr, env: { NO_COLOR: '1', HOME: cwd }, cwd });
+    expect(code).toBe(1);
+    expect(stderr.text).toBe('error: cannot write the results to stdout (ENOSPC: no space left on device, write) (check that where stdout goes has free space and is writable)\n');
+  });
+});
+
+describe('dga train --register', () => {
+  const skipData = requireSharedData('sample-small.csv');
+
+  it('checks the Model Manager before training: down, it fails at once and trains nothing', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'dga-cli-'));
+    writeFileSync(join(cwd, 'data.csv'), 'host;domain;class;subclass\ngoogle.com;google;legit;legit\n');
+    const result = await run(['train', '--dataset', 'data.csv', '--out', 'run', '--register', 'm', '--mlmm-url', 'http://127.0.0.1:9/mlmodelmanager', '--token', 'secret-token-5678'], cwd);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: --register m: the Model Manager at http:\/\/127\.0\.0\.1:9\/mlmodelmanager failed the check before training: connect ECONNREFUSED/m);
+    expect(result.stderr).toContain('nothing was trained');
+    expect(result.stderr).not.toContain('secret-token-5678');
+    expect(result.stdout).toBe('');
+    expect(readdirSync(cwd)).toEqual(['data.csv']);
+  }, 60_000);
+
+  it('refuses a name already taken before training, unless --force', async () => {
+    const { startFakeMlmmServer } = await import('@dga/mlmm-client/testing');
+    const server = await startFakeMlmmServer();
+    try {
+      server.seedModel({ name: 'taken', engine: 'ONNX', bytes: new Uint8Array([1, 2, 3]) });
+      const cwd = mkdtempSync(join(tmpdir(), 'dga-cli-'));
+      writeFileSync(join(cwd, 'data.csv'), 'host;domain;class;subclass\ngoogle.com;google;legit;legit\n');
+      const result = await run(['train', '--dataset', 'data.csv', '--out', 'run', '--register', 'taken', '--mlmm-url', server.url, '--token', 'token-1'], cwd);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(`error: --register taken: a model of that name already exists in the Model Manager at ${server.url} (nothing was trained; pass --force to replace it, or choose another --register NAME)\n`);
+      expect(readdirSync(cwd)).toEqual(['data.csv']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it.skipIf(skipData)('keeps the run and prints the summary when registering fails after training, and says how to register later', async () => {
+    const { startFakeMlmmServer } = await import('@dga/mlmm-client/testing');
+    const server = await startFakeMlmmServer();
+    try {
+      server.failNext({ method: 'POST', path: '/models/images/upload', status: 400, body: { code: 400, msg: 'Invalid model file' } });
+      const cwd = mkdtempSync(join(tmpdir(), 'dga-cli-'));
+      const argv = ['train', '--dataset', sharedDataFile('sample-small.csv'), '--epochs', '1', '--out', 'run', '--register', 'dga_m', '--mlmm-url', server.url, '--token', 'token-1', '--json'];
+      const result = await run(argv, cwd);
+      expect(result.code).toBe(1);
+      const summary = JSON.parse(result.stdout) as Record<string, unknown>;
+      expect(summary['registered']).toBe(false);
+      expect(summary['registerError']).toMatch(/Invalid model file/);
+      expect(summary['runDirectory']).toBe(join(cwd, 'run'));
+      expect(result.stderr).toMatch(/error: registering "dga_m" failed after training: .*Invalid model file.* \(the run is saved in .*\/run; register it later with `dga register --model .*\/run\/model\.onnx --name dga_m`\)\n$/);
+      expect(readdirSync(join(cwd, 'run')).sort()).toEqual(['metrics.json', 'model-card.json', 'model.onnx', 'report.html', 'tfjs']);
+      expect(server.getModel('dga_m')).toBeUndefined();
+    } finally {
+      await server.close();
+    }
+  }, 120_000);
 });

@@ -183,6 +183,13 @@ function isPackageError(error: unknown): error is Error {
   return false;
 }
 
+/** A Node.js system error (`ENOSPC`, `EROFS`, `EACCES`…, with its `syscall`): the message names the call and the path. */
+function isSystemError(error: unknown): error is NodeJS.ErrnoException & { code: string } {
+  if (!(error instanceof Error)) return false;
+  const { code, syscall } = error as NodeJS.ErrnoException;
+  return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) && typeof syscall === 'string';
+}
+
 function reportError(error: unknown, logger: Logger, commandPath: string, verbose: boolean): ExitCodeValue {
   const scrub = (text: string) => scrubSecrets(text, logger.secrets);
   if (ExitError.isInstance(error)) {
@@ -196,6 +203,12 @@ function reportError(error: unknown, logger: Logger, commandPath: string, verbos
     logger.error(scrub(error.message), typeof code === 'string' ? { code } : {});
     if (verbose) for (const line of causeChain(error)) logger.debug(scrub(line));
     else if ((error as { cause?: unknown }).cause !== undefined) logger.info('run with --verbose to see the cause');
+    return ExitCode.failure;
+  }
+  if (isSystemError(error)) {
+    // The machine refused (a full or read-only disk, permissions): not a bug, and no stack.
+    logger.error(scrub(`${error.message} (check the path, its permissions and the free disk space)`), { code: error.code });
+    if (verbose) for (const line of causeChain(error)) logger.debug(scrub(line));
     return ExitCode.failure;
   }
   const message = error instanceof Error ? (error.stack ?? error.message) : String(error);

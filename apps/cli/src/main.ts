@@ -20,10 +20,12 @@ const stop = (signal: StopSignal, message: string) => {
 process.on('SIGINT', () => stop('SIGINT', 'interrupted'));
 process.on('SIGTERM', () => stop('SIGTERM', 'terminated'));
 process.on('SIGHUP', () => stop('SIGHUP', 'hung up'));
-// `dga classify … | head`: a closed pipe is a normal end, not a crash.
+// `dga classify … | head`: a closed pipe is a normal end, not a crash. Any other failure to
+// write the results (a full disk: ENOSPC) is a runtime error in one line, not a stack.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(ExitCode.success);
-  throw error;
+  process.stderr.write(`error: cannot write the results to stdout (${error.message}) (check that where stdout goes has free space and is writable)\n`);
+  process.exit(ExitCode.failure);
 });
 
 const code = await runCli(process.argv.slice(2), {

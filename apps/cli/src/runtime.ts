@@ -1,4 +1,5 @@
 import type { CommandContext } from 'citty';
+import { ExitCode, ExitError } from './exit-error';
 import type { Logger } from './logger';
 import type { ProgressRenderer } from './progress';
 
@@ -36,9 +37,22 @@ export function runtimeOf(context: CommandContext<never> | { data?: unknown }): 
   return data as CommandRuntime;
 }
 
-/** Writes to stdout, waiting for `drain` when the buffer is full (back-pressure). */
+/**
+ * Writes to stdout, waiting for `drain` when the buffer is full (back-pressure). A write that
+ * fails at once (a full disk: ENOSPC) is a runtime error naming stdout; one reported later
+ * through the stream's `error` event is handled by `main.ts`.
+ */
 export async function writeOut(output: TextOutput, text: string): Promise<void> {
-  if (!output.write(text) && output.once !== undefined) {
+  let flushed: boolean;
+  try {
+    flushed = output.write(text);
+  } catch (error) {
+    throw new ExitError(ExitCode.failure, `cannot write the results to stdout (${(error as Error).message})`, {
+      cause: error,
+      hint: 'check that where stdout goes has free space and is writable',
+    });
+  }
+  if (!flushed && output.once !== undefined) {
     await new Promise<void>((resolve) => output.once!('drain', resolve));
   }
 }

@@ -1,12 +1,13 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireSharedData, sharedDataFile } from '@dga/test-support';
 import type { DevoSandbox } from '@dga/devo-sandbox';
 import { readOnnxModelInfo } from '@dga/onnx-export';
-import { cleanEnv, runDga } from './spawn-dga';
+import { cleanEnv, mainFile, runDga } from './spawn-dga';
 
 const skipData = requireSharedData('sample-small.csv');
 const recordModules = pathToFileURL(join(import.meta.dirname, 'fixtures', 'record-modules.mjs')).href;
@@ -230,5 +231,95 @@ describe.skipIf(skipData)('dga end to end on sample-small.csv', () => {
     expect(run.stderr).toMatch(/interrupted/);
     expect(existsSync(join(cwd, 'interrupted'))).toBe(false);
     expect(readdirSync(cwd).filter((name) => name.startsWith('.interrupted'))).toEqual([]);
+  }, 60_000);
+});
+
+describe.skipIf(skipData)('dga train interrupted while it writes the run directory', () => {
+  const dataset = sharedDataFile('sample-small.csv');
+  const holdWrites = pathToFileURL(join(import.meta.dirname, 'fixtures', 'hold-run-writes.mjs')).href;
+
+  /** A working directory holding a previous run at `run/`, which an interrupted run must leave as it was. */
+  function withPreviousRun(): string {
+    const cwd = mkdtempSync(join(tmpdir(), 'dga-e2e-write-'));
+    mkdirSync(join(cwd, 'run'));
+    writeFileSync(join(cwd, 'run', 'model.onnx'), 'previous');
+    writeFileSync(join(cwd, 'run', 'model-card.json'), JSON.stringify({ producedBy: '@dga/trainer previous' }));
+    return cwd;
+  }
+
+  function expectPreviousRunOnly(cwd: string): void {
+    // HOME is the working directory here: `.cache` holds the dataset cache.
+    expect(readdirSync(cwd).filter((name) => name !== '.cache')).toEqual(['run']);
+    expect(readdirSync(join(cwd, 'run')).sort()).toEqual(['model-card.json', 'model.onnx']);
+    expect(readFileSync(join(cwd, 'run', 'model.onnx'), 'utf8')).toBe('previous');
+  }
+
+  // SIGINT lands while model.onnx is being written (the fixture holds that write): the run waits
+  // for it, removes the temporary folder and exits 130. It used to remove the folder under the
+  // writes and exit 7 with 30 KB of tfjs-backend-wasm source on stderr.
+  it('Ctrl-C exits 130 in one line, keeps the previous run and leaves no temporary folder', async () => {
+    const cwd = withPreviousRun();
+    let sent = false;
+    const run = await runDga(['train', '--dataset', dataset, '--epochs', '1', '--out', 'run'], {
+      cwd,
+      imports: [holdWrites],
+      onStderr: (text, child) => {
+        if (!sent && text.includes('test: write in flight')) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(sent).toBe(true);
+    expect(run.code, run.stderr).toBe(130);
+    const after = run.stderr.slice(run.stderr.indexOf('test: write in flight'));
+    expect(stderrLines(after).filter((line) => !line.startsWith('test: '))).toEqual([
+      'interrupted: cleaning up (Ctrl-C again to quit at once)',
+      'error: interrupted; nothing partial was left behind',
+    ]);
+    expect(run.stderr).not.toContain('WasmBackendModule');
+    expectPreviousRunOnly(cwd);
+  }, 120_000);
+
+  it('a second Ctrl-C during the cleanup still removes the temporary folder', async () => {
+    const cwd = withPreviousRun();
+    let signals = 0;
+    const run = await runDga(['train', '--dataset', dataset, '--epochs', '1', '--out', 'run'], {
+      cwd,
+      imports: [holdWrites],
+      onStderr: (text, child) => {
+        // The cleanup waits for the held write, so the second Ctrl-C lands during it.
+        if ((signals === 0 && text.includes('test: write in flight')) || (signals === 1 && text.includes('interrupted: cleaning up'))) {
+          signals += 1;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(signals).toBe(2);
+    expect(run.code, run.stderr).toBe(130);
+    expect(run.stderr).not.toContain('WasmBackendModule');
+    expectPreviousRunOnly(cwd);
+  }, 120_000);
+});
+
+describe('dga with stdout on a full disk', () => {
+  it.skipIf(!existsSync('/dev/full'))('exits 1 with one line naming stdout, no stack', () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      // From apps/cli, where `--import tsx` resolves; stdout is /dev/full, every write fails with ENOSPC.
+      const run = spawnSync(process.execPath, ['--conditions=@dga/source', '--import', 'tsx', mainFile, 'features', 'google.com'], {
+        cwd: dirname(dirname(mainFile)),
+        env: cleanEnv(mkdtempSync(join(tmpdir(), 'dga-e2e-full-'))),
+        stdio: ['ignore', full, 'pipe'],
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toBe(
+        'error: cannot write the results to stdout (ENOSPC: no space left on device, write) (check that where stdout goes has free space and is writable)\n',
+      );
+    } finally {
+      closeSync(full);
+    }
   }, 60_000);
 });

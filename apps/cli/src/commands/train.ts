@@ -1,17 +1,20 @@
-import { resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
 import { featureSetNames } from '@dga/features';
-import { UsageError } from '../exit-error';
+import { ExitCode, ExitError, UsageError } from '../exit-error';
 import { globalArgs, devoArgs, mlmmArgs } from '../global-args';
 import { datasetSkipArgs, datasetSkipOptions, explainDatasetError, formatDatasetSkips } from '../internal/dataset-skips';
 import { parseNumberFlag, parseThreshold, tfjsBackendFromEnv } from '../internal/parse-flags';
 import { metricsJson } from '../internal/metrics-json';
 import { createMlmm, mlmmConfigFrom } from '../internal/mlmm';
+import { scrubSecrets } from '../internal/redact';
 import { formatNumber } from '../internal/render';
 import type { ProgressTask } from '../progress';
 import { runtimeOf, writeOut, type CommandRuntime } from '../runtime';
 import { VERSION } from '../version';
-import type { TrainingConfig, TrainingEvent, TrainingRunResult } from '@dga/trainer';
+import type { MlmmClient } from '@dga/mlmm-client';
+import type { RunDirectoryError, TrainingConfig, TrainingEvent, TrainingRunResult } from '@dga/trainer';
 
 /** Renders the trainer's events on stderr: bars on a TTY, one line per epoch everywhere. */
 export function createTrainingRenderer(runtime: CommandRuntime): (event: TrainingEvent) => void {
@@ -108,7 +111,9 @@ export function formatTrainingSummary(result: TrainingRunResult, cwd: string): s
     `  metrics.json      metrics, per-family recall, history`,
     `  report.html       open ${show(result.artifacts.report)} in a browser`,
     '',
-    result.registered ? `Registered in Devo's Model Manager as ${result.modelName}.` : `Next: dga register --model ${show(result.artifacts.onnx)} --name ${result.modelName}`,
+    result.registered
+      ? `Registered in Devo's Model Manager as ${result.modelName}.`
+      : `${result.registerError === undefined ? 'Next' : 'Registering failed (see stderr); register later'}: dga register --model ${show(result.artifacts.onnx)} --name ${result.modelName}`,
     ...(queryLines <= QUERY_LINES_SHOWN
       ? [`Then run in Devo (or: dga query --from 'now()-1*hour()'):`, '', result.query]
       : [
@@ -130,7 +135,8 @@ export default defineCommand({
     'batch-size': { type: 'string', description: 'Batch size (default: the preset\'s)', valueHint: 'n' },
     seed: { type: 'string', description: 'Random seed (default 42)', valueHint: 'n' },
     threshold: { type: 'string', description: 'Decision threshold for metrics and verdicts (default 0.5)', valueHint: '0..1' },
-    out: { type: 'string', alias: 'o', description: 'Run directory (default runs/latest)', valueHint: 'dir' },
+    out: { type: 'string', alias: 'o', description: 'Run directory (default runs/latest); replaced only when it holds a previous run', valueHint: 'dir' },
+    overwrite: { type: 'boolean', description: 'Replace --out even when it is not a previous run (never the working directory, home, / or a git repository)' },
     config: { type: 'string', description: 'JSON training config; flags override it', valueHint: 'file.json' },
     'cache-dir': { type: 'string', description: 'Where downloaded datasets are cached (env DGA_CACHE_DIR; default ~/.cache/dga)', valueHint: 'dir' },
     register: { type: 'string', description: 'Also register the model in Devo\'s Model Manager under NAME', valueHint: 'name' },
@@ -161,6 +167,7 @@ export default defineCommand({
       ...fromFile,
       out: resolve(runtime.cwd, flag('out') ?? fromFile.out ?? 'runs/latest'),
     };
+    const outFrom = flag('out') !== undefined ? '--out' : fromFile.out !== undefined ? `"out" in ${args.config}` : '--out (default runs/latest)';
     const dataset = flag('dataset');
     // A relative file (flag or DGA_DATASET) is relative to where the user typed the command.
     const fileOrUrl = (value: string | undefined) =>
@@ -195,29 +202,78 @@ export default defineCommand({
         });
       }
     }
-    // Resolve registration settings before hours of training, so a missing token fails fast.
-    const registrar = config.register === undefined ? undefined : await createMlmm(mlmmConfigFrom(args, runtime), runtime);
+    // Resolve registration settings and reach the Model Manager before hours of training, so a
+    // missing token, a server that is down or a name already taken fail fast.
+    let registrar: MlmmClient | undefined;
+    if (config.register !== undefined) {
+      const mlmmConfig = mlmmConfigFrom(args, runtime);
+      registrar = await createMlmm(mlmmConfig, runtime);
+      await checkRegistration(registrar, config.register, mlmmConfig.url, runtime);
+    }
     const preference = tfjsBackendFromEnv(runtime.env['DGA_TFJS_BACKEND'], trainer.tfjsBackendPreference);
-    const result = await trainer
-      .runTraining(config, {
+    let result: TrainingRunResult;
+    try {
+      result = await trainer.runTraining(config, {
         signal: runtime.signal,
         datasetEnv: fileOrUrl(runtime.env['DGA_DATASET']),
         onEvent: createTrainingRenderer(runtime),
         packages: { '@dga/cli': VERSION },
+        runDirectory: { overwrite: args.overwrite === true, cwd: runtime.cwd, home: runtime.env['HOME'] ?? homedir() },
         ...(preference === undefined ? {} : { selectBackend: (run) => trainer.selectTfjsBackend({ prefer: preference, batchSize: run.batchSize }) }),
         ...(registrar === undefined ? {} : { registrar }),
-      })
-      .catch((error: unknown) => {
-        throw explainDatasetError(error);
       });
+    } catch (error) {
+      throw trainer.RunDirectoryError.isInstance(error) ? runDirectoryExitError(error, outFrom) : explainDatasetError(error);
+    }
     runtime.logger.info(`done in ${result.seconds.total.toFixed(1)} s`, { trainSeconds: Math.round(result.seconds.train * 10) / 10 });
+    const registerError = result.registerError === undefined ? undefined : scrubSecrets(result.registerError.message, runtime.logger.secrets);
     if (args.json === true) {
-      await writeOut(runtime.stdout, JSON.stringify(trainingJson(result)) + '\n');
+      await writeOut(runtime.stdout, scrubSecrets(JSON.stringify(trainingJson(result)), runtime.logger.secrets) + '\n');
     } else {
       await writeOut(runtime.stdout, formatTrainingSummary(result, runtime.cwd));
     }
+    if (registerError !== undefined) {
+      throw new ExitError(ExitCode.failure, `registering "${result.modelName}" failed after training: ${registerError}`, {
+        cause: result.registerError,
+        hint: `the run is saved in ${result.artifacts.directory}; register it later with \`dga register --model ${join(result.artifacts.directory, 'model.onnx')} --name ${result.modelName}\``,
+      });
+    }
   },
 }) as unknown as CommandDef<ArgsDef>;
+
+/**
+ * Checks, before training, that the Model Manager answers with these settings and that the name
+ * is free (or `--force` is given): a `GET` of the model, which needs the token like the upload.
+ */
+async function checkRegistration(client: MlmmClient, register: NonNullable<TrainingConfig['register']>, url: string, runtime: CommandRuntime): Promise<void> {
+  let existing;
+  try {
+    existing = await client.findModel(register.name, { signal: runtime.signal });
+  } catch (error) {
+    if (runtime.signal.aborted) throw error;
+    throw new ExitError(ExitCode.failure, `--register ${register.name}: the Model Manager at ${url} failed the check before training: ${(error as Error).message}`, {
+      cause: error,
+      hint: 'nothing was trained; fix the Model Manager settings (--mlmm-url, --token, modelmanager.ini), or train without --register and run `dga register` later',
+    });
+  }
+  if (existing !== null && register.force !== true) {
+    throw new ExitError(ExitCode.failure, `--register ${register.name}: a model of that name already exists in the Model Manager at ${url}`, {
+      hint: 'nothing was trained; pass --force to replace it, or choose another --register NAME',
+    });
+  }
+}
+
+/** A refused or unwritable run directory as a CLI error: usage (2) for a refused target, runtime (1) for the disk. */
+function runDirectoryExitError(error: RunDirectoryError, outFrom: string): ExitError {
+  if (error.code === 'ERR_TRAINER_OUT_WRITE') {
+    return new ExitError(ExitCode.failure, `${outFrom}: ${error.message}`, { cause: error, hint: 'nothing partial was left behind' });
+  }
+  // ERR_TRAINER_OUT_FORBIDDEN says the fix already; --overwrite cannot help there.
+  return new UsageError(`${outFrom}: ${error.message}`, {
+    cause: error,
+    ...(error.code === 'ERR_TRAINER_OUT_NOT_A_RUN' ? { hint: 'choose a new or empty folder, move its content away, or pass --overwrite to replace it' } : {}),
+  });
+}
 
 /** The `--json` document of `dga train`: stable field names (see the CLI README). */
 export function trainingJson(result: TrainingRunResult): Record<string, unknown> {
@@ -236,6 +292,7 @@ export function trainingJson(result: TrainingRunResult): Record<string, unknown>
     samples: result.samples,
     modelName: result.modelName,
     registered: result.registered,
+    registerError: result.registerError?.message ?? null,
     query: result.query,
     seconds: result.seconds,
   };
