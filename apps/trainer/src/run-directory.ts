@@ -160,8 +160,8 @@ async function findGitRepository(directory: string): Promise<string | undefined>
 async function forbiddenReason(target: string, cwd: string, home: string): Promise<string | undefined> {
   if (parse(target).root === target) return 'it is the root of the file system';
   if (target === cwd) return 'it is the working directory';
-  if (contains(target, cwd)) return `it contains the working directory ${cwd}`;
   if (target === home) return 'it is your home directory';
+  if (contains(target, cwd)) return `it contains the working directory ${cwd}`;
   if (contains(target, home)) return `it contains your home directory ${home}`;
   if ((await tryLstat(join(target, '.git'))) !== undefined) return 'it is a git repository (it holds .git)';
   return undefined;
