@@ -137,18 +137,24 @@ function contains(ancestor: string, path: string): boolean {
   return path === ancestor || path.startsWith(ancestor.endsWith(sep) ? ancestor : ancestor + sep);
 }
 
+/**
+ * The entries of `directory`, or none when it cannot be read. Enough for the walks below: what
+ * cannot be listed cannot be removed either, and a parent that cannot be read fails at mkdir.
+ */
+async function tryReadEntries(directory: string): Promise<Dirent[]> {
+  try {
+    return await readdir(directory, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+}
+
 /** The first `.git` under `directory` (symbolic links not followed), or undefined. */
 async function findGitRepository(directory: string): Promise<string | undefined> {
   const pending = [directory];
   while (pending.length > 0) {
     const current = pending.pop()!;
-    let entries: Dirent[];
-    try {
-      entries = await readdir(current, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const entry of entries) {
+    for (const entry of await tryReadEntries(current)) {
       if (entry.name === '.git') return join(current, entry.name);
       if (entry.isDirectory()) pending.push(join(current, entry.name));
     }
@@ -249,13 +255,7 @@ function isAlive(pid: number): boolean {
 async function sweepStaleSiblings(target: string): Promise<void> {
   const parent = dirname(target);
   const prefix = `.${basename(target)}.`;
-  let entries: Dirent[];
-  try {
-    entries = await readdir(parent, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const entry of entries) {
+  for (const entry of await tryReadEntries(parent)) {
     if (!entry.isDirectory() || !entry.name.startsWith(prefix)) continue;
     const match = SIBLING.exec(entry.name.slice(prefix.length));
     if (match === null) continue;
