@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireSharedData, sharedDataFile } from '@dga/test-support';
 import type { DevoSandbox } from '@dga/devo-sandbox';
 import { readOnnxModelInfo } from '@dga/onnx-export';
-import { cleanEnv, mainFile, runDga } from './spawn-dga';
+import { cleanEnv, mainFile, runDga, type DgaRun } from './spawn-dga';
 
 const skipData = requireSharedData('sample-small.csv');
 const recordModules = pathToFileURL(join(import.meta.dirname, 'fixtures', 'record-modules.mjs')).href;
@@ -19,7 +19,9 @@ function stderrLines(text: string): string[] {
 describe('dga --help and --version', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'dga-help-'));
 
-  it('starts fast without loading tfjs or onnxruntime', async () => {
+  // Startup time itself is not asserted (no wall-clock bounds in tests); what keeps startup fast is
+  // that help loads neither tfjs nor onnxruntime nor any command module, which is checked here.
+  it('starts without loading tfjs, onnxruntime or any command module', async () => {
     const record = join(cwd, 'modules.txt');
     const run = await runDga(['--help'], { cwd, env: cleanEnv(cwd, { DGA_RECORD_MODULES: record }), imports: [recordModules] });
     expect(run.code).toBe(0);
@@ -31,7 +33,6 @@ describe('dga --help and --version', () => {
     expect(modules).toContain('/apps/cli/src/cli.ts');
     expect(modules).not.toMatch(/@tensorflow|onnxruntime|\/vega/);
     expect(modules).not.toContain('/commands/');
-    expect(run.seconds).toBeLessThan(8);
   });
 
   it('shows help at every level and prints only the version', async () => {
@@ -74,24 +75,39 @@ describe('dga usage errors', () => {
   });
 });
 
+// Timeouts here are wide on purpose: each test spawns real `dga` processes (a train takes about 4 s
+// on the machine these were written on), and the suite must pass on a machine half as fast under load.
+const TRAIN_TIMEOUT_MS = 240_000;
+const COMMAND_TIMEOUT_MS = 120_000;
+
 describe.skipIf(skipData)('dga end to end on sample-small.csv', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'dga-e2e-'));
   const dataset = sharedDataFile('sample-small.csv');
   let sandbox: DevoSandbox | undefined;
+  /** The `dga train --register` run every test below starts from: it writes `run/` in `cwd`. */
+  let trained: DgaRun | undefined;
   const hosts = ['google.com', 'www.wikipedia.org', 'xjwqkdo7zlf3qpu.com', 'kqwhpdmsnrtg.net', 'fizrbzba.dyndns.org'];
 
+  // Shared setup: one sandbox and one trained run directory, made here rather than by a test, so
+  // each test can run (and fail) on its own.
   beforeAll(async () => {
     const { startDevoSandbox, createReferralTable, DEMO_TABLE } = await import('@dga/devo-sandbox');
     sandbox = await startDevoSandbox({ tables: { [DEMO_TABLE]: createReferralTable(hosts, { endTime: 1_700_000_000_000, spacingMs: 1000 }) } });
-  });
+    const env = cleanEnv(cwd, { DEVO_MLMM_URL: sandbox.mlmmUrl, DEVO_TOKEN: sandbox.token });
+    trained = await runDga(['train', '--dataset', dataset, '--epochs', '2', '--out', 'run', '--json', '--log-format', 'json', '--register', 'dga_trained'], {
+      cwd,
+      env,
+      timeoutMs: TRAIN_TIMEOUT_MS - 10_000,
+    });
+    if (trained.code !== 0) throw new Error(`dga train for the shared run directory exited ${trained.code}:\n${trained.stderr}`);
+  }, TRAIN_TIMEOUT_MS);
   afterAll(async () => {
     await sandbox?.close();
   });
 
-  it('train writes the run directory and prints the contract JSON', async () => {
+  it('train writes the run directory and prints the contract JSON', () => {
     const box = sandbox!;
-    const env = cleanEnv(cwd, { DEVO_MLMM_URL: box.mlmmUrl, DEVO_TOKEN: box.token });
-    const run = await runDga(['train', '--dataset', dataset, '--epochs', '2', '--out', 'run', '--json', '--log-format', 'json', '--register', 'dga_trained'], { cwd, env });
+    const run = trained!;
     expect(run.stderr).not.toContain('Hi, looks like');
     expect(run.code, run.stderr).toBe(0);
     for (const line of stderrLines(run.stderr)) expect(() => JSON.parse(line) as unknown, line).not.toThrow();
@@ -122,20 +138,20 @@ describe.skipIf(skipData)('dga end to end on sample-small.csv', () => {
     expect(JSON.parse(info.metadata['dga.feature_names']!)).toHaveLength(242);
     const card = JSON.parse(readFileSync(join(cwd, 'run', 'model-card.json'), 'utf8')) as Record<string, unknown>;
     expect(card['backendReason']).toMatch(/tfjs-node|WebAssembly|cpu/);
-  }, 100_000);
+  });
 
   it('train without --json prints a summary: the short tutorial query in full, the 242-column one as a command', async () => {
     const env = cleanEnv(cwd, {});
-    const long = await runDga(['train', '--dataset', dataset, '--epochs', '1', '--out', 'run-summary'], { cwd, env });
+    const long = await runDga(['train', '--dataset', dataset, '--epochs', '1', '--out', 'run-summary'], { cwd, env, timeoutMs: TRAIN_TIMEOUT_MS });
     expect(long.code, long.stderr).toBe(0);
     expect(long.stdout).toMatch(/F1 0\.\d{4}/);
     expect(long.stdout).toContain('Then run in Devo the classification query (247 lines, one per feature column); print it with');
     expect(long.stdout).toContain('dga linq --model run-summary/model.onnx --name dga_classifier_bigram');
     expect(long.stdout).not.toContain('ifthenelse(length(split(');
-    const short = await runDga(['train', '--dataset', dataset, '--epochs', '1', '--features', 'tutorial', '--out', 'run-tutorial'], { cwd, env });
+    const short = await runDga(['train', '--dataset', dataset, '--epochs', '1', '--features', 'tutorial', '--out', 'run-tutorial'], { cwd, env, timeoutMs: TRAIN_TIMEOUT_MS });
     expect(short.code, short.stderr).toBe(0);
     expect(short.stdout).toContain('at(mlevalmodel("self", "dga_classifier_tutorial", [float4(length), float4(entropy), float4(vowel_proportion)]), 1) as dga_probability');
-  }, 60_000);
+  }, 2 * TRAIN_TIMEOUT_MS);
 
   it('export re-creates the ONNX model from the tfjs model with a parity check', async () => {
     const run = await runDga(['export', '--model', 'run/tfjs', '--out', 'again.onnx', '--json'], { cwd });
@@ -144,7 +160,7 @@ describe.skipIf(skipData)('dga end to end on sample-small.csv', () => {
     expect(result.parity.rows).toBeGreaterThan(0);
     expect(result.parity.maxAbsDiff).toBeLessThan(1e-5);
     expect(result.metadata['dga.feature_set']).toBe('bigram');
-  }, 60_000);
+  }, COMMAND_TIMEOUT_MS);
 
   it('classify streams a file and a CSV column as NDJSON with the contract fields', async () => {
     writeFileSync(join(cwd, 'hosts.txt'), hosts.join('\n') + '\n');
@@ -163,7 +179,7 @@ describe.skipIf(skipData)('dga end to end on sample-small.csv', () => {
     expect(lines).toHaveLength(2001);
     const piped = await runDga(['classify', '-m', 'run/model.onnx'], { cwd, input: 'google.com\n' });
     expect(piped.stdout).toMatch(/^verdict +P\(dga\) +label +input\n(legit|DGA) +0\.\d{4} +google +google\.com\n$/);
-  }, 60_000);
+  }, COMMAND_TIMEOUT_MS);
 
   it('evaluate gives the metrics contract, overall and per family', async () => {
     const run = await runDga(['evaluate', '--model', 'run/model.onnx', '--dataset', dataset, '--json'], { cwd });
@@ -182,7 +198,7 @@ describe.skipIf(skipData)('dga end to end on sample-small.csv', () => {
     expect(badHeader.code, badHeader.stderr).toBe(1);
     expect(noRows.stderr).toMatch(/^error: .*no-usable-rows\.csv/m);
     expect(noRows.code).toBe(1);
-  }, 120_000);
+  }, COMMAND_TIMEOUT_MS);
 
   it('register, models and query work against the Devo sandbox without printing the token', async () => {
     const box = sandbox!;
@@ -213,7 +229,7 @@ describe.skipIf(skipData)('dga end to end on sample-small.csv', () => {
     expect(csvLines[0]).toMatch(/referralUri/);
     expect(csvLines).toHaveLength(1 + hosts.length);
     expect(csvLines[1]).toContain('google.com');
-  }, 90_000);
+  }, TRAIN_TIMEOUT_MS); // eight `dga` processes
 
   it('an interrupted train exits 130 and leaves no partial artifacts', async () => {
     let sent = false;
@@ -231,7 +247,7 @@ describe.skipIf(skipData)('dga end to end on sample-small.csv', () => {
     expect(run.stderr).toMatch(/interrupted/);
     expect(existsSync(join(cwd, 'interrupted'))).toBe(false);
     expect(readdirSync(cwd).filter((name) => name.startsWith('.interrupted'))).toEqual([]);
-  }, 60_000);
+  }, TRAIN_TIMEOUT_MS);
 });
 
 describe.skipIf(skipData)('dga train interrupted while it writes the run directory', () => {

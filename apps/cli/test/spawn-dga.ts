@@ -14,7 +14,6 @@ export interface DgaRun {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
-  seconds: number;
 }
 
 /** Options of {@link runDga}. */
@@ -26,6 +25,7 @@ export interface RunDgaOptions {
   imports?: string[];
   /** Called with each stderr chunk and the child, e.g. to send SIGINT at the right time. */
   onStderr?: (text: string, child: ReturnType<typeof spawn>) => void;
+  /** Kills the process after this long (default 110 s); keep it below the test's own timeout. */
   timeoutMs?: number;
 }
 
@@ -56,7 +56,6 @@ export interface StartedDga {
  * leaves its stdin open, for tests that feed input slowly or send signals.
  */
 export function startDga(args: readonly string[], options: Omit<RunDgaOptions, 'input'>): StartedDga {
-  const started = performance.now();
   const nodeArgs = ['--conditions=@dga/source', ...(options.imports ?? []).flatMap((file) => ['--import', file]), '--import', tsxLoader, mainFile, ...args];
   const child = spawn(process.execPath, nodeArgs, { cwd: options.cwd, env: options.env ?? cleanEnv(options.cwd), stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
@@ -76,7 +75,7 @@ export function startDga(args: readonly string[], options: Omit<RunDgaOptions, '
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       for (const watcher of [...watchers]) watcher();
-      resolve({ code, signal, stdout, stderr, seconds: (performance.now() - started) / 1000 });
+      resolve({ code, signal, stdout, stderr });
     });
   });
   const stdoutMatching = (predicate: (text: string) => boolean): Promise<string> =>

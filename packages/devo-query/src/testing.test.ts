@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { QueryLaunchError, startFakeQueryServer, stripPragmas, type FakeQueryServer } from './testing';
 import { signRequest } from './internal/sign';
 
@@ -112,8 +112,7 @@ describe('startFakeQueryServer: formats (ref §5)', () => {
     }
     expect(received).toContain('"at to"'); // no upper bound
     controller.abort();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(server.openResponses).toBe(0);
+    await vi.waitFor(() => expect(server.openResponses).toBe(0), { timeout: 10_000 });
   });
 
   it('adds progress lines when asked', async () => {
@@ -141,20 +140,32 @@ describe('startFakeQueryServer: keep-alives (ref §6)', () => {
   });
 
   it('writes keep-alives on its interval while the engine is idle', async () => {
+    // Event-driven: the engine holds its only row until the client has read a keep-alive, so no
+    // race between the interval and a fixed pause (a server that never wrote one would time out).
+    let release = (): void => {};
+    const keepAliveSeen = new Promise<void>((resolve) => (release = resolve));
     const idle = await startFakeQueryServer({
       keepAliveIntervalMs: 20,
       engine: () =>
         Promise.resolve({
           columns: [{ name: 'n', type: 'int4' }],
           rows: (async function* () {
-            await new Promise((resolve) => setTimeout(resolve, 150));
+            await keepAliveSeen;
             yield [1];
           })(),
         }),
     });
     try {
       const response = await fetch(`${idle.url}/search/query`, { method: 'POST', headers: { authorization: 'jwt j' }, body: JSON.stringify({ query: 'q', from: 0, to: 1, mode: { type: 'json/simple/compact' } }) });
-      const text = await response.text();
+      const reader = response.body!.getReader();
+      const decoder = new TextDecoder();
+      let text = '';
+      for (;;) {
+        const { value, done } = (await reader.read()) as { value?: Uint8Array; done: boolean };
+        if (done) break;
+        text += decoder.decode(value, { stream: true });
+        if (text.includes('\r\n    ')) release();
+      }
       expect(text.startsWith('{"m":{"n":{"type":"int4","index":0}},"metadata":[{"name":"n","type":"int4"}]}\r\n    ')).toBe(true);
       expect(text.endsWith('{"d":[1]}\r\n')).toBe(true);
     } finally {

@@ -726,7 +726,18 @@ export async function startFakeQueryServer(options: FakeQueryServerOptions = {})
       requests.push({ method: request.method ?? '', path: url, headers: { ...request.headers }, body: raw });
       const step = scripts.shift();
       void (async () => {
-        if (step?.delayMs !== undefined) await new Promise((resolve) => setTimeout(resolve, step.delayMs));
+        if (step?.delayMs !== undefined) {
+          // Wait, but no longer than the client does: a long scripted delay leaves no timer behind.
+          await new Promise<void>((resolve) => {
+            const done = (): void => {
+              clearTimeout(timer);
+              response.off('close', done);
+              resolve();
+            };
+            const timer = setTimeout(done, step.delayMs);
+            response.once('close', done);
+          });
+        }
         if (response.destroyed || request.socket.destroyed) return; // the client left while we waited
         if (step?.destroyConnection === true) {
           request.socket.destroy();
