@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createMlmmClient, type MlmmClientOptions } from './mlmm-client';
 import { startFakeMlmmServer, type FakeMlmmServer } from './fake-mlmm-server';
 import {
@@ -260,8 +260,10 @@ describe('retries', () => {
     expect(server.requests).toHaveLength(2);
   });
 
+  // The fake server's delays below outlast the test's own timeout: the client's timeout or the
+  // abort is the only way out, so no outcome depends on how fast the machine is.
   it('times out per attempt → MlmmTimeoutError, not retried', async () => {
-    server.setDelay(1000);
+    server.setDelay(10 * 60_000);
     const error = await failure(client({ timeoutMs: 100 }).listModels());
     expect(isMlmmTimeoutError(error)).toBe(true);
     expect(error).toMatchObject({ code: 0, timeoutMs: 100 });
@@ -270,10 +272,11 @@ describe('retries', () => {
   });
 
   it('an abort is never retried → MlmmAbortError', async () => {
-    server.setDelay(1000);
+    server.setDelay(10 * 60_000);
     const controller = new AbortController();
     const pending = client().listModels({ signal: controller.signal });
-    setTimeout(() => controller.abort(new Error('user cancelled')), 50);
+    await vi.waitFor(() => expect(server.requests).toHaveLength(1), { timeout: 10_000 });
+    controller.abort(new Error('user cancelled'));
     const error = await failure(pending);
     expect(isMlmmAbortError(error)).toBe(true);
     expect(server.requests).toHaveLength(1);
@@ -283,12 +286,24 @@ describe('retries', () => {
   it('an abort during the backoff wait stops at once (default sleep)', async () => {
     server.failNext({ status: 503, times: 3 });
     const controller = new AbortController();
-    const started = performance.now();
-    const pending = createMlmmClient({ url: server.url, token: TOKEN, random: () => 0.99, retry: { backoffBaseMs: 5000 }, signal: controller.signal }).listModels();
-    setTimeout(() => controller.abort(), 100);
+    // A ten-minute backoff: a default sleep that ignored the signal would outlast the test's timeout.
+    const backoffMs = 10 * 60_000;
+    const waits: number[] = [];
+    const pending = createMlmmClient({
+      url: server.url,
+      token: TOKEN,
+      random: () => 0.99,
+      retry: { backoffBaseMs: backoffMs, backoffLimitMs: backoffMs },
+      signal: controller.signal,
+      // Called just before the wait starts: abort once it is under way.
+      onRetry: ({ delayMs }) => {
+        waits.push(delayMs);
+        setImmediate(() => controller.abort());
+      },
+    }).listModels();
     const error = await failure(pending);
     expect(isMlmmAbortError(error)).toBe(true);
-    expect(performance.now() - started).toBeLessThan(2500); // the wait alone would have been 4950 ms
+    expect(waits).toEqual([0.99 * backoffMs]);
     expect(server.requests).toHaveLength(1);
   });
 
@@ -493,7 +508,8 @@ describe('timeouts', () => {
   it('timeoutMs is an idle timeout: a slow answer that keeps flowing completes', async () => {
     const trickle = await tricklingServer();
     try {
-      const models = await createMlmmClient({ url: trickle.url, token: TOKEN, timeoutMs: 250 }).listModels();
+      // 1 s without a byte, against chunks 60 ms apart: only a stall of most of a second breaks it.
+      const models = await createMlmmClient({ url: trickle.url, token: TOKEN, timeoutMs: 1000 }).listModels();
       expect(models.map((model) => model.name)).toEqual(['a', 'b']);
     } finally {
       await trickle.close();
@@ -503,7 +519,9 @@ describe('timeouts', () => {
   it('totalTimeoutMs cuts a flowing answer off at the deadline → MlmmTimeoutError', async () => {
     const trickle = await tricklingServer();
     try {
-      const error = await failure(createMlmmClient({ url: trickle.url, token: TOKEN, timeoutMs: 250, totalTimeoutMs: 200 }).listModels());
+      // The answer takes at least 420 ms (7 gaps of 60 ms; a slower machine only makes it later) and
+      // the idle timeout is far away: only the 200 ms deadline can end it with a timeout.
+      const error = await failure(createMlmmClient({ url: trickle.url, token: TOKEN, timeoutMs: 10_000, totalTimeoutMs: 200 }).listModels());
       expect(isMlmmTimeoutError(error)).toBe(true);
     } finally {
       await trickle.close();
