@@ -9,7 +9,8 @@ import { InterruptedError } from './exit-error';
 
 const run = runCliInProcess;
 
-describe('runCli', () => {
+// `train` loads the training modules (tfjs) before it checks its settings: seconds on a loaded machine.
+describe('runCli', { timeout: 120_000 }, () => {
   const cwd = mkdtempSync(join(tmpdir(), 'dga-cli-'));
 
   it('fails fast on missing registration settings, before any training, leaving no run directory', async () => {

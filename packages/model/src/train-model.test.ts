@@ -42,7 +42,7 @@ describe('trainModel', () => {
     expect(second.loss).toBe(first.loss);
     const other = await run(7);
     expect(other.weights[0]).not.toEqual(first.weights[0]);
-  }, 60_000);
+  }, 120_000);
 
   it('never trains on the test split: test rows are exactly those the seeded splitter assigns to test', async () => {
     const examples = syntheticExamples(400);
@@ -56,7 +56,7 @@ describe('trainModel', () => {
     expect(result.test.scores.length).toBe(expected.test);
     expect(result.dataFingerprint.rows).toBe(400);
     result.model.dispose();
-  }, 60_000);
+  }, 120_000);
 
   it('tests on exactly the given testKeys when a fixed test split is passed', async () => {
     const examples = syntheticExamples(400);
@@ -68,14 +68,14 @@ describe('trainModel', () => {
     expect(result.split.test.legit + result.split.test.dga).toBe(testKeys.size);
     expect(result.split.validation.legit + result.split.validation.dga).toBeGreaterThan(0);
     result.model.dispose();
-  }, 60_000);
+  }, 120_000);
 
   it('says so when no testKey matches an example key', async () => {
     const examples = syntheticExamples(100);
     await expect(trainModel({ preset: 'default', featureSet: 'tutorial', examples: () => examples, epochs: 1, testKeys: new Set(['example.com', 'Row1']) })).rejects.toThrow(
       'none of the 2 testKeys is the key of an example (100 examples)',
     );
-  }, 60_000);
+  }, 120_000);
 
   it('streams every epoch when the rows exceed cacheBytes, with the same split and a working model', async () => {
     const examples = syntheticExamples(800);
@@ -98,7 +98,7 @@ describe('trainModel', () => {
     expect(calls).toBe(1 + 3 * 2 + 2);
     expect(computeMetrics(result.test).rocAuc).toBeGreaterThan(0.95);
     result.model.dispose();
-  }, 60_000);
+  }, 120_000);
 
   it('keeps the epoch with the best validation ROC AUC for the default preset and logs valAuc per epoch', async () => {
     const examples = syntheticExamples(600).map((example, index) => {
@@ -113,7 +113,7 @@ describe('trainModel', () => {
     // The kept weights are that epoch's: the final validation scores give its AUC.
     expect(computeMetrics(result.validation).rocAuc).toBeCloseTo(aucs[result.bestEpoch - 1]!, 5);
     result.model.dispose();
-  }, 60_000);
+  }, 120_000);
 
   it('takes the preset\'s epochs for the feature set: the default preset trains narrow inputs longer', async () => {
     const result = await trainModel({ preset: 'default', featureSet: 'tutorial', examples: () => syntheticExamples(120), patience: null });
@@ -122,7 +122,7 @@ describe('trainModel', () => {
     expect(getPreset('default').epochsByFeatureSet).toEqual({ extended: 10, tutorial: 12 });
     expect(getPreset('default').epochs).toBe(6);
     result.model.dispose();
-  }, 60_000);
+  }, 120_000);
 
   it('reports progress through callbacks without printing', async () => {
     const events: string[] = [];
@@ -144,7 +144,7 @@ describe('trainModel', () => {
     expect(events.filter((event) => event.startsWith('batch-end:1:')).length).toBeGreaterThan(1);
     expect(result.backend).toBe('cpu');
     result.model.dispose();
-  }, 60_000);
+  }, 120_000);
 
   it('stops promptly on abort with ModelAbortError and leaks no tensors', async () => {
     const before = tf.memory().numTensors;
@@ -160,19 +160,19 @@ describe('trainModel', () => {
     await expect(promise).rejects.toBeInstanceOf(ModelAbortError);
     await expect(promise).rejects.toMatchObject({ code: 'ERR_MODEL_ABORTED' });
     expect(tf.memory().numTensors).toBe(before);
-  }, 60_000);
+  }, 120_000);
 
   it('rejects examples of the wrong width with ERR_MODEL_INVALID_EXAMPLE', async () => {
     const examples = syntheticExamples(50);
     const error = await trainModel({ preset: 'default', featureSet: 'extended', examples: () => examples }).catch((caught: unknown) => caught);
     expect(ModelError.isInstance(error) && error.code).toBe('ERR_MODEL_INVALID_EXAMPLE');
     expect((error as Error).message).toContain('has 3 features, but feature set "extended" has 42');
-  }, 60_000);
+  }, 120_000);
 
   it('rejects a split without both classes with ERR_MODEL_EMPTY_SPLIT', async () => {
     const examples = syntheticExamples(100).filter((example) => example.label === 1);
     await expect(trainModel({ preset: 'default', featureSet: 'tutorial', examples: () => examples })).rejects.toMatchObject({ code: 'ERR_MODEL_EMPTY_SPLIT' });
-  }, 60_000);
+  }, 120_000);
 
   it('warns when the model collapses to a constant score', async () => {
     const constant = syntheticExamples(200).map((example) => ({ ...example, features: Float32Array.of(1, 1, 1) }));
@@ -183,12 +183,12 @@ describe('trainModel', () => {
     expect(healthy.warnings).toEqual([]);
     result.model.dispose();
     healthy.model.dispose();
-  }, 60_000);
+  }, 120_000);
 
   it('validates options', async () => {
     await expect(trainModel({ preset: 'default', featureSet: 'tutorial', examples: () => [], batchSize: 0 })).rejects.toMatchObject({ code: 'ERR_MODEL_INVALID_OPTION' });
     await expect(trainModel({ preset: 'default', featureSet: 'tutorial', examples: () => [], testFraction: 0.9, validationFraction: 0.1 })).rejects.toMatchObject({ code: 'ERR_MODEL_INVALID_OPTION' });
-  }, 60_000);
+  }, 120_000);
 
   it.skipIf(sampleSkip)('learns the real sample far better than chance (default preset, extended features)', async () => {
     const file = sharedDataFile('sample-small.csv');
@@ -202,5 +202,5 @@ describe('trainModel', () => {
     expect(metrics.rocAuc).toBeGreaterThan(0.85);
     expect(metrics.f1).toBeGreaterThan(0.75);
     result.model.dispose();
-  }, 60_000);
+  }, 120_000);
 });

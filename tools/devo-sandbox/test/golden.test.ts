@@ -66,7 +66,8 @@ async function linqFeatures(uris: readonly string[], featureSet: FeatureSetName)
 /** The feature set of the `default` preset, which the model and end-to-end checks use. */
 const MODEL_SET = getPreset('default').featureSet;
 
-describe.skipIf(skip)('golden: the sandbox against the TypeScript pipeline on sample-small.csv', () => {
+// Each test runs real models and LINQ over the sample: about 1 s here, ten times that under heavy load.
+describe.skipIf(skip)('golden: the sandbox against the TypeScript pipeline on sample-small.csv', { timeout: 120_000 }, () => {
   let dataset: DatasetRow[];
   let uris: string[];
   let sandbox: DevoSandbox;
