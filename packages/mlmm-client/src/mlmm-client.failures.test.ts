@@ -286,8 +286,9 @@ describe('retries', () => {
   it('an abort during the backoff wait stops at once (default sleep)', async () => {
     server.failNext({ status: 503, times: 3 });
     const controller = new AbortController();
-    // A ten-minute backoff: a default sleep that ignored the signal would outlast the test's timeout.
-    const backoffMs = 10 * 60_000;
+    // A two-minute backoff: a default sleep that ignored the signal would outlast the test's
+    // timeout, while the wait still fits in the default 5-minute deadline (so the client waits).
+    const backoffMs = 2 * 60_000;
     const waits: number[] = [];
     const pending = createMlmmClient({
       url: server.url,
