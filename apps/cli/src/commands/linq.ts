@@ -2,7 +2,7 @@ import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
 import { DEFAULT_FEATURE_SET, featureSetNames } from '@dga/features';
 import { UsageError } from '../exit-error';
 import { globalArgs } from '../global-args';
-import { classificationQueryOf } from '../internal/classification-query';
+import { classificationQueryArgs, classificationQueryOf } from '../internal/classification-query';
 import { loadModelInfo } from '../internal/model-info';
 import { parseThreshold } from '../internal/parse-flags';
 import { runtimeOf, writeOut } from '../runtime';
@@ -18,6 +18,7 @@ export default defineCommand({
     'field-kind': { type: 'enum', options: ['url', 'host'], description: 'Whether --field holds URLs or host names', default: 'url' },
     domain: { type: 'string', description: 'Devo domain the model is registered in (env DEVO_DOMAIN)', valueHint: 'domain' },
     threshold: { type: 'string', description: 'isMalicious when P(DGA) >= threshold', default: '0.5', valueHint: '0..1' },
+    ...classificationQueryArgs,
     json: { type: 'boolean', description: 'Print {"query": …} as JSON' },
     ...globalArgs,
   },

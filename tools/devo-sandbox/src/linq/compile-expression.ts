@@ -5,6 +5,7 @@ import {
   type DevoType, type DevoValue,
 } from './devo-type';
 import { aggregateNames, knownFunctionNames, scalarFunctions, type ArgumentInfo, type FunctionContext } from './functions';
+import type { LinqSemantics } from './linq-semantics';
 import type { CompareOperator, Expression } from './parse';
 
 /** A row under evaluation: one value per slot of the scope. */
@@ -56,6 +57,8 @@ export interface CompileContext {
   /** Model calls met while compiling the current item, innermost first. */
   readonly modelCalls: ModelCall[];
   readonly nextModelCallId: () => number;
+  /** How the undocumented behaviours are evaluated. */
+  readonly semantics: LinqSemantics;
   /** Present only while compiling the `select` right after `group`. */
   readonly aggregates?: { readonly scope: Scope; readonly list: Aggregate[]; readonly allocateSlot: () => number };
 }
@@ -289,11 +292,14 @@ function compileBinary(expression: Extract<Expression, { type: 'binary' }>, cont
     for (const side of [left, right]) {
       if (side.type !== 'str' && side.type !== 'null') typeError(`"->" (contains) needs str operands, got ${typeName(side.type)}`, position);
     }
+    const sensitive = context.semantics.containsCase === 'sensitive';
     return {
       type: 'bool',
       evaluate: (row, state) => {
         const values = bothNull(row, state);
-        return values === undefined ? null : (values[0] as string).includes(values[1] as string);
+        if (values === undefined) return null;
+        const [text, part] = values as [string, string];
+        return sensitive ? text.includes(part) : text.toLowerCase().includes(part.toLowerCase());
       },
     };
   }
@@ -369,7 +375,7 @@ function compileCall(name: string, argumentNodes: readonly Expression[], positio
     position: (argumentNodes[index] as Expression).position,
     ...(argument.literal === undefined ? {} : { literal: argument.literal }),
   }));
-  const resolved = spec.resolve(infos, { name, position });
+  const resolved = spec.resolve(infos, { name, position, semantics: context.semantics });
   const propagatesNull = resolved.propagatesNull !== false;
   const { apply } = resolved;
   // Hot path: one closure per arity, so a row allocates at most the small argument array.
@@ -474,6 +480,7 @@ function compileAggregate(name: Aggregate['name'], argumentNodes: readonly Expre
     models: context.models,
     modelCalls: [],
     nextModelCallId: context.nextModelCallId,
+    semantics: context.semantics,
   };
   const argument = argumentNodes[0] === undefined ? undefined : compileExpression(argumentNodes[0], inner);
   if (inner.modelCalls.length > 0) {
