@@ -131,6 +131,7 @@ export default defineCommand({
     dataset: { type: 'string', description: 'Labelled CSV file or URL (env DGA_DATASET; default: the tutorial dataset URL)', valueHint: 'file|url' },
     preset: { type: 'enum', options: ['tutorial', 'default'], description: 'Model preset (default: default)' },
     features: { type: 'enum', options: [...featureSetNames], description: 'Feature set (default: the preset\'s)' },
+    psl: { type: 'enum', options: ['all', 'icann'], description: 'Public Suffix List rules of the labels: all (ICANN + private, default) or icann, to match a Devo rootsuffix without private rules (see dga devo probe)' },
     epochs: { type: 'string', description: 'Epochs (default: the preset\'s)', valueHint: 'n' },
     'batch-size': { type: 'string', description: 'Batch size (default: the preset\'s)', valueHint: 'n' },
     seed: { type: 'string', description: 'Random seed (default 42)', valueHint: 'n' },
@@ -176,6 +177,7 @@ export default defineCommand({
     Object.assign(config, datasetSkipOptions(args));
     if (args.preset !== undefined) config.preset = args.preset;
     if (args.features !== undefined) config.featureSet = args.features;
+    if (args.psl !== undefined) config.psl = args.psl;
     const epochs = parseNumberFlag(flag('epochs'), 'epochs', { integer: true, min: 1 });
     if (epochs !== undefined) config.epochs = epochs;
     const batchSize = parseNumberFlag(flag('batch-size'), 'batch-size', { integer: true, min: 1 });
