@@ -59,6 +59,11 @@ export interface CompileContext {
   readonly nextModelCallId: () => number;
   /** How the undocumented behaviours are evaluated. */
   readonly semantics: LinqSemantics;
+  /**
+   * Pure subexpressions already compiled for the current item, by structure: a repeated one
+   * (`float(length(label))` in every proportion) is evaluated once per row.
+   */
+  readonly shared?: Map<string, Compiled>;
   /** Present only while compiling the `select` right after `group`. */
   readonly aggregates?: { readonly scope: Scope; readonly list: Aggregate[]; readonly allocateSlot: () => number };
 }
@@ -144,6 +149,61 @@ function comparable(operator: CompareOperator, left: DevoType, right: DevoType):
  * Throws {@link LinqQueryError} for unknown fields or functions, type errors and wrong arity.
  */
 export function compileExpression(expression: Expression, context: CompileContext): Compiled {
+  const shared = context.shared;
+  if (shared === undefined || (expression.type !== 'call' && expression.type !== 'binary') || !isPure(expression)) {
+    return compileNode(expression, context);
+  }
+  const key = JSON.stringify(expression, (name, value: unknown) => (name === 'position' ? undefined : value));
+  const found = shared.get(key);
+  if (found !== undefined) return found;
+  const compiled = compileNode(expression, context);
+  const result = compiled.literal !== undefined ? compiled : memoizeByRow(compiled);
+  shared.set(key, result);
+  return result;
+}
+
+/** Whether an expression reads only its row (no model call, no aggregate), so its value per row can be reused. */
+function isPure(expression: Expression): boolean {
+  switch (expression.type) {
+    case 'call':
+      return expression.name !== 'mlevalmodel' && !aggregateNames.has(expression.name) && expression.args.every(isPure);
+    case 'negate':
+    case 'not':
+      return isPure(expression.operand);
+    case 'binary':
+      return isPure(expression.left) && isPure(expression.right);
+    case 'compare':
+      return expression.operands.every(isPure);
+    case 'in':
+      return isPure(expression.value) && isPure(expression.collection);
+    case 'array':
+    case 'set':
+      return expression.elements.every(isPure);
+    case 'index':
+      return isPure(expression.target) && isPure(expression.index);
+    default:
+      return true;
+  }
+}
+
+/** Remembers the value for the last row evaluated (rows are evaluated item by item, each slot written once). */
+function memoizeByRow(compiled: Compiled): Compiled {
+  let lastRow: Row | undefined;
+  let lastValue: DevoValue = null;
+  const inner = compiled.evaluate;
+  return {
+    type: compiled.type,
+    evaluate: (row, state) => {
+      if (row !== lastRow) {
+        lastValue = inner(row, state);
+        lastRow = row;
+      }
+      return lastValue;
+    },
+  };
+}
+
+function compileNode(expression: Expression, context: CompileContext): Compiled {
   switch (expression.type) {
     case 'number': {
       const type: DevoType = expression.integer ? (Math.abs(expression.value) < 2 ** 31 ? 'int4' : 'int8') : 'float8';
@@ -263,7 +323,15 @@ export function compileExpression(expression: Expression, context: CompileContex
         if (allLiteral) return literal(type, new Set(elements.map((element) => convert(element.literal as DevoValue))));
         return { type, evaluate: (row, state) => new Set(elements.map((element) => convert(element.evaluate(row, state)))) };
       }
-      return { type: arrayOf(finalType), evaluate: (row, state) => elements.map((element) => convert(element.evaluate(row, state))) };
+      const count = elements.length;
+      return {
+        type: arrayOf(finalType),
+        evaluate: (row, state) => {
+          const values = new Array<DevoValue>(count);
+          for (let index = 0; index < count; index += 1) values[index] = convert((elements[index] as Compiled).evaluate(row, state));
+          return values;
+        },
+      };
     }
     case 'index':
       return compileCall('at', [expression.target, expression.index], expression.position, context);
@@ -276,12 +344,6 @@ function compileBinary(expression: Extract<Expression, { type: 'binary' }>, cont
   const left = compileExpression(expression.left, context);
   const right = compileExpression(expression.right, context);
   const { operator, position } = expression;
-  const bothNull = (row: Row, state: EvaluationState): [DevoValue, DevoValue] | undefined => {
-    const leftValue = left.evaluate(row, state);
-    if (leftValue === null) return undefined;
-    const rightValue = right.evaluate(row, state);
-    return rightValue === null ? undefined : [leftValue, rightValue];
-  };
   if (operator === 'and' || operator === 'or') {
     for (const side of [left, right]) {
       if (side.type !== 'bool' && side.type !== 'null') typeError(`"${operator}" needs bool operands, got ${typeName(side.type)}`, position);
@@ -296,9 +358,10 @@ function compileBinary(expression: Extract<Expression, { type: 'binary' }>, cont
     return {
       type: 'bool',
       evaluate: (row, state) => {
-        const values = bothNull(row, state);
-        if (values === undefined) return null;
-        const [text, part] = values as [string, string];
+        const text = left.evaluate(row, state) as string | null;
+        if (text === null) return null;
+        const part = right.evaluate(row, state) as string | null;
+        if (part === null) return null;
         return sensitive ? text.includes(part) : text.toLowerCase().includes(part.toLowerCase());
       },
     };
@@ -343,9 +406,11 @@ function compileBinary(expression: Extract<Expression, { type: 'binary' }>, cont
   return {
     type: resultType,
     evaluate: (row, state) => {
-      const values = bothNull(row, state);
-      if (values === undefined) return null;
-      const result = compute(values[0] as number, values[1] as number);
+      const leftValue = left.evaluate(row, state);
+      if (leftValue === null) return null;
+      const rightValue = right.evaluate(row, state);
+      if (rightValue === null) return null;
+      const result = compute(leftValue as number, rightValue as number);
       return result === null ? null : coerceNumber(result, resultType);
     },
   };
@@ -378,25 +443,51 @@ function compileCall(name: string, argumentNodes: readonly Expression[], positio
   const resolved = spec.resolve(infos, { name, position, semantics: context.semantics });
   const propagatesNull = resolved.propagatesNull !== false;
   const { apply } = resolved;
-  // Hot path: one closure per arity, so a row allocates at most the small argument array.
-  const [first, second] = args;
+  // Hot path: one closure per arity, and one argument array per call site, reused for every row
+  // (functions read their arguments and keep none; a call site never runs inside itself).
+  const [first, second, third] = args;
   if (args.length === 1 && first !== undefined) {
+    const scratch: DevoValue[] = [null];
     return {
       type: resolved.type,
       evaluate: (row, state) => {
         const value = first.evaluate(row, state);
-        return value === null && propagatesNull ? null : apply([value], state);
+        if (value === null && propagatesNull) return null;
+        scratch[0] = value;
+        return apply(scratch, state);
       },
     };
   }
   if (args.length === 2 && first !== undefined && second !== undefined) {
+    const scratch: DevoValue[] = [null, null];
     return {
       type: resolved.type,
       evaluate: (row, state) => {
         const left = first.evaluate(row, state);
         if (left === null && propagatesNull) return null;
         const right = second.evaluate(row, state);
-        return right === null && propagatesNull ? null : apply([left, right], state);
+        if (right === null && propagatesNull) return null;
+        scratch[0] = left;
+        scratch[1] = right;
+        return apply(scratch, state);
+      },
+    };
+  }
+  if (args.length === 3 && first !== undefined && second !== undefined && third !== undefined) {
+    const scratch: DevoValue[] = [null, null, null];
+    return {
+      type: resolved.type,
+      evaluate: (row, state) => {
+        const a = first.evaluate(row, state);
+        if (a === null && propagatesNull) return null;
+        const b = second.evaluate(row, state);
+        if (b === null && propagatesNull) return null;
+        const c = third.evaluate(row, state);
+        if (c === null && propagatesNull) return null;
+        scratch[0] = a;
+        scratch[1] = b;
+        scratch[2] = c;
+        return apply(scratch, state);
       },
     };
   }

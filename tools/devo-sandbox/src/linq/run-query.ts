@@ -183,7 +183,7 @@ interface CompiledItem {
 function newContext(
   scope: Scope, models: ReadonlyMap<string, LoadedModel>, nextId: () => number, semantics: LinqSemantics, aggregates?: CompileContext['aggregates'],
 ): CompileContext {
-  return { scope, models, modelCalls: [], nextModelCallId: nextId, semantics, ...(aggregates === undefined ? {} : { aggregates }) };
+  return { scope, models, modelCalls: [], nextModelCallId: nextId, semantics, shared: new Map(), ...(aggregates === undefined ? {} : { aggregates }) };
 }
 
 function compileItem(expression: Expression, context: CompileContext): CompiledItem {
