@@ -248,6 +248,7 @@ export async function runLinqQuery(source: string, options: RunLinqQueryOptions)
   }
   const models = await resolveModels(query, options.models);
   const semantics = resolveLinqSemantics(options.semantics);
+  const batchSize = options.batchSize ?? 512;
   let modelCallId = 0;
   const nextId = (): number => (modelCallId += 1);
 
@@ -367,11 +368,17 @@ export async function runLinqQuery(source: string, options: RunLinqQueryOptions)
             else found.members.push(row);
           });
         }
-        const result: Row[] = [];
+        // The groups go on in batches, as the table's rows do: later stages (mlevalmodel) then
+        // work on batchSize rows at a time, not on every group at once.
+        let result: Row[] = [];
         for (const { key, members } of groups.values()) {
           const row: Row = [...key];
           for (const aggregate of aggregateList) row[aggregate.slot] = aggregateRows(aggregate, members, state);
           result.push(row);
+          if (result.length >= batchSize) {
+            yield result;
+            result = [];
+          }
         }
         if (result.length > 0) yield result;
       });
@@ -382,7 +389,6 @@ export async function runLinqQuery(source: string, options: RunLinqQueryOptions)
   }
 
   const columns = output ?? table.columns.map((column, index) => ({ name: column.name, slot: index, type: columnType(column) }));
-  const batchSize = options.batchSize ?? 512;
   const eventdateIndex = table.columns.findIndex((column) => column.name === 'eventdate' && column.type === 'timestamp');
   const { from, to } = options;
   const limit = query.limit;
