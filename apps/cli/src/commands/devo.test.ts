@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createReferralTable, linqSemanticsChoices, startDevoSandbox, type LinqSemantics } from '@dga/devo-sandbox';
-import { getFeatureSet } from '@dga/features';
 import { createModel } from '@dga/model';
-import { exportToOnnx } from '@dga/onnx-export';
+import { createModelMetadata, exportToOnnx } from '@dga/onnx-export';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli';
 
@@ -60,10 +59,9 @@ describe('dga devo probe against the Devo sandbox', () => {
   let bytes: Uint8Array;
 
   beforeAll(async () => {
-    const set = getFeatureSet('tutorial');
     const model = createModel({ preset: 'tutorial', featureSet: 'tutorial', seed: 42 });
-    for (const psl of ['all', 'icann']) {
-      const metadata = { 'dga.feature_set': 'tutorial', 'dga.feature_names': JSON.stringify(set.featureNames), 'dga.psl_mode': psl };
+    for (const psl of ['all', 'icann'] as const) {
+      const metadata = createModelMetadata({ featureSet: 'tutorial', seed: 42, preset: 'tutorial', tfjsBackend: 'cpu', pslMode: psl });
       const exported = await exportToOnnx(model, { metadata });
       writeFileSync(join(cwd, psl === 'all' ? 'model.onnx' : 'model-icann.onnx'), exported.bytes);
       bytes = psl === 'all' ? exported.bytes : bytes;
