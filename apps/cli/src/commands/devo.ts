@@ -1,10 +1,10 @@
 import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
 import type { FeatureSetName } from '@dga/features';
-import { resolveQueryConfig } from '../config';
 import { ExitCode, ExitError } from '../exit-error';
 import { devoArgs, globalArgs, mlmmArgs } from '../global-args';
 import { runDevoProbe, type DevoProbeOptions, type ProbeCheck } from '../internal/devo-probe';
 import { createMlmm, mlmmConfigFrom } from '../internal/mlmm';
+import { queryConfigFrom, type QueryApiFlags } from '../internal/query-api';
 import { loadModelInfo } from '../internal/model-info';
 import { createRowWriter, valueText } from '../internal/render';
 import { runtimeOf, writeOut, type CommandRuntime } from '../runtime';
@@ -14,25 +14,15 @@ function shown(value: unknown): string {
   return value === undefined ? '(absent)' : value === null ? 'null' : typeof value === 'string' ? JSON.stringify(value) : valueText(value);
 }
 
-async function queryRunner(args: Record<string, unknown>, runtime: CommandRuntime): Promise<DevoProbeOptions['runQuery']> {
-  const flag = (name: string): string | undefined => (typeof args[name] === 'string' ? args[name] : undefined);
-  const config = resolveQueryConfig({
-    flags: { apiUrl: flag('api-url'), token: flag('token'), apiKey: flag('api-key'), apiSecret: flag('api-secret') },
-    env: runtime.env,
-    cwd: runtime.cwd,
-  });
-  if (config.auth.type === 'token') runtime.logger.addSecret(config.auth.token);
-  else {
-    runtime.logger.addSecret(config.auth.apiSecret);
-    runtime.logger.addSecret(config.auth.apiKey);
-  }
+async function queryRunner(args: QueryApiFlags & { from?: string | undefined }, runtime: CommandRuntime): Promise<DevoProbeOptions['runQuery']> {
+  const config = queryConfigFrom(args, runtime);
   const { createQueryClient } = await import('@dga/devo-query');
   const client = createQueryClient({
     url: config.url,
     auth: config.auth.type === 'token' ? { type: 'token', token: config.auth.token } : { type: 'apiKey', apiKey: config.auth.apiKey, apiSecret: config.auth.apiSecret },
     userAgent: `@dga/cli/${VERSION}`,
   });
-  const from = flag('from') ?? 'now()-1*day()';
+  const from = args.from ?? 'now()-1*day()';
   return (linq) => {
     runtime.logger.debug('probe query', { linq });
     return client.query({ query: linq, from, to: 'now()', signal: runtime.signal });

@@ -2,8 +2,8 @@ import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
 import { DEFAULT_FEATURE_SET, featureSetNames } from '@dga/features';
 import { UsageError } from '../exit-error';
 import { devoArgs, globalArgs, queryTimeoutArgs } from '../global-args';
-import { resolveQueryConfig } from '../config';
 import { classificationQueryArgs, classificationQueryOf } from '../internal/classification-query';
+import { queryConfigFrom } from '../internal/query-api';
 import { loadModelInfo } from '../internal/model-info';
 import { parseNumberFlag, parseThreshold } from '../internal/parse-flags';
 import { createBufferedOutput } from '../internal/buffered-output';
@@ -55,17 +55,7 @@ export default defineCommand({
     } else if (args.name !== undefined || args.model !== undefined) {
       throw new UsageError('--query runs the LINQ given as is; --name and --model only build the classification query');
     }
-    const config = resolveQueryConfig({
-      flags: { apiUrl: args['api-url'], token: args.token, apiKey: args['api-key'], apiSecret: args['api-secret'] },
-      env: runtime.env,
-      cwd: runtime.cwd,
-    });
-    if (config.auth.type === 'token') runtime.logger.addSecret(config.auth.token);
-    else {
-      runtime.logger.addSecret(config.auth.apiSecret);
-      runtime.logger.addSecret(config.auth.apiKey);
-    }
-    runtime.logger.debug('Query API settings', { url: config.url, urlFrom: config.sources.url, authFrom: config.sources.auth, authType: config.auth.type });
+    const config = queryConfigFrom(args, runtime);
     runtime.logger.debug('query', { linq: query });
     const { createQueryClient, isQueryTimeoutError } = await import('@dga/devo-query');
     const client = createQueryClient({

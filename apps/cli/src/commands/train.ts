@@ -115,9 +115,9 @@ export function formatTrainingSummary(result: TrainingRunResult, cwd: string): s
       ? `Registered in Devo's Model Manager as ${result.modelName}.`
       : `${result.registerError === undefined ? 'Next' : 'Registering failed (see stderr); register later'}: dga register --model ${show(result.artifacts.onnx)} --name ${result.modelName}`,
     ...(queryLines <= QUERY_LINES_SHOWN
-      ? [`Then run in Devo (or: dga query --from 'now()-1*hour()'):`, '', result.query]
+      ? [`Then run in Devo through the Query API (mlevalmodel does not run in the search window), e.g. dga query --from 'now()-1*hour()':`, '', result.query]
       : [
-          `Then run in Devo the classification query (${queryLines} lines, one per feature column); print it with`,
+          `Then run in Devo, through the Query API, the classification query (${queryLines} lines, ${Buffer.byteLength(result.query)} bytes); print it with`,
           `  dga linq --model ${show(result.artifacts.onnx)} --name ${result.modelName}`,
           `or run it with: dga query --model ${show(result.artifacts.onnx)} --from 'now()-1*hour()'`,
         ]),

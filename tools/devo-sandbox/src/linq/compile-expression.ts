@@ -443,62 +443,17 @@ function compileCall(name: string, argumentNodes: readonly Expression[], positio
   const resolved = spec.resolve(infos, { name, position, semantics: context.semantics });
   const propagatesNull = resolved.propagatesNull !== false;
   const { apply } = resolved;
-  // Hot path: one closure per arity, and one argument array per call site, reused for every row
-  // (functions read their arguments and keep none; a call site never runs inside itself).
-  const [first, second, third] = args;
-  if (args.length === 1 && first !== undefined) {
-    const scratch: DevoValue[] = [null];
-    return {
-      type: resolved.type,
-      evaluate: (row, state) => {
-        const value = first.evaluate(row, state);
-        if (value === null && propagatesNull) return null;
-        scratch[0] = value;
-        return apply(scratch, state);
-      },
-    };
-  }
-  if (args.length === 2 && first !== undefined && second !== undefined) {
-    const scratch: DevoValue[] = [null, null];
-    return {
-      type: resolved.type,
-      evaluate: (row, state) => {
-        const left = first.evaluate(row, state);
-        if (left === null && propagatesNull) return null;
-        const right = second.evaluate(row, state);
-        if (right === null && propagatesNull) return null;
-        scratch[0] = left;
-        scratch[1] = right;
-        return apply(scratch, state);
-      },
-    };
-  }
-  if (args.length === 3 && first !== undefined && second !== undefined && third !== undefined) {
-    const scratch: DevoValue[] = [null, null, null];
-    return {
-      type: resolved.type,
-      evaluate: (row, state) => {
-        const a = first.evaluate(row, state);
-        if (a === null && propagatesNull) return null;
-        const b = second.evaluate(row, state);
-        if (b === null && propagatesNull) return null;
-        const c = third.evaluate(row, state);
-        if (c === null && propagatesNull) return null;
-        scratch[0] = a;
-        scratch[1] = b;
-        scratch[2] = c;
-        return apply(scratch, state);
-      },
-    };
-  }
+  // Hot path: one argument array per call site, reused for every row (functions read their
+  // arguments and keep none; a call site never runs inside itself).
+  const count = args.length;
+  const scratch: DevoValue[] = new Array<DevoValue>(count).fill(null);
   const evaluate = (row: Row, state: EvaluationState): DevoValue => {
-    const values: DevoValue[] = [];
-    for (const argument of args) {
-      const value = argument.evaluate(row, state);
+    for (let index = 0; index < count; index += 1) {
+      const value = (args[index] as Compiled).evaluate(row, state);
       if (value === null && propagatesNull) return null;
-      values.push(value);
+      scratch[index] = value;
     }
-    return apply(values, state);
+    return apply(scratch, state);
   };
   return { type: resolved.type, evaluate };
 }
