@@ -29,7 +29,7 @@ const models = createOnnxModelResolver({ getModelFile: () => ({ engine: 'ONNX', 
 async function run(query: string, over: typeof tables = tables): Promise<number> {
   const result = await runLinqQuery(query, { tables: over, models, now: 0 });
   for await (const row of result.rows) void row;
-  return over[DEMO_TABLE]!.rows.length;
+  return over[DEMO_TABLE].rows.length;
 }
 
 const featuresOf = (set: FeatureSetName): string => `from ${DEMO_TABLE} select ${linqFeatureItems({ field: 'referralUri', fieldKind: 'url', featureSet: set }).items.join(', ')}`;
