@@ -4,7 +4,7 @@ import { ExitCode, ExitError } from '../exit-error';
 import { devoArgs, globalArgs, mlmmArgs } from '../global-args';
 import { runDevoProbe, type DevoProbeOptions, type ProbeCheck } from '../internal/devo-probe';
 import { createMlmm, mlmmConfigFrom } from '../internal/mlmm';
-import { queryConfigFrom, type QueryApiFlags } from '../internal/query-api';
+import { queryApiArgs, queryConfigFrom, type QueryApiFlags } from '../internal/query-api';
 import { loadModelInfo } from '../internal/model-info';
 import { createRowWriter, valueText } from '../internal/render';
 import { runtimeOf, writeOut, type CommandRuntime } from '../runtime';
@@ -39,9 +39,7 @@ const probe = defineCommand({
     domain: { type: 'string', description: 'Devo domain of the model (env DEVO_DOMAIN; default self)', valueHint: 'domain' },
     psl: { type: 'enum', options: ['all', 'icann'], description: 'PSL mode to check when no --model is given (default all)' },
     json: { type: 'boolean', description: 'Print { ok, checks } as one JSON document' },
-    'api-url': { type: 'string', description: 'Query API base URL (env DEVO_API_URL)', valueHint: 'url' },
-    'api-key': { type: 'string', description: 'API key (env DEVO_API_KEY), with --api-secret, instead of a token', valueHint: 'key' },
-    'api-secret': { type: 'string', description: 'API secret (env DEVO_API_SECRET; never printed)', valueHint: 'secret' },
+    ...queryApiArgs,
     ...mlmmArgs,
     ...devoArgs,
     ...globalArgs,

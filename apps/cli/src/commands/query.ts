@@ -3,7 +3,7 @@ import { DEFAULT_FEATURE_SET, featureSetNames } from '@dga/features';
 import { UsageError } from '../exit-error';
 import { devoArgs, globalArgs, queryTimeoutArgs } from '../global-args';
 import { classificationQueryArgs, classificationQueryOf } from '../internal/classification-query';
-import { queryConfigFrom } from '../internal/query-api';
+import { queryApiArgs, queryConfigFrom } from '../internal/query-api';
 import { loadModelInfo } from '../internal/model-info';
 import { parseNumberFlag, parseThreshold } from '../internal/parse-flags';
 import { createBufferedOutput } from '../internal/buffered-output';
@@ -31,9 +31,7 @@ export default defineCommand({
     domain: { type: 'string', description: 'Devo domain of the model (env DEVO_DOMAIN; default self)', valueHint: 'domain' },
     threshold: { type: 'string', description: 'isMalicious when P(DGA) >= threshold', default: '0.5', valueHint: '0..1' },
     ...classificationQueryArgs,
-    'api-url': { type: 'string', description: 'Query API base URL (env DEVO_API_URL), e.g. https://apiv2-us.devo.com', valueHint: 'url' },
-    'api-key': { type: 'string', description: 'API key (env DEVO_API_KEY), with --api-secret, instead of a token', valueHint: 'key' },
-    'api-secret': { type: 'string', description: 'API secret (env DEVO_API_SECRET; never printed)', valueHint: 'secret' },
+    ...queryApiArgs,
     ...queryTimeoutArgs,
     ...devoArgs,
     ...globalArgs,

@@ -1,6 +1,13 @@
 import { resolveQueryConfig, type QueryConfig } from '../config';
 import type { CommandRuntime } from '../runtime';
 
+/** The citty definitions of the Query API flags (`--token` comes with the shared Devo flags). */
+export const queryApiArgs = {
+    'api-url': { type: 'string', description: 'Query API base URL (env DEVO_API_URL), e.g. https://apiv2-us.devo.com', valueHint: 'url' },
+    'api-key': { type: 'string', description: 'API key (env DEVO_API_KEY), with --api-secret, instead of a token', valueHint: 'key' },
+    'api-secret': { type: 'string', description: 'API secret (env DEVO_API_SECRET; never printed)', valueHint: 'secret' },
+} as const;
+
 /** The Query API flags as parsed by citty. */
 export interface QueryApiFlags {
   'api-url'?: string | undefined;
