@@ -74,7 +74,17 @@ describe('runCli', { timeout: 120_000 }, () => {
     const result = await run(['linq', '--features', 'tutorial', '--name', 'dga_classifier_onnx'], cwd, { DEVO_DOMAIN: 'acme' });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^from demo\.ecommerce\.data\n/);
-    expect(result.stdout).toContain('mlevalmodel("acme", "dga_classifier_onnx", [float4(length), float4(entropy), float4(vowel_proportion)])');
+    expect(result.stdout).toContain('  group by label every -\n');
+    expect(result.stdout).toContain('mlevalmodel("acme", "dga_classifier_onnx", [\n      float4(float(length(label))),float4(shannonentropy(label)),');
+  });
+
+  it('prints one column per feature with --feature-columns, and scores each event with --per-event', async () => {
+    const columns = await run(['linq', '--features', 'tutorial', '--name', 'm', '--feature-columns'], cwd, {});
+    expect(columns.code).toBe(0);
+    expect(columns.stdout).toContain('mlevalmodel("self", "m", [float4(length), float4(entropy), float4(vowel_proportion)])');
+    const perEvent = await run(['linq', '--features', 'tutorial', '--name', 'm', '--per-event'], cwd, {});
+    expect(perEvent.code).toBe(0);
+    expect(perEvent.stdout).not.toContain('group by');
   });
 });
 

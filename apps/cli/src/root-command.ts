@@ -15,6 +15,7 @@ export const commandSummaries: Readonly<Record<string, string>> = {
   models: "Browse Devo's Model Manager: list, get, download",
   linq: 'Print the corrected Devo classification query (LINQ) for a model',
   query: 'Run the classification query (or any LINQ) through the Devo Query API',
+  devo: 'devo probe: check on your Devo domain what the classification query assumes',
 };
 
 /**
@@ -38,6 +39,7 @@ export const rootCommand: CommandDef<ArgsDef> = defineCommand({
     models: lazy(() => import('./commands/models')),
     linq: lazy(() => import('./commands/linq')),
     query: lazy(() => import('./commands/query')),
+    devo: lazy(() => import('./commands/devo')),
   },
 }) as unknown as CommandDef<ArgsDef>;
 

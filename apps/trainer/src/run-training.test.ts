@@ -25,6 +25,7 @@ describe.skipIf(skip)('runTraining on sample-small.csv', () => {
   const parent = mkdtempSync(join(tmpdir(), 'dga-trainer-'));
   let first: TrainingRunResult;
   let second: TrainingRunResult;
+  let icann: TrainingRunResult;
   const events: TrainingEvent[] = [];
 
   beforeAll(async () => {
@@ -33,7 +34,18 @@ describe.skipIf(skip)('runTraining on sample-small.csv', () => {
     // The second run also registers, with the Model Manager gone: the run is kept and reported.
     const registrar = { addModel: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:9')) };
     second = await runTraining({ ...config, out: join(parent, 'b'), register: { name: 'dga_test' } }, { registrar });
-  }, 240_000); // two full trainings: about 4 s here, ten times that under heavy load
+    icann = await runTraining({ ...config, epochs: 1, psl: 'icann', out: join(parent, 'icann') });
+  }, 360_000); // three trainings: a few seconds here, ten times that under heavy load
+
+  it('records the PSL mode and, with psl: icann, trains and classifies on ICANN-only labels', () => {
+    const metadataOf = (run: string): Record<string, string> =>
+      (JSON.parse(readFileSync(join(parent, run, 'model-card.json'), 'utf8')) as { onnx: { metadata: Record<string, string> } }).onnx.metadata;
+    expect(metadataOf('a')['dga.psl_mode']).toBe('all');
+    expect(metadataOf('icann')['dga.psl_mode']).toBe('icann');
+    const labelOf = (result: TrainingRunResult): string | undefined => result.samples.find((sample) => sample.input === 'fizrbzba.dyndns.org')?.label;
+    expect(labelOf(first)).toBe('fizrbzba');
+    expect(labelOf(icann)).toBe('dyndns');
+  });
 
   it('gives the same metrics and the same ONNX bytes for the same seed', () => {
     expect(second.metrics).toEqual(first.metrics);
@@ -44,7 +56,7 @@ describe.skipIf(skip)('runTraining on sample-small.csv', () => {
   });
 
   it('writes every artifact and nothing else, with the parity and the backend recorded', () => {
-    expect(readdirSync(parent).sort()).toEqual(['a', 'b']);
+    expect(readdirSync(parent).sort()).toEqual(['a', 'b', 'icann']);
     expect(readdirSync(join(parent, 'a')).sort()).toEqual(['metrics.json', 'model-card.json', 'model.onnx', 'report.html', 'tfjs']);
     const card = JSON.parse(readFileSync(join(parent, 'a', 'model-card.json'), 'utf8')) as Record<string, unknown>;
     // Batch 512: tfjs-node where it loads, else wasm (never the slow cpu fallback; wasm ships as a dependency).

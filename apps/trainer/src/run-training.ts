@@ -2,7 +2,7 @@ import type { Tensor } from '@tensorflow/tfjs';
 import { homedir } from 'node:os';
 import { join, relative } from 'node:path';
 import { readDataset, resolveDatasetSource, type DatasetSkip } from '@dga/dataset';
-import { buildClassificationQuery, getFeatureSet, tryExtractLabel, VERSION as FEATURES_VERSION, type FeatureSetName } from '@dga/features';
+import { buildClassificationQuery, getFeatureSet, tryExtractLabel, VERSION as FEATURES_VERSION, type FeatureSetName, type PslMode } from '@dga/features';
 import {
   computeMetrics,
   createModelCard,
@@ -26,6 +26,16 @@ import { createRunDirectory, type CreateRunDirectoryOptions } from './run-direct
 import { selectTfjsBackend, type TfjsBackendChoice } from './tfjs-backend';
 import type { TrainingConfig, TrainingPreset } from './training-config';
 import { VERSION } from './version';
+
+/**
+ * The dataset's rows with labels under `psl`: as read (every PSL rule) for `all`; re-extracted from
+ * the host with ICANN rules only for `icann` (`fizrbzba.dyndns.org` → `dyndns`).
+ */
+async function* withPslLabels<Row extends { host: string; label: string }>(rows: AsyncIterable<Row>, psl: PslMode): AsyncGenerator<Row> {
+  for await (const row of rows) {
+    yield psl === 'all' ? row : { ...row, label: tryExtractLabel(row.host, { psl }) ?? row.label };
+  }
+}
 
 /** Default seed of every run (never the clock). */
 export const DEFAULT_SEED = 42;
@@ -172,6 +182,7 @@ export async function runTraining(config: TrainingConfig, options: RunTrainingOp
   const featureSetName: FeatureSetName = config.featureSet ?? getPreset(preset).featureSet;
   const featureSet = getFeatureSet(featureSetName);
   const seed = config.seed ?? DEFAULT_SEED;
+  const psl = config.psl ?? 'all';
   const threshold = config.threshold ?? 0.5;
   const source = resolveDatasetSource(config.dataset, options.datasetEnv);
   const cacheDir = config.cacheDir ?? join(homedir(), '.cache', 'dga');
@@ -203,7 +214,7 @@ export async function runTraining(config: TrainingConfig, options: RunTrainingOp
     async function* examples(): AsyncGenerator<TrainingExample> {
       const collect = !sampled;
       let rows = 0;
-      for await (const example of streamTrainingExamples(dataset, featureSetName)) {
+      for await (const example of streamTrainingExamples(withPslLabels(dataset, psl), featureSetName)) {
         rows += 1;
         if (collect) {
           const bucket = example.label === 1 ? samples.dga : samples.legit;
@@ -240,7 +251,7 @@ export async function runTraining(config: TrainingConfig, options: RunTrainingOp
       const metrics = computeMetrics({ scores: trained.test.scores, labels: trained.test.labels, families: trained.test.families, threshold });
 
       emitStage(options, 'export', 'exporting to ONNX with the parity check');
-      const metadata = createModelMetadata({ featureSet: featureSet.name, seed, preset, tfjsBackend: backend.backend });
+      const metadata = createModelMetadata({ featureSet: featureSet.name, seed, preset, tfjsBackend: backend.backend, pslMode: psl });
       const parityRows = [...samples.legit.slice(0, PARITY_ROWS / 2), ...samples.dga.slice(0, PARITY_ROWS / 2)];
       const parityInputs = new Float32Array(parityRows.length * featureSet.size);
       parityRows.forEach((row, index) => parityInputs.set(row, index * featureSet.size));
@@ -266,7 +277,7 @@ export async function runTraining(config: TrainingConfig, options: RunTrainingOp
         }
         verify = { rows: parityRows.length, maxAbsDiff };
         const inputs = (options.sampleInputs ?? SAMPLE_DOMAINS)
-          .map((input) => ({ input, label: tryExtractLabel(input) }))
+          .map((input) => ({ input, label: tryExtractLabel(input, { psl }) }))
           .filter((entry): entry is { input: string; label: string } => entry.label !== undefined && entry.label !== '');
         const rows = new Float32Array(inputs.length * featureSet.size);
         inputs.forEach((entry, index) => featureSet.compute(entry.label, rows, index * featureSet.size));

@@ -11,6 +11,7 @@ describe('training config', () => {
     writeFileSync(file, JSON.stringify({ dataset: 'data.csv', out: 'runs/x', epochs: 3, seed: 7, preset: 'tutorial' }));
     expect(loadTrainingConfigFile(file)).toEqual({ dataset: join(dir, 'data.csv'), out: join(dir, 'runs/x'), epochs: 3, seed: 7, preset: 'tutorial' });
     expect(validateTrainingConfig({ dataset: 'https://h/d.csv', out: 'o' }, 'flags', '/base').dataset).toBe('https://h/d.csv');
+    expect(validateTrainingConfig({ out: 'o', psl: 'icann' }, 'flags', '/base').psl).toBe('icann');
   });
 
   it('accepts the dataset skip settings', () => {
@@ -22,6 +23,7 @@ describe('training config', () => {
     [{ out: 'o', preset: 'big' }, /"preset" must be "tutorial" or "default"/],
     [{ out: 'o', threshold: 2 }, /"threshold" must be a number between 0 and 1/],
     [{ out: 'o', epoch: 3 }, /unknown key "epoch"/],
+    [{ out: 'o', psl: 'private' }, /"psl" must be "all" or "icann"/],
     [{ dataset: 'x' }, /"out" \(the run directory\) is required/],
     [{ out: 'o', register: {} }, /"register" must be an object with a non-empty "name"/],
     [{ out: 'o', strict: 'yes' }, /"strict" must be true or false/],

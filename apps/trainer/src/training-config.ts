@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { featureSetNames, type FeatureSetName } from '@dga/features';
+import { featureSetNames, type FeatureSetName, type PslMode } from '@dga/features';
 
 /** The model presets (mirrors `@dga/model`'s `PresetName`). */
 export type TrainingPreset = 'tutorial' | 'default';
@@ -18,6 +18,12 @@ export interface TrainingConfig {
   dataset?: string;
   /** @default 'default' */
   preset?: TrainingPreset;
+  /**
+   * Public Suffix List rules of the labels: `'all'` (ICANN + PRIVATE) or `'icann'` (ICANN only),
+   * for a Devo domain whose `rootsuffix` ignores the private section. Recorded as `dga.psl_mode`.
+   * @default 'all'
+   */
+  psl?: PslMode;
   /** @default the preset's (`tutorial` → tutorial, `default` → bigram) */
   featureSet?: FeatureSetName;
   /** @default the preset's */
@@ -45,7 +51,7 @@ export interface TrainingConfig {
   query?: { table?: string; field?: string; fieldKind?: 'url' | 'host'; domain?: string; modelName?: string };
 }
 
-const keys = new Set(['dataset', 'preset', 'featureSet', 'epochs', 'batchSize', 'seed', 'threshold', 'out', 'cacheDir', 'strict', 'maxSkippedRows', 'register', 'query', '$schema']);
+const keys = new Set(['dataset', 'preset', 'psl', 'featureSet', 'epochs', 'batchSize', 'seed', 'threshold', 'out', 'cacheDir', 'strict', 'maxSkippedRows', 'register', 'query', '$schema']);
 
 /** A config problem: names the file, the key and the fix. */
 export class TrainingConfigError extends Error {
@@ -88,6 +94,10 @@ export function validateTrainingConfig(raw: unknown, where: string, baseDir: str
       throw new TrainingConfigError(`${where}: "preset" must be "tutorial" or "default", got ${JSON.stringify(input['preset'])}`);
     }
     config.preset = input['preset'];
+  }
+  if (input['psl'] !== undefined) {
+    if (input['psl'] !== 'all' && input['psl'] !== 'icann') throw new TrainingConfigError(`${where}: "psl" must be "all" or "icann"`);
+    config.psl = input['psl'];
   }
   if (input['featureSet'] !== undefined) {
     if (!(featureSetNames as readonly unknown[]).includes(input['featureSet'])) {

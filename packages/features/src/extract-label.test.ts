@@ -174,3 +174,22 @@ describe.skipIf(requireSharedData('dga-training.csv'))('extractLabel on the real
     expect(mismatches.filter((mismatch) => !explained.test(mismatch))).toEqual([]);
    }, 120_000); // all 132k real rows: a wide margin for slow machines
 });
+
+describe('extractLabel with ICANN-only rules (psl: icann)', () => {
+  it.each([
+    ['fizrbzba.dyndns.org', 'fizrbzba', 'dyndns'],
+    ['http://om-el-noor.blogspot.com/', 'om-el-noor', 'blogspot'],
+    ['foo.github.io', 'foo', 'github'],
+    ['blogspot.com', 'blogspot', 'blogspot'],
+    ['https://www.BBC.co.uk/news', 'bbc', 'bbc'],
+  ])('%s: %s with every PSL rule, %s with ICANN rules only', (input, all, icann) => {
+    expect(extractLabel(input)).toBe(all);
+    expect(extractLabel(input, { psl: 'all' })).toBe(all);
+    expect(extractLabel(input, { psl: 'icann' })).toBe(icann);
+    expect(tryExtractLabel(input, { psl: 'icann' })).toBe(icann);
+  });
+
+  it('still rejects a public suffix', () => {
+    expect(tryExtractLabel('co.uk', { psl: 'icann' })).toBeUndefined();
+  });
+});

@@ -2,6 +2,19 @@ import { parse } from 'tldts';
 import { FeaturesError, quoteInput, type FeaturesErrorCode } from './features-error';
 import { tryDecodePunycode } from './internal/decode-punycode';
 
+/**
+ * Which Public Suffix List rules give the label: `'all'` (ICANN + PRIVATE sections:
+ * `fizrbzba.dyndns.org` → `fizrbzba`) or `'icann'` (ICANN only: → `dyndns`). Models record the
+ * mode they were trained with (`dga.psl_mode`); it must match what Devo's `rootsuffix` applies.
+ */
+export type PslMode = 'all' | 'icann';
+
+/** Options of {@link extractLabel} and {@link tryExtractLabel}. */
+export interface ExtractLabelOptions {
+  /** @default 'all' */
+  psl?: PslMode;
+}
+
 interface Failure {
   code: FeaturesErrorCode;
   why: string;
@@ -130,7 +143,7 @@ function isAlabel(label: string): boolean {
 /** `host`: a URL or host, whose registrable label is wanted; `label`: already a single label. */
 type InputKind = 'host' | 'label';
 
-function labelOf(input: string, kind: InputKind = 'host'): string | Failure {
+function labelOf(input: string, kind: InputKind = 'host', psl: PslMode = 'all'): string | Failure {
   if (input.length === 0) return { code: 'ERR_FEATURES_INVALID_INPUT', why: 'it is empty' };
   for (let index = 0; index < input.length; index++) {
     if (isWhitespace(input.charCodeAt(index))) {
@@ -154,7 +167,7 @@ function labelOf(input: string, kind: InputKind = 'host'): string | Failure {
       why: 'it is a single-label host (like "localhost") without a public suffix, so it has no registrable label',
     };
   }
-  const result = parse(host, privateRules);
+  const result = parse(host, psl === 'all' ? privateRules : icannRules);
   if (result.isIp === true) return { code: 'ERR_FEATURES_IP_ADDRESS', why: 'it is an IP address, which has no domain label' };
   if (result.domainWithoutSuffix !== null && result.domainWithoutSuffix !== '') return checkLabel(result.domainWithoutSuffix);
   // The host is itself a public suffix under ICANN + PRIVATE rules (`blogspot.com`, `github.io`):
@@ -175,6 +188,7 @@ function labelOf(input: string, kind: InputKind = 'host'): string | Failure {
  * unknown TLDs count as a one-label suffix. A single-label host (`localhost`, `google`) has no
  * public suffix and so no label, as in Devo. A label that is not a hostname label (starts with
  * `-` or `_`, ends with `-`, or `xn--` that is not valid punycode) is refused with the reason.
+ * `{ psl: 'icann' }` uses the ICANN section only (`fizrbzba.dyndns.org` → `dyndns`).
  *
  * @throws FeaturesError `ERR_FEATURES_INVALID_INPUT` (empty, whitespace, bad characters, a
  *   single-label host, not a hostname label),
@@ -182,8 +196,8 @@ function labelOf(input: string, kind: InputKind = 'host'): string | Failure {
  * @example
  * extractLabel('https://www.bbc.co.uk/news'); // 'bbc'
  */
-export function extractLabel(input: string): string {
-  const result = labelOf(input);
+export function extractLabel(input: string, options: ExtractLabelOptions = {}): string {
+  const result = labelOf(input, 'host', options.psl);
   if (typeof result === 'string') return result;
   throw new FeaturesError(
     result.code,
@@ -199,8 +213,8 @@ export function extractLabel(input: string): string {
  * @example
  * tryExtractLabel('192.168.0.1'); // undefined
  */
-export function tryExtractLabel(input: string): string | undefined {
-  const result = labelOf(input);
+export function tryExtractLabel(input: string, options: ExtractLabelOptions = {}): string | undefined {
+  const result = labelOf(input, 'host', options.psl);
   return typeof result === 'string' ? result : undefined;
 }
 

@@ -103,9 +103,10 @@ const frequencies: FeatureSpec[] = frequencyCharacters.map((character) =>
 );
 
 /**
- * A feature = 1 if the label contains `bigram`, else 0. The LINQ twin uses only functions the ref
- * confirms ([C]: `split`, `length`, `ifthenelse`): piece 0 of `split(label, bigram, 0)` is the
- * text before the first occurrence, shorter than the label exactly when the bigram occurs.
+ * A feature = 1 if the label contains `bigram`, else 0. The LINQ twin is `label -> "xy"`: Devo's
+ * case-sensitive contains (catalogue evidence, its case sensitivity checked against the live API),
+ * whose meaning does not depend on how `split` treats trailing empty pieces. Labels are lowercase
+ * (the query lowercases the host), so case sensitivity does not matter either.
  */
 function bigramFeature(bigram: string): FeatureSpec {
   if (!/^[a-z]{2}$/.test(bigram)) throw new Error(`internal: bad bigram ${JSON.stringify(bigram)}`);
@@ -113,7 +114,7 @@ function bigramFeature(bigram: string): FeatureSpec {
     name: `bigram_${bigram}`,
     column: `bigram_${bigram}`,
     description: `1 if the label contains "${bigram}", else 0.`,
-    linq: (label) => `ifthenelse(length(split(${label}, "${bigram}", 0)) < length(${label}), 1.0, 0.0)`,
+    linq: (label) => `ifthenelse(${label} -> "${bigram}", 1, 0)`,
     kind: { type: 'bigram', bigram },
   };
 }

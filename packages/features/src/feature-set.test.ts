@@ -56,7 +56,7 @@ describe('getFeatureSet', () => {
     expect(set.featureNames.slice(42)).toEqual(ENGLISH_BIGRAMS.map((bigram) => `bigram_${bigram}`));
     expect(set.featureNames.slice(42, 45)).toEqual(['bigram_in', 'bigram_er', 'bigram_es']);
     expect(new Set(set.features.map((feature) => feature.column)).size).toBe(242);
-    expect(set.features[42]!.linq('label')).toBe('ifthenelse(length(split(label, "in", 0)) < length(label), 1.0, 0.0)');
+    expect(set.features[42]!.linq('label')).toBe('ifthenelse(label -> "in", 1, 0)');
   });
 
   it('lists the sets and rejects unknown names with a typed error', () => {

@@ -1,4 +1,4 @@
-import { extractLabel } from './extract-label';
+import { extractLabel, type PslMode } from './extract-label';
 import { FeaturesError, quoteInput } from './features-error';
 import { DEFAULT_FEATURE_SET, getFeatureSet, type FeatureSetName } from './feature-set';
 
@@ -6,6 +6,8 @@ import { DEFAULT_FEATURE_SET, getFeatureSet, type FeatureSetName } from './featu
 export interface FeaturizeOptions {
   /** Which feature set to compute. @default 'bigram' */
   featureSet?: FeatureSetName;
+  /** Public Suffix List rules of the label (see `PslMode`). @default 'all' */
+  psl?: PslMode;
 }
 
 /** One featurized input. */
@@ -28,7 +30,7 @@ export interface FeaturizedDomain {
  */
 export function featurizeDomain(input: string, options: FeaturizeOptions = {}): FeaturizedDomain {
   const set = getFeatureSet(options.featureSet ?? DEFAULT_FEATURE_SET);
-  const label = extractLabel(input);
+  const label = extractLabel(input, options.psl === undefined ? {} : { psl: options.psl });
   const features = new Float64Array(set.size);
   set.compute(label, features, 0);
   return { input, label, features };
@@ -110,7 +112,7 @@ export async function* featurizeDomains(
     }
     let label: string;
     try {
-      label = extractLabel(input);
+      label = extractLabel(input, options.psl === undefined ? {} : { psl: options.psl });
     } catch (error) {
       if (skip && FeaturesError.isInstance(error)) {
         options.onSkip?.(input, error);

@@ -4,7 +4,8 @@ import { buildClassificationQuery, linqFeatureItems } from './linq';
 
 /** Functions of refs/linq-functions.md that the generated LINQ may use. */
 const allowedFunctions = new Set([
-  'split', 'rootsuffix', 'float', 'float4', 'length', 'shannonentropy', 'countbyfilter', 'at', 'mlevalmodel', 'ifthenelse',
+  'split', 'rootsuffix', 'lower', 'isnotnull', 'float', 'float4', 'length', 'shannonentropy', 'countbyfilter', 'at', 'mlevalmodel',
+  'ifthenelse', 'count', 'min', 'max',
 ]);
 
 function functionsUsed(linq: string): string[] {
@@ -30,30 +31,35 @@ function evaluateFeatureLinq(expression: string, label: string): number {
     const set = proportion[1]!;
     return characters.filter((character) => set.includes(character)).length / characters.length;
   }
+  const bigram = /^ifthenelse\(label -> "([a-z]{2})", 1, 0\)$/.exec(expression);
+  if (bigram !== null) return label.includes(bigram[1]!) ? 1 : 0;
   throw new Error(`unexpected feature expression ${expression}`);
 }
 
 describe('linqFeatureItems', () => {
-  it('computes the label from a URL field with split and rootsuffix, then the tutorial features', () => {
+  it('computes the label from a lowercased URL host with split and rootsuffix, then the tutorial features', () => {
     expect(linqFeatureItems({ field: 'referralUri', fieldKind: 'url', featureSet: 'tutorial' })).toEqual({
       items: [
-        'split(split(referralUri, "/", 2), ":", 0) as dga_host',
-        'split(rootsuffix(dga_host), ".", 0) as label',
+        'split(rootsuffix(lower(split(split(referralUri, "/", 2), ":", 0))), ".", 0) as label',
         'float(length(label)) as length',
         'shannonentropy(label) as entropy',
         'float(countbyfilter(label, "aeiouAEIOU")) / float(length(label)) as vowel_proportion',
       ],
       featureColumns: ['length', 'entropy', 'vowel_proportion'],
       labelColumn: 'label',
-      hostColumn: 'dga_host',
+      labelConditions: [
+        'isnotnull(label)',
+        'length(label) < 64',
+        'countbyfilter(label, "abcdefghijklmnopqrstuvwxyz0123456789-_") = length(label)',
+        'countbyfilter(label, "abcdefghijklmnopqrstuvwxyz0123456789") > 0',
+      ],
     });
   });
 
-  it('starts from the host directly for a host field', () => {
+  it('starts from the lowercased host directly for a host field', () => {
     const result = linqFeatureItems({ field: 'serverHost', fieldKind: 'host', featureSet: 'tutorial' });
-    expect(result.items[0]).toBe('split(rootsuffix(serverHost), ".", 0) as label');
+    expect(result.items[0]).toBe('split(rootsuffix(lower(serverHost)), ".", 0) as label');
     expect(result.items).toHaveLength(4);
-    expect(result.hostColumn).toBeUndefined();
   });
 
   it('defaults to the bigram set: the 42 extended columns (freq_- as freq_hyphen), then 200 bigram flags', () => {
@@ -62,7 +68,7 @@ describe('linqFeatureItems', () => {
     expect(result.featureColumns.slice(0, 5)).toEqual(['length', 'entropy', 'vowel_proportion', 'digit_ratio', 'consonant_ratio']);
     expect(result.featureColumns[41]).toBe('freq_hyphen');
     expect(result.items[42]).toBe('float(countbyfilter(label, "-")) / float(length(label)) as freq_hyphen');
-    expect(result.items.at(-1)).toBe('ifthenelse(length(split(label, "ub", 0)) < length(label), 1.0, 0.0) as bigram_ub');
+    expect(result.items.at(-1)).toBe('ifthenelse(label -> "ub", 1, 0) as bigram_ub');
     for (const column of result.featureColumns) expect(column).toMatch(/^[a-z_][a-z0-9_]*$/);
   });
 
@@ -78,10 +84,10 @@ describe('linqFeatureItems', () => {
     }
   });
 
-  it('gives LINQ twins that evaluate to the TypeScript features', () => {
-    const set = getFeatureSet('extended');
+  it('gives LINQ twins that evaluate to the TypeScript features, bigram flags included (labels that are only the bigram too)', () => {
+    const set = getFeatureSet('bigram');
     const out = new Float64Array(set.size);
-    for (const label of ['google', 'xjw3kq9zt1lmp0a', 'om-el-noor', '1002n0q11m17h017r1shexghfqf', 'a', 'zzzz', 'AEIOUxyz']) {
+    for (const label of ['google', 'xjw3kq9zt1lmp0a', 'om-el-noor', '1002n0q11m17h017r1shexghfqf', 'a', 'zzzz', 'AEIOUxyz', 'in', 'coco', 'thin']) {
       set.compute(label, out);
       set.features.forEach((feature, index) => {
         expect(evaluateFeatureLinq(feature.linq('label'), label), `${feature.name} of ${label}`).toBeCloseTo(out[index]!, 12);
@@ -98,17 +104,43 @@ describe('linqFeatureItems', () => {
 });
 
 describe('buildClassificationQuery', () => {
-  it('fixes the tutorial query: label, all three features as float4, P(DGA) at index 1', () => {
+  it('scores each distinct, valid, lowercased label once, with the features inline in mlevalmodel', () => {
     expect(buildClassificationQuery({ featureSet: 'tutorial', modelName: 'dga_classifier_onnx' })).toMatchInlineSnapshot(`
       "from demo.ecommerce.data
-        select split(split(referralUri, "/", 2), ":", 0) as dga_host,
-          split(rootsuffix(dga_host), ".", 0) as label,
-          float(length(label)) as length,
-          shannonentropy(label) as entropy,
-          float(countbyfilter(label, "aeiouAEIOU")) / float(length(label)) as vowel_proportion,
-          at(mlevalmodel("self", "dga_classifier_onnx", [float4(length), float4(entropy), float4(vowel_proportion)]), 1) as dga_probability,
+        select split(rootsuffix(lower(split(split(referralUri, "/", 2), ":", 0))), ".", 0) as label
+        where isnotnull(label),
+          length(label) < 64,
+          countbyfilter(label, "abcdefghijklmnopqrstuvwxyz0123456789-_") = length(label),
+          countbyfilter(label, "abcdefghijklmnopqrstuvwxyz0123456789") > 0
+        group by label every -
+        select count() as events,
+          min(eventdate) as firstSeen,
+          max(eventdate) as lastSeen,
+          at(mlevalmodel("self", "dga_classifier_onnx", [
+            float4(float(length(label))),float4(shannonentropy(label)),
+            float4(float(countbyfilter(label,"aeiouAEIOU"))/float(length(label)))
+          ]), 1) as dga_probability,
           ifthenelse(dga_probability >= 0.5, "true", "false") as isMalicious"
     `);
+  });
+
+  it('keeps the default (bigram) query under 12,000 bytes, with one select column per output only', () => {
+    const query = buildClassificationQuery({ modelName: 'dga_classifier_bigram' });
+    expect(Buffer.byteLength(query)).toBeLessThanOrEqual(12_000);
+    expect([...query.matchAll(/ as ([A-Za-z_]+)/g)].map((match) => match[1])).toEqual([
+      'label', 'events', 'firstSeen', 'lastSeen', 'dga_probability', 'isMalicious',
+    ]);
+    expect(query).not.toContain('split(label');
+  });
+
+  it('scores every event with scoring: event, and writes one column per feature with layout: columns', () => {
+    const perEvent = buildClassificationQuery({ modelName: 'm', featureSet: 'tutorial', scoring: 'event' });
+    expect(perEvent).not.toContain('group by');
+    expect(perEvent).toContain('  where isnotnull(label)');
+    expect([...perEvent.matchAll(/ as ([A-Za-z_]+)/g)].map((match) => match[1])).toEqual(['label', 'dga_probability', 'isMalicious']);
+    const columns = buildClassificationQuery({ modelName: 'm', featureSet: 'tutorial', layout: 'columns' });
+    expect(columns).toContain('    shannonentropy(label) as entropy,\n');
+    expect(columns).toContain('mlevalmodel("self", "m", [float4(length), float4(entropy), float4(vowel_proportion)])');
   });
 
   it('matches the golden extended query on a host field', () => {
@@ -125,10 +157,10 @@ describe('buildClassificationQuery', () => {
     ).toMatchSnapshot();
   });
 
-  it('passes every feature column to mlevalmodel in the model order', () => {
+  it('passes every feature to mlevalmodel in the model order', () => {
     const query = buildClassificationQuery({ modelName: 'm' });
-    const inputs = /\[(.*)\]/.exec(query)![1]!.split(', ');
-    expect(inputs).toEqual(getFeatureSet('bigram').features.map((feature) => `float4(${feature.column})`));
+    const inputs = /\[\n([^\]]*)\n {4}\]/.exec(query)![1]!.split(/,\n? *(?=float4)/).map((text) => text.trim());
+    expect(inputs).toEqual(getFeatureSet('bigram').features.map((feature) => `float4(${feature.linq('label')})`.replace(/, /g, ',').replace(/ (->|\/) /g, '$1')));
   });
 
   it('writes small thresholds without an exponent', () => {
@@ -143,6 +175,8 @@ describe('buildClassificationQuery', () => {
     [{ modelName: 'm', threshold: Number.NaN }, /threshold "NaN"/],
     [{ modelName: 'm', table: 'bad table' }, /table "bad table"/],
     [{ modelName: 'm', domain: 'x"y' }, /domain/],
+    [{ modelName: 'm', scoring: 'row' as 'event' }, /scoring "row"/],
+    [{ modelName: 'm', layout: 'wide' as 'inline' }, /layout "wide"/],
   ])('rejects bad options %j', (options, message) => {
     expect(() => buildClassificationQuery(options)).toThrowError(message);
   });

@@ -61,7 +61,9 @@ describe('createModelMetadata', () => {
       'dga.seed': '42',
       'dga.preset': 'default',
       'dga.tfjs_backend': 'wasm',
+      'dga.psl_mode': 'all',
     });
+    expect(createModelMetadata({ featureSet: 'extended', seed: 42, preset: 'default', tfjsBackend: 'wasm', pslMode: 'icann' })['dga.psl_mode']).toBe('icann');
   });
 
   it('refuses feature names that differ from the feature set', () => {
@@ -81,9 +83,11 @@ describe('readModelContract', () => {
       seed: 7,
       preset: 'tutorial',
       tfjsBackend: 'cpu',
+      pslMode: 'all',
       warnings: [],
     });
     expect(checkModelContract(readOnnxModelInfo(logModel())).featureSet).toBe('tutorial');
+    expect(readModelContract(logModel({ metadata: { ...tutorialMetadata, 'dga.psl_mode': 'icann' } })).pslMode).toBe('icann');
   });
 
   it.each([
@@ -95,6 +99,7 @@ describe('readModelContract', () => {
     ['reordered feature names', { metadata: { ...tutorialMetadata, 'dga.feature_names': '["entropy","length","vowel_proportion"]' } }, /position 0 is "entropy", not "length"/],
     ['swapped labels', { metadata: { ...tutorialMetadata, 'dga.label_names': '["dga","legit"]' } }, /label_names is \["dga","legit"\], not \["legit","dga"\]/],
     ['missing labels', { metadata: { ...tutorialMetadata, 'dga.label_names': 'legit,dga' } }, /label_names metadata is not a JSON array of strings/],
+    ['an unknown PSL mode', { metadata: { ...tutorialMetadata, 'dga.psl_mode': 'private' } }, /dga\.psl_mode is "private", which this version does not know/],
   ])('refuses %s with ERR_ONNX_MODEL_CONTRACT naming the problem and the fix', (_name, options, pattern) => {
     const message = contractFailure(logModel(options));
     expect(message).toMatch(/^ERR_ONNX_MODEL_CONTRACT: /);

@@ -1,4 +1,4 @@
-import { featureSetNames, getFeatureSet, type FeatureSet, type FeatureSetName } from '@dga/features';
+import { featureSetNames, getFeatureSet, type FeatureSet, type FeatureSetName, type PslMode } from '@dga/features';
 import { OnnxExportError } from './onnx-export-error';
 import { readOnnxModelInfo, type OnnxModelInfo } from './read-onnx-model-info';
 
@@ -32,6 +32,11 @@ export interface ModelMetadataOptions {
   preset: string;
   /** tfjs backend the model was trained on, e.g. `tensorflow`, `wasm`. */
   tfjsBackend: string;
+  /**
+   * Public Suffix List rules of the training labels (`extractLabel`'s `psl`), recorded as
+   * `dga.psl_mode`; classification must extract labels the same way. @default 'all'
+   */
+  pslMode?: PslMode;
 }
 
 /** A DGA classifier's contract, read and checked by {@link readModelContract}. */
@@ -50,6 +55,8 @@ export interface ModelContract {
   readonly seed: number | undefined;
   readonly preset: string | undefined;
   readonly tfjsBackend: string | undefined;
+  /** `dga.psl_mode`: the PSL rules of the training labels (`all` when not recorded). */
+  readonly pslMode: PslMode;
   /** Things that do not stop the model from being used, e.g. an older feature set version. */
   readonly warnings: readonly string[];
 }
@@ -63,6 +70,7 @@ const keys = {
   seed: 'dga.seed',
   preset: 'dga.preset',
   tfjsBackend: 'dga.tfjs_backend',
+  pslMode: 'dga.psl_mode',
 } as const;
 
 const fix = 'Re-export it with exportToOnnx(model, { metadata: createModelMetadata(…) }) from a model with one [N, 2] softmax output.';
@@ -93,6 +101,7 @@ export function createModelMetadata(options: ModelMetadataOptions): Record<strin
     [keys.seed]: String(options.seed),
     [keys.preset]: options.preset,
     [keys.tfjsBackend]: options.tfjsBackend,
+    [keys.pslMode]: options.pslMode ?? 'all',
   };
 }
 
@@ -162,6 +171,14 @@ export function checkModelContract(info: OnnxModelInfo): ModelContract {
       `trained on feature set "${set.name}" version ${featureSetVersion}, this version computes version ${set.version}; scores may drift`,
     );
   }
+  const pslText = metadata[keys.pslMode];
+  if (pslText !== undefined && pslText !== 'all' && pslText !== 'icann') {
+    throw new OnnxExportError(
+      'ERR_ONNX_MODEL_CONTRACT',
+      `The model's ${keys.pslMode} is ${JSON.stringify(pslText)}, which this version does not know (known: "all", "icann"). ` +
+        'Upgrade the DGA toolkit, or re-train the model with this version.',
+    );
+  }
   const seedText = metadata[keys.seed];
   return {
     info,
@@ -172,6 +189,7 @@ export function checkModelContract(info: OnnxModelInfo): ModelContract {
     seed: seedText === undefined || !/^\d+$/.test(seedText) ? undefined : Number(seedText),
     preset: metadata[keys.preset],
     tfjsBackend: metadata[keys.tfjsBackend],
+    pslMode: pslText ?? 'all',
     warnings,
   };
 }

@@ -1,7 +1,9 @@
 /**
- * Rows/s of the LINQ evaluator on the generated classification query over the full training
- * hosts as referral URLs (~136k rows): the feature items alone, then with `mlevalmodel` on an
- * untrained default-preset model on its feature set (seeded: speed does not depend on the weights).
+ * Events/s of the LINQ evaluator on the generated classification query over the full training
+ * hosts as referral URLs (~136k events) and over sample-small.csv (2k): the feature items alone,
+ * then the classification query with `mlevalmodel` on an untrained default-preset model on its
+ * feature set (seeded: speed does not depend on the weights), grouped by label (the default)
+ * and per event.
  *
  *   pnpm --filter @dga/devo-sandbox bench     # writes bench/results.json
  */
@@ -17,24 +19,31 @@ import { createReferralTable, DEMO_TABLE, readLabelledHosts } from '../src/table
 
 const hosts = await readLabelledHosts(sharedDataFile('dga-training.csv'));
 const tables = { [DEMO_TABLE]: createReferralTable(hosts, { endTime: 0 }) };
+const sampleTables = { [DEMO_TABLE]: createReferralTable(await readLabelledHosts(sharedDataFile('sample-small.csv')), { endTime: 0 }) };
 // The default preset's model and feature set: the query `dga train` prints.
 const featureSet = getPreset('default').featureSet;
 const { bytes } = await exportToOnnx(createModel({ preset: 'default', featureSet, seed: 42 }));
 const models = createOnnxModelResolver({ getModelFile: () => ({ engine: 'ONNX', bytes }) });
 
-async function run(query: string): Promise<number> {
-  const result = await runLinqQuery(query, { tables, models, now: 0 });
-  let rows = 0;
-  for await (const row of result.rows) rows += row.length > 0 ? 1 : 0;
-  return rows;
+/** Runs `query` to the end; returns the events it read (a grouped query outputs fewer rows). */
+async function run(query: string, over: typeof tables = tables): Promise<number> {
+  const result = await runLinqQuery(query, { tables: over, models, now: 0 });
+  for await (const row of result.rows) void row;
+  return over[DEMO_TABLE].rows.length;
 }
 
 const featuresOf = (set: FeatureSetName): string => `from ${DEMO_TABLE} select ${linqFeatureItems({ field: 'referralUri', fieldKind: 'url', featureSet: set }).items.join(', ')}`;
 const results: BenchResult[] = [
   await measure({ name: 'linq extended features (42)', unit: 'rows', warmup: false }, () => run(featuresOf('extended'))),
   await measure({ name: `linq ${featureSet} features (${getFeatureSet(featureSet).size})`, unit: 'rows', warmup: false }, () => run(featuresOf(featureSet))),
-  await measure({ name: `linq classification query, ${featureSet} features (mlevalmodel, ORT batches of 512)`, unit: 'rows' }, () =>
+  await measure({ name: `linq classification query, ${featureSet} features, grouped by label (mlevalmodel)`, unit: 'rows' }, () =>
     run(buildClassificationQuery({ modelName: 'bench', featureSet })),
+  ),
+  await measure({ name: `linq classification query, ${featureSet} features, per event (mlevalmodel, ORT batches of 512)`, unit: 'rows' }, () =>
+    run(buildClassificationQuery({ modelName: 'bench', featureSet, scoring: 'event' })),
+  ),
+  await measure({ name: `linq classification query over sample-small.csv (2k), ${featureSet} features, grouped by label`, unit: 'rows' }, () =>
+    run(buildClassificationQuery({ modelName: 'bench', featureSet }), sampleTables),
   ),
 ];
 await models.dispose();

@@ -1,6 +1,7 @@
 import { startFakeQueryServer, QueryLaunchError, type FakeQueryServer, type QueryEngine } from '@dga/devo-query/testing';
 import { startFakeMlmmServer, type FakeMlmmServer } from '@dga/mlmm-client/testing';
 import { startFrontServer, type FrontServer } from './internal/front-server';
+import type { LinqSemantics } from './linq/linq-semantics';
 import { runLinqQuery, type SandboxTable } from './linq/run-query';
 import { createOnnxModelResolver } from './onnx-model-resolver';
 import { LinqQueryError } from './sandbox-error';
@@ -24,6 +25,8 @@ export interface DevoSandboxOptions {
   readonly keepAliveIntervalMs?: number;
   /** Port of the one front server on 127.0.0.1 (both APIs); 0 picks a free one. @default 0 */
   readonly port?: number;
+  /** How LINQ's undocumented behaviours are evaluated (see `LinqSemantics`). @default DEFAULT_LINQ_SEMANTICS */
+  readonly semantics?: Partial<LinqSemantics>;
 }
 
 /** A running sandbox: both fake APIs behind one port on 127.0.0.1. */
@@ -77,6 +80,7 @@ export async function startDevoSandbox(options: DevoSandboxOptions = {}): Promis
         from: request.from,
         ...(request.to === undefined ? {} : { to: request.to }),
         ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+        ...(options.semantics === undefined ? {} : { semantics: options.semantics }),
       });
       return { columns: result.columns.map((column) => ({ ...column })), rows: result.rows };
     } catch (error) {

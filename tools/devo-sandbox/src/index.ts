@@ -3,6 +3,8 @@ export type { DevoSandbox, DevoSandboxOptions } from './devo-sandbox';
 export { runLinqQuery } from './linq/run-query';
 export type { ColumnSpec, LinqQueryResult, RunLinqQueryOptions, SandboxTable } from './linq/run-query';
 export type { DevoType, DevoValue } from './linq/devo-type';
+export { DEFAULT_LINQ_SEMANTICS, linqSemanticsChoices, resolveLinqSemantics } from './linq/linq-semantics';
+export type { LinqSemantics } from './linq/linq-semantics';
 export { createOnnxModelResolver } from './onnx-model-resolver';
 export type { ModelFile, ModelStore, OnnxModelResolver, OnnxModelResolverOptions } from './onnx-model-resolver';
 export type { LoadedModel, ModelResolver } from './model-runner';

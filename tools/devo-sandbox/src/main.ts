@@ -1,5 +1,6 @@
 import { defineCommand, runMain } from 'citty';
 import { DEFAULT_SANDBOX_TOKEN, startDevoSandbox } from './devo-sandbox';
+import { linqSemanticsChoices, type LinqSemantics } from './linq/linq-semantics';
 import { loadSandboxTables } from './load-sandbox-tables';
 import { isDevoSandboxError } from './sandbox-error';
 
@@ -19,11 +20,22 @@ const command = defineCommand({
     port: { type: 'string', description: 'Port on 127.0.0.1 for both APIs (0 = any free port)', default: '0' },
     token: { type: 'string', description: 'The token both APIs accept', default: DEFAULT_SANDBOX_TOKEN },
     json: { type: 'boolean', description: 'Print the URLs and token as one JSON document', default: false },
+    semantics: {
+      type: 'string',
+      description: `Undocumented LINQ behaviours to emulate, key=value,… (${Object.entries(linqSemanticsChoices).map(([key, values]) => `${key}=${values.join('|')}`).join(', ')})`,
+      valueHint: 'key=value,…',
+    },
   },
   async run({ args }) {
     const port = Number(args.port);
     if (!Number.isInteger(port) || port < 0 || port > 65_535) {
       process.stderr.write(`devo-sandbox: --port ${args.port} is not a port number (0-65535)\n`);
+      process.exitCode = 2;
+      return;
+    }
+    const semantics = parseSemantics(args.semantics);
+    if (typeof semantics === 'string') {
+      process.stderr.write(`devo-sandbox: --semantics ${args.semantics ?? ''}: ${semantics}\n`);
       process.exitCode = 2;
       return;
     }
@@ -35,7 +47,7 @@ const command = defineCommand({
       cwd: process.env['INIT_CWD'] ?? process.cwd(),
       endTime: startedAt,
     });
-    const sandbox = await startDevoSandbox({ tables, token: args.token, port });
+    const sandbox = await startDevoSandbox({ tables, token: args.token, port, semantics });
     const rowCounts = Object.fromEntries(Object.entries(tables).map(([name, table]) => [name, table.rows.length]));
     if (args.json) {
       process.stdout.write(`${JSON.stringify({ mlmmUrl: sandbox.mlmmUrl, queryUrl: sandbox.queryUrl, token: sandbox.token, tables: rowCounts })}\n`);
@@ -58,6 +70,19 @@ const command = defineCommand({
     await sandbox.close();
   },
 });
+
+/** `key=value,…` → overrides, or the reason it is not valid. */
+function parseSemantics(text: string | undefined): Partial<LinqSemantics> | string {
+  const overrides: Record<string, string> = {};
+  for (const pair of (text ?? '').split(',').filter((part) => part !== '')) {
+    const [key = '', value = ''] = pair.split('=');
+    const values = Object.hasOwn(linqSemanticsChoices, key) ? (linqSemanticsChoices[key as keyof LinqSemantics] as readonly string[]) : undefined;
+    if (values === undefined) return `unknown key "${key}"; use one of ${Object.keys(linqSemanticsChoices).join(', ')}`;
+    if (!values.includes(value)) return `${key} takes ${values.join(' or ')}, not "${value}"`;
+    overrides[key] = value;
+  }
+  return overrides;
+}
 
 const rawArgs = process.argv.slice(2);
 // `pnpm start -- --flag` may forward the `--` itself.

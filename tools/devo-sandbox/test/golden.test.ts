@@ -6,14 +6,19 @@
 import * as tf from '@tensorflow/tfjs';
 import { readDataset, type DatasetRow } from '@dga/dataset';
 import { createQueryClient, QueryHttpError } from '@dga/devo-query';
-import { buildClassificationQuery, featureSetNames, featurizeDomain, getFeatureSet, linqFeatureItems, tryExtractLabel, type FeatureSetName } from '@dga/features';
+import {
+  buildClassificationQuery, featureSetNames, featurizeDomain, featurizeLabels, getFeatureSet, linqFeatureItems, tryExtractLabel,
+  type FeatureSetName, type PslMode,
+} from '@dga/features';
 import { createMlmmClient } from '@dga/mlmm-client';
 import { createModel, getPreset, streamTrainingExamples, trainModel } from '@dga/model';
 import { createOnnxClassifier, exportToOnnx, type OnnxClassifier } from '@dga/onnx-export';
 import { requireSharedData, sharedDataFile } from '@dga/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevoSandbox, type DevoSandbox } from '../src/devo-sandbox';
+import { linqSemanticsChoices, resolveLinqSemantics, type LinqSemantics } from '../src/linq/linq-semantics';
 import { runLinqQuery, type SandboxTable } from '../src/linq/run-query';
+import { createOnnxModelResolver, type OnnxModelResolver } from '../src/onnx-model-resolver';
 import { DEMO_TABLE, referralUrl } from '../src/tables';
 
 const skip = requireSharedData('sample-small.csv');
@@ -65,6 +70,42 @@ async function linqFeatures(uris: readonly string[], featureSet: FeatureSetName)
 
 /** The feature set of the `default` preset, which the model and end-to-end checks use. */
 const MODEL_SET = getPreset('default').featureSet;
+
+interface LocalVerdict {
+  probability: number;
+  isMalicious: 'true' | 'false';
+  events: number;
+}
+
+/**
+ * What `dga classify` computes for each input (its label under `psl`, the label's features, ONNX
+ * Runtime, P(DGA) >= 0.5), grouped by label with the number of inputs that gave it.
+ */
+async function localVerdicts(classifier: OnnxClassifier, inputs: readonly string[], psl: PslMode): Promise<Map<string, LocalVerdict>> {
+  const counts = new Map<string, number>();
+  for (const input of inputs) {
+    const label = tryExtractLabel(input, { psl });
+    if (label !== undefined) counts.set(label, (counts.get(label) ?? 0) + 1);
+  }
+  const labels = [...counts.keys()];
+  const scores = await classifier.predict(featurizeLabels(labels, { featureSet: MODEL_SET }));
+  return new Map(labels.map((label, index) => {
+    const probability = scores[index * 2 + 1] as number;
+    return [label, { probability, isMalicious: probability >= 0.5 ? 'true' : 'false', events: counts.get(label) as number }];
+  }));
+}
+
+/** The query's rows, one per label, equal the local verdicts: same labels, events, verdicts, probabilities within 1e-6. */
+function expectSameVerdicts(rows: readonly Record<string, unknown>[], expected: ReadonlyMap<string, LocalVerdict>): void {
+  expect(rows.map((row) => row['label']).sort()).toEqual([...expected.keys()].sort());
+  let maxDifference = 0;
+  for (const row of rows) {
+    const local = expected.get(row['label'] as string) as LocalVerdict;
+    expect({ label: row['label'], events: row['events'], isMalicious: row['isMalicious'] }).toEqual({ label: row['label'], events: local.events, isMalicious: local.isMalicious });
+    maxDifference = Math.max(maxDifference, Math.abs((row['dga_probability'] as number) - local.probability));
+  }
+  expect(maxDifference).toBeLessThanOrEqual(1e-6);
+}
 
 // Each test runs real models and LINQ over the sample: about 1 s here, ten times that under heavy load.
 describe.skipIf(skip)('golden: the sandbox against the TypeScript pipeline on sample-small.csv', { timeout: 120_000 }, () => {
@@ -145,6 +186,7 @@ describe.skipIf(skip)('golden: the sandbox against the TypeScript pipeline on sa
       const cases = ['-', 'http://bücher.de/', 'http://localhost/', 'www.google.com'];
       const rows = await linqFeatures(cases, 'tutorial');
       expect(rows.map((row) => row.label)).toEqual([null, 'bücher', null, null]);
+      // A single-label host (`localhost`) has no label on either side.
       expect(cases.map((uri) => tryExtractLabel(uri))).toEqual([undefined, 'xn--bcher-kva', undefined, 'google']);
     });
   });
@@ -178,25 +220,21 @@ describe.skipIf(skip)('golden: the sandbox against the TypeScript pipeline on sa
   });
 
   describe('3. end to end', () => {
-    it('register through @dga/mlmm-client, query through @dga/devo-query: every verdict equals the local one', async () => {
+    it('register through @dga/mlmm-client, query through @dga/devo-query: each label once, with the local probability and verdict', async () => {
       const mlmm = createMlmmClient({ url: sandbox.mlmmUrl, token: sandbox.token });
       await mlmm.addModel('dga_default', 'ONNX', onnxBytes, { description: 'golden test', force: true });
       const query = buildClassificationQuery({ modelName: 'dga_default', featureSet: MODEL_SET });
       const client = createQueryClient({ url: sandbox.queryUrl, auth: { type: 'token', token: sandbox.token }, retry: { limit: 0 } });
-      const verdicts: { label: unknown; probability: unknown; isMalicious: unknown }[] = [];
-      for await (const row of client.query({ query, from: now - 3_600_000, to: now })) {
-        verdicts.push({ label: row['label'], probability: row['dga_probability'], isMalicious: row['isMalicious'] });
-      }
+      const rows: Record<string, unknown>[] = [];
+      for await (const row of client.query({ query, from: now - 3_600_000, to: now })) rows.push(row);
       const inputs = [...uris, ...agreeingEdgeCases];
-      const size = getFeatureSet(MODEL_SET).size;
-      const features = new Float32Array(inputs.length * size);
-      inputs.forEach((uri, index) => features.set(featurizeDomain(uri, { featureSet: MODEL_SET }).features, index * size));
-      const local = await classifier.predict(features);
-      const expected = inputs.map((_, index) => ((local[index * 2 + 1] as number) >= 0.5 ? 'true' : 'false'));
-      expect(verdicts.slice(0, inputs.length).map((verdict) => verdict.isMalicious)).toEqual(expected);
-      // No label, no score: the generated query answers "false" with a null probability.
-      expect(verdicts.slice(inputs.length)).toEqual(Array.from({ length: 1 + labelLessReferrers.length }, () => ({ label: null, probability: null, isMalicious: 'false' })));
-      const accuracy = dataset.filter((row, index) => (expected[index] === 'true') === row.malicious).length / dataset.length;
+      const expected = await localVerdicts(classifier, inputs, 'all');
+      expect(Object.keys(rows[0] ?? {})).toEqual(['label', 'events', 'firstSeen', 'lastSeen', 'dga_probability', 'isMalicious']);
+      expectSameVerdicts(rows, expected);
+      // Referrers without a label never reach the model: no row, no null score.
+      expect(rows.some((row) => row['label'] === null || row['dga_probability'] === null)).toBe(false);
+      const byLabel = new Map(rows.map((row) => [row['label'], row]));
+      const accuracy = dataset.filter((row, index) => (byLabel.get(tryExtractLabel(uris[index] as string))?.['isMalicious'] === 'true') === row.malicious).length / dataset.length;
       expect(accuracy).toBeGreaterThan(0.6); // a 3-epoch model still beats chance; only agreement matters here
     });
   });
@@ -224,11 +262,13 @@ describe.skipIf(skip)('golden: the sandbox against the TypeScript pipeline on sa
       expect((error as QueryHttpError).serverMessage).toMatch(
         /^Error Launching Query: line 6:49: mlevalmodel\(\): model "dga_classifier_onnx" expects 3 features per row \(input \[-1, 3\]\), but the array has 2/,
       );
-      // Ours, for the same model and feature set, runs.
+      // Ours, for the same model and feature set, runs: one row per distinct label, every event counted.
       const ours = buildClassificationQuery({ modelName: 'dga_classifier_onnx', featureSet: 'tutorial' });
-      let rows = 0;
-      for await (const row of client.query({ query: ours, from: now - 3_600_000, to: now })) rows += row['isMalicious'] === 'true' || row['isMalicious'] === 'false' ? 1 : 0;
-      expect(rows).toBe(uris.length + 1 + agreeingEdgeCases.length + labelLessReferrers.length);
+      let events = 0;
+      for await (const row of client.query({ query: ours, from: now - 3_600_000, to: now })) {
+        if (row['isMalicious'] === 'true' || row['isMalicious'] === 'false') events += row['events'] as number;
+      }
+      expect(events).toBe(uris.length + agreeingEdgeCases.length);
     });
 
     it('computes features unlike training even with the count fixed: the host, and a vowel count', async () => {
@@ -248,6 +288,61 @@ describe.skipIf(skip)('golden: the sandbox against the TypeScript pipeline on sa
       expect(differing).toBe(dataset.length);
       const ours = await linqFeatures(uris, 'tutorial');
       expect(ours.every((row, position) => row.label === tryExtractLabel(uris[position] as string))).toBe(true);
+    });
+  });
+
+  describe('5. every reading of what Devo leaves undocumented', () => {
+    /** Inputs whose label changes under ICANN-only rules, upper-case hosts, labels that are only a bigram. */
+    const variantInputs = ['http://fizrbzba.dyndns.org/', 'http://om-el-noor.blogspot.com/x', 'http://WWW.KQWHPDMSNRTG.NET/', 'http://Mail.BBC.co.uk/', 'http://in.com/', 'http://coco.net/'];
+    const combinations = [
+      ...(function* combine(): Generator<LinqSemantics> {
+        for (const pslRules of linqSemanticsChoices.pslRules)
+          for (const splitTrailingEmpty of linqSemanticsChoices.splitTrailingEmpty)
+            for (const hostCase of linqSemanticsChoices.hostCase)
+              for (const modelOnNull of linqSemanticsChoices.modelOnNull) yield resolveLinqSemantics({ pslRules, splitTrailingEmpty, hostCase, modelOnNull });
+      })(),
+    ];
+    let resolver: OnnxModelResolver;
+    let inputs: string[];
+    let table: SandboxTable;
+
+    beforeAll(() => {
+      resolver = createOnnxModelResolver({ getModelFile: () => ({ engine: 'ONNX', bytes: onnxBytes }) });
+      inputs = [...uris, ...agreeingEdgeCases, ...variantInputs];
+      table = tableOf([...inputs, '-', ...labelLessReferrers]);
+    });
+    afterAll(async () => {
+      await resolver?.dispose();
+    });
+
+    async function queryRows(semantics: LinqSemantics): Promise<Record<string, unknown>[]> {
+      const result = await runLinqQuery(buildClassificationQuery({ modelName: 'variant', featureSet: MODEL_SET }), {
+        tables: { [DEMO_TABLE]: table }, models: resolver, now, semantics,
+      });
+      const rows: Record<string, unknown>[] = [];
+      for await (const row of result.rows) rows.push(Object.fromEntries(result.columns.map((column, index) => [column.name, row[index]])));
+      return rows;
+    }
+
+    it.each(combinations.map((semantics) => [`pslRules=${semantics.pslRules} split=${semantics.splitTrailingEmpty} hostCase=${semantics.hostCase} modelOnNull=${semantics.modelOnNull}`, semantics] as const))(
+      'under %s the query gives the verdicts dga classify gives with the matching PSL mode',
+      async (_name, semantics) => {
+        const psl: PslMode = semantics.pslRules === 'private' ? 'all' : 'icann';
+        const rows = await queryRows(semantics);
+        expect(rows.length).toBeGreaterThan(dataset.length / 2);
+        expectSameVerdicts(rows, await localVerdicts(classifier, inputs, psl));
+      },
+      60_000,
+    );
+
+    it('disagrees when the model was trained with PSL rules other than the ones rootsuffix applies (what the probe catches)', async () => {
+      const rows = await queryRows(resolveLinqSemantics({ pslRules: 'icann' }));
+      const trainedWithAll = await localVerdicts(classifier, inputs, 'all');
+      const labels = new Set(rows.map((row) => row['label']));
+      expect(labels.has('dyndns')).toBe(true);
+      expect(trainedWithAll.has('dyndns')).toBe(false);
+      expect(trainedWithAll.has('fizrbzba')).toBe(true);
+      expect(labels.has('fizrbzba')).toBe(false);
     });
   });
 });

@@ -77,6 +77,7 @@ export default defineCommand({
     try {
       for await (const records of classifyBatches(inputs, classifier, {
         featureSet: model.featureSet,
+        psl: model.pslMode,
         outputSize: model.outputSize,
         threshold,
         batchSize,

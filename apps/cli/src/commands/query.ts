@@ -2,8 +2,8 @@ import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
 import { DEFAULT_FEATURE_SET, featureSetNames } from '@dga/features';
 import { UsageError } from '../exit-error';
 import { devoArgs, globalArgs, queryTimeoutArgs } from '../global-args';
-import { resolveQueryConfig } from '../config';
-import { classificationQueryOf } from '../internal/classification-query';
+import { classificationQueryArgs, classificationQueryOf } from '../internal/classification-query';
+import { queryApiArgs, queryConfigFrom } from '../internal/query-api';
 import { loadModelInfo } from '../internal/model-info';
 import { parseNumberFlag, parseThreshold } from '../internal/parse-flags';
 import { createBufferedOutput } from '../internal/buffered-output';
@@ -30,9 +30,8 @@ export default defineCommand({
     'field-kind': { type: 'enum', options: ['url', 'host'], description: 'Whether --field holds URLs or hosts', default: 'url' },
     domain: { type: 'string', description: 'Devo domain of the model (env DEVO_DOMAIN; default self)', valueHint: 'domain' },
     threshold: { type: 'string', description: 'isMalicious when P(DGA) >= threshold', default: '0.5', valueHint: '0..1' },
-    'api-url': { type: 'string', description: 'Query API base URL (env DEVO_API_URL), e.g. https://apiv2-us.devo.com', valueHint: 'url' },
-    'api-key': { type: 'string', description: 'API key (env DEVO_API_KEY), with --api-secret, instead of a token', valueHint: 'key' },
-    'api-secret': { type: 'string', description: 'API secret (env DEVO_API_SECRET; never printed)', valueHint: 'secret' },
+    ...classificationQueryArgs,
+    ...queryApiArgs,
     ...queryTimeoutArgs,
     ...devoArgs,
     ...globalArgs,
@@ -54,17 +53,7 @@ export default defineCommand({
     } else if (args.name !== undefined || args.model !== undefined) {
       throw new UsageError('--query runs the LINQ given as is; --name and --model only build the classification query');
     }
-    const config = resolveQueryConfig({
-      flags: { apiUrl: args['api-url'], token: args.token, apiKey: args['api-key'], apiSecret: args['api-secret'] },
-      env: runtime.env,
-      cwd: runtime.cwd,
-    });
-    if (config.auth.type === 'token') runtime.logger.addSecret(config.auth.token);
-    else {
-      runtime.logger.addSecret(config.auth.apiSecret);
-      runtime.logger.addSecret(config.auth.apiKey);
-    }
-    runtime.logger.debug('Query API settings', { url: config.url, urlFrom: config.sources.url, authFrom: config.sources.auth, authType: config.auth.type });
+    const config = queryConfigFrom(args, runtime);
     runtime.logger.debug('query', { linq: query });
     const { createQueryClient, isQueryTimeoutError } = await import('@dga/devo-query');
     const client = createQueryClient({

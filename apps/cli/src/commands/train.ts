@@ -115,9 +115,9 @@ export function formatTrainingSummary(result: TrainingRunResult, cwd: string): s
       ? `Registered in Devo's Model Manager as ${result.modelName}.`
       : `${result.registerError === undefined ? 'Next' : 'Registering failed (see stderr); register later'}: dga register --model ${show(result.artifacts.onnx)} --name ${result.modelName}`,
     ...(queryLines <= QUERY_LINES_SHOWN
-      ? [`Then run in Devo (or: dga query --from 'now()-1*hour()'):`, '', result.query]
+      ? [`Then run in Devo through the Query API (mlevalmodel does not run in the search window), e.g. dga query --from 'now()-1*hour()':`, '', result.query]
       : [
-          `Then run in Devo the classification query (${queryLines} lines, one per feature column); print it with`,
+          `Then run in Devo, through the Query API, the classification query (${queryLines} lines, ${Buffer.byteLength(result.query)} bytes); print it with`,
           `  dga linq --model ${show(result.artifacts.onnx)} --name ${result.modelName}`,
           `or run it with: dga query --model ${show(result.artifacts.onnx)} --from 'now()-1*hour()'`,
         ]),
@@ -131,6 +131,7 @@ export default defineCommand({
     dataset: { type: 'string', description: 'Labelled CSV file or URL (env DGA_DATASET; default: the tutorial dataset URL)', valueHint: 'file|url' },
     preset: { type: 'enum', options: ['tutorial', 'default'], description: 'Model preset (default: default)' },
     features: { type: 'enum', options: [...featureSetNames], description: 'Feature set (default: the preset\'s)' },
+    psl: { type: 'enum', options: ['all', 'icann'], description: 'Public Suffix List rules of the labels: all (ICANN + private, default) or icann, to match a Devo rootsuffix without private rules (see dga devo probe)' },
     epochs: { type: 'string', description: 'Epochs (default: the preset\'s)', valueHint: 'n' },
     'batch-size': { type: 'string', description: 'Batch size (default: the preset\'s)', valueHint: 'n' },
     seed: { type: 'string', description: 'Random seed (default 42)', valueHint: 'n' },
@@ -176,6 +177,7 @@ export default defineCommand({
     Object.assign(config, datasetSkipOptions(args));
     if (args.preset !== undefined) config.preset = args.preset;
     if (args.features !== undefined) config.featureSet = args.features;
+    if (args.psl !== undefined) config.psl = args.psl;
     const epochs = parseNumberFlag(flag('epochs'), 'epochs', { integer: true, min: 1 });
     if (epochs !== undefined) config.epochs = epochs;
     const batchSize = parseNumberFlag(flag('batch-size'), 'batch-size', { integer: true, min: 1 });

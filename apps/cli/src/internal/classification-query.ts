@@ -7,12 +7,23 @@ export interface ClassificationQueryFlags {
   'field-kind': NonNullable<BuildClassificationQueryOptions['fieldKind']>;
   name?: string | undefined;
   domain?: string | undefined;
+  /** `--per-event`: score every event instead of each distinct label once. */
+  'per-event'?: boolean | undefined;
+  /** `--feature-columns`: one readable column per feature (for debugging). */
+  'feature-columns'?: boolean | undefined;
 }
+
+/** The citty definitions of the flags that shape the classification query, shared by `dga linq` and `dga query`. */
+export const classificationQueryArgs = {
+  'per-event': { type: 'boolean', description: 'Score every event (for alert pipelines) instead of each distinct label once' },
+  'feature-columns': { type: 'boolean', description: 'One readable column per feature instead of the compact inline array (for debugging)' },
+} as const;
 
 /**
  * The corrected classification query for a model trained on `featureSet`: the model name
  * defaults to `dga_classifier_<feature set>` (what `dga train` registers), the Devo domain to
- * `DEVO_DOMAIN`, else `self`.
+ * `DEVO_DOMAIN`, else `self`. By default each distinct label is scored once with the features
+ * inline in `mlevalmodel`'s array; `--per-event` and `--feature-columns` change that.
  */
 export function classificationQueryOf(flags: ClassificationQueryFlags, featureSet: FeatureSetName, threshold: number, env: Readonly<Record<string, string | undefined>>): string {
   return buildClassificationQuery({
@@ -23,5 +34,7 @@ export function classificationQueryOf(flags: ClassificationQueryFlags, featureSe
     modelName: flags.name ?? `dga_classifier_${featureSet}`,
     domain: flags.domain ?? env['DEVO_DOMAIN'] ?? 'self',
     threshold,
+    scoring: flags['per-event'] === true ? 'event' : 'label',
+    layout: flags['feature-columns'] === true ? 'columns' : 'inline',
   });
 }

@@ -49,6 +49,15 @@ describe('classifyStream', () => {
     expect(records[2]?.error).toMatch(/no registrable label/);
     expect(records[3]?.malicious).toBe(true);
   });
+
+  it('extracts labels with the PSL rules the model was trained with', async () => {
+    const model = lengthModel(getFeatureSet('tutorial').size);
+    const inputs = [{ value: 'fizrbzba.dyndns.org' }, { value: 'foo.github.io' }];
+    const all = await collect(classifyStream(inputs, model, { featureSet: 'tutorial', outputSize: 2 }));
+    const icann = await collect(classifyStream(inputs, model, { featureSet: 'tutorial', outputSize: 2, psl: 'icann' }));
+    expect(all.map((record) => record.label)).toEqual(['fizrbzba', 'foo']);
+    expect(icann.map((record) => record.label)).toEqual(['dyndns', 'github']);
+  });
 });
 
 /** An input that the test feeds line by line and keeps open until `end()`, like `tail -f`. */

@@ -1,4 +1,4 @@
-import { getFeatureSet, tryExtractLabel, type FeatureSetName } from '@dga/features';
+import { getFeatureSet, tryExtractLabel, type FeatureSetName, type PslMode } from '@dga/features';
 import { nameNonFiniteRow } from './model-info';
 
 /** One classified input: the `features` contract fields plus `probability` and `malicious`. */
@@ -23,6 +23,8 @@ export interface RowPredictor {
 /** Options of {@link classifyStream}. */
 export interface ClassifyStreamOptions {
   featureSet: FeatureSetName;
+  /** Public Suffix List rules of the labels, as the model was trained (`dga.psl_mode`). @default 'all' */
+  psl?: PslMode;
   /** Number of outputs per row (2 for the softmax models). */
   outputSize: number;
   /** `malicious` is true when `probability >= threshold`. @default 0.5 */
@@ -168,7 +170,7 @@ export async function* classifyBatches(
       next = undefined;
       if (result.done === true) break;
       const value = result.value.value;
-      const label = tryExtractLabel(value);
+      const label = tryExtractLabel(value, { psl: options.psl ?? 'all' });
       if (label === undefined || label === '') {
         pending.push({ input: value, label: undefined, row: -1 });
       } else {

@@ -1,7 +1,7 @@
 import { existsSync, statSync, type Stats } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { FeatureSetName } from '@dga/features';
+import type { FeatureSetName, PslMode } from '@dga/features';
 import type { OnnxClassifier } from '@dga/onnx-export';
 import { ExitCode, ExitError, UsageError } from '../exit-error';
 import type { CommandRuntime } from '../runtime';
@@ -11,6 +11,8 @@ export interface LoadedModelInfo {
   readonly path: string;
   readonly bytes: Uint8Array;
   readonly featureSet: FeatureSetName;
+  /** The Public Suffix List rules the labels were trained with (`dga.psl_mode`; `all` when absent). */
+  readonly pslMode: PslMode;
   readonly inputSize: number;
   readonly outputSize: number;
   readonly metadata: Readonly<Record<string, string>>;
@@ -52,7 +54,7 @@ export async function loadModelInfo(file: string, runtime: Pick<CommandRuntime, 
   const contract = checkedContract(() => readModelContract(bytes), `${flag} ${file} (${path})`);
   for (const warning of contract.warnings) runtime.logger.warn(`${file}: ${warning}`);
   const { info } = contract;
-  return { path, bytes, featureSet: contract.featureSet, inputSize: info.inputSize, outputSize: info.outputSize, metadata: info.metadata };
+  return { path, bytes, featureSet: contract.featureSet, pslMode: contract.pslMode, inputSize: info.inputSize, outputSize: info.outputSize, metadata: info.metadata };
 }
 
 const contractHint = 'use a model written by `dga train`, or re-export its run directory with `dga export --model RUN --out model.onnx`';

@@ -5,6 +5,7 @@ import {
   type DevoType, type DevoValue,
 } from './devo-type';
 import { aggregateNames, knownFunctionNames, scalarFunctions, type ArgumentInfo, type FunctionContext } from './functions';
+import type { LinqSemantics } from './linq-semantics';
 import type { CompareOperator, Expression } from './parse';
 
 /** A row under evaluation: one value per slot of the scope. */
@@ -56,6 +57,13 @@ export interface CompileContext {
   /** Model calls met while compiling the current item, innermost first. */
   readonly modelCalls: ModelCall[];
   readonly nextModelCallId: () => number;
+  /** How the undocumented behaviours are evaluated. */
+  readonly semantics: LinqSemantics;
+  /**
+   * Pure subexpressions already compiled for the current item, by structure: a repeated one
+   * (`float(length(label))` in every proportion) is evaluated once per row.
+   */
+  readonly shared?: Map<string, Compiled>;
   /** Present only while compiling the `select` right after `group`. */
   readonly aggregates?: { readonly scope: Scope; readonly list: Aggregate[]; readonly allocateSlot: () => number };
 }
@@ -141,6 +149,61 @@ function comparable(operator: CompareOperator, left: DevoType, right: DevoType):
  * Throws {@link LinqQueryError} for unknown fields or functions, type errors and wrong arity.
  */
 export function compileExpression(expression: Expression, context: CompileContext): Compiled {
+  const shared = context.shared;
+  if (shared === undefined || (expression.type !== 'call' && expression.type !== 'binary') || !isPure(expression)) {
+    return compileNode(expression, context);
+  }
+  const key = JSON.stringify(expression, (name, value: unknown) => (name === 'position' ? undefined : value));
+  const found = shared.get(key);
+  if (found !== undefined) return found;
+  const compiled = compileNode(expression, context);
+  const result = compiled.literal !== undefined ? compiled : memoizeByRow(compiled);
+  shared.set(key, result);
+  return result;
+}
+
+/** Whether an expression reads only its row (no model call, no aggregate), so its value per row can be reused. */
+function isPure(expression: Expression): boolean {
+  switch (expression.type) {
+    case 'call':
+      return expression.name !== 'mlevalmodel' && !aggregateNames.has(expression.name) && expression.args.every(isPure);
+    case 'negate':
+    case 'not':
+      return isPure(expression.operand);
+    case 'binary':
+      return isPure(expression.left) && isPure(expression.right);
+    case 'compare':
+      return expression.operands.every(isPure);
+    case 'in':
+      return isPure(expression.value) && isPure(expression.collection);
+    case 'array':
+    case 'set':
+      return expression.elements.every(isPure);
+    case 'index':
+      return isPure(expression.target) && isPure(expression.index);
+    default:
+      return true;
+  }
+}
+
+/** Remembers the value for the last row evaluated (rows are evaluated item by item, each slot written once). */
+function memoizeByRow(compiled: Compiled): Compiled {
+  let lastRow: Row | undefined;
+  let lastValue: DevoValue = null;
+  const inner = compiled.evaluate;
+  return {
+    type: compiled.type,
+    evaluate: (row, state) => {
+      if (row !== lastRow) {
+        lastValue = inner(row, state);
+        lastRow = row;
+      }
+      return lastValue;
+    },
+  };
+}
+
+function compileNode(expression: Expression, context: CompileContext): Compiled {
   switch (expression.type) {
     case 'number': {
       const type: DevoType = expression.integer ? (Math.abs(expression.value) < 2 ** 31 ? 'int4' : 'int8') : 'float8';
@@ -260,7 +323,15 @@ export function compileExpression(expression: Expression, context: CompileContex
         if (allLiteral) return literal(type, new Set(elements.map((element) => convert(element.literal as DevoValue))));
         return { type, evaluate: (row, state) => new Set(elements.map((element) => convert(element.evaluate(row, state)))) };
       }
-      return { type: arrayOf(finalType), evaluate: (row, state) => elements.map((element) => convert(element.evaluate(row, state))) };
+      const count = elements.length;
+      return {
+        type: arrayOf(finalType),
+        evaluate: (row, state) => {
+          const values = new Array<DevoValue>(count);
+          for (let index = 0; index < count; index += 1) values[index] = convert((elements[index] as Compiled).evaluate(row, state));
+          return values;
+        },
+      };
     }
     case 'index':
       return compileCall('at', [expression.target, expression.index], expression.position, context);
@@ -273,12 +344,6 @@ function compileBinary(expression: Extract<Expression, { type: 'binary' }>, cont
   const left = compileExpression(expression.left, context);
   const right = compileExpression(expression.right, context);
   const { operator, position } = expression;
-  const bothNull = (row: Row, state: EvaluationState): [DevoValue, DevoValue] | undefined => {
-    const leftValue = left.evaluate(row, state);
-    if (leftValue === null) return undefined;
-    const rightValue = right.evaluate(row, state);
-    return rightValue === null ? undefined : [leftValue, rightValue];
-  };
   if (operator === 'and' || operator === 'or') {
     for (const side of [left, right]) {
       if (side.type !== 'bool' && side.type !== 'null') typeError(`"${operator}" needs bool operands, got ${typeName(side.type)}`, position);
@@ -289,11 +354,15 @@ function compileBinary(expression: Extract<Expression, { type: 'binary' }>, cont
     for (const side of [left, right]) {
       if (side.type !== 'str' && side.type !== 'null') typeError(`"->" (contains) needs str operands, got ${typeName(side.type)}`, position);
     }
+    const sensitive = context.semantics.containsCase === 'sensitive';
     return {
       type: 'bool',
       evaluate: (row, state) => {
-        const values = bothNull(row, state);
-        return values === undefined ? null : (values[0] as string).includes(values[1] as string);
+        const text = left.evaluate(row, state) as string | null;
+        if (text === null) return null;
+        const part = right.evaluate(row, state) as string | null;
+        if (part === null) return null;
+        return sensitive ? text.includes(part) : text.toLowerCase().includes(part.toLowerCase());
       },
     };
   }
@@ -337,9 +406,11 @@ function compileBinary(expression: Extract<Expression, { type: 'binary' }>, cont
   return {
     type: resultType,
     evaluate: (row, state) => {
-      const values = bothNull(row, state);
-      if (values === undefined) return null;
-      const result = compute(values[0] as number, values[1] as number);
+      const leftValue = left.evaluate(row, state);
+      if (leftValue === null) return null;
+      const rightValue = right.evaluate(row, state);
+      if (rightValue === null) return null;
+      const result = compute(leftValue as number, rightValue as number);
       return result === null ? null : coerceNumber(result, resultType);
     },
   };
@@ -369,39 +440,20 @@ function compileCall(name: string, argumentNodes: readonly Expression[], positio
     position: (argumentNodes[index] as Expression).position,
     ...(argument.literal === undefined ? {} : { literal: argument.literal }),
   }));
-  const resolved = spec.resolve(infos, { name, position });
+  const resolved = spec.resolve(infos, { name, position, semantics: context.semantics });
   const propagatesNull = resolved.propagatesNull !== false;
   const { apply } = resolved;
-  // Hot path: one closure per arity, so a row allocates at most the small argument array.
-  const [first, second] = args;
-  if (args.length === 1 && first !== undefined) {
-    return {
-      type: resolved.type,
-      evaluate: (row, state) => {
-        const value = first.evaluate(row, state);
-        return value === null && propagatesNull ? null : apply([value], state);
-      },
-    };
-  }
-  if (args.length === 2 && first !== undefined && second !== undefined) {
-    return {
-      type: resolved.type,
-      evaluate: (row, state) => {
-        const left = first.evaluate(row, state);
-        if (left === null && propagatesNull) return null;
-        const right = second.evaluate(row, state);
-        return right === null && propagatesNull ? null : apply([left, right], state);
-      },
-    };
-  }
+  // Hot path: one argument array per call site, reused for every row (functions read their
+  // arguments and keep none; a call site never runs inside itself).
+  const count = args.length;
+  const scratch: DevoValue[] = new Array<DevoValue>(count).fill(null);
   const evaluate = (row: Row, state: EvaluationState): DevoValue => {
-    const values: DevoValue[] = [];
-    for (const argument of args) {
-      const value = argument.evaluate(row, state);
+    for (let index = 0; index < count; index += 1) {
+      const value = (args[index] as Compiled).evaluate(row, state);
       if (value === null && propagatesNull) return null;
-      values.push(value);
+      scratch[index] = value;
     }
-    return apply(values, state);
+    return apply(scratch, state);
   };
   return { type: resolved.type, evaluate };
 }
@@ -474,6 +526,7 @@ function compileAggregate(name: Aggregate['name'], argumentNodes: readonly Expre
     models: context.models,
     modelCalls: [],
     nextModelCallId: context.nextModelCallId,
+    semantics: context.semantics,
   };
   const argument = argumentNodes[0] === undefined ? undefined : compileExpression(argumentNodes[0], inner);
   if (inner.modelCalls.length > 0) {

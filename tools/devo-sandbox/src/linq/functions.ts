@@ -4,6 +4,7 @@ import {
   type DevoType, type DevoValue,
 } from './devo-type';
 import { splitHost, splitUri } from './host-functions';
+import type { LinqSemantics } from './linq-semantics';
 
 /** What a function sees of one argument at launch time. */
 export interface ArgumentInfo {
@@ -28,12 +29,19 @@ export interface ResolvedFunction {
   readonly propagatesNull?: boolean;
 }
 
+/** The call site a function is resolved for, with the semantics the query runs under. */
+export interface FunctionCall {
+  readonly name: string;
+  readonly position: QueryPosition;
+  readonly semantics: LinqSemantics;
+}
+
 export interface FunctionSpec {
   /** e.g. `split(s: str, sep: str, index: int)`; shown in arity errors. */
   readonly signatures: readonly string[];
   readonly minArgs: number;
   readonly maxArgs: number;
-  readonly resolve: (args: readonly ArgumentInfo[], call: { name: string; position: QueryPosition }) => ResolvedFunction;
+  readonly resolve: (args: readonly ArgumentInfo[], call: FunctionCall) => ResolvedFunction;
 }
 
 const dayMs = 86_400_000;
@@ -56,14 +64,15 @@ function requireType(
 
 const isStr = (type: DevoType): boolean => type === 'str';
 
-function stringFunction(type: DevoType, compute: (text: string) => DevoValue): FunctionSpec {
+function stringFunction(type: DevoType, compute: (text: string, semantics: LinqSemantics) => DevoValue): FunctionSpec {
   return {
     signatures: [`(s: str) → ${typeName(type)}`],
     minArgs: 1,
     maxArgs: 1,
     resolve: (args, call) => {
       requireType(args, call.name, 0, isStr, 'str', 'convert it with str(…)');
-      return { type, apply: ([text]) => compute(text as string) };
+      const { semantics } = call;
+      return { type, apply: ([text]) => compute(text as string, semantics) };
     },
   };
 }
@@ -72,7 +81,7 @@ function stringFunction(type: DevoType, compute: (text: string) => DevoValue): F
  * Shannon entropy of the character frequencies of `text`, base 2 (bits per character).
  * Characters are UTF-16 code units, as in Devo's Java engine (inferred).
  */
-export function shannonEntropy(text: string): number {
+export function shannonEntropy(text: string, base: LinqSemantics['entropyBase'] = '2'): number {
   if (text.length === 0) return 0;
   const counts = new Map<number, number>();
   for (let index = 0; index < text.length; index += 1) {
@@ -82,7 +91,7 @@ export function shannonEntropy(text: string): number {
   let entropy = 0;
   for (const count of counts.values()) {
     const probability = count / text.length;
-    entropy -= probability * Math.log2(probability);
+    entropy -= probability * (base === '2' ? Math.log2(probability) : Math.log(probability));
   }
   return entropy === 0 ? 0 : entropy;
 }
@@ -135,8 +144,29 @@ function uriFunction(part: 'scheme' | 'host' | 'path' | 'query' | 'fragment'): F
   return stringFunction('str', (uri) => splitUri(uri)[part]);
 }
 
-function hostFunction(pick: (host: string) => string | null): FunctionSpec {
-  return stringFunction('str', (host) => (host === '' ? null : pick(host)));
+function hostFunction(pick: (host: string, semantics: LinqSemantics) => string | null): FunctionSpec {
+  return stringFunction('str', (host, semantics) => (host === '' ? null : pick(host, semantics)));
+}
+
+function hostParts(host: string, semantics: LinqSemantics): ReturnType<typeof splitHost> {
+  return splitHost(host, semantics.pslRules, semantics.hostCase);
+}
+
+/** `text.split(separator)`, without the trailing empty pieces when the semantics drop them (as Java does). */
+function splitPieces(text: string, separator: string, semantics: LinqSemantics): string[] {
+  const pieces = text.split(separator);
+  if (semantics.splitTrailingEmpty === 'drop' && text !== '') {
+    while (pieces.length > 0 && pieces[pieces.length - 1] === '') pieces.pop();
+  }
+  return pieces;
+}
+
+/** Occurrences of `needle` in `text`, not overlapping (the `substring` reading of `countbyfilter`). */
+function countOccurrences(text: string, needle: string): number {
+  if (needle === '') return 0;
+  let count = 0;
+  for (let index = text.indexOf(needle); index !== -1; index = text.indexOf(needle, index + needle.length)) count += 1;
+  return count;
 }
 
 function clockFunction(offsetDays: number | undefined): FunctionSpec {
@@ -184,21 +214,21 @@ export const scalarFunctions: ReadonlyMap<string, FunctionSpec> = new Map<string
     resolve: (args, call) => {
       requireType(args, call.name, 0, isStr, 'str', 'convert it with str(…)');
       requireType(args, call.name, 1, isStr, 'a str separator');
+      const { semantics } = call;
       if (args.length === 2) {
-        return { type: arrayOf('str'), apply: ([text, separator]) => (text as string).split(separator as string) };
+        return { type: arrayOf('str'), apply: ([text, separator]) => splitPieces(text as string, separator as string, semantics) };
       }
       requireType(args, call.name, 2, isInteger, 'an int index (0-based)');
       return {
         type: 'str',
-        apply: ([text, separator, index]) => {
-          const pieces = (text as string).split(separator as string);
-          return pieces[index as number] ?? null;
-        },
+        apply: ([text, separator, index]) => splitPieces(text as string, separator as string, semantics)[index as number] ?? null,
       };
     },
   }],
   ['length', stringFunction('int4', (text) => text.length)],
-  ['shannonentropy', stringFunction('float8', shannonEntropy)],
+  ['shannonentropy', stringFunction('float8', (text, semantics) => shannonEntropy(text, semantics.entropyBase))],
+  ['lower', stringFunction('str', (text) => text.toLowerCase())],
+  ['upper', stringFunction('str', (text) => text.toUpperCase())],
   ['countbyfilter', {
     signatures: ['(s: str, characters: str) → int4'],
     minArgs: 2,
@@ -207,6 +237,9 @@ export const scalarFunctions: ReadonlyMap<string, FunctionSpec> = new Map<string
       requireType(args, call.name, 0, isStr, 'str');
       requireType(args, call.name, 1, isStr, 'a str of the characters to count');
       const constant = args[1]?.literal;
+      if (call.semantics.countbyfilter === 'substring') {
+        return { type: 'int4', apply: ([text, characters]) => countOccurrences(text as string, characters as string) };
+      }
       const constantFilter = typeof constant === 'string' ? characterFilter(constant) : undefined;
       return {
         type: 'int4',
@@ -296,19 +329,19 @@ export const scalarFunctions: ReadonlyMap<string, FunctionSpec> = new Map<string
       return { type: 'int4', apply: ([uri]) => splitUri(uri as string).port };
     },
   }],
-  ['publicsuffix', hostFunction((host) => splitHost(host)?.publicSuffix ?? null)],
-  ['topleveldomain', hostFunction((host) => {
-    const hostname = splitHost(host)?.hostname;
+  ['publicsuffix', hostFunction((host, semantics) => hostParts(host, semantics)?.publicSuffix ?? null)],
+  ['topleveldomain', hostFunction((host, semantics) => {
+    const hostname = hostParts(host, semantics)?.hostname;
     return hostname === undefined ? null : (hostname.split('.').pop() ?? null);
   })],
-  ['rootsuffix', hostFunction((host) => splitHost(host)?.domain ?? null)],
-  ['rootdomain', hostFunction((host) => splitHost(host)?.domainWithoutSuffix ?? null)],
-  ['rootprefix', hostFunction((host) => {
-    const parts = splitHost(host);
+  ['rootsuffix', hostFunction((host, semantics) => hostParts(host, semantics)?.domain ?? null)],
+  ['rootdomain', hostFunction((host, semantics) => hostParts(host, semantics)?.domainWithoutSuffix ?? null)],
+  ['rootprefix', hostFunction((host, semantics) => {
+    const parts = hostParts(host, semantics);
     if (parts === undefined || parts.publicSuffix === null || parts.domain === null) return null;
     return parts.hostname.slice(0, parts.hostname.length - parts.publicSuffix.length - 1);
   })],
-  ['subdomain', hostFunction((host) => splitHost(host)?.subdomain ?? null)],
+  ['subdomain', hostFunction((host, semantics) => hostParts(host, semantics)?.subdomain ?? null)],
   ['now', clockFunction(undefined)],
   ['today', clockFunction(0)],
   ['yesterday', clockFunction(1)],

@@ -49,19 +49,39 @@ export interface HostParts {
 }
 
 /**
- * Parses a host with tldts, private PSL domains on (`fizrbzba.dyndns.org` → `fizrbzba`). When
- * the host is itself a public suffix under the full list (`blogspot.com`), the ICANN rules alone
- * are used (`blogspot`), as the project's data and `@dga/features` do.
+ * Parses a host with tldts. With `'private'` rules the PRIVATE section is on
+ * (`fizrbzba.dyndns.org` → `fizrbzba`), and a host that is itself a public suffix under the full
+ * list (`blogspot.com`) falls back to the ICANN rules alone (`blogspot`), as `@dga/features` does;
+ * with `'icann'` rules only the ICANN section is used (`fizrbzba.dyndns.org` → `dyndns`).
+ * `hostCase: 'preserve'` returns the parts in the input's case instead of lowercase.
  */
-export function splitHost(host: string): HostParts | undefined {
-  const full = parseDomain(host, { allowPrivateDomains: true });
+export function splitHost(host: string, rules: 'private' | 'icann' = 'private', hostCase: 'lower' | 'preserve' = 'lower'): HostParts | undefined {
+  const full = parseDomain(host, { allowPrivateDomains: rules === 'private' });
   if (full.hostname === null || full.isIp === true) return undefined;
-  const parsed = full.domain === null ? parseDomain(host, { allowPrivateDomains: false }) : full;
-  return {
+  const parsed = full.domain === null && rules === 'private' ? parseDomain(host, { allowPrivateDomains: false }) : full;
+  const parts: HostParts = {
     hostname: full.hostname,
     publicSuffix: parsed.publicSuffix,
     domain: parsed.domain,
     domainWithoutSuffix: parsed.domainWithoutSuffix,
     subdomain: parsed.subdomain,
+  };
+  return hostCase === 'lower' ? parts : inInputCase(host, parts);
+}
+
+/** The parts as they are written in `host` (tldts lowercases; a Devo engine might not). */
+function inInputCase(host: string, parts: HostParts): HostParts {
+  const lower = host.toLowerCase();
+  const original = (part: string | null, fromEnd: boolean): string | null => {
+    if (part === null) return null;
+    const index = fromEnd ? lower.lastIndexOf(part) : lower.indexOf(part);
+    return index === -1 ? part : host.slice(index, index + part.length);
+  };
+  return {
+    hostname: original(parts.hostname, false) ?? parts.hostname,
+    publicSuffix: original(parts.publicSuffix, true),
+    domain: original(parts.domain, true),
+    domainWithoutSuffix: original(parts.domainWithoutSuffix, true),
+    subdomain: original(parts.subdomain, false),
   };
 }

@@ -328,6 +328,18 @@ describe('runLinqQuery: mlevalmodel', () => {
     expect((await launchError('from demo.ecommerce.data select mlevalmodel("self", referralUri, [float4(bytes)]) as x', sumModel(2).resolver)).message).toMatch(/as string literals/);
   });
 
+  it('scores grouped rows batch by batch, each group once', async () => {
+    const { resolver, runs } = sumModel(1);
+    const result = await runLinqQuery(
+      'from demo.ecommerce.data group by statusCode every - select count() as events, at(mlevalmodel("self", "sum", [float4(statusCode)]), 0) as total',
+      { tables: { 'demo.ecommerce.data': table }, now, models: resolver, batchSize: 2 },
+    );
+    const rows: DevoValue[][] = [];
+    for await (const row of result.rows) rows.push(row);
+    expect(rows).toEqual([[200, 2, 200], [404, 1, 404], [500, 1, 500]]);
+    expect(runs).toEqual([2, 1]);
+  });
+
   it('evaluates models inside where conditions', async () => {
     const { resolver } = sumModel(1);
     const { rows } = await collect('from demo.ecommerce.data where at(mlevalmodel("self", "sum", [float4(bytes)]), 0) > 2 select statusCode', { models: resolver });

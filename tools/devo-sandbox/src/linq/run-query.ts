@@ -5,6 +5,7 @@ import {
   type Aggregate, type Compiled, type CompileContext, type EvaluationState, type ModelCall, type Row, type Scope,
 } from './compile-expression';
 import { typeName, type DevoType, type DevoValue, type ScalarType } from './devo-type';
+import { resolveLinqSemantics, type LinqSemantics } from './linq-semantics';
 import { parseQuery, type Clause, type Expression, type Query } from './parse';
 
 /** A column of a sandbox table or of a query result. */
@@ -34,6 +35,8 @@ export interface RunLinqQueryOptions {
   readonly to?: number;
   /** Rows evaluated together (one ONNX Runtime call per model per batch). @default 512 */
   readonly batchSize?: number;
+  /** How Devo's undocumented behaviours are evaluated; unset keys take {@link DEFAULT_LINQ_SEMANTICS}. @default {} */
+  readonly semantics?: Partial<LinqSemantics>;
 }
 
 /** Column metadata and the rows, streamed in batches. */
@@ -125,7 +128,7 @@ async function resolveModels(query: Query, resolver: ModelResolver | undefined):
 }
 
 /** Evaluates every `mlevalmodel` call of an item over a batch, one ONNX Runtime run per call. */
-async function runModelCalls(calls: readonly ModelCall[], rows: readonly Row[], state: EvaluationState): Promise<void> {
+async function runModelCalls(calls: readonly ModelCall[], rows: readonly Row[], state: EvaluationState, semantics: LinqSemantics): Promise<void> {
   for (const call of calls) {
     const outputs: (readonly number[] | null)[] = new Array<readonly number[] | null>(rows.length).fill(null);
     const inputs: (readonly DevoValue[])[] = [];
@@ -134,7 +137,15 @@ async function runModelCalls(calls: readonly ModelCall[], rows: readonly Row[], 
     for (let index = 0; index < rows.length; index += 1) {
       state.rowIndex = index;
       const features = call.features.evaluate(rows[index] as Row, state) as readonly DevoValue[] | null;
-      if (features === null || features.some((value) => value === null)) continue;
+      if (features === null || features.some((value) => value === null)) {
+        if (semantics.modelOnNull === 'error') {
+          throw new DevoSandboxError(
+            'ERR_SANDBOX_MODEL_RUN',
+            `Error Processing Query: mlevalmodel() at line ${call.position.line}:${call.position.column}: model "${call.model.name}" got a null feature; filter such rows out before scoring them`,
+          );
+        }
+        continue;
+      }
       width ??= features.length;
       if (features.length !== width) {
         throw new DevoSandboxError(
@@ -169,8 +180,10 @@ interface CompiledItem {
   readonly modelCalls: readonly ModelCall[];
 }
 
-function newContext(scope: Scope, models: ReadonlyMap<string, LoadedModel>, nextId: () => number, aggregates?: CompileContext['aggregates']): CompileContext {
-  return { scope, models, modelCalls: [], nextModelCallId: nextId, ...(aggregates === undefined ? {} : { aggregates }) };
+function newContext(
+  scope: Scope, models: ReadonlyMap<string, LoadedModel>, nextId: () => number, semantics: LinqSemantics, aggregates?: CompileContext['aggregates'],
+): CompileContext {
+  return { scope, models, modelCalls: [], nextModelCallId: nextId, semantics, shared: new Map(), ...(aggregates === undefined ? {} : { aggregates }) };
 }
 
 function compileItem(expression: Expression, context: CompileContext): CompiledItem {
@@ -234,6 +247,8 @@ export async function runLinqQuery(source: string, options: RunLinqQueryOptions)
     );
   }
   const models = await resolveModels(query, options.models);
+  const semantics = resolveLinqSemantics(options.semantics);
+  const batchSize = options.batchSize ?? 512;
   let modelCallId = 0;
   const nextId = (): number => (modelCallId += 1);
 
@@ -251,7 +266,7 @@ export async function runLinqQuery(source: string, options: RunLinqQueryOptions)
     pendingAggregates = undefined;
     if (clause.type === 'where') {
       const conditions = clause.conditions.map((condition) => {
-        const item = compileItem(condition, newContext(scope, models, nextId));
+        const item = compileItem(condition, newContext(scope, models, nextId, semantics));
         if (item.compiled.type !== 'bool' && item.compiled.type !== 'null') {
           throw new LinqQueryError('ERR_SANDBOX_LINQ_TYPE', `a where condition must be bool, got ${typeName(item.compiled.type)}; compare it, e.g. x > 0`, condition.position);
         }
@@ -261,7 +276,7 @@ export async function runLinqQuery(source: string, options: RunLinqQueryOptions)
         mapBatches(batches, async (rows) => {
           let kept = rows;
           for (const condition of conditions) {
-            await runModelCalls(condition.modelCalls, kept, state);
+            await runModelCalls(condition.modelCalls, kept, state, semantics);
             kept = kept.filter((row, index) => {
               state.rowIndex = index;
               return condition.compiled.evaluate(row, state) === true;
@@ -283,7 +298,7 @@ export async function runLinqQuery(source: string, options: RunLinqQueryOptions)
           }
           continue;
         }
-        const item = compileItem(selectItem.expression, newContext(scope, models, nextId, aggregates));
+        const item = compileItem(selectItem.expression, newContext(scope, models, nextId, semantics, aggregates));
         const name = selectItem.alias ?? (selectItem.expression.type === 'field' ? selectItem.expression.name : selectItem.text);
         const slot = slotCount;
         slotCount += 1;
@@ -296,7 +311,7 @@ export async function runLinqQuery(source: string, options: RunLinqQueryOptions)
       stages.push((batches) =>
         mapBatches(batches, async (rows) => {
           for (const { item, slot } of items) {
-            await runModelCalls(item.modelCalls, rows, state);
+            await runModelCalls(item.modelCalls, rows, state, semantics);
             for (let index = 0; index < rows.length; index += 1) {
               state.rowIndex = index;
               const row = rows[index] as Row;
@@ -308,7 +323,7 @@ export async function runLinqQuery(source: string, options: RunLinqQueryOptions)
       );
     } else {
       const keys = clause.keys.map((key, index) => {
-        const item = compileItem(key, newContext(scope, models, nextId));
+        const item = compileItem(key, newContext(scope, models, nextId, semantics));
         if (item.modelCalls.length > 0) {
           throw new LinqQueryError('ERR_SANDBOX_LINQ_TYPE', 'the sandbox cannot group by an mlevalmodel() result: compute it in a select first', key.position);
         }
@@ -353,11 +368,17 @@ export async function runLinqQuery(source: string, options: RunLinqQueryOptions)
             else found.members.push(row);
           });
         }
-        const result: Row[] = [];
+        // The groups go on in batches, as the table's rows do: later stages (mlevalmodel) then
+        // work on batchSize rows at a time, not on every group at once.
+        let result: Row[] = [];
         for (const { key, members } of groups.values()) {
           const row: Row = [...key];
           for (const aggregate of aggregateList) row[aggregate.slot] = aggregateRows(aggregate, members, state);
           result.push(row);
+          if (result.length >= batchSize) {
+            yield result;
+            result = [];
+          }
         }
         if (result.length > 0) yield result;
       });
@@ -368,7 +389,6 @@ export async function runLinqQuery(source: string, options: RunLinqQueryOptions)
   }
 
   const columns = output ?? table.columns.map((column, index) => ({ name: column.name, slot: index, type: columnType(column) }));
-  const batchSize = options.batchSize ?? 512;
   const eventdateIndex = table.columns.findIndex((column) => column.name === 'eventdate' && column.type === 'timestamp');
   const { from, to } = options;
   const limit = query.limit;
