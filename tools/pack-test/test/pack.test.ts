@@ -91,6 +91,27 @@ function catalogVersion(name: string): string {
   return match[1]!;
 }
 
+/**
+ * npm `overrides` pinning every third-party package to the one version `pnpm-lock.yaml` resolved
+ * (packages the lockfile holds in several versions are left to npm). The consumer then installs
+ * what the workspace's own tests ran against, not whatever the registry's newest release is: a
+ * registry can list a release whose own dependency it does not serve yet (seen: tldts 7.6.6
+ * requiring tldts-core ^7.6.6), which would fail this test for reasons outside the repo.
+ */
+function lockfileOverrides(): Record<string, string> {
+  const lockfile = readFileSync(join(root, 'pnpm-lock.yaml'), 'utf8');
+  // pnpm 12 writes two YAML documents (pnpm's own install, then the workspace's): read the
+  // `packages:` section of each.
+  const sections = [...lockfile.matchAll(/^packages:\n([\s\S]*?)^\S/gm)].map((match) => match[1]!).join('');
+  const versions = new Map<string, Set<string>>();
+  for (const match of sections.matchAll(/^ {2}'?(@?[^@\s']+)@([^('\s:]+)[^:]*:$/gm)) {
+    const [, name, version] = match as unknown as [string, string, string];
+    if (name.startsWith('@dga/')) continue;
+    versions.set(name, (versions.get(name) ?? new Set()).add(version));
+  }
+  return Object.fromEntries([...versions].filter(([, found]) => found.size === 1).map(([name, found]) => [name, [...found][0]!]));
+}
+
 const packages = discoverPackages();
 const workDirectory = mkdtempSync(join(tmpdir(), 'dga-pack-test-'));
 const tarballDirectory = join(workDirectory, 'tarballs');
@@ -134,7 +155,7 @@ beforeAll(() => {
   }
   try {
     mkdirSync(projectDirectory, { recursive: true });
-    writeFileSync(join(projectDirectory, 'package.json'), `${JSON.stringify({ name: 'pack-test-consumer', private: true, type: 'module' }, null, 2)}\n`);
+    writeFileSync(join(projectDirectory, 'package.json'), `${JSON.stringify({ name: 'pack-test-consumer', private: true, type: 'module', overrides: lockfileOverrides() }, null, 2)}\n`);
     run(
       'npm',
       ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs.values(), `@tensorflow/tfjs@${catalogVersion('@tensorflow/tfjs')}`],
