@@ -256,9 +256,9 @@ function makeYielder(now: () => number): () => Promise<void> {
  * mean/std (Welford) and a data fingerprint, and keeps packed rows in memory when they fit in
  * `cacheBytes`; then a hand-rolled Adam loop trains on seeded shuffled batches (the same math as
  * `model.fit`, without its per-step overhead) at the preset's learning-rate schedule (constant, or
- * cosine with warm-up), with early stopping on the preset's `monitor` (validation ROC AUC for
- * `default`, validation loss for `tutorial`, which has no validation split by default) and the best
- * weights restored. Finally standardization is folded into the first layer (for a preset with
+ * cosine with warm-up), with early stopping on the preset's `monitor` and the best weights
+ * restored: validation ROC AUC for `default`; validation loss for `tutorial`, which by default has
+ * no validation split and no early stopping (set `validationFraction` and `patience`). Finally standardization is folded into the first layer (for a preset with
  * `lengthEncoding`, the saved model gets a frozen `length_encoding` layer in front, so it still takes
  * raw features) and the test split is scored. The test split never influences training or stopping.
  *
