@@ -27,7 +27,8 @@ export interface DatasetRow {
    * The label to featurize: `extractLabel(host)` from `@dga/features`, exactly as `classify` and
    * the LINQ compute it (lowercase ASCII, IDNs as punycode, at most 63 characters, today's Public
    * Suffix List). When the host gives none (empty, or itself a public suffix under today's list),
-   * the `domain` column through the same function.
+   * the `domain` column normalised by `tryNormalizeLabel` (same lowercasing and punycode, no Public
+   * Suffix List lookup: it already is a label).
    */
   label: string;
   /** Which column {@link DatasetRow.label} came from. */
@@ -369,7 +370,7 @@ function emptyStats(): DatasetStats {
  * tutorial) from a file or an http(s) URL, in constant memory and linear time.
  *
  * Each row carries `label`, the string to featurize: `extractLabel(host)`, exactly as `classify`
- * and the LINQ compute it, else the `domain` column through the same function (counted in
+ * and the LINQ compute it, else the `domain` column normalised by `tryNormalizeLabel` (counted in
  * `stats.labelsFromDomain`); rows whose label differs from their `domain` column are counted in
  * `stats.labelDisagreements`. `class` is `legit` or `dga` in any case, with surrounding spaces.
  * Rows without a subclass are dropped (as in the tutorial). Malformed lines (too long, short or

@@ -2,7 +2,7 @@ const marker = Symbol.for('dga.features.error');
 
 /** Every `code` a {@link FeaturesError} can carry. */
 export type FeaturesErrorCode =
-  /** `extractLabel` got something that is not a URL, host or label (empty, spaces, bad characters). */
+  /** `extractLabel` got something that is not a URL or host with a label (empty, spaces, bad characters, a single label). */
   | 'ERR_FEATURES_INVALID_INPUT'
   /** `extractLabel` got an IP address, which has no domain label. */
   | 'ERR_FEATURES_IP_ADDRESS'

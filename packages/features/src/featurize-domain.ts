@@ -12,7 +12,7 @@ export interface FeaturizeOptions {
 
 /** One featurized input. */
 export interface FeaturizedDomain {
-  /** The input as given (URL, host or label). */
+  /** The input as given (URL or host). */
   input: string;
   /** The label the features were computed from (`extractLabel(input)`). */
   label: string;
@@ -21,7 +21,8 @@ export interface FeaturizedDomain {
 }
 
 /**
- * Extracts the label of a URL, host or label and computes its features.
+ * Extracts the label of a URL or host and computes its features. A bare label is a single-label
+ * host and has none (`google` throws); featurize labels you already have with {@link featurizeLabels}.
  *
  * @throws FeaturesError from {@link extractLabel} when the input has no label.
  * @example
@@ -89,7 +90,7 @@ export interface FeaturizeDomainsOptions extends FeaturizeOptions {
 }
 
 /**
- * Streaming API: featurizes URLs, hosts or labels from any (async) iterable, pulling one at a
+ * Streaming API: featurizes URLs or hosts from any (async) iterable, pulling one at a
  * time, so memory stays constant. Each result has its own `features` array.
  *
  * @example

@@ -94,7 +94,7 @@ export interface TrainModelOptions {
   examples: () => AsyncIterable<TrainingExample> | Iterable<TrainingExample>;
   /** @default 42 */
   seed?: number;
-  /** @default the preset's for this feature set (tutorial 10; default 6 on bigram, 12 on extended, 20 on tutorial) */
+  /** @default the preset's for this feature set (tutorial 10; default 6 on bigram, 10 on extended, 12 on tutorial) */
   epochs?: number;
   /** @default the preset's (tutorial 7, default 512) */
   batchSize?: number;
@@ -163,7 +163,10 @@ export interface TrainResult {
   batchSize: number;
   learningRate: number;
   history: EpochLog[];
-  /** The epoch whose weights were kept (the best validation loss, or the last epoch). */
+  /**
+   * The epoch whose weights were kept: with early stopping, the best value of the preset's `monitor`
+   * (validation ROC AUC for `default`, validation loss for `tutorial`); without it, the last epoch.
+   */
   bestEpoch: number;
   stoppedEarly: boolean;
   split: SplitCounts;
@@ -252,8 +255,10 @@ function makeYielder(now: () => number): () => Promise<void> {
  * train / validation / test split (hash of seed and label key), computes the training-split
  * mean/std (Welford) and a data fingerprint, and keeps packed rows in memory when they fit in
  * `cacheBytes`; then a hand-rolled Adam loop trains on seeded shuffled batches (the same math as
- * `model.fit`, without its per-step overhead), with early stopping on validation loss and best
- * weights restored. Finally standardization is folded into the first layer (for a preset with
+ * `model.fit`, without its per-step overhead) at the preset's learning-rate schedule (constant, or
+ * cosine with warm-up), with early stopping on the preset's `monitor` and the best weights
+ * restored: validation ROC AUC for `default`; validation loss for `tutorial`, which by default has
+ * no validation split and no early stopping (set `validationFraction` and `patience`). Finally standardization is folded into the first layer (for a preset with
  * `lengthEncoding`, the saved model gets a frozen `length_encoding` layer in front, so it still takes
  * raw features) and the test split is scored. The test split never influences training or stopping.
  *
@@ -261,8 +266,8 @@ function makeYielder(now: () => number): () => Promise<void> {
  * const result = await trainModel({
  *   preset: 'default',
  *   featureSet: 'extended',
- *   examples: () => toTrainingExamples(readDataset('dga-training.csv'), 'extended'),
- *   callbacks: { onEpochEnd: (event) => console.error(event.epoch, event.valLoss) },
+ *   examples: () => streamTrainingExamples(readDataset('dga-training.csv'), 'extended'),
+ *   callbacks: { onEpochEnd: (event) => console.error(event.epoch, event.valAuc) },
  * });
  * const metrics = computeMetrics(result.test);
  */

@@ -110,7 +110,7 @@ export function createModelMetadata(options: ModelMetadataOptions): Record<strin
  * input `[N, n]` and one float output `[N, 2]` (symbolic `N`), `dga.feature_set` naming a known
  * feature set of exactly `n` features, `dga.feature_names` equal to that set's names in order, and
  * `dga.label_names` `["legit","dga"]`. Throws `ERR_ONNX_INVALID_MODEL` for bytes that are not such
- * an ONNX model and `ERR_ONNX_MODEL_CONTRACT` naming what is wrong otherwise. An older
+ * an ONNX model and `ERR_ONNX_MODEL_CONTRACT` naming what is wrong otherwise. A different
  * `dga.feature_set_version` is reported in `warnings`, not thrown.
  *
  * @example
