@@ -2,7 +2,7 @@ import type { Tensor } from '@tensorflow/tfjs';
 import { homedir } from 'node:os';
 import { join, relative } from 'node:path';
 import { readDataset, resolveDatasetSource, type DatasetSkip } from '@dga/dataset';
-import { buildClassificationQuery, getFeatureSet, tryExtractLabel, VERSION as FEATURES_VERSION, type FeatureSetName, type PslMode } from '@dga/features';
+import { buildClassificationQuery, getFeatureSet, tryExtractLabel, VERSION as FEATURES_VERSION, type FeatureSetName } from '@dga/features';
 import {
   computeMetrics,
   createModelCard,
@@ -26,16 +26,6 @@ import { createRunDirectory, type CreateRunDirectoryOptions } from './run-direct
 import { selectTfjsBackend, type TfjsBackendChoice } from './tfjs-backend';
 import type { TrainingConfig, TrainingPreset } from './training-config';
 import { VERSION } from './version';
-
-/**
- * The dataset's rows with labels under `psl`: as read (every PSL rule) for `all`; re-extracted from
- * the host with ICANN rules only for `icann` (`fizrbzba.dyndns.org` → `dyndns`).
- */
-async function* withPslLabels<Row extends { host: string; label: string }>(rows: AsyncIterable<Row>, psl: PslMode): AsyncGenerator<Row> {
-  for await (const row of rows) {
-    yield psl === 'all' ? row : { ...row, label: tryExtractLabel(row.host, { psl }) ?? row.label };
-  }
-}
 
 /** Default seed of every run (never the clock). */
 export const DEFAULT_SEED = 42;
@@ -202,7 +192,9 @@ export async function runTraining(config: TrainingConfig, options: RunTrainingOp
     let sampled = false;
     let datasetRows = 0;
     let read: DatasetReadReport = { skipped: 0, skippedByReason: {}, labelDisagreements: 0, labelsFromDomain: 0 };
+    // Labels under the run's PSL mode (`icann`: `fizrbzba.dyndns.org` → `dyndns`), as classify will compute them.
     const dataset = readDataset(source, {
+      psl,
       ...(signal === undefined ? {} : { signal }),
       ...(config.strict === undefined ? {} : { strict: config.strict }),
       ...(config.maxSkippedRows === undefined ? {} : { maxSkippedRows: config.maxSkippedRows }),
@@ -214,7 +206,7 @@ export async function runTraining(config: TrainingConfig, options: RunTrainingOp
     async function* examples(): AsyncGenerator<TrainingExample> {
       const collect = !sampled;
       let rows = 0;
-      for await (const example of streamTrainingExamples(withPslLabels(dataset, psl), featureSetName)) {
+      for await (const example of streamTrainingExamples(dataset, featureSetName)) {
         rows += 1;
         if (collect) {
           const bucket = example.label === 1 ? samples.dga : samples.legit;

@@ -177,6 +177,15 @@ describe('readDataset labels and classes', () => {
     expect(skips[1]!.reason).toBe('class "benign" is neither "legit" nor "dga" (case and surrounding spaces are ignored)');
   });
 
+  it('extracts labels under the given PSL mode: icann ignores private rules (dyndns.org, blogspot.com)', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'dga-dataset-psl-'));
+    const file = join(directory, 'psl.csv');
+    writeFileSync(file, 'host;domain;class;subclass\nfizrbzba.dyndns.org;fizrbzba;dga;kraken\nom-el-noor.blogspot.com;om-el-noor;legit;legit\nwww.bbc.co.uk;bbc;legit;legit\n');
+    expect((await collect(file)).rows.map((row) => row.label)).toEqual(['fizrbzba', 'om-el-noor', 'bbc']);
+    expect((await collect(file, { psl: 'all' })).rows.map((row) => row.label)).toEqual(['fizrbzba', 'om-el-noor', 'bbc']);
+    expect((await collect(file, { psl: 'icann' })).rows.map((row) => row.label)).toEqual(['dyndns', 'blogspot', 'bbc']);
+  });
+
   it('counts the rows whose label disagrees with the domain column', async () => {
     const stream = readDataset(fixture('normalization.csv'), { maxSkippedFraction: 1 });
     for await (const row of stream) expect(row.label).not.toBe('');

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import type { PslMode } from '@dga/features';
 import { DatasetError } from './dataset-error';
 import {
   checkComplete,
@@ -113,6 +114,13 @@ export interface ReadDatasetOptions {
    * @default 0.1 ({@link DEFAULT_MAX_SKIPPED_FRACTION})
    */
   maxSkippedFraction?: number;
+  /**
+   * The Public Suffix List rules a row's label is extracted from its host with: `all` (ICANN and
+   * private rules, as `classify` does by default) or `icann` (ICANN rules only, for models trained
+   * with `psl: 'icann'`). Use the mode the model records (`dga.psl_mode`).
+   * @default 'all'
+   */
+  psl?: PslMode;
   /** Stops reading (`ERR_DATASET_ABORTED`). */
   signal?: AbortSignal;
   /**
@@ -320,7 +328,7 @@ async function* iterateRows(source: string, options: ReadDatasetOptions, stats: 
       const result =
         split.text === undefined
           ? { line, code: 'line-too-long' as const, reason: `line of ${split.bytes} bytes, longer than the limit of ${maxLineBytes} (maxLineBytes)` }
-          : validateRow(split.text.split(';'), columns, line);
+          : validateRow(split.text.split(';'), columns, line, options.psl);
       if ('reason' in result) {
         if (options.strict === true && result.code !== 'empty-subclass') {
           throw new DatasetError(

@@ -95,6 +95,8 @@ export default defineCommand({
     try {
       const rows = readDataset(datasetPath, {
         ...skipOptions,
+        // Labels as the model was trained on them (`dga.psl_mode`).
+        psl: model.pslMode,
         signal: runtime.signal,
         ...(cacheDir === undefined || cacheDir === '' ? {} : { cacheDir: resolve(runtime.cwd, cacheDir) }),
         onSkip: (skip) => {

@@ -1,4 +1,4 @@
-import { tryExtractLabel, tryNormalizeLabel } from '@dga/features';
+import { tryExtractLabel, tryNormalizeLabel, type PslMode } from '@dga/features';
 import type { DatasetRow, DatasetSkip, DatasetSkipCode } from '../read-dataset';
 
 /** Column indexes, from the header. */
@@ -41,10 +41,10 @@ function classOf(value: string): 'legit' | 'dga' | undefined {
  * host gives none (empty, or refused: e.g. it is itself a public suffix under today's list), the
  * `domain` column, through the same function. `undefined` when neither gives a label.
  */
-function labelOf(host: string, domain: string): { label: string; labelSource: 'host' | 'domain'; domainLabel: string | undefined } | undefined {
+function labelOf(host: string, domain: string, psl: PslMode): { label: string; labelSource: 'host' | 'domain'; domainLabel: string | undefined } | undefined {
   // The domain column holds a label, not a host: normalised, never looked up in the PSL.
   const domainLabel = domain === '' || hasLabelBreaker(domain) ? undefined : tryNormalizeLabel(domain);
-  const hostLabel = host === '' ? undefined : tryExtractLabel(host);
+  const hostLabel = host === '' ? undefined : tryExtractLabel(host, { psl });
   if (hostLabel !== undefined) return { label: hostLabel, labelSource: 'host', domainLabel };
   if (domainLabel !== undefined) return { label: domainLabel, labelSource: 'domain', domainLabel };
   return undefined;
@@ -55,7 +55,7 @@ function labelOf(host: string, domain: string): { label: string; labelSource: 'h
  * skipped. `labelAgrees` is false when the host gives no label or one that differs from the
  * `domain` column's (PSL drift, or a broken column).
  */
-export function validateRow(record: string[], columns: Columns, line: number): { row: DatasetRow; labelAgrees: boolean } | DatasetSkip {
+export function validateRow(record: string[], columns: Columns, line: number, psl: PslMode = 'all'): { row: DatasetRow; labelAgrees: boolean } | DatasetSkip {
   if (record.length === 1 && record[0] === '') return skipOf(line, 'empty-line', 'empty line');
   for (const field of record) {
     if (field.includes('\uFFFD')) {
@@ -73,7 +73,7 @@ export function validateRow(record: string[], columns: Columns, line: number): {
   }
   if (subclass === '') return skipOf(line, 'empty-subclass', 'empty subclass (dropped, as in the tutorial)');
   if (host === '' && domain === '') return skipOf(line, 'empty-domain', 'empty host and domain');
-  const label = labelOf(host, domain);
+  const label = labelOf(host, domain, psl);
   if (label === undefined) {
     return skipOf(
       line,
