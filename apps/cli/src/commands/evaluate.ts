@@ -53,7 +53,7 @@ export default defineCommand({
     dataset: { type: 'string', required: true, description: 'Labelled CSV (host;domain;class;subclass), file or URL', valueHint: 'file|url' },
     threshold: { type: 'string', description: 'DGA when P(DGA) >= threshold', default: '0.5', valueHint: '0..1' },
     'batch-size': { type: 'string', description: 'Rows per ONNX Runtime call', default: '8192', valueHint: 'n' },
-    'cache-dir': { type: 'string', description: 'Cache for dataset URLs (env DGA_CACHE_DIR; default ~/.cache/dga)', valueHint: 'dir' },
+    'cache-dir': { type: 'string', description: 'Cache for dataset URLs (env DGA_CACHE_DIR; default: no cache, a URL is streamed)', valueHint: 'dir' },
     json: { type: 'boolean', description: 'Print the metrics as one JSON document' },
     ...datasetSkipArgs,
     ...globalArgs,
