@@ -42,6 +42,10 @@ describe.skipIf(skip)('runTraining on sample-small.csv', () => {
       (JSON.parse(readFileSync(join(parent, run, 'model-card.json'), 'utf8')) as { onnx: { metadata: Record<string, string> } }).onnx.metadata;
     expect(metadataOf('a')['dga.psl_mode']).toBe('all');
     expect(metadataOf('icann')['dga.psl_mode']).toBe('icann');
+    // The tfjs model's own card records it too, so `dga export` re-creates the same metadata.
+    const tfjsCardOf = (run: string): { pslMode?: string } => JSON.parse(readFileSync(join(parent, run, 'tfjs', 'model-card.json'), 'utf8')) as { pslMode?: string };
+    expect(tfjsCardOf('icann').pslMode).toBe('icann');
+    expect(tfjsCardOf('a').pslMode).toBe('all');
     const labelOf = (result: TrainingRunResult): string | undefined => result.samples.find((sample) => sample.input === 'fizrbzba.dyndns.org')?.label;
     expect(labelOf(first)).toBe('fizrbzba');
     expect(labelOf(icann)).toBe('dyndns');

@@ -308,7 +308,7 @@ export async function runTraining(config: TrainingConfig, options: RunTrainingOp
         return run.write(file, contents, signal === undefined ? {} : { signal });
       };
       const producedBy = `@dga/trainer ${VERSION} (@dga/model ${MODEL_VERSION}, @dga/onnx-export ${ONNX_VERSION}, @dga/features ${FEATURES_VERSION})`;
-      const baseCard = createModelCard(trained, { threshold, read });
+      const baseCard = createModelCard(trained, { threshold, read, pslMode: psl });
       const card: RunModelCard = {
         ...baseCard,
         backend: backend.backend,

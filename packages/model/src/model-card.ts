@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { VERSION as FEATURES_VERSION } from '@dga/features';
-import type { FeatureSetName } from '@dga/features';
+import type { FeatureSetName, PslMode } from '@dga/features';
 import { computeMetrics, type Metrics } from './compute-metrics';
 import { getPreset, type PresetName } from './presets';
 import type { SplitCounts, TrainResult } from './train-model';
@@ -37,6 +37,11 @@ export interface ModelCard {
    * k = 2…maxLength; informational: the model takes raw features), or null.
    */
   lengthEncoding: { feature: 'length'; maxLength: number } | null;
+  /**
+   * The Public Suffix List rules the training labels were extracted with (`all`: ICANN and
+   * private; `icann`: ICANN only). Absent in older cards and when not given: `all`.
+   */
+  pslMode?: PslMode;
   /**
    * Standardization folded into the first trainable layer (informational: the model takes raw
    * features), one value per network input: the features, then the length flags.
@@ -78,7 +83,7 @@ export interface ModelCard {
  * const card = createModelCard(result, { read: { skipped, skippedByReason: skippedByCode, labelDisagreements, labelsFromDomain } });
  * await saveModel(result.model, 'runs/latest/tfjs', card);
  */
-export function createModelCard(result: TrainResult, options?: { threshold?: number; read?: DatasetReadReport }): ModelCard {
+export function createModelCard(result: TrainResult, options?: { threshold?: number; read?: DatasetReadReport; pslMode?: PslMode }): ModelCard {
   const { lengthEncoding } = getPreset(result.preset);
   return {
     schemaVersion: MODEL_CARD_SCHEMA_VERSION,
@@ -87,6 +92,7 @@ export function createModelCard(result: TrainResult, options?: { threshold?: num
     featureSet: { name: result.featureSet.name, version: result.featureSet.version, features: [...result.featureSet.features] },
     labels: { '0': 'legit', '1': 'dga' },
     lengthEncoding: lengthEncoding === undefined ? null : { feature: 'length', maxLength: lengthEncoding.maxLength },
+    ...(options?.pslMode === undefined ? {} : { pslMode: options.pslMode }),
     normalization: result.normalization === undefined ? null : { mean: Array.from(result.normalization.mean), std: Array.from(result.normalization.std) },
     training: {
       epochs: result.epochs,

@@ -50,6 +50,7 @@ export default defineCommand({
           seed: card.seed,
           preset: card.preset,
           tfjsBackend: card.backend,
+          pslMode: card.pslMode ?? 'all',
         });
         exported = await onnx.exportToOnnx(model, { metadata, tolerance, seed, producerName: '@dga/cli' });
         onnx.readModelContract(exported.bytes);
