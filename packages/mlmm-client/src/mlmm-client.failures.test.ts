@@ -204,6 +204,19 @@ describe('retries', () => {
     expect(events).toEqual([1, 2]);
   });
 
+  it('draws the jitter from real randomness (Math.random) unless a source is injected', async () => {
+    server.failNext({ status: 503, times: 2, method: 'GET' });
+    const draws = [0.1, 0.9];
+    const random = vi.spyOn(Math, 'random').mockImplementation(() => draws.shift() ?? 0);
+    try {
+      await client({ random: undefined }).listModels();
+    } finally {
+      random.mockRestore();
+    }
+    expect(delays).toEqual([50, 900]);
+    expect(draws).toEqual([]);
+  });
+
   it('retries 429, 500, 502, 504 but not 501 or 400', async () => {
     for (const status of [429, 500, 502, 504]) {
       server.failNext({ status, body: { code: status, msg: 'x' } });
