@@ -37,9 +37,9 @@ afterEach(async () => {
   await server.close();
 });
 
-/** A client with an injected sleep (records delays, no waiting) and a fixed jitter draw of 0.5. */
-function client(overrides: Partial<MlmmClientOptions> = {}) {
-  return createMlmmClient({
+/** Options with an injected sleep (records delays, no waiting) and a fixed jitter draw of 0.5. */
+function clientOptions(overrides: Partial<MlmmClientOptions> = {}): MlmmClientOptions {
+  return {
     url: server.url,
     token: TOKEN,
     random: () => 0.5,
@@ -48,7 +48,12 @@ function client(overrides: Partial<MlmmClientOptions> = {}) {
       return Promise.resolve();
     },
     ...overrides,
-  });
+  };
+}
+
+/** A client made from {@link clientOptions}. */
+function client(overrides: Partial<MlmmClientOptions> = {}) {
+  return createMlmmClient(clientOptions(overrides));
 }
 
 async function failure(promise: Promise<unknown>): Promise<MlmmError> {
@@ -209,7 +214,10 @@ describe('retries', () => {
     const draws = [0.1, 0.9];
     const random = vi.spyOn(Math, 'random').mockImplementation(() => draws.shift() ?? 0);
     try {
-      await client({ random: undefined }).listModels();
+      // The usual test client, without its injected jitter source.
+      const options = clientOptions();
+      delete options.random;
+      await createMlmmClient(options).listModels();
     } finally {
       random.mockRestore();
     }
