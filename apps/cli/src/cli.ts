@@ -1,4 +1,4 @@
-import { inspect } from 'node:util';
+import { inspect, stripVTControlCharacters } from 'node:util';
 import { renderUsage, runCommand, type ArgsDef, type CommandDef } from 'citty';
 import { ExitCode, ExitError, InterruptedError, UsageError, isAbortError, type ExitCodeValue } from './exit-error';
 import { scrubSecrets } from './internal/redact';
@@ -30,13 +30,6 @@ interface ResolvedCommand {
 
 async function resolveValue<T>(value: T | Promise<T> | (() => T) | (() => Promise<T>) | undefined): Promise<T | undefined> {
   return typeof value === 'function' ? await (value as () => T | Promise<T>)() : await value;
-}
-
-/** An SGR escape sequence (`ESC [ n m`), as colored output has; built from a string to keep the control character out of a regex literal. */
-const ANSI_SGR = new RegExp(`${String.fromCharCode(0x1b)}\\[\\d+m`, 'g');
-
-function stripAnsi(text: string): string {
-  return text.replace(ANSI_SGR, '');
 }
 
 function flagName(token: string): string {
@@ -265,12 +258,12 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
     const usageParent = { meta: { name: resolved.path.slice(0, -1).join(' '), version: VERSION } } as CommandDef<ArgsDef>;
     if (wantsHelp) {
       const usage = await renderUsage(resolved.command, usageParent);
-      stdout.write((colorsEnabled(stdout, env) ? usage : stripAnsi(usage)) + '\n');
+      stdout.write((colorsEnabled(stdout, env) ? usage : stripVTControlCharacters(usage)) + '\n');
       return ExitCode.success;
     }
     if (resolved.command.run === undefined) {
       const usage = await renderUsage(resolved.command, usageParent);
-      stderr.write((colorsEnabled(stderr, env) ? usage : stripAnsi(usage)) + '\n\n');
+      stderr.write((colorsEnabled(stderr, env) ? usage : stripVTControlCharacters(usage)) + '\n\n');
       throw new UsageError(`\`${commandPath}\` needs a command`);
     }
     const args = (await resolveValue(resolved.command.args)) ?? {};
@@ -294,7 +287,7 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
       await runCommand(leaf, { rawArgs: resolved.rest, data: runtime });
     } catch (error) {
       if ((error as { name?: unknown }).name === 'CLIError') {
-        throw new UsageError(`${stripAnsi((error as Error).message)} (\`${commandPath}\`)`, {
+        throw new UsageError(`${stripVTControlCharacters((error as Error).message)} (\`${commandPath}\`)`, {
           hint: `see \`${commandPath} --help\``,
         });
       }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { colorsEnabled, createLogger } from './logger';
+import { colorsEnabled, createColors, createLogger } from './logger';
 import { createProgress } from './progress';
 
 function sink(isTTY = false): { stream: { write(chunk: string): boolean; isTTY: boolean }; text(): string } {
@@ -51,6 +51,22 @@ describe('colorsEnabled', () => {
     expect(colorsEnabled({ isTTY: true }, {})).toBe(true);
     expect(colorsEnabled({ isTTY: true }, { NO_COLOR: '1' })).toBe(false);
     expect(colorsEnabled({ isTTY: true }, { TERM: 'dumb' })).toBe(false);
+  });
+});
+
+describe('createColors', () => {
+  const escape = String.fromCharCode(0x1b);
+
+  it('wraps text in the SGR codes when enabled, whatever process.stdout is', () => {
+    const colors = createColors(true);
+    expect(colors.red('x')).toBe(`${escape}[31mx${escape}[39m`);
+    expect(colors.gray('x')).toBe(`${escape}[90mx${escape}[39m`);
+    expect(colors.bold('x')).toBe(`${escape}[1mx${escape}[22m`);
+  });
+
+  it('returns the text unchanged when disabled', () => {
+    const colors = createColors(false);
+    expect([colors.red('x'), colors.yellow('x'), colors.green('x'), colors.gray('x'), colors.bold('x'), colors.cyan('x')]).toEqual(['x', 'x', 'x', 'x', 'x', 'x']);
   });
 });
 

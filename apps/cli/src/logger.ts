@@ -1,3 +1,4 @@
+import { styleText } from 'node:util';
 import { redactFields, scrubSecrets } from './internal/redact';
 
 /** Log levels, from most to least verbose. `silent` prints nothing. */
@@ -51,7 +52,14 @@ export function colorsEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEn
   return stream.isTTY === true;
 }
 
-/** Small ANSI helpers that become identity functions when `enabled` is false. */
+/** `styleText` with the options argument of Node ≥ 22.13 (ignored by older Node, which never validates). */
+const style = styleText as (format: Parameters<typeof styleText>[0], text: string, options?: { validateStream?: boolean }) => string;
+
+/**
+ * Color helpers on `node:util` `styleText` that become identity functions when `enabled` is
+ * false. `enabled` is decided by {@link colorsEnabled} for the stream actually written to, so
+ * `styleText`'s own check of `process.stdout` is turned off.
+ */
 export function createColors(enabled: boolean): {
   red(text: string): string;
   yellow(text: string): string;
@@ -60,15 +68,15 @@ export function createColors(enabled: boolean): {
   bold(text: string): string;
   cyan(text: string): string;
 } {
-  const wrap = (open: number, close: number) => (text: string) =>
-    enabled ? `\u001B[${open}m${text}\u001B[${close}m` : text;
+  const wrap = (format: Parameters<typeof styleText>[0]) => (text: string) =>
+    enabled ? style(format, text, { validateStream: false }) : text;
   return {
-    red: wrap(31, 39),
-    yellow: wrap(33, 39),
-    green: wrap(32, 39),
-    gray: wrap(90, 39),
-    bold: wrap(1, 22),
-    cyan: wrap(36, 39),
+    red: wrap('red'),
+    yellow: wrap('yellow'),
+    green: wrap('green'),
+    gray: wrap('gray'),
+    bold: wrap('bold'),
+    cyan: wrap('cyan'),
   };
 }
 

@@ -254,7 +254,7 @@ export async function runTraining(config: TrainingConfig, options: RunTrainingOp
         producerName: '@dga/trainer',
         producerVersion: VERSION,
       });
-      throwIfAborted(signal);
+      signal?.throwIfAborted();
 
       emitStage(options, 'verify', 'verifying the ONNX model with ONNX Runtime');
       const classifier = await createOnnxClassifier(exported.bytes, { intraOpNumThreads: 1 });
@@ -404,7 +404,7 @@ export async function runTraining(config: TrainingConfig, options: RunTrainingOp
       };
       await write('report.html', await renderReport(report));
       options.onEvent?.({ type: 'run-write', file: '.' });
-      throwIfAborted(signal);
+      signal?.throwIfAborted();
       await run.commit();
 
       // The run is in place: a failed registration is reported with it, not instead of it.
@@ -454,10 +454,6 @@ export async function runTraining(config: TrainingConfig, options: RunTrainingOp
     await run.discard().catch(() => undefined);
     throw error;
   }
-}
-
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted === true) throw signal.reason;
 }
 
 function redactSource(source: string): string {

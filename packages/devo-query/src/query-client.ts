@@ -1,5 +1,6 @@
 import got, { RequestError, type Got, type Request as GotRequest } from 'got';
 import type { IncomingMessage } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DevoQueryError, QueryHttpError, QueryResponseError, QueryTimeoutError, type QueryTimeoutKind } from './errors';
 import { resolveQueryDate, type QueryDate } from './dates';
 import { signRequest } from './internal/sign';
@@ -350,24 +351,6 @@ function isConnectionFailure(error: DevoQueryError): boolean {
   return typeof cause?.code === 'string' && CONNECTION_CODES.has(cause.code);
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted === true) {
-      reject(new Error('aborted'));
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new Error('aborted'));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 function invalidOption(name: string, detail: string): DevoQueryError {
   return new DevoQueryError('ERR_QUERY_INVALID_OPTIONS', `Invalid query option "${name}": ${detail}`);
 }
@@ -506,7 +489,7 @@ export function createQueryClient(options: QueryClientOptions): QueryClient {
         if (now() + delayMs >= deadline) throw failure;
         onRetry?.({ attempt: number, delayMs, request, error: failure });
         try {
-          await sleep(delayMs, signal);
+          await sleep(delayMs, undefined, signal === undefined ? {} : { signal });
         } catch {
           throw abortError(request, signal);
         }

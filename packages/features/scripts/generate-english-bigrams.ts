@@ -10,8 +10,9 @@
  * Usage: node --import tsx scripts/generate-english-bigrams.ts [/usr/share/dict/american-english]
  * Changing the output changes the feature set: bump its version (see `feature-set.ts`).
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { writeTextAtomic } from '@dga/bench';
 
 const COUNT = 200;
 
@@ -53,7 +54,6 @@ export const ENGLISH_BIGRAMS: readonly string[] = Object.freeze([
 ${rows.join('\n')}
 ]);
 `;
-  writeFileSync(`${target}.tmp`, text);
-  renameSync(`${target}.tmp`, target);
+  writeTextAtomic(target, text);
   console.log(`wrote ${bigrams.length} bigrams to ${target}`);
 }

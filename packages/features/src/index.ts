@@ -15,3 +15,5 @@ export type {
 } from './featurize-domain';
 export { linqFeatureItems, buildClassificationQuery, LINQ_LABEL_COLUMN } from './linq';
 export type { LinqFeatureItemsOptions, LinqFeatureItems, BuildClassificationQueryOptions } from './linq';
+export { createSeededRandom } from './seeded-random';
+export type { SeededRandom } from './seeded-random';

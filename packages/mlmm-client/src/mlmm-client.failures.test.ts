@@ -37,9 +37,9 @@ afterEach(async () => {
   await server.close();
 });
 
-/** A client with an injected sleep (records delays, no waiting) and a fixed jitter draw of 0.5. */
-function client(overrides: Partial<MlmmClientOptions> = {}) {
-  return createMlmmClient({
+/** Options with an injected sleep (records delays, no waiting) and a fixed jitter draw of 0.5. */
+function clientOptions(overrides: Partial<MlmmClientOptions> = {}): MlmmClientOptions {
+  return {
     url: server.url,
     token: TOKEN,
     random: () => 0.5,
@@ -48,7 +48,12 @@ function client(overrides: Partial<MlmmClientOptions> = {}) {
       return Promise.resolve();
     },
     ...overrides,
-  });
+  };
+}
+
+/** A client made from {@link clientOptions}. */
+function client(overrides: Partial<MlmmClientOptions> = {}) {
+  return createMlmmClient(clientOptions(overrides));
 }
 
 async function failure(promise: Promise<unknown>): Promise<MlmmError> {
@@ -202,6 +207,22 @@ describe('retries', () => {
     expect(server.requests.map((request) => request.status)).toEqual([503, 503, 200]);
     expect(delays).toEqual([250, 500]);
     expect(events).toEqual([1, 2]);
+  });
+
+  it('draws the jitter from real randomness (Math.random) unless a source is injected', async () => {
+    server.failNext({ status: 503, times: 2, method: 'GET' });
+    const draws = [0.1, 0.9];
+    const random = vi.spyOn(Math, 'random').mockImplementation(() => draws.shift() ?? 0);
+    try {
+      // The usual test client, without its injected jitter source.
+      const options = clientOptions();
+      delete options.random;
+      await createMlmmClient(options).listModels();
+    } finally {
+      random.mockRestore();
+    }
+    expect(delays).toEqual([50, 900]);
+    expect(draws).toEqual([]);
   });
 
   it('retries 429, 500, 502, 504 but not 501 or 400', async () => {

@@ -24,7 +24,7 @@ import { buildModelMultipart } from './internal/multipart';
 import { pythonJsonDumps } from './internal/python-json';
 import { pythonQuote } from './internal/python-quote';
 import { backoffDelay, parseRetryAfter, type ResolvedRetry } from './internal/retry';
-import { createRng, randomHex } from './internal/rng';
+import { randomHex } from './internal/random-hex';
 import { isPythonFalsy, isRecord, listProblem, modelProblem, reviewProblem } from './internal/validate';
 import { VERSION } from './version';
 
@@ -148,8 +148,10 @@ export interface MlmmClientOptions {
    */
   maxDownloadBytes?: number;
   /**
-   * Source of randomness in [0, 1) for jitter, multipart boundaries and temp file names.
-   * @default a PRNG seeded with 42
+   * Source of randomness in [0, 1) for retry jitter, multipart boundaries and temp file names.
+   * The default is real randomness, so that separate processes do not retry at the same
+   * instants; inject a fixed or seeded source only in tests.
+   * @default `Math.random`
    */
   random?: () => number;
   /**
@@ -499,7 +501,7 @@ export function createMlmmClient(options: MlmmClientOptions): MlmmClient {
   const maxResponseBytes = byteLimit(options.maxResponseBytes, 'maxResponseBytes', 64 * MIB);
   const maxDownloadBytes = byteLimit(options.maxDownloadBytes, 'maxDownloadBytes', 256 * MIB);
   const jsonLimit = { limit: maxResponseBytes, option: 'maxResponseBytes' } as const;
-  const random = options.random ?? createRng();
+  const random = options.random ?? Math.random;
   const sleep = options.sleep ?? ((milliseconds: number, signal?: AbortSignal) => delay(milliseconds, undefined, signal ? { signal } : {}));
   const now = options.now ?? Date.now;
   const clientSignal = options.signal;

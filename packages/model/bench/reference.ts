@@ -9,12 +9,12 @@
  * Run: `pnpm --filter @dga/model reference`. Writes bench/reference-results.json.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { machineInfo } from '@dga/bench';
+import { machineInfo, writeTextAtomic } from '@dga/bench';
 import { readDataset } from '@dga/dataset';
 import { getFeatureSet, type FeatureSetName } from '@dga/features';
 import { findPython, sharedDataFile } from '@dga/test-support';
@@ -96,8 +96,7 @@ async function main(): Promise<void> {
   const version = spawnSync(python, ['-c', 'import sklearn; print(sklearn.__version__)'], { encoding: 'utf8' }).stdout.trim();
   const document = { suite: '@dga/model same-split references', measuredAt: new Date().toISOString(), machine: machineInfo(), scikitLearn: version, rows };
   const file = join(here, 'reference-results.json');
-  writeFileSync(`${file}.tmp`, JSON.stringify(document, null, 2) + '\n');
-  renameSync(`${file}.tmp`, file);
+  writeTextAtomic(file, JSON.stringify(document, null, 2) + '\n');
   console.log('| features | split | model | F1 | ROC AUC | train rows | test rows | seconds |');
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const row of rows) console.log(`| ${row.featureSet} | ${row.split} | ${row.model} | ${row.f1} | ${row.rocAuc} | ${row.trainRows} | ${row.testRows} | ${row.seconds} |`);

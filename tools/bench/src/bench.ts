@@ -1,7 +1,6 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { writeTextAtomic } from './write-text-atomic';
 
 /** One benchmark figure: throughput and peak memory of one measured run. */
 export interface BenchResult {
@@ -103,9 +102,6 @@ export async function measure(
  * came from, so the committed figures always say where they were measured.
  */
 export function writeBenchResults(file: string, suite: string, results: BenchResult[]): void {
-  mkdirSync(dirname(file), { recursive: true });
   const document = { suite, measuredAt: new Date().toISOString(), machine: machineInfo(), results };
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, JSON.stringify(document, null, 2) + '\n');
-  renameSync(temporary, file);
+  writeTextAtomic(file, JSON.stringify(document, null, 2) + '\n');
 }

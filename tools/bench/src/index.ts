@@ -1,2 +1,3 @@
 export { measure, writeBenchResults, machineInfo, formatBytes } from './bench';
+export { writeTextAtomic } from './write-text-atomic';
 export type { BenchResult, MeasureOptions, MachineInfo } from './bench';

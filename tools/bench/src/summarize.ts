@@ -3,10 +3,11 @@
  * latest figures and the machine they came from are readable in one place.
  * Run by `pnpm bench` after the benchmarks.
  */
-import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatBytes, type BenchResult, type MachineInfo } from './bench';
+import { writeTextAtomic } from './write-text-atomic';
 
 interface ResultsFile {
   suite: string;
@@ -51,6 +52,5 @@ for (const file of files) {
   lines.push('');
 }
 const target = join(root, 'BENCHMARKS.md');
-writeFileSync(`${target}.tmp`, lines.join('\n'));
-renameSync(`${target}.tmp`, target);
+writeTextAtomic(target, lines.join('\n'));
 console.log(`wrote BENCHMARKS.md from ${files.length} results files`);

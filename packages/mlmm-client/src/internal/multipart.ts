@@ -1,4 +1,4 @@
-import { randomHex } from './rng';
+import { randomHex } from './random-hex';
 
 /** A multipart body laid out as `requests`/urllib3 lays it out for the official client (ref §4.3). */
 export interface MultipartBody {

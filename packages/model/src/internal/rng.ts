@@ -1,31 +1,10 @@
-/**
- * Small seeded PRNG (mulberry32). Deterministic across platforms: it only uses 32-bit integer
- * arithmetic. Not for cryptography.
- */
-export interface Rng {
-  /** Uniform float in [0, 1). */
-  next(): number;
-  /** Uniform unsigned 32-bit integer. */
-  nextUint32(): number;
-  /** Uniform integer in [0, bound). */
-  nextInt(bound: number): number;
-}
+import { createSeededRandom, type SeededRandom } from '@dga/features';
 
-export function createRng(seed: number): Rng {
-  let state = seed >>> 0;
-  const nextUint32 = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-  return {
-    nextUint32,
-    next: () => nextUint32() / 4294967296,
-    nextInt: (bound) => Math.floor((nextUint32() / 4294967296) * bound),
-  };
-}
+/** The seeded PRNG of `@dga/features` (mulberry32). Not for cryptography. */
+export type Rng = SeededRandom;
+
+/** A seeded PRNG: the same seed gives the same sequence on every platform. */
+export const createRng: (seed: number) => Rng = createSeededRandom;
 
 /** Derives an independent 31-bit seed for a named purpose from the run seed (for tfjs seeds). */
 export function deriveSeed(seed: number, purpose: string): number {
