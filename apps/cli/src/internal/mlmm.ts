@@ -1,7 +1,9 @@
 import type { MlmmClient } from '@dga/mlmm-client';
 import { resolveMlmmConfig, type MlmmConfig } from '../config';
+import { ExitCode, ExitError } from '../exit-error';
 import type { CommandRuntime } from '../runtime';
 import { VERSION } from '../version';
+import { redactUrl } from './redact';
 import { timeoutExitError, timeoutsFrom, type RequestTimeouts, type TimeoutFlags } from './timeouts';
 
 /** The Model Manager flags as parsed by citty. */
@@ -50,7 +52,7 @@ export function mlmmConfigFrom(args: MlmmFlags, runtime: CommandRuntime): MlmmSe
  * CLI's flags (`--timeout`, `--total-timeout`) instead of the library's option names.
  */
 export async function createMlmm(config: MlmmSettings, runtime: CommandRuntime): Promise<MlmmClient> {
-  const { createMlmmClient, isMlmmTimeoutError } = await import('@dga/mlmm-client');
+  const { createMlmmClient, isMlmmResponseError, isMlmmTimeoutError } = await import('@dga/mlmm-client');
   const client = createMlmmClient({
     url: config.url,
     token: config.token,
@@ -74,6 +76,13 @@ export async function createMlmm(config: MlmmSettings, runtime: CommandRuntime):
         return await call(...args);
       } catch (error) {
         if (isMlmmTimeoutError(error)) throw timeoutExitError({ kind: error.kind, timeoutMs: error.timeoutMs, request: `${error.method} ${error.url}` }, error);
+        // The library names its own option; no reply of a real Model Manager comes near the cap.
+        if (isMlmmResponseError(error) && error.reason === 'ERR_MLMM_RESPONSE_TOO_LARGE') {
+          throw new ExitError(ExitCode.failure, `${error.method} ${redactUrl(error.url)}: the reply passed the size cap and was cut off`, {
+            cause: error,
+            hint: 'a Model Manager reply is far smaller: check that --mlmm-url (or DEVO_MLMM_URL) points at the Model Manager',
+          });
+        }
         throw error;
       }
     };
