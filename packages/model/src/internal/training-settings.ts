@@ -1,7 +1,7 @@
 import type { FeatureSet } from '@dga/features';
 import { DEFAULT_SEED } from '../create-model';
 import { ModelError } from '../errors';
-import { presetNames, type PresetSpec } from '../presets';
+import { getPreset, presetNames, type PresetSpec } from '../presets';
 import type { TrainModelOptions } from '../train-model';
 
 /** The options of a `trainModel` run with every default filled in. */
@@ -38,8 +38,10 @@ export function validateOptions(options: TrainModelOptions): void {
   if (options.patience !== undefined && options.patience !== null && (!Number.isInteger(options.patience) || options.patience < 1)) fail(`patience must be a positive integer or null, got ${options.patience}.`);
   if (options.cacheBytes !== undefined && !(options.cacheBytes >= 0)) fail(`cacheBytes must be >= 0, got ${options.cacheBytes}.`);
   if (options.testKeys !== undefined && !(options.testKeys instanceof Set)) fail('testKeys must be a Set of example keys (the domain labels of the test rows).');
-  const test = options.testFraction ?? 0.2;
-  const validation = options.validationFraction ?? 0;
+  // The fractions the run will use: each option, else the preset's.
+  const preset = getPreset(options.preset);
+  const test = options.testFraction ?? preset.testFraction;
+  const validation = options.validationFraction ?? preset.validationFraction;
   if (!(test > 0 && test < 1)) fail(`testFraction must be in (0, 1), got ${test}.`);
   if (!(validation >= 0 && validation < 1) || test + validation >= 1) fail(`validationFraction must be >= 0 and leave rows for training (testFraction + validationFraction < 1), got ${validation}.`);
 }
