@@ -44,7 +44,8 @@ export async function main(io: TrainerIo): Promise<number> {
     const result = await runTraining(config, {
       ...(io.signal === undefined ? {} : { signal: io.signal }),
       ...(io.env['DGA_DATASET'] === undefined ? {} : { datasetEnv: io.env['DGA_DATASET'] }),
-      ...(prefer === undefined ? {} : { selectBackend: (run) => selectTfjsBackend({ prefer, preferenceName: 'DGA_TFJS_BACKEND', batchSize: run.batchSize }) }),
+      selectBackend: (run) =>
+        selectTfjsBackend({ ...(prefer === undefined ? {} : { prefer, preferenceName: 'DGA_TFJS_BACKEND' }), batchSize: run.batchSize, importNode: () => import('@tensorflow/tfjs-node') }),
       onEvent: (event) => {
         if (event.type === 'stage') io.stderr(`${event.stage}: ${event.message}\n`);
       },

@@ -30,7 +30,12 @@ export interface SelectTfjsBackendOptions {
    * passes its setting, e.g. an environment variable's name). @default 'prefer'
    */
   preferenceName?: string;
-  /** Imports tfjs-node (tests inject a failing import). @default () => import('@tensorflow/tfjs-node') */
+  /**
+   * Imports tfjs-node. Apps that install it pass `() => import('@tensorflow/tfjs-node')`: the app
+   * chooses the native backend, and a strict layout (pnpm) resolves it from the app. Tests inject
+   * a failing import. @default an import of `@tensorflow/tfjs-node` from this package (found when
+   * it is hoisted next to it)
+   */
   importNode?: () => Promise<unknown>;
   /** Imports the wasm backend (tests inject a failing import). @default () => import('@tensorflow/tfjs-backend-wasm') */
   importWasm?: () => Promise<unknown>;
@@ -48,6 +53,9 @@ export interface SelectTfjsBackendOptions {
  * default preset at batch 512 takes 178 ms/step on `cpu` and 31–37 on `wasm`.
  */
 export const SMALL_BATCH = 64;
+
+/** Not a dependency of this package (typed `string` so that nothing resolves it at build time). */
+const TFJS_NODE: string = '@tensorflow/tfjs-node';
 
 const preferences: readonly TfjsBackendPreference[] = ['auto', 'node', 'wasm', 'cpu'];
 
@@ -95,7 +103,7 @@ export async function selectTfjsBackend(options: SelectTfjsBackendOptions = {}):
   let nodeFailure: string | undefined;
   if (prefer === 'auto' || prefer === 'node') {
     try {
-      await (options.importNode ?? (() => import('@tensorflow/tfjs-node')))();
+      await (options.importNode ?? (() => import(TFJS_NODE)))();
       if (tfjs.findBackend('tensorflow') !== null || tfjs.engine().registryFactory['tensorflow'] !== undefined) {
         await tfjs.setBackend('tensorflow');
         await tfjs.ready();

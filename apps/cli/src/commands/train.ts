@@ -6,6 +6,7 @@ import { ExitCode, ExitError, UsageError } from '../exit-error';
 import { globalArgs, devoArgs, mlmmArgs } from '../global-args';
 import { datasetSkipArgs, datasetSkipOptions, explainDatasetError, formatDatasetSkips } from '../internal/dataset-skips';
 import { parseNumberFlag, parseThreshold, tfjsBackendFromEnv } from '../internal/parse-flags';
+import { tfjsBackendOptions } from '../internal/tfjs-backend-options';
 import { metricsJson } from '../internal/metrics-json';
 import { createMlmm, mlmmConfigFrom } from '../internal/mlmm';
 import { scrubSecrets } from '../internal/redact';
@@ -221,7 +222,7 @@ export default defineCommand({
         onEvent: createTrainingRenderer(runtime),
         packages: { '@dga/cli': VERSION },
         runDirectory: { overwrite: args.overwrite === true, cwd: runtime.cwd, home: runtime.env['HOME'] ?? homedir() },
-        ...(preference === undefined ? {} : { selectBackend: (run) => pipeline.selectTfjsBackend({ prefer: preference, preferenceName: 'DGA_TFJS_BACKEND', batchSize: run.batchSize }) }),
+        selectBackend: (run) => pipeline.selectTfjsBackend({ ...tfjsBackendOptions(preference), batchSize: run.batchSize }),
         ...(registrar === undefined ? {} : { registrar }),
       });
     } catch (error) {
