@@ -183,6 +183,7 @@ describe('published packages', () => {
   it('are discovered from packages/*/package.json', () => {
     expect(packages.map((pkg) => pkg.manifest.name)).toContain('@dga/features');
     expect(packages.map((pkg) => pkg.manifest.name)).toContain('@dga/dataset');
+    expect(packages.map((pkg) => pkg.manifest.name)).toContain('@dga/pipeline');
   });
 
   it('install together with plain npm', () => {

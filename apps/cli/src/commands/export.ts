@@ -5,6 +5,7 @@ import { getFeatureSet } from '@dga/features';
 import { ExitCode, ExitError, UsageError } from '../exit-error';
 import { globalArgs } from '../global-args';
 import { parseNumberFlag, tfjsBackendFromEnv } from '../internal/parse-flags';
+import { tfjsBackendOptions } from '../internal/tfjs-backend-options';
 import { runtimeOf, writeOut } from '../runtime';
 
 export default defineCommand({
@@ -32,9 +33,9 @@ export default defineCommand({
     }
     const out = resolve(runtime.cwd, args.out);
     if (!out.endsWith('.onnx')) runtime.logger.warn(`--out ${args.out} does not end in .onnx; Devo's Model Manager names files by extension`);
-    const trainer = await import('@dga/trainer');
-    const preference = tfjsBackendFromEnv(runtime.env['DGA_TFJS_BACKEND'], trainer.tfjsBackendPreference);
-    const backend = await trainer.selectTfjsBackend(preference === undefined ? {} : { prefer: preference });
+    const pipeline = await import('@dga/pipeline');
+    const preference = tfjsBackendFromEnv(runtime.env['DGA_TFJS_BACKEND'], pipeline.tfjsBackendPreference);
+    const backend = await pipeline.selectTfjsBackend(tfjsBackendOptions(preference));
     runtime.logger.debug(`tfjs backend: ${backend.backend} (${backend.reason})`);
     const [{ loadModel }, onnx] = await Promise.all([import('@dga/model'), import('@dga/onnx-export')]);
     const { model, card } = await loadModel(directory);

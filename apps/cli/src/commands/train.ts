@@ -6,6 +6,7 @@ import { ExitCode, ExitError, UsageError } from '../exit-error';
 import { globalArgs, devoArgs, mlmmArgs } from '../global-args';
 import { datasetSkipArgs, datasetSkipOptions, explainDatasetError, formatDatasetSkips } from '../internal/dataset-skips';
 import { parseNumberFlag, parseThreshold, tfjsBackendFromEnv } from '../internal/parse-flags';
+import { tfjsBackendOptions } from '../internal/tfjs-backend-options';
 import { metricsJson } from '../internal/metrics-json';
 import { createMlmm, mlmmConfigFrom } from '../internal/mlmm';
 import { scrubSecrets } from '../internal/redact';
@@ -14,9 +15,9 @@ import type { ProgressTask } from '../progress';
 import { runtimeOf, writeOut, type CommandRuntime } from '../runtime';
 import { VERSION } from '../version';
 import type { MlmmClient } from '@dga/mlmm-client';
-import type { RunDirectoryError, TrainingConfig, TrainingEvent, TrainingRunResult } from '@dga/trainer';
+import type { RunDirectoryError, TrainingConfig, TrainingEvent, TrainingRunResult } from '@dga/pipeline';
 
-/** Renders the trainer's events on stderr: bars on a TTY, one line per epoch everywhere. */
+/** Renders the pipeline's events on stderr: bars on a TTY, one line per epoch everywhere. */
 export function createTrainingRenderer(runtime: CommandRuntime): (event: TrainingEvent) => void {
   const { logger, progress } = runtime;
   let download: ProgressTask | undefined;
@@ -152,14 +153,14 @@ export default defineCommand({
   async run(context) {
     const runtime = runtimeOf(context);
     const { args } = context;
-    const trainer = await import('@dga/trainer');
+    const pipeline = await import('@dga/pipeline');
     let fromFile: Partial<TrainingConfig> = {};
     if (args.config !== undefined) {
       const file = resolve(runtime.cwd, args.config);
       try {
-        fromFile = trainer.loadTrainingConfigFile(file);
+        fromFile = pipeline.loadTrainingConfigFile(file);
       } catch (error) {
-        if (error instanceof trainer.TrainingConfigError) throw new UsageError(error.message, { cause: error });
+        if (error instanceof pipeline.TrainingConfigError) throw new UsageError(`--config ${error.message}`, { cause: error });
         throw error;
       }
     }
@@ -212,20 +213,20 @@ export default defineCommand({
       registrar = await createMlmm(mlmmConfig, runtime);
       await checkRegistration(registrar, config.register, mlmmConfig.url, runtime);
     }
-    const preference = tfjsBackendFromEnv(runtime.env['DGA_TFJS_BACKEND'], trainer.tfjsBackendPreference);
+    const preference = tfjsBackendFromEnv(runtime.env['DGA_TFJS_BACKEND'], pipeline.tfjsBackendPreference);
     let result: TrainingRunResult;
     try {
-      result = await trainer.runTraining(config, {
+      result = await pipeline.runTraining(config, {
         signal: runtime.signal,
         datasetEnv: fileOrUrl(runtime.env['DGA_DATASET']),
         onEvent: createTrainingRenderer(runtime),
         packages: { '@dga/cli': VERSION },
         runDirectory: { overwrite: args.overwrite === true, cwd: runtime.cwd, home: runtime.env['HOME'] ?? homedir() },
-        ...(preference === undefined ? {} : { selectBackend: (run) => trainer.selectTfjsBackend({ prefer: preference, batchSize: run.batchSize }) }),
+        selectBackend: (run) => pipeline.selectTfjsBackend({ ...tfjsBackendOptions(preference), batchSize: run.batchSize }),
         ...(registrar === undefined ? {} : { registrar }),
       });
     } catch (error) {
-      throw trainer.RunDirectoryError.isInstance(error) ? runDirectoryExitError(error, outFrom) : explainDatasetError(error);
+      throw pipeline.RunDirectoryError.isInstance(error) ? runDirectoryExitError(error, outFrom) : explainDatasetError(error);
     }
     runtime.logger.info(`done in ${result.seconds.total.toFixed(1)} s`, { trainSeconds: Math.round(result.seconds.train * 10) / 10 });
     const registerError = result.registerError === undefined ? undefined : scrubSecrets(result.registerError.message, runtime.logger.secrets);

@@ -64,7 +64,7 @@ export function positionals(args: { _: string[] }): string[] {
 }
 
 /**
- * `DGA_TFJS_BACKEND` parsed by `parse` (the trainer's `tfjsBackendPreference`): unset or empty is
+ * `DGA_TFJS_BACKEND` parsed by `parse` (the pipeline's `tfjsBackendPreference`): unset or empty is
  * undefined (auto); an unknown value is a usage error naming it and the accepted values.
  */
 export function tfjsBackendFromEnv<T>(value: string | undefined, parse: (value: string) => T | undefined): T | undefined {

@@ -62,7 +62,7 @@ export interface CreateRunDirectoryOptions {
 
 /** A run directory being built in a temporary sibling folder, published by one rename. */
 export interface PendingRunDirectory {
-  /** The final path (`--out`). */
+  /** The final path (`config.out`). */
   readonly target: string;
   /** Where files are written until {@link PendingRunDirectory.commit}. */
   readonly path: string;
@@ -194,7 +194,7 @@ async function holdsOnlyRunFiles(directory: string, partial: boolean): Promise<b
   if (partial) return true;
   try {
     const card = JSON.parse(await readFile(join(directory, 'model-card.json'), 'utf8')) as { producedBy?: unknown };
-    return typeof card.producedBy === 'string' && card.producedBy.startsWith('@dga/trainer');
+    return typeof card.producedBy === 'string' && (card.producedBy.startsWith('@dga/pipeline') || card.producedBy.startsWith('@dga/trainer'));
   } catch {
     return false;
   }

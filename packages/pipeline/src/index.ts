@@ -1,5 +1,6 @@
 export { VERSION } from './version';
-export { runTraining, DEFAULT_SEED, SAMPLE_DOMAINS } from './run-training';
+export { runTraining } from './run-training';
+export { DEFAULT_SEED, SAMPLE_DOMAINS } from './training-types';
 export type {
   RunTrainingOptions,
   TrainingRunResult,
@@ -9,7 +10,7 @@ export type {
   RunModelCard,
   SampleClassification,
   ModelRegistrar,
-} from './run-training';
+} from './training-types';
 export { selectTfjsBackend, SMALL_BATCH, tfjsBackendPreference } from './tfjs-backend';
 export type { TfjsBackendChoice, TfjsBackendPreference, SelectTfjsBackendOptions } from './tfjs-backend';
 export { createRunDirectory, RunDirectoryError, RUN_ARTIFACTS } from './run-directory';

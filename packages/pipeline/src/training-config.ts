@@ -6,7 +6,7 @@ import { featureSetNames, type FeatureSetName, type PslMode } from '@dga/feature
 export type TrainingPreset = 'tutorial' | 'default';
 
 /**
- * A training run, as read from a JSON config file (`--config`) and overridden by flags. Every
+ * A training run, as read from a JSON config file and overridden by the app's settings. Every
  * field is optional except `out`; defaults come from the preset.
  *
  * @example
@@ -14,7 +14,7 @@ export type TrainingPreset = 'tutorial' | 'default';
  *   "out": "runs/latest", "register": { "name": "dga_classifier_bigram" } }
  */
 export interface TrainingConfig {
-  /** Dataset file or http(s) URL. @default `DGA_DATASET`, else the tutorial's dataset URL */
+  /** Dataset file or http(s) URL. @default the app's default (`RunTrainingOptions.datasetEnv`), else the tutorial's dataset URL */
   dataset?: string;
   /** @default 'default' */
   preset?: TrainingPreset;
@@ -146,7 +146,7 @@ export function validateTrainingConfig(raw: unknown, where: string, baseDir: str
     if (typeof query !== 'object' || query === null) throw new TrainingConfigError(`${where}: "query" must be an object`);
     config.query = query;
   }
-  if (config.out === undefined) throw new TrainingConfigError(`${where}: "out" (the run directory) is required; pass --out DIR`);
+  if (config.out === undefined) throw new TrainingConfigError(`${where}: "out" (the run directory) is required`);
   return config as TrainingConfig;
 }
 
@@ -156,13 +156,13 @@ export function loadTrainingConfigFile(file: string): Partial<TrainingConfig> {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new TrainingConfigError(`--config ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new TrainingConfigError(`${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new TrainingConfigError(`--config ${file}: not valid JSON (${(error as Error).message})`);
+    throw new TrainingConfigError(`${file}: not valid JSON (${(error as Error).message})`);
   }
   const withOut = { out: '.', ...(raw as object) };
   const config = validateTrainingConfig(withOut, file, dirname(resolve(file)));

@@ -48,6 +48,7 @@ describe('selectTfjsBackend', () => {
     let imported = false;
     const cpu = await selectTfjsBackend({
       prefer: 'cpu',
+      preferenceName: 'DGA_TFJS_BACKEND',
       importNode: () => {
         imported = true;
         return Promise.resolve();
@@ -56,17 +57,24 @@ describe('selectTfjsBackend', () => {
     expect(imported).toBe(false);
     expect(cpu.reason).toMatch(/DGA_TFJS_BACKEND=cpu/);
     await expect(
-      selectTfjsBackend({ prefer: 'node', importNode: async () => Promise.reject(new Error('no addon')) }),
+      selectTfjsBackend({ prefer: 'node', preferenceName: 'DGA_TFJS_BACKEND', importNode: async () => Promise.reject(new Error('no addon')) }),
     ).rejects.toThrow(/DGA_TFJS_BACKEND=node, but .*no addon.*DGA_TFJS_BACKEND=wasm or cpu/);
     await expect(
-      selectTfjsBackend({ prefer: 'wasm', importWasm: async () => Promise.reject(new Error('no wasm')) }),
+      selectTfjsBackend({ prefer: 'wasm', preferenceName: 'DGA_TFJS_BACKEND', importWasm: async () => Promise.reject(new Error('no wasm')) }),
     ).rejects.toThrow(/DGA_TFJS_BACKEND=wasm, but .*no wasm.*DGA_TFJS_BACKEND=cpu/);
     let nodeImported = false;
-    const wasm = await selectTfjsBackend({ prefer: 'wasm', importNode: () => ((nodeImported = true), Promise.resolve()) });
+    const wasm = await selectTfjsBackend({ prefer: 'wasm', preferenceName: 'DGA_TFJS_BACKEND', importNode: () => ((nodeImported = true), Promise.resolve()) });
     expect([wasm.backend, wasm.reason, nodeImported]).toEqual(['wasm', 'the WebAssembly backend was asked for (DGA_TFJS_BACKEND=wasm)', false]);
   });
 
-  it('reads DGA_TFJS_BACKEND values', () => {
+  it('names no app setting unless the caller passes its name', async () => {
+    const failing = selectTfjsBackend({ prefer: 'node', importNode: async () => Promise.reject(new Error('no addon')) });
+    await expect(failing).rejects.toThrow(/^prefer=node, but .*no addon.*use prefer=wasm or cpu$/);
+    const cpu = await selectTfjsBackend({ prefer: 'cpu' });
+    expect(cpu.reason).toBe('the pure-JavaScript cpu backend was asked for (prefer=cpu)');
+  });
+
+  it('parses backend preferences', () => {
     expect(tfjsBackendPreference('cpu')).toBe('cpu');
     expect(tfjsBackendPreference('wasm')).toBe('wasm');
     expect(tfjsBackendPreference('gpu')).toBeUndefined();

@@ -32,6 +32,11 @@ describe('training config', () => {
     expect(() => validateTrainingConfig(raw, 'train.json', '/base')).toThrow(pattern);
   });
 
+  it('names the file and the key, never an app flag (the app maps its flags)', () => {
+    expect(() => validateTrainingConfig({ dataset: 'x' }, 'train.json', '/base')).toThrow(/^train\.json: "out" \(the run directory\) is required$/);
+    expect(() => loadTrainingConfigFile('/nonexistent/train.json')).toThrow(/^\/nonexistent\/train\.json: cannot read it \(ENOENT\)$/);
+  });
+
   it('names the file when it is not JSON', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dga-config-'));
     writeFileSync(join(dir, 'bad.json'), '{ nope');

@@ -25,7 +25,17 @@ export interface SelectTfjsBackendOptions {
    * and `wasm` require that backend; `cpu` goes straight to the pure-JS one. @default 'auto'
    */
   prefer?: TfjsBackendPreference;
-  /** Imports tfjs-node (tests inject a failing import). @default () => import('@tensorflow/tfjs-node') */
+  /**
+   * How the caller's user set `prefer`, named in reasons and errors as `<name>=<value>` (an app
+   * passes its setting, e.g. an environment variable's name). @default 'prefer'
+   */
+  preferenceName?: string;
+  /**
+   * Imports tfjs-node. Apps that install it pass `() => import('@tensorflow/tfjs-node')`: the app
+   * chooses the native backend, and a strict layout (pnpm) resolves it from the app. Tests inject
+   * a failing import. @default an import of `@tensorflow/tfjs-node` from this package (found when
+   * it is hoisted next to it)
+   */
   importNode?: () => Promise<unknown>;
   /** Imports the wasm backend (tests inject a failing import). @default () => import('@tensorflow/tfjs-backend-wasm') */
   importWasm?: () => Promise<unknown>;
@@ -44,9 +54,12 @@ export interface SelectTfjsBackendOptions {
  */
 export const SMALL_BATCH = 64;
 
+/** Not a dependency of this package (typed `string` so that nothing resolves it at build time). */
+const TFJS_NODE: string = '@tensorflow/tfjs-node';
+
 const preferences: readonly TfjsBackendPreference[] = ['auto', 'node', 'wasm', 'cpu'];
 
-/** The parsed value of `DGA_TFJS_BACKEND` (`auto`, `node`, `wasm`, `cpu`); undefined when unset or unknown. */
+/** Parses a backend preference (`auto`, `node`, `wasm`, `cpu`); undefined when unset or unknown. */
 export function tfjsBackendPreference(value: string | undefined): TfjsBackendPreference | undefined {
   return preferences.find((preference) => preference === value);
 }
@@ -85,11 +98,12 @@ function firstLine(error: unknown): string {
  */
 export async function selectTfjsBackend(options: SelectTfjsBackendOptions = {}): Promise<TfjsBackendChoice> {
   const prefer = options.prefer ?? 'auto';
+  const asked = (value: TfjsBackendPreference) => `${options.preferenceName ?? 'prefer'}=${value}`;
   const tfjs = await import('@tensorflow/tfjs');
   let nodeFailure: string | undefined;
   if (prefer === 'auto' || prefer === 'node') {
     try {
-      await (options.importNode ?? (() => import('@tensorflow/tfjs-node')))();
+      await (options.importNode ?? (() => import(TFJS_NODE)))();
       if (tfjs.findBackend('tensorflow') !== null || tfjs.engine().registryFactory['tensorflow'] !== undefined) {
         await tfjs.setBackend('tensorflow');
         await tfjs.ready();
@@ -108,7 +122,7 @@ export async function selectTfjsBackend(options: SelectTfjsBackendOptions = {}):
         : `@tensorflow/tfjs-node could not load its native addon (${(message.split('\n')[0] ?? '').replace(/ at path: .*$/, '').replace(/ can not be found$/, ' is missing').slice(0, 160)})`;
     }
     if (prefer === 'node') {
-      throw new Error(`DGA_TFJS_BACKEND=node, but ${nodeFailure}; install @tensorflow/tfjs-node with network access, or use DGA_TFJS_BACKEND=wasm or cpu`);
+      throw new Error(`${asked('node')}, but ${nodeFailure}; install @tensorflow/tfjs-node with network access, or use ${asked('wasm')} or cpu`);
     }
   }
   let wasmFailure: string | undefined;
@@ -130,7 +144,7 @@ export async function selectTfjsBackend(options: SelectTfjsBackendOptions = {}):
           package: '@tensorflow/tfjs-backend-wasm',
           reason:
             prefer === 'wasm'
-              ? 'the WebAssembly backend was asked for (DGA_TFJS_BACKEND=wasm)'
+              ? `the WebAssembly backend was asked for (${asked('wasm')})`
               : `WebAssembly backend (SIMD, 1 thread)${fallback}`,
           tf: tfjs,
         };
@@ -140,7 +154,7 @@ export async function selectTfjsBackend(options: SelectTfjsBackendOptions = {}):
       restoreProcessHandlers();
       wasmFailure = `@tensorflow/tfjs-backend-wasm could not load (${firstLine(error)})`;
     }
-    if (prefer === 'wasm') throw new Error(`DGA_TFJS_BACKEND=wasm, but ${wasmFailure}; use DGA_TFJS_BACKEND=cpu`);
+    if (prefer === 'wasm') throw new Error(`${asked('wasm')}, but ${wasmFailure}; use ${asked('cpu')}`);
   }
   await tfjs.setBackend('cpu');
   await tfjs.ready();
@@ -154,7 +168,7 @@ export async function selectTfjsBackend(options: SelectTfjsBackendOptions = {}):
     package: '@tensorflow/tfjs',
     reason:
       prefer === 'cpu'
-        ? 'the pure-JavaScript cpu backend was asked for (DGA_TFJS_BACKEND=cpu)'
+        ? `the pure-JavaScript cpu backend was asked for (${asked('cpu')})`
         : `pure-JavaScript cpu backend, because ${why === '' ? 'no faster backend is available' : why}`,
     tf: tfjs,
   };

@@ -1,0 +1,37 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from './main';
+
+function io(argv: string[], cwd: string, env: Record<string, string> = {}) {
+  const out = { stdout: '', stderr: '' };
+  return {
+    out,
+    io: { argv, env, cwd, stdout: (text: string) => void (out.stdout += text), stderr: (text: string) => void (out.stderr += text) },
+  };
+}
+
+describe('dga-trainer CONFIG.json', () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'dga-trainer-main-'));
+
+  it('exits 2 with the usage when no config file is given', async () => {
+    const { io: args, out } = io([], cwd);
+    expect(await main(args)).toBe(2);
+    expect(out.stderr).toBe('error: usage: dga-trainer CONFIG.json (a JSON training config; "out" is required)\n');
+  });
+
+  it('exits 2 naming the config file and the key, before any training', async () => {
+    writeFileSync(join(cwd, 'no-out.json'), JSON.stringify({ epochs: 1 }));
+    const { io: args, out } = io(['no-out.json'], cwd);
+    expect(await main(args)).toBe(2);
+    expect(out.stderr).toBe(`error: config ${join(cwd, 'no-out.json')}: "out" (the run directory) is required\n`);
+  });
+
+  it('exits 2 naming DGA_TFJS_BACKEND when its value is not a backend', async () => {
+    writeFileSync(join(cwd, 'ok.json'), JSON.stringify({ out: 'run' }));
+    const { io: args, out } = io(['ok.json'], cwd, { DGA_TFJS_BACKEND: 'gpu' });
+    expect(await main(args)).toBe(2);
+    expect(out.stderr).toMatch(/^error: DGA_TFJS_BACKEND=gpu is not a tfjs backend/);
+  });
+});

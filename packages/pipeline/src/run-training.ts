@@ -1,0 +1,155 @@
+import { homedir } from 'node:os';
+import { join, relative } from 'node:path';
+import { resolveDatasetSource } from '@dga/dataset';
+import { buildClassificationQuery, getFeatureSet, type FeatureSetName } from '@dga/features';
+import { computeMetrics, getPreset, trainModel } from '@dga/model';
+import { exportAndVerify } from './export-and-verify';
+import { registerModel } from './register-model';
+import { createRunDirectory } from './run-directory';
+import { selectTfjsBackend } from './tfjs-backend';
+import type { TrainingConfig, TrainingPreset } from './training-config';
+import { readTrainingData } from './training-data';
+import { DEFAULT_SEED, type RunArtifacts, type RunTrainingOptions, type TrainingRunResult, type TrainingStage } from './training-types';
+import { writeRunFiles } from './write-run-files';
+
+export { DEFAULT_SEED, SAMPLE_DOMAINS } from './training-types';
+export type {
+  ModelRegistrar,
+  RunArtifacts,
+  RunModelCard,
+  RunTrainingOptions,
+  SampleClassification,
+  TrainingEvent,
+  TrainingRunResult,
+  TrainingStage,
+} from './training-types';
+
+/**
+ * Runs the tutorial as a reproducible pipeline: dataset → features → train → evaluate held-out →
+ * export ONNX (with its parity check) → verify with ONNX Runtime → write the run directory
+ * atomically (`model.onnx`, `tfjs/`, `model-card.json`, `metrics.json`, `report.html`) → optionally
+ * register → build the Devo query. The same config and seed give the same metrics.
+ *
+ * Interrupting (the `signal`) or any failure removes the temporary run directory: `config.out`
+ * is either the previous complete run or the new complete run, never a partial one.
+ *
+ * @example
+ * const result = await runTraining({ out: 'runs/latest', dataset: 'dga-training.csv', epochs: 5 });
+ * console.log(result.metrics.f1, result.artifacts.onnx);
+ */
+export async function runTraining(config: TrainingConfig, options: RunTrainingOptions = {}): Promise<TrainingRunResult> {
+  const started = performance.now();
+  const signal = options.signal;
+  const emitStage = (stage: TrainingStage, message: string): void => options.onEvent?.({ type: 'stage', stage, message });
+  const preset: TrainingPreset = config.preset ?? 'default';
+  const featureSetName: FeatureSetName = config.featureSet ?? getPreset(preset).featureSet;
+  const featureSet = getFeatureSet(featureSetName);
+  const seed = config.seed ?? DEFAULT_SEED;
+  const psl = config.psl ?? 'all';
+  const threshold = config.threshold ?? 0.5;
+  const source = resolveDatasetSource(config.dataset, options.datasetEnv);
+  const cacheDir = config.cacheDir ?? join(homedir(), '.cache', 'dga');
+
+  // First, so that a refused or unwritable `out` fails before any work.
+  const run = await createRunDirectory(config.out, options.runDirectory);
+  try {
+    emitStage('backend', 'choosing the tfjs backend');
+    const batchSize = config.batchSize ?? getPreset(preset).batchSize;
+    const backend = await (options.selectBackend ?? ((selection) => selectTfjsBackend({ batchSize: selection.batchSize })))({ batchSize });
+    options.onEvent?.({ type: 'backend', backend: backend.backend, reason: backend.reason });
+
+    const data = readTrainingData(source, featureSetName, { psl, cacheDir, config }, options);
+    emitStage('dataset', `reading ${source}`);
+    emitStage('train', `training preset ${preset} on feature set ${featureSetName}, seed ${seed}`);
+    const trained = await trainModel({
+      preset,
+      featureSet: featureSetName,
+      examples: data.examples,
+      seed,
+      ...(config.epochs === undefined ? {} : { epochs: config.epochs }),
+      ...(config.batchSize === undefined ? {} : { batchSize: config.batchSize }),
+      ...(signal === undefined ? {} : { signal }),
+      callbacks: {
+        onTrainBegin: (event) => options.onEvent?.(event),
+        onBatchEnd: (event) => options.onEvent?.(event),
+        onEpochEnd: (event) => options.onEvent?.(event),
+      },
+    });
+    try {
+      emitStage('evaluate', 'evaluating on the held-out split');
+      const metrics = computeMetrics({ scores: trained.test.scores, labels: trained.test.labels, families: trained.test.families, threshold });
+      const exported = await exportAndVerify(
+        { model: trained.model, featureSet, samples: data.samples, seed, preset, psl, threshold, backend, sampleInputs: options.sampleInputs, signal },
+        emitStage,
+      );
+      const modelName = config.register?.name ?? config.query?.modelName ?? `dga_classifier_${featureSetName}`;
+      const query = buildClassificationQuery({
+        modelName,
+        featureSet: featureSetName,
+        threshold,
+        ...(config.query?.table === undefined ? {} : { table: config.query.table }),
+        ...(config.query?.field === undefined ? {} : { field: config.query.field }),
+        ...(config.query?.fieldKind === undefined ? {} : { fieldKind: config.query.fieldKind }),
+        ...(config.query?.domain === undefined ? {} : { domain: config.query.domain }),
+      });
+
+      emitStage('write', `writing the run directory ${config.out}`);
+      const read = data.read();
+      const facts = { trained, metrics, exported, backend, preset, featureSet, seed, threshold, psl, source: redactSource(source), read, datasetRows: data.rows(), samples: data.samples, query };
+      await writeRunFiles(run, facts, options, emitStage);
+      options.onEvent?.({ type: 'run-write', file: '.' });
+      signal?.throwIfAborted();
+      await run.commit();
+
+      const registration = await registerModel(config, exported.bytes, options, emitStage);
+      return {
+        artifacts: artifactsIn(run.target),
+        metrics,
+        preset,
+        featureSet: featureSetName,
+        seed,
+        epochsRun: trained.history.length,
+        backend: { name: backend.backend, reason: backend.reason },
+        parity: exported.parity,
+        verify: exported.verify,
+        samples: exported.samples,
+        query,
+        modelName,
+        ...registration,
+        dataset: { source: redactSource(source), rows: trained.dataFingerprint.rows, sha256: trained.dataFingerprint.sha256, ...read },
+        seconds: { train: trained.seconds, total: (performance.now() - started) / 1000 },
+      };
+    } finally {
+      trained.model.dispose();
+    }
+  } catch (error) {
+    // Every write was awaited, so none is in flight: the folder can go. If removing it fails,
+    // the original error matters more, and the next run sweeps the folder.
+    await run.discard().catch(() => undefined);
+    throw error;
+  }
+}
+
+function artifactsIn(directory: string): RunArtifacts {
+  return {
+    directory,
+    onnx: join(directory, 'model.onnx'),
+    tfjs: join(directory, 'tfjs'),
+    modelCard: join(directory, 'model-card.json'),
+    metrics: join(directory, 'metrics.json'),
+    report: join(directory, 'report.html'),
+  };
+}
+
+function redactSource(source: string): string {
+  if (!/^https?:\/\//i.test(source)) return relative(process.cwd(), source) || source;
+  try {
+    const url = new URL(source);
+    url.username = '';
+    url.password = '';
+    url.search = '';
+    return url.href;
+  } catch {
+    return source;
+  }
+}
