@@ -48,7 +48,7 @@ describe.skipIf(requireSharedData('sample-small.csv'))('dataset rows in train an
     expect(existsSync(join(cwd, 'refused'))).toBe(false);
   }, 120_000);
 
-  it('with --max-skipped-rows trains on the rest and reports the skipped lines in --json, metrics.json and the model card', () => {
+  it('with --max-skipped-rows trains on the rest and reports the skipped lines in --json, metrics.json, the model card and report.html', () => {
     expect(trained.code, trained.stderr).toBe(0);
     const result = JSON.parse(trained.stdout) as { dataset: Record<string, unknown> };
     const read = { skipped: 300, skippedByReason: { 'invalid-class': 300 }, labelDisagreements: 1, labelsFromDomain: 0 };
@@ -58,6 +58,9 @@ describe.skipIf(requireSharedData('sample-small.csv'))('dataset rows in train an
     const card = JSON.parse(readFileSync(join(cwd, 'run', 'model-card.json'), 'utf8')) as { data: { read: unknown; rows: number } };
     expect(card.data.read).toEqual(read);
     expect(card.data.rows).toBe(1700);
+    const report = readFileSync(join(cwd, 'run', 'report.html'), 'utf8');
+    expect(report).toContain('<dt>skipped lines</dt><dd>300 (invalid-class 300)</dd>');
+    expect(report).toContain('1 differ from the domain column, 0 taken from it');
   });
 
   it('evaluates an upper-case copy of the data exactly like the original', async () => {

@@ -77,6 +77,7 @@ describe.skipIf(skip)('runTraining on sample-small.csv', () => {
     const read = { skipped: 0, skippedByReason: {}, labelDisagreements: 1, labelsFromDomain: 0 };
     expect(first.dataset).toMatchObject({ rows: 2000, ...read });
     expect((card['data'] as { read: unknown }).read).toEqual(read);
+    expect(readFileSync(join(parent, 'a', 'report.html'), 'utf8')).toContain('<dt>skipped lines</dt><dd>none</dd>');
   });
 
   it('keeps the run and reports the error when registration fails after training', () => {

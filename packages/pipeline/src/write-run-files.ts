@@ -102,6 +102,7 @@ function reportData(facts: RunFacts, producedBy: string): ReportData {
       backendReason: backend.reason,
       dataset: facts.source,
       datasetRows: trained.dataFingerprint.rows || facts.datasetRows,
+      read: facts.read,
       split: {
         train: trained.split.train.legit + trained.split.train.dga,
         validation: trained.split.validation.legit + trained.split.validation.dga,

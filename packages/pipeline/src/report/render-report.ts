@@ -18,6 +18,8 @@ export interface ReportData {
     backendReason: string;
     dataset: string;
     datasetRows: number;
+    /** What reading the dataset skipped (by reason) and how labels were found. */
+    read: { skipped: number; skippedByReason: Readonly<Record<string, number>>; labelDisagreements: number; labelsFromDomain: number };
     split: Readonly<Record<string, number>>;
     trainSeconds: number;
   };
@@ -86,6 +88,11 @@ export async function renderReport(data: ReportData): Promise<string> {
   const splitText = Object.entries(summary.split)
     .map(([name, count]) => `${name} ${count.toLocaleString('en-US')}`)
     .join(' · ');
+  const reasons = Object.entries(summary.read.skippedByReason).sort(([a], [b]) => a.localeCompare(b));
+  const skippedText =
+    summary.read.skipped === 0
+      ? 'none'
+      : `${summary.read.skipped.toLocaleString('en-US')} (${reasons.map(([reason, count]) => `${reason} ${count.toLocaleString('en-US')}`).join(', ')})`;
   const weakest = [...families].sort((a, b) => a.recall - b.recall).slice(0, 3);
   const sampleRows = data.samples
     .map(
@@ -191,6 +198,8 @@ ${sampleRows}
 <h2>Run</h2>
 <dl>
 <dt>dataset</dt><dd><code>${escapeHtml(summary.dataset)}</code> (${summary.datasetRows.toLocaleString('en-US')} rows)</dd>
+<dt>skipped lines</dt><dd>${escapeHtml(skippedText)}</dd>
+<dt>labels</dt><dd>${escapeHtml(`computed from the host as classification does; ${summary.read.labelDisagreements.toLocaleString('en-US')} differ from the domain column, ${summary.read.labelsFromDomain.toLocaleString('en-US')} taken from it (host gave none)`)}</dd>
 <dt>split</dt><dd>${escapeHtml(splitText)}</dd>
 <dt>training time</dt><dd>${summary.trainSeconds.toFixed(1)} s</dd>
 <dt>batch size</dt><dd>${summary.batchSize ?? 'preset default'}</dd>
