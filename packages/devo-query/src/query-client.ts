@@ -16,7 +16,7 @@ import { VERSION } from './version';
 export type { QueryColumn, QueryFormat, QueryProgress };
 
 /**
- * How requests authenticate (ref §2): a token (`Authorization: Bearer <token>`), a JWT
+ * How requests authenticate (docs/reference/devo-query-api.md §2): a token (`Authorization: Bearer <token>`), a JWT
  * (`Authorization: jwt <jwt>`), or an API key and secret (HMAC-SHA256 signature of each request).
  *
  * @example
@@ -86,7 +86,7 @@ export interface QueryOptions {
   /** ip4 values as `a.b.c.d` strings instead of integers. */
   ipAsString?: boolean;
   /**
-   * csv/tsv keep-alives (ref §6). The client strips them; choose a `token` that can never begin a
+   * csv/tsv keep-alives (docs/reference/devo-query-api.md §6). The client strips them; choose a `token` that can never begin a
    * row, since a row starting with it would lose that prefix.
    */
   keepAlive?: { type: 'token'; token?: string } | { type: 'empty' };
@@ -119,7 +119,7 @@ export interface QueryStream<Row = Record<string, unknown>> extends AsyncIterabl
   readonly rowCount: number;
 }
 
-/** A job (task) of a query sent with `destination` (ref §8). */
+/** A job (task) of a query sent with `destination` (docs/reference/devo-query-api.md §8). */
 export interface QueryJob {
   id: string;
   status: string;
@@ -198,7 +198,7 @@ export function normalizeBaseUrl(url: string): string {
   return `${parsed.origin}${path}`;
 }
 
-/** The §7.1 extraction rule, extended to keep the detail of `object` when `msg` is generic. */
+/** The docs/reference/devo-query-api.md §7.1 extraction rule, extended to keep the detail of `object` when `msg` is generic. */
 export function extractServerError(status: number, text: string): { message: string; code: number | string | undefined; cid: string | undefined; timestamp: number | undefined } {
   let body: unknown;
   try {
@@ -223,7 +223,7 @@ export function extractServerError(status: number, text: string): { message: str
     const extra = details.filter((detail) => detail !== message);
     if (extra.length > 0) message = `${message}: ${extra.join(': ')}`;
   }
-  // Task errors (ref §8) carry their code in `status` (100 not found, 101 cannot change status);
+  // Task errors (docs/reference/devo-query-api.md §8) carry their code in `status` (100 not found, 101 cannot change status);
   // elsewhere `status` only repeats the HTTP status.
   const taskCode = typeof record.status === 'number' && record.status !== status && record.status !== 0 ? record.status : undefined;
   const rawCode = record.code ?? errorRecord?.code ?? taskCode;
@@ -361,7 +361,7 @@ function checkCount(name: string, value: number | undefined): void {
   }
 }
 
-/** Builds the request body of ref §3, omitting absent fields. Exported for tests. */
+/** Builds the request body of docs/reference/devo-query-api.md §3, omitting absent fields. Exported for tests. */
 export function buildQueryBody(options: QueryOptions, nowMs: number): Record<string, unknown> {
   const hasQuery = typeof options.query === 'string' && options.query.trim() !== '';
   const hasId = typeof options.queryId === 'string' && options.queryId !== '';
@@ -379,7 +379,7 @@ export function buildQueryBody(options: QueryOptions, nowMs: number): Record<str
   const from = resolveQueryDate(options.from, 'from', nowMs);
   let to = options.to === undefined ? undefined : resolveQueryDate(options.to, 'to', nowMs);
   // Whole-document formats only end when the query does: without `to` they would never answer,
-  // so use "now" as the Python SDK does ([C], ref §4).
+  // so use "now" as the Python SDK does ([C], docs/reference/devo-query-api.md §4).
   if (to === undefined && (format === 'json' || format === 'json/compact')) to = Math.floor(nowMs / 1000);
   if (typeof from === 'number' && typeof to === 'number' && from > to) {
     throw invalidOption('from', `${from} is after "to" ${to} (epoch seconds); the server would answer 400 (408).`);
@@ -514,7 +514,7 @@ export function createQueryClient(options: QueryClientOptions): QueryClient {
     const request = 'POST /search/query';
     // A query is a POST but semantically a read: it opts in to retries here, and only for
     // connection failures before the first response byte (never once data has flowed, never on
-    // HTTP errors), like the Python SDK (ref §10).
+    // HTTP errors), like the Python SDK (docs/reference/devo-query-api.md §10).
     return withRetries(
       request,
       signal,

@@ -1,8 +1,8 @@
 /**
- * `@dga/devo-query/testing`: a fake Devo Query API on a real `node:http` server (ref §11), for
- * tests and the offline sandbox. It follows the ref closely: auth (token, jwt, HMAC verified over
- * the raw body), parameter errors, every format byte-for-byte as §5, keep-alives (§6), progress
- * lines, scripted §7.1/§7.2 errors, truncation, table schema (§9) and jobs (§8).
+ * `@dga/devo-query/testing`: a fake Devo Query API on a real `node:http` server (docs/reference/devo-query-api.md §11), for
+ * tests and the offline sandbox. It follows docs/reference/devo-query-api.md closely: auth (token, jwt, HMAC verified over
+ * the raw body), parameter errors, every format byte-for-byte as docs/reference/devo-query-api.md §5, keep-alives (§6), progress
+ * lines, scripted docs/reference/devo-query-api.md §7.1/§7.2 errors, truncation, table schema (§9) and jobs (§8).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -44,9 +44,9 @@ export interface QueryEngineResult {
 
 /**
  * Runs a query for the fake server. Throw {@link QueryLaunchError} for a query the real server
- * would refuse to launch (§7.1 500 "Error Launching Query"); any other rejection answers the
+ * would refuse to launch (docs/reference/devo-query-api.md §7.1 500 "Error Launching Query"); any other rejection answers the
  * 500 `server_error` body. An error thrown while iterating `rows` (after the 200 went out) becomes
- * the format's §7.2 in-stream marker, `Error Processing Query: <message>`.
+ * the format's docs/reference/devo-query-api.md §7.2 in-stream marker, `Error Processing Query: <message>`.
  *
  * @example
  * ```ts
@@ -56,7 +56,7 @@ export interface QueryEngineResult {
 export type QueryEngine = (request: QueryEngineRequest) => Promise<QueryEngineResult>;
 
 /**
- * Thrown by a {@link QueryEngine} to answer the §7.1 500 "Error Launching Query" body.
+ * Thrown by a {@link QueryEngine} to answer the docs/reference/devo-query-api.md §7.1 500 "Error Launching Query" body.
  *
  * @example
  * ```ts
@@ -82,7 +82,7 @@ export interface FakeTable {
     | (() => Iterable<unknown[]> | AsyncIterable<unknown[]>);
 }
 
-/** A job (task) of §8. */
+/** A job (task) of docs/reference/devo-query-api.md §8. */
 export interface FakeJob {
   id: string;
   status: 'CREATED' | 'RUNNING' | 'COMPLETED' | 'STOPPED' | 'RECONNECTING' | 'REMOVED' | 'PAUSED';
@@ -102,7 +102,7 @@ export interface FakeQueryScript {
   httpError?: { status: number; body: unknown; contentType?: string };
   /** Destroy the connection before sending anything (a connection failure before the first byte). */
   destroyConnection?: boolean;
-  /** Write the §7.2 in-stream error marker of the format after this many rows. */
+  /** Write the docs/reference/devo-query-api.md §7.2 in-stream error marker of the format after this many rows. */
   errorAfterRows?: number;
   /** Message and status of the in-stream error. @default 'Error Processing Query: scripted', 500 */
   errorMessage?: string;
@@ -114,7 +114,7 @@ export interface FakeQueryScript {
   /** `socket` destroys the connection (no final chunk); `end` ends the response cleanly. @default 'socket' */
   truncateMode?: 'socket' | 'end';
   /**
-   * Write a keep-alive (§6) before the line of these indexes: 0 = before the first line (metadata
+   * Write a keep-alive (docs/reference/devo-query-api.md §6) before the line of these indexes: 0 = before the first line (metadata
    * or header), `k` = before row `k` (1-based position after the head), `rows + 1` = at the end.
    */
   keepAliveAt?: readonly number[];
@@ -147,7 +147,7 @@ export interface FakeQueryServerOptions {
   savedQueries?: Readonly<Record<string, string>>;
   /** Replaces the default engine (`from TABLE [select a, b]`). */
   engine?: QueryEngine;
-  /** Idle time before a keep-alive is written (§6 interval is [?]). @default 5000 */
+  /** Idle time before a keep-alive is written (docs/reference/devo-query-api.md §6 interval is [?]). @default 5000 */
   keepAliveIntervalMs?: number;
   /** Rows between two progress lines when `progressInfo` is set. @default 1000 */
   progressEveryRows?: number;
@@ -180,7 +180,7 @@ const PRAGMA = /\s+pragma\s+[\w.]+\s*:\s*"(?:[^"\\]|\\.)*"\s*$/i;
 const FORMATS = new Set(['json', 'json/compact', 'json/simple', 'json/simple/compact', 'csv', 'tsv']);
 
 /**
- * Removes trailing `pragma k:"v"` clauses (the Python SDK appends them, ref §3).
+ * Removes trailing `pragma k:"v"` clauses (the Python SDK appends them, docs/reference/devo-query-api.md §3).
  *
  * @example
  * ```ts
@@ -212,7 +212,7 @@ function intToIp(value: number): string {
   return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');
 }
 
-/** `2022-08-04 10:47:00.000` in UTC (ref §5 csv; `timeZone`/`dateFormat` are not applied by the fake). */
+/** `2022-08-04 10:47:00.000` in UTC (docs/reference/devo-query-api.md §5 csv; `timeZone`/`dateFormat` are not applied by the fake). */
 function formatTimestamp(ms: number): string {
   const iso = new Date(ms).toISOString(); // 2022-08-04T10:47:00.000Z
   return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
@@ -220,7 +220,7 @@ function formatTimestamp(ms: number): string {
 
 const NEEDS_QUOTES = /[",\t\n\r]/;
 
-/** RFC 4180 quoting: the ref leaves csv quoting open ([?]); this is the fake's choice. */
+/** RFC 4180 quoting: docs/reference/devo-query-api.md leaves csv quoting open ([?]); this is the fake's choice. */
 function csvField(value: unknown, separator: string): string {
   if (value === null || value === undefined) return '';
   const text =
@@ -431,7 +431,7 @@ export async function startFakeQueryServer(options: FakeQueryServerOptions = {})
     try {
       if (body.from === undefined || body.from === null) throw new BadParameters('405 : Missing date from');
       fromMs = resolveRequestDate(body.from, 'from', unit, nowMs);
-      // `to: null` is "absent" (the Python SDK sends it, ref §3).
+      // `to: null` is "absent" (the Python SDK sends it, docs/reference/devo-query-api.md §3).
       toMs = body.to === undefined || body.to === null ? undefined : resolveRequestDate(body.to, 'to', unit, nowMs, fromMs);
       if (toMs !== undefined && fromMs > toMs) throw new BadParameters('408 : Date from is after date to');
       if (typeof body.query !== 'string' && typeof body.queryId !== 'string') throw new BadParameters('400 : query or queryId is required');
@@ -452,7 +452,7 @@ export async function startFakeQueryServer(options: FakeQueryServerOptions = {})
     const queryId = typeof body.queryId === 'string' ? body.queryId : undefined;
     if (query === undefined && queryId !== undefined) query = options.savedQueries?.[queryId];
     const limit = typeof body.limit === 'number' ? body.limit : undefined;
-    const offsetValue = body.offset ?? body.skip; // [I] aliases (ref §3)
+    const offsetValue = body.offset ?? body.skip; // [I] aliases (docs/reference/devo-query-api.md §3)
     const offset = typeof offsetValue === 'number' ? offsetValue : 0;
 
     if (body.destination !== undefined) {
@@ -680,7 +680,7 @@ export async function startFakeQueryServer(options: FakeQueryServerOptions = {})
         try {
           next = isAsync ? await (iterator as AsyncIterator<unknown[]>).next() : (iterator as Iterator<unknown[]>).next();
         } catch (error) {
-          // The engine failed after the 200 went out: answer as Devo does, with the §7.2 marker.
+          // The engine failed after the 200 went out: answer as Devo does, with the docs/reference/devo-query-api.md §7.2 marker.
           errorMessage = `Error Processing Query: ${error instanceof Error ? error.message : String(error)}`;
           await emit(errorMarker());
           flush();
@@ -699,7 +699,7 @@ export async function startFakeQueryServer(options: FakeQueryServerOptions = {})
       }
       await emit(injectAt(delivered + 1));
       if (context.openEnded) {
-        // A continuous query never ends: idle with keep-alives until the client disconnects (ref §3).
+        // A continuous query never ends: idle with keep-alives until the client disconnects (docs/reference/devo-query-api.md §3).
         flush();
         await new Promise<void>((resolve) => {
           if (response.destroyed) resolve();

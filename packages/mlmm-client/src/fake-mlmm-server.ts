@@ -173,7 +173,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * Starts a faithful fake of Devo's ML Model Manager (ref §9) on 127.0.0.1 and an ephemeral port:
+ * Starts a faithful fake of Devo's ML Model Manager (docs/reference/mlmm-api.md §9) on 127.0.0.1 and an ephemeral port:
  * auth by `standAloneToken` or `Authorization: Bearer`, 204 for absent models, a strict multipart
  * parser, the enum 500 for unknown engines, `valid: false` for empty files, update in place on a
  * save with `id`, the legacy `/domains/{d}` layout, and a record of every request.

@@ -28,7 +28,7 @@ import { randomHex } from './internal/random-hex';
 import { isPythonFalsy, isRecord, listProblem, modelProblem, reviewProblem } from './internal/validate';
 import { VERSION } from './version';
 
-/** How the token is sent (ref §2). */
+/** How the token is sent (docs/reference/mlmm-api.md §2). */
 export type MlmmAuthType = 'standalone' | 'bearer';
 
 /**
@@ -172,7 +172,7 @@ export interface MlmmCallOptions {
   signal?: AbortSignal;
 }
 
-/** A field of a model's input (ref §4.2). */
+/** A field of a model's input (docs/reference/mlmm-api.md §4.2). */
 export interface MlmmField {
   readonly id?: number | null;
   readonly name: string;
@@ -181,7 +181,7 @@ export interface MlmmField {
   readonly [key: string]: unknown;
 }
 
-/** An item of `listModels()`, as the server sent it (ref §4.1). */
+/** An item of `listModels()`, as the server sent it (docs/reference/mlmm-api.md §4.1). */
 export interface MlmmModelSummary {
   readonly id?: number;
   readonly name: string;
@@ -190,7 +190,7 @@ export interface MlmmModelSummary {
   readonly [key: string]: unknown;
 }
 
-/** A model's metadata (ref §4.2), without `image`. Unknown keys are kept. */
+/** A model's metadata (docs/reference/mlmm-api.md §4.2), without `image`. Unknown keys are kept. */
 export interface MlmmModel {
   readonly id: number;
   readonly name: string;
@@ -218,7 +218,7 @@ export interface MlmmDownloadOptions extends MlmmCallOptions {
   directory: string;
   /**
    * File name inside `directory`.
-   * @default `<name><engine extension>` (ref §6)
+   * @default `<name><engine extension>` (docs/reference/mlmm-api.md §6)
    */
   fileName?: string;
   /**
@@ -230,7 +230,7 @@ export interface MlmmDownloadOptions extends MlmmCallOptions {
   verify?: (bytes: Uint8Array) => void | Promise<void>;
 }
 
-/** The upload review of ref §4.3. */
+/** The upload review of docs/reference/mlmm-api.md §4.3. */
 export interface MlmmReview {
   readonly valid: boolean;
   readonly errorDetail?: string | null;
@@ -289,7 +289,7 @@ export interface MlmmClient {
   findModel(name: string, options?: MlmmCallOptions): Promise<MlmmModel | null>;
   /** `GET /models/{name}?fast=False`; writes the model file atomically into `directory`. */
   downloadModel(name: string, options: MlmmDownloadOptions): Promise<MlmmDownloadResult>;
-  /** Look up, upload, save (ref §5). `fileOrBytes` is a path (`~` expanded) or the file's bytes. */
+  /** Look up, upload, save (docs/reference/mlmm-api.md §5). `fileOrBytes` is a path (`~` expanded) or the file's bytes. */
   addModel(
     name: string,
     engine: MlmmEngine | (string & {}),
@@ -590,7 +590,7 @@ export function createMlmmClient(options: MlmmClientOptions): MlmmClient {
     });
   }
 
-  /** Ref §7: the error of a non-2xx response. Only the body's `code` is used, never the status. */
+  /** docs/reference/mlmm-api.md §7: the error of a non-2xx response. Only the body's `code` is used, never the status. */
   function httpError(response: RawResponse): MlmmHttpError {
     const decoded = decodeJson(response.body);
     let code = 0;
@@ -984,7 +984,7 @@ export function createMlmmClient(options: MlmmClientOptions): MlmmClient {
           review: reviewRecord,
         });
       }
-      // 4. Save, in the Python client's key order (ref §4.4); never retried.
+      // 4. Save, in the Python client's key order (docs/reference/mlmm-api.md §4.4); never retried.
       const description =
         addOptions.description ?? (existing === null ? null : ((existing['description'] as string | null | undefined) ?? null));
       const saveBody: Record<string, unknown> = {
