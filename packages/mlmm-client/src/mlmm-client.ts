@@ -7,22 +7,7 @@ import { decodeReply, responseError } from './internal/transport-errors';
 import { listProblem } from './internal/validate';
 import type { MlmmCallOptions, MlmmClient, MlmmClientOptions, MlmmModel, MlmmModelSummary } from './mlmm-types';
 
-export type {
-  MlmmAddModelOptions,
-  MlmmAddModelResult,
-  MlmmAuthType,
-  MlmmCallOptions,
-  MlmmClient,
-  MlmmClientOptions,
-  MlmmDownloadOptions,
-  MlmmDownloadResult,
-  MlmmField,
-  MlmmModel,
-  MlmmModelSummary,
-  MlmmRetryEvent,
-  MlmmRetryOptions,
-  MlmmReview,
-} from './mlmm-types';
+export type * from './mlmm-types';
 
 /**
  * Creates a client of Devo's ML Model Manager that puts on the wire exactly what the official
