@@ -18,7 +18,7 @@ describe('resolveQueryDate', () => {
     expect(resolveQueryDate(0, 'from', NOW)).toBe(0);
   });
 
-  it('reads YYYY-MM-DD[ HH:MM:SS] as UTC (ref §4 table)', () => {
+  it('reads YYYY-MM-DD[ HH:MM:SS] as UTC (docs/reference/devo-query-api.md §4 table)', () => {
     expect(resolveQueryDate('2024-01-01', 'from', NOW)).toBe(1704067200);
     expect(resolveQueryDate('2024-01-01 12:30:00', 'from', NOW)).toBe(1704112200);
   });

@@ -17,7 +17,7 @@ const DURATIONS: Record<string, number> = {
   'hour()': MS.hour,
   'day()': MS.day,
   'week()': MS.week,
-  // The Python SDK's month() is 30 days ([C], ref §4).
+  // The Python SDK's month() is 30 days ([C], docs/reference/devo-query-api.md §4).
   'month()': MS.month,
 };
 const EXPRESSION_TOKEN = /\s*(\d+(?:\.\d+)?|[a-z]+\(\)|[-+*/()])/y;
@@ -31,7 +31,7 @@ function invalidDate(name: string, value: string, reason: string): DevoQueryErro
 }
 
 /**
- * Evaluates the official Python SDK's date expressions (ref §4, [C]): integers, `+ - * /`,
+ * Evaluates the official Python SDK's date expressions (docs/reference/devo-query-api.md §4, [C]): integers, `+ - * /`,
  * parentheses, `now() today() yesterday()` (epoch ms, days in UTC) and durations `second() minute()
  * hour() day() week() month()`. A recursive-descent parser, never `eval`. Returns epoch ms, or
  * `undefined` when the text is not such an expression (e.g. the Devo date language `now() - 1h`).
@@ -102,7 +102,7 @@ export function evaluateDateExpression(text: string, nowMs: number): number | un
 const PLAIN_DATE = /^(\d{4})-(\d{2})-(\d{2})(?: (\d{2}):(\d{2}):(\d{2}))?$/;
 
 /**
- * Converts a {@link QueryDate} to what the Query API expects in `from`/`to` (ref §4):
+ * Converts a {@link QueryDate} to what the Query API expects in `from`/`to` (docs/reference/devo-query-api.md §4):
  * - `Date` and numbers (epoch **ms**) → epoch seconds (floored); a 10-digit number is refused as probable epoch seconds;
  * - `"YYYY-MM-DD"` / `"YYYY-MM-DD HH:MM:SS"` → epoch seconds, read as UTC;
  * - a 10-digit integer string → epoch seconds unchanged; other integer strings are ms (÷ 1000), as the Python SDK does;

@@ -62,7 +62,7 @@ export function isDevoQueryError(value: unknown): value is DevoQueryError {
   return DevoQueryError.isInstance(value);
 }
 
-/** Fields the server put in an error body (§7.1 extraction rule), all optional. */
+/** Fields the server put in an error body (docs/reference/devo-query-api.md §7.1 extraction rule), all optional. */
 export interface ServerErrorDetails {
   /** Devo's error code (`code` or `error.code`), e.g. `12` for a bad signature. */
   serverCode?: number | string | undefined;
@@ -73,7 +73,7 @@ export interface ServerErrorDetails {
 }
 
 /**
- * The server answered with an HTTP status other than 200 (§7.1). `cause` holds the truncated raw body.
+ * The server answered with an HTTP status other than 200 (docs/reference/devo-query-api.md §7.1). `cause` holds the truncated raw body.
  *
  * @example
  * ```ts
@@ -103,7 +103,7 @@ export class QueryHttpError extends DevoQueryError {
 }
 
 /**
- * The server reported an error inside a 200 response, after some rows (§7.2). Rows delivered
+ * The server reported an error inside a 200 response, after some rows (docs/reference/devo-query-api.md §7.2). Rows delivered
  * before it are valid.
  *
  * @example

@@ -8,7 +8,7 @@ const TOKEN = 'tok-SECRET-3f9a';
 const JWT = 'eyJ.jwt-SECRET.sig';
 const API_KEY = 'test-api-key';
 const API_SECRET = 'test-api-secret';
-// 2023-11-14 22:13:20 UTC, the timestamp of the ref §2 vectors.
+// 2023-11-14 22:13:20 UTC, the timestamp of the docs/reference/devo-query-api.md §2 vectors.
 const NOW = 1_700_000_000_000;
 
 const TABLE: FakeTable = {
@@ -67,7 +67,7 @@ function lastRequest() {
 const RANGE = { from: 1699996400000, to: 1700000000000 };
 
 describe('createQueryClient: requests on the wire', () => {
-  it('signs the ref §2 query body byte-for-byte with the API key', async () => {
+  it('signs the docs/reference/devo-query-api.md §2 query body byte-for-byte with the API key', async () => {
     const { rows } = await collect(
       client({ type: 'apiKey', apiKey: API_KEY, apiSecret: API_SECRET }).query({ query: 'from demo.ecommerce.data select eventdate', ...RANGE }),
     );
@@ -93,7 +93,7 @@ describe('createQueryClient: requests on the wire', () => {
     expect(error).toBeUndefined();
   });
 
-  it('signs GETs over the empty body (ref §2 second vector)', async () => {
+  it('signs GETs over the empty body (docs/reference/devo-query-api.md §2 second vector)', async () => {
     await client({ type: 'apiKey', apiKey: API_KEY, apiSecret: API_SECRET }).tableSchema('demo.ecommerce.data');
     expect(lastRequest().headers['x-logtrust-sign']).toBe('7daef97415cc76692ebacd0ae51a24d05d191a918108c2383cdbfa7b0efff718');
   });
@@ -275,7 +275,7 @@ describe('createQueryClient: errors', () => {
     { status: 403, body: 'error code: 1010', message: 'Error code 403 while invoking query' },
   ];
 
-  it('turns each §7.1 body into a QueryHttpError with message, code, status, cid and the raw body as cause', async () => {
+  it('turns each docs/reference/devo-query-api.md §7.1 body into a QueryHttpError with message, code, status, cid and the raw body as cause', async () => {
     for (const testCase of httpCases) {
       server.script({ httpError: { status: testCase.status, body: testCase.body, contentType: typeof testCase.body === 'string' ? 'text/plain' : 'application/json' } });
       const { error } = await collect(client().query({ query: 'from demo.ecommerce.data', ...RANGE }));
@@ -298,7 +298,7 @@ describe('createQueryClient: errors', () => {
     expect(wrongSecret.error).toMatchObject({ status: 401, serverCode: 12, serverMessage: 'Invalid signature validation' });
   });
 
-  it('reports a query the engine cannot launch with the §7.1 500 body', async () => {
+  it('reports a query the engine cannot launch with the docs/reference/devo-query-api.md §7.1 500 body', async () => {
     const { error } = await collect(client().query({ query: 'from demo.ecommerce.data select nope', ...RANGE }));
     expect(error).toMatchObject({ status: 500 });
     expect((error as QueryHttpError).serverMessage).toContain('Unknown field: nope');
@@ -470,7 +470,7 @@ describe('createQueryClient: abort, retries and timeouts', () => {
     try {
       const quiet = createQueryClient({ url: slow.url, auth: { type: 'token', token: 'any' }, timeoutMs: idleTimeoutMs });
       expect((await collect(quiet.query({ query: 'q', from: 0, to: 1000 }))).rows).toEqual([{ n: 1 }, { n: 2 }]);
-      // csv without a keepAlive option gets no keep-alives (ref §6): the idle timeout fires.
+      // csv without a keepAlive option gets no keep-alives (docs/reference/devo-query-api.md §6): the idle timeout fires.
       const { rows, error } = await collect(quiet.query({ query: 'q', from: 0, to: 1000, format: 'csv' }));
       expect(rows).toEqual([{ n: '1' }]);
       expect(error).toMatchObject({ code: 'ERR_QUERY_TIMEOUT' });

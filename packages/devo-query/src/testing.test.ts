@@ -47,7 +47,7 @@ const BASE = { query: 'from demo.ecommerce.data', from: 1699996400, to: 17000000
 const META =
   '{"m":{"eventdate":{"type":"timestamp","index":0},"ip":{"type":"ip4","index":1},"method":{"type":"str","index":2}},"metadata":[{"name":"eventdate","type":"timestamp"},{"name":"ip","type":"ip4"},{"name":"method","type":"str"}]}';
 
-describe('startFakeQueryServer: formats (ref §5)', () => {
+describe('startFakeQueryServer: formats (docs/reference/devo-query-api.md §5)', () => {
   it('writes json/simple/compact with a metadata line and CRLF', async () => {
     const response = await post({ ...BASE, mode: { type: 'json/simple/compact' } });
     expect(response.status).toBe(200);
@@ -121,7 +121,7 @@ describe('startFakeQueryServer: formats (ref §5)', () => {
   });
 });
 
-describe('startFakeQueryServer: keep-alives (ref §6)', () => {
+describe('startFakeQueryServer: keep-alives (docs/reference/devo-query-api.md §6)', () => {
   it('injects keep-alives at chosen positions for each csv keepAlive type', async () => {
     server.script({ keepAliveAt: [0, 2, 3] });
     expect((await post({ ...BASE, mode: { type: 'csv' }, keepAlive: { type: 'token', token: 'X' } })).text).toBe(
@@ -174,8 +174,8 @@ describe('startFakeQueryServer: keep-alives (ref §6)', () => {
   });
 });
 
-describe('startFakeQueryServer: auth and errors (ref §2, §7)', () => {
-  it('verifies the HMAC of the ref §2 vector over the raw body', async () => {
+describe('startFakeQueryServer: auth and errors (docs/reference/devo-query-api.md §2, §7)', () => {
+  it('verifies the HMAC of the docs/reference/devo-query-api.md §2 vector over the raw body', async () => {
     const headers = { 'x-logtrust-apikey': 'test-api-key', 'x-logtrust-timestamp': '1700000000000', 'x-logtrust-sign': 'b2e5279d6497f8a2c1b52624dea55857cdecca1da970cd4555de7bca2b952a18' };
     expect((await post(VECTOR_BODY, headers)).status).toBe(200);
     expect(server.requests[server.requests.length - 1]!.body).toBe(VECTOR_BODY);
@@ -197,7 +197,7 @@ describe('startFakeQueryServer: auth and errors (ref §2, §7)', () => {
     expect(((await bad({ from: 0 })) as { object: string[] }).object[0]).toContain('query or queryId');
   });
 
-  it('answers an engine QueryLaunchError with the §7.1 500 body and other engine failures with server_error', async () => {
+  it('answers an engine QueryLaunchError with the docs/reference/devo-query-api.md §7.1 500 body and other engine failures with server_error', async () => {
     const failing = await startFakeQueryServer({
       engine: (request) => {
         if (request.query === 'bad') return Promise.reject(new QueryLaunchError('Encountered "x"', { position: 3 }));
@@ -236,7 +236,7 @@ describe('startFakeQueryServer: auth and errors (ref §2, §7)', () => {
     }
   });
 
-  it('writes the §7.2 marker of each format', async () => {
+  it('writes the docs/reference/devo-query-api.md §7.2 marker of each format', async () => {
     const markers: Record<string, string> = {
       'json/simple/compact': '{"e":[500,"boom"]}\r\n',
       'json/simple': '["error",500,"boom"]\r\n',
@@ -257,7 +257,7 @@ describe('startFakeQueryServer: auth and errors (ref §2, §7)', () => {
   });
 });
 
-describe('startFakeQueryServer: recorded official SDK requests (ref §3)', () => {
+describe('startFakeQueryServer: recorded official SDK requests (docs/reference/devo-query-api.md §3)', () => {
   it('serves the captured Python SDK request: spaced JSON, to:null, pragmas, Bearer', async () => {
     const body =
       '{"from": 1699996400, "to": null, "mode": {"type": "json/simple/compact"}, "query": "from demo.ecommerce.data\\n  select method pragma comment.id:\\"python-sdk-app\\" pragma comment.user:\\"python-sdk-user\\""}';

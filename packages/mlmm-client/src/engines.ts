@@ -1,5 +1,5 @@
 /**
- * The engines the Model Manager knows (ref §6). The server decides what is valid, so every API
+ * The engines the Model Manager knows (docs/reference/mlmm-api.md §6). The server decides what is valid, so every API
  * also accepts other strings.
  *
  * @example
@@ -38,7 +38,7 @@ const extensions: Readonly<Record<MlmmEngine, string>> = {
 };
 
 /**
- * The file extension a downloaded model of `engine` gets (ref §6), looked up case-insensitively;
+ * The file extension a downloaded model of `engine` gets (docs/reference/mlmm-api.md §6), looked up case-insensitively;
  * `''` for `MLSTATS` and unknown engines.
  *
  * @example

@@ -25,7 +25,7 @@ afterEach(async () => {
   await server.close();
 });
 
-describe('request layout (ref §1–§4)', () => {
+describe('request layout (docs/reference/mlmm-api.md §1–§4)', () => {
   it('LIST: GET /models with standAloneToken, Accept */*, gzip/deflate and our User-Agent', async () => {
     const client = createMlmmClient({ url: `${server.url}///`, token: TOKEN });
     expect(await client.listModels()).toEqual([]);
@@ -98,10 +98,10 @@ describe('request layout (ref §1–§4)', () => {
   });
 });
 
-describe('addModel sequence (ref §5)', () => {
-  it('new model: GET fast=True (204), multipart upload, then the SAVE body of ref §4.4 byte for byte', async () => {
+describe('addModel sequence (docs/reference/mlmm-api.md §5)', () => {
+  it('new model: GET fast=True (204), multipart upload, then the SAVE body of docs/reference/mlmm-api.md §4.4 byte for byte', async () => {
     await server.close();
-    // A review like the ref's example, so the SAVE body must equal the ref's JSON.
+    // A review like docs/reference/mlmm-api.md's example, so the SAVE body must equal docs/reference/mlmm-api.md's JSON.
     server = await startFakeMlmmServer({
       tokens: [TOKEN],
       review: () => ({
@@ -143,7 +143,7 @@ describe('addModel sequence (ref §5)', () => {
 
     expect(`${save?.method} ${save?.path}`).toBe('POST /mlmodelmanager/models');
     expect(rawHeader(save!, 'Content-Type')).toBe('application/json');
-    // Ref §4.4, "New model (key order as sent by the Python client)", with Python's separators.
+    // docs/reference/mlmm-api.md §4.4, "New model (key order as sent by the Python client)", with Python's separators.
     expect(save?.body.toString('utf8')).toBe(
       '{"name": "dga_classifier_onnx", "engine": "ONNX", ' +
         '"description": "DGA domain classifier (Keras-ONNX)", ' +
@@ -248,7 +248,7 @@ describe('exact request head on a raw socket', () => {
 });
 
 describe('response decoding', () => {
-  it('decodes gzip answers and ignores the Content-Type (ref §3)', async () => {
+  it('decodes gzip answers and ignores the Content-Type (docs/reference/mlmm-api.md §3)', async () => {
     const { createServer: createHttpServer } = await import('node:http');
     const { gzipSync } = await import('node:zlib');
     const body = gzipSync(Buffer.from('[{"id": 35, "name": "pokemon_onnx_regression", "engine": "ONNX", "description": "A funny Pokemon prediction"}]'));

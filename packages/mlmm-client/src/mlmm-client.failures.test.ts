@@ -104,7 +104,7 @@ describe('construction and usage errors (no traffic)', () => {
   });
 });
 
-describe('server errors (ref §7)', () => {
+describe('server errors (docs/reference/mlmm-api.md §7)', () => {
   it('bad token → MlmmTokenError, code 5, the server msg, not retried', async () => {
     const error = await failure(createMlmmClient({ url: server.url, token: 'wrong-token', retry: 2 }).listModels());
     expect(isMlmmTokenError(error)).toBe(true);
@@ -351,7 +351,7 @@ describe('downloadModel', () => {
     expect(await readdir(directory)).toEqual(['dga classifier.onnx']);
   });
 
-  it('uses the §6 extension table case-insensitively', async () => {
+  it('uses the docs/reference/mlmm-api.md §6 extension table case-insensitively', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'mlmm-download-'));
     server.seedModel({ name: 'cb', engine: 'catboost', bytes: new Uint8Array([1]) });
     server.seedModel({ name: 'stats', engine: 'MLSTATS', bytes: new Uint8Array([1]) });

@@ -16,7 +16,7 @@ import {
 const request = { method: 'GET', url: 'http://h/mlmodelmanager/models', status: 403, body: '{}' };
 
 describe('MlmmError', () => {
-  it('has the string form of ref §7: "<code>: <msg>" when code ≠ 0, else msg', () => {
+  it('has the string form of docs/reference/mlmm-api.md §7: "<code>: <msg>" when code ≠ 0, else msg', () => {
     expect(formatMlmmMessage(5, 'Token invalid or expired')).toBe('5: Token invalid or expired');
     expect(formatMlmmMessage(0, "'m'")).toBe("'m'");
     const error = new MlmmError({ reason: 'ERR_MLMM_INVALID_NAME', msg: "Invalid name: ''" });

@@ -1,7 +1,7 @@
 /**
  * Errors of `@dga/mlmm-client`.
  *
- * `code` and `msg` follow the official Python client exactly (ref §7): `code` is the integer
+ * `code` and `msg` follow the official Python client exactly (docs/reference/mlmm-api.md §7): `code` is the integer
  * `code` of the server's error body (0 when there is none, never the HTTP status) and `msg` its
  * text. What a caller branches on is the class (or its guard) and `reason`, a stable
  * `ERR_MLMM_*` string. Messages and fields never contain the token.
@@ -29,13 +29,13 @@ export interface MlmmErrorOptions {
   /** Machine-readable reason. */
   reason: MlmmErrorReason;
   /**
-   * The server body's `code` (ref §7).
+   * The server body's `code` (docs/reference/mlmm-api.md §7).
    * @default 0
    */
   code?: number;
-  /** The short message of ref §7 (`Token invalid or expired`, `'my_model'`, …). */
+  /** The short message of docs/reference/mlmm-api.md §7 (`Token invalid or expired`, `'my_model'`, …). */
   msg: string;
-  /** Context and the fix, appended to `message` after the §7 form. */
+  /** Context and the fix, appended to `message` after the docs/reference/mlmm-api.md §7 form. */
   detail?: string;
   /** The underlying error. Never an object holding request options or headers. */
   cause?: unknown;
@@ -81,9 +81,9 @@ export class MlmmError extends Error {
   override name: string = 'MlmmError';
   /** Machine-readable reason, e.g. `ERR_MLMM_TOKEN`. */
   readonly reason: MlmmErrorReason;
-  /** The server body's integer `code`, 0 when none (ref §7). Never the HTTP status. */
+  /** The server body's integer `code`, 0 when none (docs/reference/mlmm-api.md §7). Never the HTTP status. */
   readonly code: number;
-  /** The short message of ref §7. */
+  /** The short message of docs/reference/mlmm-api.md §7. */
   readonly msg: string;
 
   constructor(options: MlmmErrorOptions) {
@@ -114,7 +114,7 @@ export interface MlmmRequestInfo {
 }
 
 /**
- * The server answered with a non-2xx status (ref §7). `code`/`msg` come from the JSON body,
+ * The server answered with a non-2xx status (docs/reference/mlmm-api.md §7). `code`/`msg` come from the JSON body,
  * `status` is the HTTP status, `body` the start of the raw body (truncated).
  *
  * @example
@@ -327,7 +327,7 @@ export class MlmmAbortError extends MlmmError {
 mark(MlmmAbortError, 'abort');
 
 /**
- * A 2xx response whose body is not what the protocol promises (ref §4), e.g. a model without
+ * A 2xx response whose body is not what the protocol promises (docs/reference/mlmm-api.md §4), e.g. a model without
  * `id`. `body` holds the start of the body (truncated).
  *
  * @example

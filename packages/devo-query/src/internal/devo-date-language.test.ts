@@ -5,7 +5,7 @@ import { evaluateDevoDate } from './devo-date-language';
 const NOW = Date.UTC(2023, 10, 16, 10, 30, 45);
 
 describe('evaluateDevoDate (date language of the fake server)', () => {
-  it('evaluates expressions left to right with snapping and next/previous units (ref §4)', () => {
+  it('evaluates expressions left to right with snapping and next/previous units (docs/reference/devo-query-api.md §4)', () => {
     expect(evaluateDevoDate('now()', NOW, 'from')).toBe(NOW);
     expect(evaluateDevoDate('now() - 1h', NOW, 'from')).toBe(NOW - 3_600_000);
     expect(evaluateDevoDate('(now() - 1d) @ 1d', NOW, 'from')).toBe(Date.UTC(2023, 10, 15));

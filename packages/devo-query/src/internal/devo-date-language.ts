@@ -1,5 +1,5 @@
 /**
- * A small evaluator of Devo's server-side date language (ref §4), used by the fake server only.
+ * A small evaluator of Devo's server-side date language (docs/reference/devo-query-api.md §4), used by the fake server only.
  * Supports `now()`, parentheses, `+`/`-` durations (`1h`, `30m`), snapping with `@`/`|<`,
  * `>>`/`<<` (next/previous unit start), and the legacy shorthands `now`, `today`, `endday`,
  * `endmonth`, `<N>[dhms]`, `<N>a[dhms]`. Month/year durations are 30/365 days [I]; weeks snap to

@@ -48,7 +48,7 @@ function withKeepAlive(lines: readonly string[], position: number, keepAlive: st
   return parts.join('');
 }
 
-// Expected rows, written by hand from the ref §5 examples plus multi-byte text.
+// Expected rows, written by hand from the docs/reference/devo-query-api.md §5 examples plus multi-byte text.
 const ROWS = [
   { eventdate: 1659605340000, domain: 'exämple.com', count: 10 },
   { eventdate: 1659605400000, domain: '日本.jp 🎉', count: 40 },
@@ -82,7 +82,7 @@ describe('ResponseParser json/simple/compact', () => {
     }
   });
 
-  it('parses the ref §5 sample verbatim (spaces around lines, no final newline)', () => {
+  it('parses the docs/reference/devo-query-api.md §5 sample verbatim (spaces around lines, no final newline)', () => {
     const body =
       '{"m":{"eventdate":{"type":"timestamp","index":0},"count":{"type":"int8","index":1}},"metadata":[{"name":"eventdate","type":"timestamp"},{"name":"count","type":"int8"}]}\r\n' +
       '    {"d":[1659605340000,10]}\r\n {"d":[1659605400000,40]} ';
@@ -103,7 +103,7 @@ describe('ResponseParser json/simple/compact', () => {
     }
   });
 
-  it('maps m-only metadata by index, never by object key order (ref §12)', () => {
+  it('maps m-only metadata by index, never by object key order (docs/reference/devo-query-api.md §12)', () => {
     const body =
       '{"m":{"count":{"type":"int8","index":2},"eventdate":{"type":"timestamp","index":0},"domain":{"type":"str","index":1}}}\r\n' +
       '{"d":[1659605340000,"exämple.com",10]}\r\n';
@@ -148,7 +148,7 @@ describe('ResponseParser json/simple/compact', () => {
     }
   });
 
-  it('reports a §7.1-style error object sent as a line of a 200 response as a data error', () => {
+  it('reports a docs/reference/devo-query-api.md §7.1-style error object sent as a line of a 200 response as a data error', () => {
     const outcome = parse('json/simple/compact', [COMPACT_LINES[0] + '\r\n{"timestamp":1,"cid":"c","error":"server_error","status":500}\r\n']);
     expect(outcome.error).toMatchObject({ code: 'ERR_QUERY_DATA', serverCode: 500 });
     expect(outcome.error?.message).toContain('server_error');
@@ -272,7 +272,7 @@ describe('ResponseParser json and json/compact', () => {
 });
 
 describe('ResponseParser csv and tsv', () => {
-  it('parses csv with every keep-alive artefact of §6 at every position and every split', () => {
+  it('parses csv with every keep-alive artefact of docs/reference/devo-query-api.md §6 at every position and every split', () => {
     const artefacts: { keepAlive: string; token?: string }[] = [
       { keepAlive: '\n' }, // {"type":"token"}
       { keepAlive: 'KA', token: 'KA' }, // {"type":"token","token":"KA"}: glued before the next line

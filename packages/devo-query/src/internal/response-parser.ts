@@ -9,7 +9,7 @@ export interface QueryColumn {
 
 /** A progress mark (`{"p":[…]}` lines of json/simple/compact with `progressInfo`). */
 export interface QueryProgress {
-  /** The server's progress mark, read as epoch ms ([I], ref §5). */
+  /** The server's progress mark, read as epoch ms ([I], docs/reference/devo-query-api.md §5). */
   timestamp: number;
 }
 
@@ -19,7 +19,7 @@ export const QUERY_FORMATS: readonly QueryFormat[] = ['json/simple/compact', 'js
 export interface ResponseParserOptions {
   rowShape: 'object' | 'array';
   timestamps: 'epoch-ms' | 'date';
-  /** csv/tsv: the custom keep-alive token sent in `keepAlive`, stripped where it is glued before a row (ref §6). */
+  /** csv/tsv: the custom keep-alive token sent in `keepAlive`, stripped where it is glued before a row (docs/reference/devo-query-api.md §6). */
   keepAliveToken?: string | undefined;
   onColumns(columns: QueryColumn[]): void;
   onProgress?: ((event: QueryProgress) => void) | undefined;
@@ -37,7 +37,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Columns from a metadata object: `metadata[]` order, else `m` keys sorted by `index`, never object key order (ref §5, §12). */
+/** Columns from a metadata object: `metadata[]` order, else `m` keys sorted by `index`, never object key order (docs/reference/devo-query-api.md §5, §12). */
 export function columnsFromMetadata(source: Record<string, unknown>): QueryColumn[] | undefined {
   const metadata = source.metadata;
   if (Array.isArray(metadata) && metadata.every((item) => isRecord(item) && typeof item.name === 'string')) {
@@ -76,7 +76,7 @@ function readErrorMarker(value: unknown): { code: number | string | undefined; m
 }
 
 /**
- * Incremental parser of a Query API response body (ref §5 "Robust row parser"). Feed it raw bytes
+ * Incremental parser of a Query API response body (docs/reference/devo-query-api.md §5 "Robust row parser"). Feed it raw bytes
  * with {@link write}, then call {@link end}. Parsed rows accumulate in {@link rows} (take them with
  * {@link takeRows}); an error marker, a malformed line or a truncation sets {@link error}, after
  * which input is ignored, so callers deliver the rows before the error, then throw it.
@@ -141,7 +141,7 @@ export class ResponseParser {
     const last = this.partial;
     this.partial = '';
     if (this.isCsv) {
-      // [I] An empty csv/tsv body (no header) is taken as "no rows"; the ref does not say whether
+      // [I] An empty csv/tsv body (no header) is taken as "no rows"; docs/reference/devo-query-api.md does not say whether
       // the header is always sent. A final row without "\n" is accepted; its field count is checked.
       if (last !== '') this.csvLine(last);
       if (this.error === undefined && this.csvRecord !== undefined) {
@@ -161,7 +161,7 @@ export class ResponseParser {
       }
       this.jsonLine(value, line);
     }
-    // [I] An empty json/simple body is taken as "no rows" (the ref shows no sample of it); an empty
+    // [I] An empty json/simple body is taken as "no rows" (docs/reference/devo-query-api.md shows no sample of it); an empty
     // json/simple/compact body cannot be complete, since its metadata line is always sent [C].
     if (this.error === undefined && this.format === 'json/simple/compact' && this.columns === undefined) {
       this.fail('ERR_QUERY_TRUNCATED', 'the response ended before its metadata line (an empty json/simple/compact result still has one)');
@@ -311,7 +311,7 @@ export class ResponseParser {
       else this.setColumns(columns);
       return;
     }
-    // [I] a §7.1-style error object written as a line of a 200 response (not documented, but
+    // [I] a docs/reference/devo-query-api.md §7.1-style error object written as a line of a 200 response (not documented, but
     // cheap to recognise): report the server's words instead of "malformed".
     if (value.error !== undefined || (typeof value.status === 'number' && value.status !== 0)) {
       const message =
@@ -334,7 +334,7 @@ export class ResponseParser {
       this.csvRecord = undefined;
     } else {
       line = this.stripToken(line);
-      if (line.trim() === '') return; // `{"type":"token"}` keep-alives are bare newlines (ref §6)
+      if (line.trim() === '') return; // `{"type":"token"}` keep-alives are bare newlines (docs/reference/devo-query-api.md §6)
     }
     const fields = this.splitCsv(line);
     if (fields === undefined) {
@@ -347,7 +347,7 @@ export class ResponseParser {
       this.dataError(code, fields.slice(2).join(this.separator) || 'unknown error');
       return;
     }
-    // `{"type":"empty"}` keep-alives are rows of separators only (ref §6). [I] a genuine row whose
+    // `{"type":"empty"}` keep-alives are rows of separators only (docs/reference/devo-query-api.md §6). [I] a genuine row whose
     // fields are all empty is indistinguishable from one and is dropped too.
     if (fields.every((field) => field === '')) return;
     if (this.columns === undefined) {
@@ -366,8 +366,8 @@ export class ResponseParser {
   }
 
   /**
-   * Splits one record. Quoting follows RFC 4180 (`"a,b"`, `""` for a quote); the ref leaves Devo's
-   * quoting open ([?], ref §5), so unquoted fields are taken verbatim. Returns undefined when the
+   * Splits one record. Quoting follows RFC 4180 (`"a,b"`, `""` for a quote); docs/reference/devo-query-api.md leaves Devo's
+   * quoting open ([?], docs/reference/devo-query-api.md §5), so unquoted fields are taken verbatim. Returns undefined when the
    * record ends inside quotes (it continues on the next line).
    */
   private splitCsv(line: string): string[] | undefined {

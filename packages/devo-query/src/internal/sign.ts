@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 
 /**
- * Devo's API-key signature (ref §2, [C]): lowercase hex HMAC-SHA256 keyed with the secret over
+ * Devo's API-key signature (docs/reference/devo-query-api.md §2, [C]): lowercase hex HMAC-SHA256 keyed with the secret over
  * `apiKey + body + timestamp`, all UTF-8. `body` must be byte-for-byte the body sent (`''` for GET).
  */
 export function signRequest(apiKey: string, apiSecret: string, body: string, timestamp: string): string {

@@ -1,6 +1,6 @@
 import { randomHex } from './random-hex';
 
-/** A multipart body laid out as `requests`/urllib3 lays it out for the official client (ref §4.3). */
+/** A multipart body laid out as `requests`/urllib3 lays it out for the official client (docs/reference/mlmm-api.md §4.3). */
 export interface MultipartBody {
   contentType: string;
   body: Buffer;

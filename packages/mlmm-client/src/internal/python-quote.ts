@@ -1,6 +1,6 @@
 /**
  * Percent-encodes like Python's `urllib.parse.quote(s)` with the default `safe='/'`: keeps
- * `A–Z a–z 0–9 _ . - ~` and `/`, encodes every other UTF-8 byte as upper-case `%XX` (ref §3).
+ * `A–Z a–z 0–9 _ . - ~` and `/`, encodes every other UTF-8 byte as upper-case `%XX` (docs/reference/mlmm-api.md §3).
  */
 export function pythonQuote(value: string): string {
   return encodeURIComponent(value)

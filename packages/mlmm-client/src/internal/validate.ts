@@ -1,10 +1,10 @@
-/** Hand-written guards for the response bodies of ref §4. Each returns a problem or undefined. */
+/** Hand-written guards for the response bodies of docs/reference/mlmm-api.md §4. Each returns a problem or undefined. */
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Python truthiness of a decoded JSON body: null, false, 0, '', {} and [] are "absent" (ref §4.2). */
+/** Python truthiness of a decoded JSON body: null, false, 0, '', {} and [] are "absent" (docs/reference/mlmm-api.md §4.2). */
 export function isPythonFalsy(value: unknown): boolean {
   if (value === null || value === undefined || value === false || value === 0 || value === '') return true;
   if (Array.isArray(value)) return value.length === 0;

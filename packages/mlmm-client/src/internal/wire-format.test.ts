@@ -12,7 +12,7 @@ function steps(start: number): () => number {
 }
 
 describe('pythonQuote', () => {
-  it('encodes the examples of ref §3 like urllib.parse.quote', () => {
+  it('encodes the examples of docs/reference/mlmm-api.md §3 like urllib.parse.quote', () => {
     expect(pythonQuote('MY FIRST MODEL')).toBe('MY%20FIRST%20MODEL');
     expect(pythonQuote('ñ')).toBe('%C3%B1');
     expect(pythonQuote("a(b)!*'")).toBe('a%28b%29%21%2A%27');
@@ -38,7 +38,7 @@ describe('pythonJsonDumps', () => {
 });
 
 describe('buildModelMultipart', () => {
-  it('lays out engine first, then fileName with filename and no per-part Content-Type (ref §4.3)', () => {
+  it('lays out engine first, then fileName with filename and no per-part Content-Type (docs/reference/mlmm-api.md §4.3)', () => {
     const bytes = new Uint8Array([0x08, 0x07, 0x0d, 0x0a, 0xff]);
     const { contentType, body } = buildModelMultipart('ONNX', 'dga_classifier_onnx.onnx', bytes, steps(0.1));
     const boundary = /^multipart\/form-data; boundary=([0-9a-f]{32})$/.exec(contentType)?.[1];
@@ -73,7 +73,7 @@ describe('buildModelMultipart', () => {
 });
 
 describe('engines', () => {
-  it('maps engines to the extensions of ref §6, case-insensitively', () => {
+  it('maps engines to the extensions of docs/reference/mlmm-api.md §6, case-insensitively', () => {
     expect(mlmmEngines).toEqual(['ONNX', 'H2O', 'BIGML', 'CATBOOST', 'DT', 'IDA', 'MLSTATS', 'MUA', 'UNICODE', 'WORKFLOWS']);
     const table: [string, string][] = [
       ['ONNX', '.onnx'], ['H2O', '.zip'], ['BIGML', '.json'], ['CATBOOST', '.cmb'], ['DT', '.json'],

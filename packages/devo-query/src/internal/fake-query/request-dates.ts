@@ -1,0 +1,27 @@
+import { evaluateDevoDate } from '../devo-date-language';
+
+/** A request parameter error, answered as 400 "Bad parameters". */
+export class BadParameters extends Error {}
+
+function isIsoLike(text: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}(T|\s|$)/.test(text.trim());
+}
+
+export function resolveRequestDate(
+  value: unknown,
+  name: 'from' | 'to',
+  unit: string,
+  nowMs: number,
+  fromMs?: number,
+): number {
+  const code = name === 'from' ? '406 : Date from not valid format' : '407 : Date to not valid format';
+  if (typeof value === 'number' && Number.isFinite(value)) return unit === 'MILLISECONDS' ? value : value * 1000;
+  if (typeof value === 'string') {
+    // [I] numeric strings as numbers; ISO text is refused with 406 ([3P]).
+    if (/^\d+$/.test(value.trim())) return unit === 'MILLISECONDS' ? Number(value) : Number(value) * 1000;
+    if (isIsoLike(value)) throw new BadParameters(code);
+    const evaluated = evaluateDevoDate(value, nowMs, name, fromMs);
+    if (evaluated !== undefined) return evaluated;
+  }
+  throw new BadParameters(code);
+}
