@@ -71,7 +71,7 @@ describe('getFeatureSet', () => {
 });
 
 describe('FeatureSet.compute', () => {
-  // refs/linq-functions.md §5: length, shannonentropy, countbyfilter(·, "aeiouAEIOU") on these strings.
+  // docs/reference/linq-functions.md §5: length, shannonentropy, countbyfilter(·, "aeiouAEIOU") on these strings.
   it.each([
     ['www.google.com', 14, 2.842371, 4],
     ['www.bing.com', 12, 3.022055, 2],

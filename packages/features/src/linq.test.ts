@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { featureSetNames, getFeatureSet } from './feature-set';
 import { buildClassificationQuery, linqFeatureItems } from './linq';
 
-/** Functions of refs/linq-functions.md that the generated LINQ may use. */
+/** Functions of docs/reference/linq-functions.md that the generated LINQ may use. */
 const allowedFunctions = new Set([
   'split', 'rootsuffix', 'lower', 'isnotnull', 'float', 'float4', 'length', 'shannonentropy', 'countbyfilter', 'at', 'mlevalmodel',
   'ifthenelse', 'count', 'min', 'max',
@@ -15,7 +15,7 @@ function functionsUsed(linq: string): string[] {
 
 /**
  * A tiny independent evaluator for the three shapes of feature expression (over the column
- * `label`), following the semantics of refs/linq-functions.md, to check each LINQ twin against
+ * `label`), following the semantics of docs/reference/linq-functions.md, to check each LINQ twin against
  * its TypeScript computation.
  */
 function evaluateFeatureLinq(expression: string, label: string): number {

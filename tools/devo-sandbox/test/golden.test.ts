@@ -167,14 +167,14 @@ describe.skipIf(skip)('golden: the sandbox against the TypeScript pipeline on sa
         expect(tryExtractLabel(uri), uri).toBeUndefined();
         expect(rows[index]?.label).toBeNull();
         // Counts and ratios are null; a bigram flag is 0.0, as `ifthenelse` with a null condition
-        // takes the else branch (linq-functions.md §2: comparisons with null are not true [I]).
+        // takes the else branch (docs/reference/linq-functions.md §2: comparisons with null are not true [I]).
         // mlevalmodel then gets nulls, so the row has no score (checked end to end below).
         const names = getFeatureSet(MODEL_SET).featureNames;
         expect(rows[index]?.features.map((value, slot) => (names[slot]!.startsWith('bigram_') ? value === 0 : value === null)).every(Boolean)).toBe(true);
       }
     });
 
-    it('matches the documented Devo values of linq-functions.md §5 (google: entropy 1.918296)', async () => {
+    it('matches the documented Devo values of docs/reference/linq-functions.md §5 (google: entropy 1.918296)', async () => {
       const [row] = await linqFeatures(['https://www.google.com/x'], 'tutorial');
       expect(row?.label).toBe('google');
       expect(row?.features[0]).toBe(6);
@@ -239,7 +239,7 @@ describe.skipIf(skip)('golden: the sandbox against the TypeScript pipeline on sa
     });
   });
 
-  describe('4. the tutorial query (linq-functions.md §6), as written', () => {
+  describe('4. the tutorial query (docs/reference/linq-functions.md §6), as written', () => {
     const tutorialQuery = `from demo.ecommerce.data
   select split(referralUri, "/",2) as domain,
   float(length(domain)) as length,

@@ -203,7 +203,7 @@ function unitFunction(unitMs: number, extract: (date: Date) => number): Function
 }
 
 /**
- * The scalar functions of the subset (linq-functions.md §3), by name. `mlevalmodel` and the
+ * The scalar functions of the subset (docs/reference/linq-functions.md §3), by name. `mlevalmodel` and the
  * aggregates are handled by the compiler, which knows about models and groups.
  */
 export const scalarFunctions: ReadonlyMap<string, FunctionSpec> = new Map<string, FunctionSpec>([

@@ -72,7 +72,7 @@ describe('parseExpression', () => {
 });
 
 describe('parseQuery', () => {
-  it('parses the tutorial query (linq-functions.md §6)', () => {
+  it('parses the tutorial query (docs/reference/linq-functions.md §6)', () => {
     const query = parseQuery(`from demo.ecommerce.data
   select split(referralUri, "/",2) as domain,
   float(length(domain)) as length,

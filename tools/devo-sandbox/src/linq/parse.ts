@@ -73,7 +73,7 @@ const notPower = 30;
 const prefixMinusPower = 70;
 
 /**
- * Parses a LINQ query of the subset in `linq-functions.md` §1 with a recursive-descent (Pratt)
+ * Parses a LINQ query of the subset in `docs/reference/linq-functions.md` §1 with a recursive-descent (Pratt)
  * parser. Throws {@link LinqQueryError} (`ERR_SANDBOX_LINQ_SYNTAX`) with line and column.
  *
  * @example

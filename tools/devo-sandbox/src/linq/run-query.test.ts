@@ -50,7 +50,7 @@ async function launchError(query: string, models?: ModelResolver): Promise<LinqQ
   throw new Error(`expected ${query} to fail at launch`);
 }
 
-describe('runLinqQuery: the test vectors of linq-functions.md §5', () => {
+describe('runLinqQuery: the test vectors of docs/reference/linq-functions.md §5', () => {
   it.each([
     ['https://www.google.com/x', 'www.google.com'],
     ['http://www.bing.com/', 'www.bing.com'],
@@ -85,7 +85,7 @@ describe('runLinqQuery: the test vectors of linq-functions.md §5', () => {
     expect(await evaluate('ifthenelse(0.91 > 0.5, "false", "true")')).toEqual({ value: 'false', type: 'str' });
   });
 
-  it('returns the tutorial row shape of §6 up to the model column', async () => {
+  it('returns the tutorial row shape of docs/reference/linq-functions.md §6 up to the model column', async () => {
     const { columns, rows } = await collect(`from demo.ecommerce.data
       select split(referralUri, "/",2) as domain,
       float(length(domain)) as length,
