@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { requireSharedData, sharedDataFile } from '@dga/test-support';
 import { describe, expect, it } from 'vitest';
-import { extractLabel, tryExtractLabel, tryNormalizeLabel } from './extract-label';
+import { extractLabel, isIdnLabel, tryExtractLabel, tryNormalizeLabel } from './extract-label';
 import { FeaturesError, type FeaturesErrorCode } from './features-error';
 
 describe('extractLabel', () => {
@@ -91,6 +91,14 @@ describe('extractLabel', () => {
   it('never echoes more than a truncated input in its message', () => {
     const input = `${'x'.repeat(500)} y`;
     expect(() => extractLabel(input)).toThrowError(/^Cannot extract a domain label from "x{117}\.\.\."/);
+  });
+});
+
+describe('isIdnLabel', () => {
+  it('is true for the xn-- labels extractLabel gives for IDNs, and only for labels that start with xn--', () => {
+    expect(isIdnLabel(extractLabel('bücher.de'))).toBe(true);
+    expect(isIdnLabel(extractLabel('WWW.XN--80AK6AA92E.COM'))).toBe(true);
+    for (const label of ['google', 'xn', 'xn-a', 'abxn--c', 'xn-axn--b', 'ab--cd']) expect(isIdnLabel(label), label).toBe(false);
   });
 });
 

@@ -20,6 +20,8 @@ interface Failure {
   why: string;
 }
 
+/** The ACE prefix that marks a punycode (IDN) label (RFC 5890). */
+const IDN_PREFIX = 'xn--';
 const schemePattern = /^[a-z][a-z0-9+.-]*:\/\//i;
 const ipv4Pattern = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 const privateRules = { allowPrivateDomains: true, extractHostname: false, mixedInputs: false } as const;
@@ -129,7 +131,7 @@ function checkLabel(label: string): string | Failure {
   });
   if (label.startsWith('-') || label.startsWith('_')) return notHostname(`it starts with ${JSON.stringify(label[0])}`);
   if (label.endsWith('-')) return notHostname('it ends with "-"');
-  if (label.startsWith('xn--') && !isAlabel(label)) return notHostname('it starts with "xn--" but is not valid punycode');
+  if (isIdnLabel(label) && !isAlabel(label)) return notHostname('it starts with "xn--" but is not valid punycode');
   return label;
 }
 
@@ -216,6 +218,21 @@ export function extractLabel(input: string, options: ExtractLabelOptions = {}): 
 export function tryExtractLabel(input: string, options: ExtractLabelOptions = {}): string | undefined {
   const result = labelOf(input, 'host', options.psl);
   return typeof result === 'string' ? result : undefined;
+}
+
+/**
+ * True for an IDN label: a label that starts with `xn--` (the ACE prefix of punycode, such as
+ * `xn--bcher-kva` for `bücher`). The models are not asked to score IDN labels: encoded, they look
+ * random (the encoding, not the name, would be judged), so `dga classify`, training, `dga evaluate`
+ * and the generated LINQ all report them as "not scored: IDN" instead (ADR 0011). Labels from
+ * {@link extractLabel} are lowercase, so the prefix is checked in lowercase only.
+ *
+ * @example
+ * isIdnLabel(extractLabel('bücher.de')); // true
+ * isIdnLabel('google'); // false
+ */
+export function isIdnLabel(label: string): boolean {
+  return label.startsWith(IDN_PREFIX);
 }
 
 /**

@@ -5,7 +5,7 @@ import { buildClassificationQuery, linqFeatureItems } from './linq';
 /** Functions of docs/reference/linq-functions.md that the generated LINQ may use. */
 const allowedFunctions = new Set([
   'split', 'rootsuffix', 'lower', 'isnotnull', 'float', 'float4', 'length', 'shannonentropy', 'countbyfilter', 'at', 'mlevalmodel',
-  'ifthenelse', 'count', 'min', 'max',
+  'ifthenelse', 'count', 'min', 'max', 'substring',
 ]);
 
 function functionsUsed(linq: string): string[] {
@@ -52,6 +52,12 @@ describe('linqFeatureItems', () => {
         'length(label) < 64',
         'countbyfilter(label, "abcdefghijklmnopqrstuvwxyz0123456789-_") = length(label)',
         'countbyfilter(label, "abcdefghijklmnopqrstuvwxyz0123456789") > 0',
+      ],
+      labelShapeConditions: [
+        'length(split(label, "-", 0)) > 0',
+        'length(split(label, "_", 0)) > 0',
+        'countbyfilter(substring(label, length(label) - 1, 1), "-") = 0',
+        'length(ifthenelse(label -> "xn--", ifthenelse(split(label, "-", 0) = "xn", split(label, "-", 1), "x"), "x")) > 0',
       ],
     });
   });
@@ -112,6 +118,10 @@ describe('buildClassificationQuery', () => {
           length(label) < 64,
           countbyfilter(label, "abcdefghijklmnopqrstuvwxyz0123456789-_") = length(label),
           countbyfilter(label, "abcdefghijklmnopqrstuvwxyz0123456789") > 0
+        where length(split(label, "-", 0)) > 0,
+          length(split(label, "_", 0)) > 0,
+          countbyfilter(substring(label, length(label) - 1, 1), "-") = 0,
+          length(ifthenelse(label -> "xn--", ifthenelse(split(label, "-", 0) = "xn", split(label, "-", 1), "x"), "x")) > 0
         group by label every -
         select count() as events,
           min(eventdate) as firstSeen,
@@ -130,7 +140,9 @@ describe('buildClassificationQuery', () => {
     expect([...query.matchAll(/ as ([A-Za-z_]+)/g)].map((match) => match[1])).toEqual([
       'label', 'events', 'firstSeen', 'lastSeen', 'dga_probability', 'isMalicious',
     ]);
-    expect(query).not.toContain('split(label');
+    // Bigram flags do not use split (whose trailing empty pieces are undocumented).
+    expect(query.slice(query.indexOf('mlevalmodel'))).not.toContain('split(label');
+    expect(query.slice(query.indexOf('mlevalmodel'))).toContain('float4(ifthenelse(label->"in",1,0))');
   });
 
   it('scores every event with scoring: event, and writes one column per feature with layout: columns', () => {

@@ -27,6 +27,14 @@ export interface LinqFeatureItems {
    * not null, at most 63 characters, only `a-z 0-9 - _`, at least one letter or digit.
    */
   labelConditions: string[];
+  /**
+   * Conditions for a second `where`, after {@link LinqFeatureItems.labelConditions} (they assume
+   * a non-empty label), that keep only the labels `dga classify` scores: a hostname label (not
+   * starting with `-` or `_`, not ending with `-`) that is not an IDN label (`xn--`, which is
+   * "not scored: IDN", ADR 0011). Together with `labelConditions` they refuse every label
+   * `extractLabel` refuses or `isIdnLabel` leaves unscored.
+   */
+  labelShapeConditions: string[];
 }
 
 /**
@@ -70,6 +78,29 @@ function labelConditions(label: string): string[] {
 }
 
 /**
+ * The conditions of {@link LinqFeatureItems.labelShapeConditions}, each with the most strongly
+ * evidenced constructs that express it (docs/reference/linq-evidence.md, "The label filter"):
+ * - no leading `-` or `_`: piece 0 of `split` at that character is not empty (piece 0 is the
+ *   same whether or not `split` keeps trailing empty pieces);
+ * - no trailing `-`: the last character, `substring(label, length(label) - 1, 1)`, is not `-`
+ *   (in range: the first `where` guarantees a non-empty label); counted with `countbyfilter` over
+ *   one character, where the set and substring readings agree;
+ * - not `xn--…`: a label containing `xn--` whose pieces at `-` start `xn`, `""` starts with it.
+ *   Piece 1 is then an inner piece (the label has at least two `-` after it or text after them),
+ *   so it too is the same under both readings of `split`; `ifthenelse` picks it only then.
+ */
+function labelShapeConditions(label: string): string[] {
+  const firstPiece = (separator: string) => `split(${label}, "${separator}", 0)`;
+  const idnSecondPiece = `ifthenelse(${label} -> "xn--", ifthenelse(${firstPiece('-')} = "xn", split(${label}, "-", 1), "x"), "x")`;
+  return [
+    `length(${firstPiece('-')}) > 0`,
+    `length(${firstPiece('_')}) > 0`,
+    `countbyfilter(substring(${label}, length(${label}) - 1, 1), "-") = 0`,
+    `length(${idnSecondPiece}) > 0`,
+  ];
+}
+
+/**
  * The LINQ `select` items that compute, inside Devo, exactly the features training computed:
  * first the label (the registrable label without public suffix, as `extractLabel` gives), then
  * each feature of the set from that label, in the model's input order. Rows whose label fails
@@ -103,6 +134,7 @@ export function linqFeatureItems(options: LinqFeatureItemsOptions): LinqFeatureI
     featureColumns: set.features.map((feature) => feature.column),
     labelColumn: LINQ_LABEL_COLUMN,
     labelConditions: labelConditions(LINQ_LABEL_COLUMN),
+    labelShapeConditions: labelShapeConditions(LINQ_LABEL_COLUMN),
   };
 }
 
@@ -205,7 +237,12 @@ export function buildClassificationQuery(options: BuildClassificationQueryOption
   const set = getFeatureSet(options.featureSet ?? DEFAULT_FEATURE_SET);
   const features = linqFeatureItems({ field: options.field ?? 'referralUri', fieldKind: options.fieldKind ?? 'url', featureSet: set.name });
   const [labelItem] = features.items;
-  const lines = [`from ${table}`, `  select ${labelItem}`, `  where ${features.labelConditions.join(',\n    ')}`];
+  const lines = [
+    `from ${table}`,
+    `  select ${labelItem}`,
+    `  where ${features.labelConditions.join(',\n    ')}`,
+    `  where ${features.labelShapeConditions.join(',\n    ')}`,
+  ];
   const scores: string[] = [];
   if (scoring === 'label') {
     lines.push(`  group by ${LINQ_LABEL_COLUMN} every -`);

@@ -1,4 +1,4 @@
-import { LinqQueryError, type QueryPosition } from '../sandbox-error';
+import { DevoSandboxError, LinqQueryError, type QueryPosition } from '../sandbox-error';
 import {
   arrayOf, coerceNumber, isArray, isInteger, isNumeric, typeName, unifyTypes,
   type DevoType, type DevoValue,
@@ -222,6 +222,34 @@ export const scalarFunctions: ReadonlyMap<string, FunctionSpec> = new Map<string
       return {
         type: 'str',
         apply: ([text, separator, index]) => splitPieces(text as string, separator as string, semantics)[index as number] ?? null,
+      };
+    },
+  }],
+  ['substring', {
+    // Catalogue only: positions from 0, the length optional (docs/reference/linq-functions.md §8).
+    // What Devo does out of range is unknown; the sandbox takes the strictest reading and fails
+    // the query, so a generated query that could go out of range is caught here.
+    signatures: ['(s: str, start: int, length?: int) → str'],
+    minArgs: 2,
+    maxArgs: 3,
+    resolve: (args, call) => {
+      requireType(args, call.name, 0, isStr, 'str', 'convert it with str(…)');
+      requireType(args, call.name, 1, isInteger, 'an int start (0-based)');
+      requireType(args, call.name, 2, isInteger, 'an int length');
+      return {
+        type: 'str',
+        apply: ([text, start, length]) => {
+          const source = text as string;
+          const from = start as number;
+          const to = length === undefined ? source.length : from + (length as number);
+          if (from < 0 || to < from || to > source.length) {
+            throw new DevoSandboxError(
+              'ERR_SANDBOX_LINQ_RANGE',
+              `Error Processing Query: substring() at line ${call.position.line}:${call.position.column}: start ${from}${length === undefined ? '' : `, length ${String(length)}`} is out of range for a string of ${source.length} characters; check the length first (in an earlier where)`,
+            );
+          }
+          return source.slice(from, to);
+        },
       };
     },
   }],

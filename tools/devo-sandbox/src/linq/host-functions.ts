@@ -56,9 +56,9 @@ export interface HostParts {
  * `hostCase: 'preserve'` returns the parts in the input's case instead of lowercase.
  */
 export function splitHost(host: string, rules: 'private' | 'icann' = 'private', hostCase: 'lower' | 'preserve' = 'lower'): HostParts | undefined {
-  const full = parseDomain(host, { allowPrivateDomains: rules === 'private' });
+  const full = parseDomain(host, { allowPrivateDomains: rules === 'private', validateHostname: false });
   if (full.hostname === null || full.isIp === true) return undefined;
-  const parsed = full.domain === null && rules === 'private' ? parseDomain(host, { allowPrivateDomains: false }) : full;
+  const parsed = full.domain === null && rules === 'private' ? parseDomain(host, { allowPrivateDomains: false, validateHostname: false }) : full;
   const parts: HostParts = {
     hostname: full.hostname,
     publicSuffix: parsed.publicSuffix,

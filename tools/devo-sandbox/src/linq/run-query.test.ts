@@ -153,6 +153,18 @@ describe('runLinqQuery: functions', () => {
     expect((await evaluate('rootsuffix(s)', { s: 'adegjkaiggjm.bazar' })).value).toBe('adegjkaiggjm.bazar');
     expect((await evaluate('rootsuffix(s)', { s: '1.2.3.4' })).value).toBeNull();
     expect((await evaluate('rootsuffix(s)', { s: '' })).value).toBeNull();
+    // Host names are not validated (a label filter, not rootsuffix, must refuse such labels).
+    expect((await evaluate('rootsuffix(s)', { s: 'www.-abc-.com' })).value).toBe('-abc-.com');
+    expect((await evaluate('rootsuffix(s)', { s: 'ab!c.com' })).value).toBe('ab!c.com');
+  });
+
+  it('cuts substrings from position 0, and fails the query out of range (the strictest reading)', async () => {
+    expect((await evaluate('substring(s, 0, 3)', { s: 'abc-' })).value).toBe('abc');
+    expect((await evaluate('substring(s, length(s) - 1, 1)', { s: 'abc-' })).value).toBe('-');
+    expect((await evaluate('substring(s, 2)', { s: 'abc-' })).value).toBe('c-');
+    expect((await evaluate('substring(s, 0, 1)', { s: null })).value).toBeNull();
+    await expect(evaluate('substring(s, length(s) - 1, 1)', { s: '' })).rejects.toThrow(/Error Processing Query: substring\(\) at line 1:\d+: start -1, length 1 is out of range for a string of 0 characters/);
+    await expect(evaluate('substring(s, 0, 4)', { s: 'ab' })).rejects.toThrow(/out of range/);
   });
 
   it('reads the injected clock for now(), today() and yesterday()', async () => {
