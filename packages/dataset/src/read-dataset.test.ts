@@ -161,20 +161,22 @@ describe('readDataset labels and classes', () => {
     expect(rows.map((row) => [row.line, row.label, row.labelSource, row.malicious, row.subclass])).toEqual([
       [2, tryExtractLabel('WWW.BBC.CO.UK'), 'host', false, 'legit'],
       [3, 'kq3v9z1x', 'host', true, 'cryptolocker'],
-      [4, 'xn--bcher-kva', 'host', false, 'legit'],
+      // Line 4, bücher.de → xn--bcher-kva, is an IDN label: not scored, so not read (below).
       // Today's Public Suffix List no longer has blogspot.com.br: classify says "blogspot" too.
       [5, tryExtractLabel('x.blogspot.com.br'), 'host', false, 'legit'],
       // kawasaki.jp is itself a public suffix today: the domain column is used.
       [6, 'kawasaki', 'domain', false, 'legit'],
     ]);
     expect(rows[0]!.label).toBe('bbc');
-    expect(rows[3]!.label).toBe('blogspot');
+    expect(rows[2]!.label).toBe('blogspot');
     expect(skips.map((skip) => [skip.line, skip.code])).toEqual([
+      [4, 'idn-label'],
       [7, 'invalid-domain'],
       [8, 'invalid-class'],
       [9, 'invalid-class'],
     ]);
-    expect(skips[1]!.reason).toBe('class "benign" is neither "legit" nor "dga" (case and surrounding spaces are ignored)');
+expect(skips[0]!.reason).toBe('IDN label "xn--bcher-kva": not scored, as classify and the Devo query do not score IDN (punycode) labels');
+    expect(skips[2]!.reason).toBe('class "benign" is neither "legit" nor "dga" (case and surrounding spaces are ignored)');
   });
 
   it('extracts labels under the given PSL mode: icann ignores private rules (dyndns.org, blogspot.com)', async () => {
@@ -189,9 +191,20 @@ describe('readDataset labels and classes', () => {
   it('counts the rows whose label disagrees with the domain column', async () => {
     const stream = readDataset(fixture('normalization.csv'), { maxSkippedFraction: 1 });
     for await (const row of stream) expect(row.label).not.toBe('');
-    expect(stream.stats).toMatchObject({ rows: 5, skipped: 3, labelDisagreements: 2, labelsFromDomain: 1 });
-    expect(stream.stats.skippedByCode).toEqual({ 'invalid-domain': 1, 'invalid-class': 2 });
-    expect(stream.stats.skippedExamples).toEqual({ 'invalid-domain': [7], 'invalid-class': [8, 9] });
+    expect(stream.stats).toMatchObject({ rows: 4, skipped: 4, labelDisagreements: 2, labelsFromDomain: 1 });
+    expect(stream.stats.skippedByCode).toEqual({ 'idn-label': 1, 'invalid-domain': 1, 'invalid-class': 2 });
+    expect(stream.stats.skippedExamples).toEqual({ 'idn-label': [4], 'invalid-domain': [7], 'invalid-class': [8, 9] });
+  });
+
+  it('drops IDN labels (from the host or the domain column) as idn-label, even in strict mode and with no skips allowed', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'dga-dataset-idn-'));
+    const file = join(directory, 'idn.csv');
+    writeFileSync(file, 'host;domain;class;subclass\nwww.XN--Bcher-kva.de;x;legit;legit\nmünchen.de;münchen;legit;legit\n;köln;legit;legit\nxn-a.com;xn-a;dga;tinba\nabxn--c.com;abxn--c;dga;tinba\n');
+    const stream = readDataset(file, { strict: true, maxSkippedRows: 0 });
+    const labels: string[] = [];
+    for await (const row of stream) labels.push(row.label);
+    expect(labels).toEqual(['xn-a', 'abxn--c']);
+    expect(stream.stats).toMatchObject({ rows: 2, skipped: 3, skippedByCode: { 'idn-label': 3 }, skippedExamples: { 'idn-label': [2, 3, 4] } });
   });
 });
 
@@ -218,8 +231,8 @@ describe('readDataset skip limits', () => {
     );
     expect(error.code).toBe('ERR_DATASET_TOO_MANY_SKIPPED');
     expect(error.message).toContain('more than the limit of 1 (maxSkippedRows)');
-    expect(rows).toHaveLength(5);
-    expect((await collect(fixture('normalization.csv'), { maxSkippedRows: 3 })).rows).toHaveLength(5);
+    expect(rows).toHaveLength(4);
+    expect((await collect(fixture('normalization.csv'), { maxSkippedRows: 3 })).rows).toHaveLength(4);
   });
 
   it('rejects limits out of range', () => {
@@ -290,7 +303,7 @@ describe.skipIf(requireSharedData('sample-small.csv'))('readDataset on the real 
 });
 
 describe.skipIf(requireSharedData('dga-training.csv'))('readDataset on the real training data', () => {
-  it('reads 132,534 rows: 66,267 legit and 66,267 dga in 37 families, matching the data README', async () => {
+  it('reads 132,534 rows: 66,267 legit and 66,267 dga in 37 families, matching the data README (9 IDN rows not scored)', async () => {
     const stream = readDataset(sharedDataFile('dga-training.csv'), { strict: true });
     const families = new Map<string, number>();
     let lastLine = 0;
@@ -298,14 +311,15 @@ describe.skipIf(requireSharedData('dga-training.csv'))('readDataset on the real 
       families.set(row.subclass, (families.get(row.subclass) ?? 0) + 1);
       lastLine = row.line;
     }
-    expect(stream.stats).toMatchObject({ rows: 132_534, skipped: 0, malicious: 66_267, skippedByCode: {} });
+    // 9 rows have an IDN label (6 legit, 3 charbot): not scored, dropped even in strict mode.
+    expect(stream.stats).toMatchObject({ rows: 132_525, skipped: 9, malicious: 66_264, skippedByCode: { 'idn-label': 9 } });
     // PSL drift since the file was built (2023 list): 90 hosts get another label (72 under
     // blogspot.<ccTLD>, 17 under uy.com, 1 other), 3 are a public suffix today (kawasaki.jp):
     // those 3 take the domain column.
     expect(stream.stats.labelDisagreements).toBe(93);
     expect(stream.stats.labelsFromDomain).toBe(3);
     expect(lastLine).toBe(132_535);
-    expect(families.get('legit')).toBe(66_267);
+    expect(families.get('legit')).toBe(66_261);
     expect(families.size).toBe(38);
     expect(families.get('conficker')).toBe(5000);
     expect(families.get('kraken')).toBe(1241);

@@ -50,7 +50,8 @@ export type DatasetSkipCode =
   | 'empty-domain'
   | 'invalid-domain'
   | 'invalid-class'
-  | 'empty-subclass';
+  | 'empty-subclass'
+  | 'idn-label';
 
 /** A skipped line: its 1-based number and the reason. */
 export interface DatasetSkip {
@@ -63,7 +64,7 @@ export interface DatasetSkip {
 export interface DatasetStats {
   /** Rows yielded. */
   rows: number;
-  /** Lines skipped (every reason, including `empty-subclass`). */
+  /** Lines skipped (every reason, including the deliberate drops `empty-subclass` and `idn-label`). */
   skipped: number;
   /** Skips per reason. */
   skippedByCode: Partial<Record<DatasetSkipCode, number>>;
@@ -102,14 +103,14 @@ export interface ReadDatasetOptions {
   maxLineBytes?: number;
   /**
    * A pass throws `ERR_DATASET_TOO_MANY_SKIPPED` as soon as more lines than this are skipped as
-   * malformed (every reason but `empty-subclass`, a deliberate drop).
+   * malformed (every reason but the deliberate drops `empty-subclass` and `idn-label`).
    * When set, {@link ReadDatasetOptions.maxSkippedFraction} does not apply.
    * @default undefined (the fraction limit applies)
    */
   maxSkippedRows?: number;
   /**
    * At the end of a pass, throw `ERR_DATASET_TOO_MANY_SKIPPED` when more than this fraction of the
-   * data lines (header excluded) were skipped as malformed (every reason but `empty-subclass`).
+   * data lines (header excluded) were skipped as malformed (every reason but `empty-subclass` and `idn-label`).
    * `1` disables the limit.
    * @default 0.1 ({@link DEFAULT_MAX_SKIPPED_FRACTION})
    */
@@ -258,15 +259,24 @@ function countSkip(stats: DatasetStats, skip: DatasetSkip): void {
   if (examples.length < 3) examples.push(skip.line);
 }
 
-/** Skipped lines that count against the limits: every reason but `empty-subclass` (a deliberate drop, as in the tutorial). */
+/**
+ * Skips that are deliberate drops of valid lines, not malformed lines: `empty-subclass` (as in the
+ * tutorial) and `idn-label` (IDN labels are not scored, ADR 0011). They never fail strict mode
+ * nor count against the limits.
+ */
+const deliberateDrops: ReadonlySet<DatasetSkipCode> = new Set(['empty-subclass', 'idn-label']);
+
+/** Skipped lines that count against the limits: every reason but the deliberate drops. */
 function malformedLines(stats: DatasetStats): number {
-  return stats.skipped - (stats.skippedByCode['empty-subclass'] ?? 0);
+  let dropped = 0;
+  for (const code of deliberateDrops) dropped += stats.skippedByCode[code] ?? 0;
+  return stats.skipped - dropped;
 }
 
 /** `invalid-class 1334 (lines 3, 5, 9, ...), line-too-long 1 (line 7)`: the reasons, most frequent first. */
 function describeSkips(stats: DatasetStats): string {
   return Object.entries(stats.skippedByCode)
-    .filter(([code]) => code !== 'empty-subclass')
+    .filter(([code]) => !deliberateDrops.has(code as DatasetSkipCode))
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     .map(([code, count]) => {
       const lines = stats.skippedExamples[code as DatasetSkipCode] ?? [];
@@ -330,7 +340,7 @@ async function* iterateRows(source: string, options: ReadDatasetOptions, stats: 
           ? { line, code: 'line-too-long' as const, reason: `line of ${split.bytes} bytes, longer than the limit of ${maxLineBytes} (maxLineBytes)` }
           : validateRow(split.text.split(';'), columns, line, options.psl);
       if ('reason' in result) {
-        if (options.strict === true && result.code !== 'empty-subclass') {
+        if (options.strict === true && !deliberateDrops.has(result.code)) {
           throw new DatasetError(
             'ERR_DATASET_INVALID_ROW',
             `${opened.display}:${line}: ${result.reason}. Fix or remove line ${line}, or read without strict mode to skip such lines.`,

@@ -1,4 +1,4 @@
-import { tryExtractLabel, tryNormalizeLabel, type PslMode } from '@dga/features';
+import { isIdnLabel, tryExtractLabel, tryNormalizeLabel, type PslMode } from '@dga/features';
 import type { DatasetRow, DatasetSkip, DatasetSkipCode } from '../read-dataset';
 
 /** Column indexes, from the header. */
@@ -81,6 +81,9 @@ export function validateRow(record: string[], columns: Columns, line: number, ps
       `no domain label: neither host ${quote(host)} nor domain ${quote(domain)} is a valid host name or label ` +
         '(letters, digits, "-", "_"; labels of at most 63 characters)',
     );
+  }
+  if (isIdnLabel(label.label)) {
+    return skipOf(line, 'idn-label', `IDN label ${quote(label.label)}: not scored, as classify and the Devo query do not score IDN (punycode) labels`);
   }
   return {
     row: { line, host, domain, label: label.label, labelSource: label.labelSource, malicious: klass === 'dga', subclass },
