@@ -1,4 +1,5 @@
 import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
+import { isIdnLabel } from '@dga/features';
 import { UsageError } from '../exit-error';
 import { globalArgs } from '../global-args';
 import { classifyBatches, type ClassifyRecord } from '../internal/classify-stream';
@@ -63,12 +64,14 @@ export default defineCommand({
       { key: 'vowel_proportion' },
       { key: 'probability' },
       { key: 'malicious' },
+      { key: 'error' },
     ]);
     const active = format === 'csv' ? csvWriter : writer;
     const started = performance.now();
     let count = 0;
     let dga = 0;
     let unlabelled = 0;
+    let idn = 0;
     const task = runtime.progress.start('classifying', { unit: 'items' });
     // Output is written once per batch (a model call, or what arrived within a second when input
     // trickles in), so stdout sees few large writes and `tail -f log | dga classify` shows rows.
@@ -86,7 +89,9 @@ export default defineCommand({
         for (const record of records) {
           count += 1;
           if (record.malicious === true) dga += 1;
-          if (record.error !== undefined) {
+          if (record.error !== undefined && record.label !== null) {
+            idn += 1;
+          } else if (record.error !== undefined) {
             unlabelled += 1;
             if (unlabelled <= 10) runtime.logger.warn(`${JSON.stringify(record.input)}: ${record.error}`);
           }
@@ -101,15 +106,16 @@ export default defineCommand({
     } finally {
       await classifier.dispose();
     }
-    task.done(`classified ${count} input${count === 1 ? '' : 's'}: ${dga} DGA at threshold ${threshold}`);
+    task.done(`classified ${count} input${count === 1 ? '' : 's'}: ${dga} DGA at threshold ${threshold}${idn === 0 ? '' : `, ${idn} IDN not scored`}`);
     if (unlabelled > 10) runtime.logger.warn(`${unlabelled} inputs had no registrable label (first 10 shown)`);
+    if (idn > 0) runtime.logger.warn(`${idn} input${idn === 1 ? ' has an IDN label' : 's have IDN labels'} (xn--…), not scored: the model does not judge punycode (verdict IDN)`);
     runtime.logger.debug('classify throughput', { perSecond: Math.round(count / ((performance.now() - started) / 1000)) });
   },
 }) as unknown as CommandDef<ArgsDef>;
 
 function humanRow(record: ClassifyRecord): Record<string, unknown> {
   return {
-    verdict: record.malicious === null ? '-' : record.malicious ? 'DGA' : 'legit',
+    verdict: record.malicious === null ? (record.label !== null && isIdnLabel(record.label) ? 'IDN' : '-') : record.malicious ? 'DGA' : 'legit',
     probability: record.probability === null ? '' : record.probability.toFixed(4),
     label: record.label ?? '(no label)',
     input: record.input,

@@ -25,6 +25,7 @@ export function formatEvaluation(result: EvaluateResult): string {
   const lines = [
     `${result.rows.toLocaleString('en-US')} rows of ${result.dataset}, threshold ${result.threshold}`,
     `  ${formatDatasetSkips(result)}`,
+    ...notScoredLines(result),
     '',
     `  accuracy   ${formatNumber(result.accuracy)}`,
     `  precision  ${formatNumber(result.precision)}`,
@@ -44,6 +45,13 @@ export function formatEvaluation(result: EvaluateResult): string {
     lines.push(`${family.padEnd(18)} ${String(value.count).padStart(6)}   ${(value.recall * 100).toFixed(1).padStart(5)}%${family === 'legit' ? '  (true-negative rate)' : ''}`);
   }
   return lines.join('\n') + '\n';
+}
+
+/** The IDN rows left unscored (`idn-label` skips), stated next to the metrics they are not part of. */
+function notScoredLines(result: EvaluateResult): string[] {
+  const idn = result.skippedByReason['idn-label'] ?? 0;
+  if (idn === 0) return [];
+  return [`  ${idn} IDN label${idn === 1 ? '' : 's'} (xn--) not scored, as classify and the Devo query do not score them: the metrics are over the ${result.rows.toLocaleString('en-US')} scored rows`];
 }
 
 export default defineCommand({

@@ -1,4 +1,4 @@
-import { getFeatureSet, tryExtractLabel, type FeatureSetName, type PslMode } from '@dga/features';
+import { getFeatureSet, isIdnLabel, tryExtractLabel, type FeatureSetName, type PslMode } from '@dga/features';
 import { nameNonFiniteRow } from './model-info';
 
 /** One classified input: the `features` contract fields plus `probability` and `malicious`. */
@@ -11,9 +11,21 @@ export interface ClassifyRecord {
   /** P(DGA), output index 1 of the model. */
   probability: number | null;
   malicious: boolean | null;
-  /** Why the input could not be classified (no registrable label). */
+  /**
+   * Why the input was not scored: it has no registrable label ({@link NO_LABEL_REASON}; `label`
+   * is null), or its label is an IDN label ({@link IDN_REASON}; `label` is the `xn--` label).
+   */
   error?: string;
 }
+
+/** The `error` of an input without a registrable label. */
+export const NO_LABEL_REASON = 'no registrable label: not a domain, URL or host name';
+
+/**
+ * The `error` of an input whose label is an IDN (punycode) label: not scored, as the generated
+ * Devo query does not score it either (ADR 0011: once encoded, an IDN looks random to the model).
+ */
+export const IDN_REASON = 'not scored: IDN label (punycode), which the model does not judge';
 
 /** What {@link classifyStream} needs from a model: `@dga/onnx-export`'s `OnnxClassifier` fits. */
 export interface RowPredictor {
@@ -65,7 +77,8 @@ const wokenUp = Symbol('woken up');
 /**
  * Classifies a stream of inputs (domains, URLs, hosts) in constant memory and yields the records
  * one batch at a time, in input order: a batch is one model call of up to `batchSize` rows (inputs
- * without a registrable label ride along with `error` and null scores). A batch is also yielded
+ * without a registrable label, and IDN labels, ride along unscored: `error` and null scores). A
+ * batch is also yielded
  * early when input pauses for `flushIntervalMs`, and when `signal` aborts.
  *
  * @example
@@ -90,7 +103,8 @@ export async function* classifyBatches(
   // to the float32 rows the model takes.
   const buffer = new Float64Array(batchSize * size);
   const rowsBuffer = new Float32Array(batchSize * size);
-  const pending: { input: string; label: string | undefined; row: number }[] = [];
+  /** `row` is -1 for an input that is not scored, with the reason in `skip`. */
+  const pending: { input: string; label: string | undefined; row: number; skip?: string }[] = [];
   let rows = 0;
 
   const flush = async (): Promise<ClassifyRecord[]> => {
@@ -104,16 +118,16 @@ export async function* classifyBatches(
       }
     }
     const records = pending.map((item): ClassifyRecord => {
-      if (item.label === undefined) {
+      if (item.skip !== undefined) {
         return {
           input: item.input,
-          label: null,
+          label: item.label ?? null,
           length: null,
           entropy: null,
           vowel_proportion: null,
           probability: null,
           malicious: null,
-          error: 'no registrable label: not a domain, URL or host name',
+          error: item.skip,
         };
       }
       const offset = item.row * size;
@@ -121,7 +135,7 @@ export async function* classifyBatches(
       const probability = outputs[item.row * options.outputSize + 1]!;
       return {
         input: item.input,
-        label: item.label,
+        label: item.label ?? null,
         length: feature(positions[0]!),
         entropy: feature(positions[1]!),
         vowel_proportion: feature(positions[2]!),
@@ -172,7 +186,9 @@ export async function* classifyBatches(
       const value = result.value.value;
       const label = tryExtractLabel(value, { psl: options.psl ?? 'all' });
       if (label === undefined || label === '') {
-        pending.push({ input: value, label: undefined, row: -1 });
+        pending.push({ input: value, label: undefined, row: -1, skip: NO_LABEL_REASON });
+      } else if (isIdnLabel(label)) {
+        pending.push({ input: value, label, row: -1, skip: IDN_REASON });
       } else {
         set.compute(label, buffer, rows * size);
         pending.push({ input: value, label, row: rows });
@@ -202,7 +218,8 @@ export async function* classifyBatches(
 /**
  * Classifies a stream of inputs (domains, URLs, hosts) in constant memory: batches of
  * `batchSize` are featurized into one reused buffer, scored in one model call, and yielded in
- * input order. Inputs without a registrable label are yielded with `error` and null scores.
+ * input order. Inputs without a registrable label, and IDN labels, are yielded unscored, with
+ * `error` and null scores.
  * {@link classifyBatches} yields the same records a batch at a time.
  *
  * @example

@@ -191,7 +191,7 @@ ${sampleRows}
 </section>
 <section>
 <h2>Run in Devo</h2>
-<p class="note">The corrected classification query: the label (not the whole host) is featurized, every feature reaches <code>mlevalmodel</code> in the model's order, and <code>dga_probability</code> is P(DGA).</p>
+<p class="note">The corrected classification query: the label (not the whole host) is featurized, every feature reaches <code>mlevalmodel</code> in the model's order, and <code>dga_probability</code> is P(DGA). Labels that classification refuses and IDN labels (<code>xn--</code>, not scored) never reach the model and get no row.</p>
 <pre><code>${escapeHtml(data.query)}</code></pre>
 </section>
 <section>
@@ -199,6 +199,7 @@ ${sampleRows}
 <dl>
 <dt>dataset</dt><dd><code>${escapeHtml(summary.dataset)}</code> (${summary.datasetRows.toLocaleString('en-US')} rows)</dd>
 <dt>skipped lines</dt><dd>${escapeHtml(skippedText)}</dd>
+<dt>not scored</dt><dd>${escapeHtml(`${(summary.read.skippedByReason['idn-label'] ?? 0).toLocaleString('en-US')} rows with an IDN label (xn--, counted above as idn-label): classify and the Devo query do not score IDN labels (ADR 0011), so they are left out of training and every metric in this report is over scored rows only`)}</dd>
 <dt>labels</dt><dd>${escapeHtml(`computed from the host as classification does; ${summary.read.labelDisagreements.toLocaleString('en-US')} differ from the domain column, ${summary.read.labelsFromDomain.toLocaleString('en-US')} taken from it (host gave none)`)}</dd>
 <dt>split</dt><dd>${escapeHtml(splitText)}</dd>
 <dt>training time</dt><dd>${summary.trainSeconds.toFixed(1)} s</dd>
