@@ -178,8 +178,17 @@ describe.skipIf(skipData)('dga end to end on sample-small.csv', () => {
     const csv = await runDga(['classify', '-m', 'run', '--file', dataset, '--column', 'host', '--format', 'csv', '--quiet'], { cwd });
     expect(csv.code, csv.stderr).toBe(0);
     const lines = csv.stdout.trim().split('\n');
-    expect(lines[0]).toBe('input,label,length,entropy,vowel_proportion,probability,malicious');
+    expect(lines[0]).toBe('input,label,length,entropy,vowel_proportion,probability,malicious,error');
     expect(lines).toHaveLength(2001);
+    // IDN labels are not scored, in every format, with the reason (ADR 0011).
+    const idnCsv = await runDga(['classify', '-m', 'run', '--format', 'csv', 'bücher.de', 'localhost'], { cwd });
+    expect(idnCsv.stdout.trim().split('\n').slice(1)).toEqual([
+      'bücher.de,xn--bcher-kva,,,,,,"not scored: IDN label (punycode), which the model does not judge"',
+      'localhost,,,,,,,"no registrable label: not a domain, URL or host name"',
+    ]);
+    expect(idnCsv.stderr).toMatch(/1 IDN not scored/);
+    const idnTable = await runDga(['classify', '-m', 'run', 'xn--bcher-kva.de'], { cwd });
+    expect(idnTable.stdout).toMatch(/\nIDN {5,}xn--bcher-kva +xn--bcher-kva\.de\n$/);
     const piped = await runDga(['classify', '-m', 'run/model.onnx'], { cwd, input: 'google.com\n' });
     expect(piped.stdout).toMatch(/^verdict +P\(dga\) +label +input\n(legit|DGA) +0\.\d{4} +google +google\.com\n$/);
   }, COMMAND_TIMEOUT_MS);
@@ -193,6 +202,12 @@ describe.skipIf(skipData)('dga end to end on sample-small.csv', () => {
     expect(result.confusion['tp']! + result.confusion['fp']! + result.confusion['tn']! + result.confusion['fn']!).toBe(2000);
     expect(Object.values(result.perFamily).reduce((sum, family) => sum + family.count, 0)).toBe(2000);
     expect(Object.keys(result.perFamily)).toHaveLength(38);
+    // An IDN row is counted as not scored, and the metrics are said to be over the scored rows.
+    writeFileSync(join(cwd, 'with-idn.csv'), 'host;domain;class;subclass\ngoogle.com;google;legit;legit\nbücher.de;bücher;legit;legit\nkq3v9z1x.ru;kq3v9z1x;dga;cryptolocker\n');
+    const withIdn = await runDga(['evaluate', '--model', 'run/model.onnx', '--dataset', 'with-idn.csv'], { cwd });
+    expect(withIdn.code, withIdn.stderr).toBe(0);
+    expect(withIdn.stdout).toContain('1 line skipped (idn-label 1)');
+    expect(withIdn.stdout).toContain('1 IDN label (xn--) not scored, as classify and the Devo query do not score them: the metrics are over the 2 scored rows');
     // Data problems are runtime failures (exit 1) alike: a bad header, or no usable row.
     writeFileSync(join(cwd, 'bad-header.csv'), 'url,label\ngoogle.com,legit\n');
     writeFileSync(join(cwd, 'no-usable-rows.csv'), 'host;domain;class;subclass\ngoogle.com;google;unknown-class;x\nexample.org;example;unknown-class;x\n');

@@ -49,13 +49,13 @@ const unscoredReferrers = {
   'starts with "-"': 'http://-abc.com/',
   'starts with "_"': 'http://_abc.com/x',
   'ends with "-"': 'http://www.abc-.com/',
-  'only "-" and "_"': 'http://www.-_.com/',
-  'longer than 63 characters': `http://${'a'.repeat(64)}.com/`,
-  'a character outside a-z 0-9 - _': 'http://ab!c.com/',
-  '"xn--" without valid punycode': 'http://xn--abc.com/',
-  'IDN (punycode)': 'http://www.xn--bcher-kva.de/',
-  'IDN (punycode, upper case)': 'http://XN--80AK6AA92E.COM/',
-  'IDN (Unicode)': 'http://bücher.de/',
+  'has only "-" and "_"': 'http://www.-_.com/',
+  'is longer than 63 characters': `http://${'a'.repeat(64)}.com/`,
+  'has a character outside a-z 0-9 - _': 'http://ab!c.com/',
+  'starts with "xn--" without valid punycode': 'http://xn--abc.com/',
+  'is an IDN (punycode)': 'http://www.xn--bcher-kva.de/',
+  'is an IDN (punycode, upper case)': 'http://XN--80AK6AA92E.COM/',
+  'is an IDN (Unicode)': 'http://bücher.de/',
 } as const;
 /** Labels with `-`, `_` and `xn--` where `dga classify` does score them: the filter must keep these. */
 const scoredLookalikes = ['http://a_b.com/', 'http://ab_.com/', 'http://ab--cd.com/', 'http://abxn--c.com/', 'http://xn-axn--b.com/', 'http://xn.com/', 'http://xn-a.com/'];

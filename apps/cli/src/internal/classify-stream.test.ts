@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { featurizeDomain, getFeatureSet } from '@dga/features';
-import { classifyBatches, classifyStream, type ClassifyRecord, type RowPredictor } from './classify-stream';
+import { classifyBatches, classifyStream, IDN_REASON, NO_LABEL_REASON, type ClassifyRecord, type RowPredictor } from './classify-stream';
 
 /** Scores each row as P(DGA) = length / 100, and records the batch sizes it was called with. */
 function lengthModel(size: number): RowPredictor & { calls: number[] } {
@@ -48,6 +48,21 @@ describe('classifyStream', () => {
     expect(records[2]).toMatchObject({ input: '!!', label: null, probability: null, malicious: null });
     expect(records[2]?.error).toMatch(/no registrable label/);
     expect(records[3]?.malicious).toBe(true);
+  });
+
+  it('does not score IDN labels: the xn-- label, null scores and the IDN reason, without a model row', async () => {
+    const model = lengthModel(getFeatureSet('tutorial').size);
+    const inputs = ['bücher.de', 'www.XN--80AK6AA92E.com', 'xn-a.com', 'xn--zz.com', 'abxn--c.com'].map((value) => ({ value }));
+    const records = await collect(classifyStream(inputs, model, { featureSet: 'tutorial', outputSize: 2 }));
+    expect(model.calls).toEqual([2]);
+    expect(records.map((record) => [record.label, record.probability === null, record.error])).toEqual([
+      ['xn--bcher-kva', true, IDN_REASON],
+      ['xn--80ak6aa92e', true, IDN_REASON],
+      ['xn-a', false, undefined],
+      [null, true, NO_LABEL_REASON], // "xn--" that is not punycode: refused
+      ['abxn--c', false, undefined],
+    ]);
+    expect(records[0]).toMatchObject({ length: null, entropy: null, vowel_proportion: null, malicious: null });
   });
 
   it('extracts labels with the PSL rules the model was trained with', async () => {
