@@ -75,7 +75,7 @@ describe('dga devo probe against the Devo sandbox', () => {
     const report = JSON.parse(run.stdout) as { ok: boolean; checks: { id: string }[] };
     expect(report.ok).toBe(true);
     expect(report.checks.map((check) => check.id)).toEqual([
-      'rootsuffix_psl', 'lower', 'split_host', 'contains', 'countbyfilter_set', 'entropy_base2', 'rootsuffix_case', 'split_trailing_empty',
+      'rootsuffix_psl', 'lower', 'split_host', 'contains', 'countbyfilter_set', 'entropy_base2', 'substring_last', 'rootsuffix_case', 'split_trailing_empty',
       'contains_case', 'model_google', 'model_xjwqkdo7zlf3qpu', 'model_null_feature',
     ]);
   }, 60_000);

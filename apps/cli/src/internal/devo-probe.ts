@@ -110,6 +110,14 @@ function constantChecks(psl: PslMode): ConstantCheck[] {
       fix: () => 'shannonentropy uses another base: the entropy feature will be wrong; please report it',
     },
     {
+      id: 'substring_last',
+      assumption: 'substring(s, start, length) counts from 0 (the label filter reads the last character)',
+      expression: 'substring("abc-", length("abc-") - 1, 1)',
+      expected: '-',
+      relied: true,
+      fix: () => 'substring() counts positions differently: labels ending in "-", which dga classify refuses, may reach the model; please report it',
+    },
+    {
       id: 'rootsuffix_case',
       assumption: 'rootsuffix lowercases (informational: the query lowercases first)',
       expression: 'rootsuffix("WWW.Google.COM")',
