@@ -241,11 +241,12 @@ export const scalarFunctions: ReadonlyMap<string, FunctionSpec> = new Map<string
         apply: ([text, start, length]) => {
           const source = text as string;
           const from = start as number;
-          const to = length === undefined ? source.length : from + (length as number);
+          const count = length === undefined ? undefined : (length as number);
+          const to = count === undefined ? source.length : from + count;
           if (from < 0 || to < from || to > source.length) {
             throw new DevoSandboxError(
               'ERR_SANDBOX_LINQ_RANGE',
-              `Error Processing Query: substring() at line ${call.position.line}:${call.position.column}: start ${from}${length === undefined ? '' : `, length ${String(length)}`} is out of range for a string of ${source.length} characters; check the length first (in an earlier where)`,
+              `Error Processing Query: substring() at line ${call.position.line}:${call.position.column}: start ${from}${count === undefined ? '' : `, length ${count}`} is out of range for a string of ${source.length} characters; check the length first (in an earlier where)`,
             );
           }
           return source.slice(from, to);
