@@ -1,5 +1,5 @@
 import type { Tensor } from '@tensorflow/tfjs';
-import { tryExtractLabel, type FeatureSet, type PslMode } from '@dga/features';
+import { isIdnLabel, tryExtractLabel, type FeatureSet, type PslMode } from '@dga/features';
 import type { TrainResult } from '@dga/model';
 import { createModelMetadata, createOnnxClassifier, exportToOnnx } from '@dga/onnx-export';
 import type { TfjsBackendChoice } from './tfjs-backend';
@@ -57,7 +57,8 @@ export async function exportAndVerify(run: ExportRun, onStage: (stage: 'export' 
     }
     const inputs = (run.sampleInputs ?? SAMPLE_DOMAINS)
       .map((input) => ({ input, label: tryExtractLabel(input, { psl }) }))
-      .filter((entry): entry is { input: string; label: string } => entry.label !== undefined && entry.label !== '');
+      // As classify: inputs without a label and IDN labels get no verdict (ADR 0011).
+      .filter((entry): entry is { input: string; label: string } => entry.label !== undefined && entry.label !== '' && !isIdnLabel(entry.label));
     const rows = new Float32Array(inputs.length * featureSet.size);
     inputs.forEach((entry, index) => featureSet.compute(entry.label, rows, index * featureSet.size));
     const outputs = inputs.length === 0 ? new Float32Array(0) : await classifier.predict(rows);
