@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { requireSharedData, sharedDataFile } from '@dga/test-support';
 import { describe, expect, it } from 'vitest';
-import { extractLabel, isIdnLabel, tryExtractLabel, tryNormalizeLabel } from './extract-label';
+import { extractLabel, isIdnLabel, labelOfAnyInput, labelOfPlainHost, tryExtractLabel, tryNormalizeLabel } from './extract-label';
 import { FeaturesError, type FeaturesErrorCode } from './features-error';
 
 describe('extractLabel', () => {
@@ -200,4 +200,49 @@ describe('extractLabel with ICANN-only rules (psl: icann)', () => {
   it('still rejects a public suffix', () => {
     expect(tryExtractLabel('co.uk', { psl: 'icann' })).toBeUndefined();
   });
+});
+
+describe('the plain-host fast path of label extraction', () => {
+  /** What the fast path says must be what the general path says, for every input it answers. */
+  function disagreements(inputs: Iterable<string>): { answered: number; found: string[] } {
+    let answered = 0;
+    const found: string[] = [];
+    for (const input of inputs) {
+      for (const psl of ['all', 'icann'] as const) {
+        const fast = labelOfPlainHost(input, psl);
+        if (fast === undefined) continue;
+        answered += 1;
+        const general = labelOfAnyInput(input, 'host', psl);
+        if (JSON.stringify(fast) !== JSON.stringify(general)) found.push(`${JSON.stringify(input)} (${psl}): ${JSON.stringify(fast)} vs ${JSON.stringify(general)}`);
+      }
+    }
+    return { answered, found };
+  }
+
+  it('answers plain hosts and leaves URLs, ports, IDNs, IPv4 look-alikes and single labels to the general path', () => {
+    expect(labelOfPlainHost('WWW.Google.com.')).toBe('google');
+    expect(labelOfPlainHost('fizrbzba.dyndns.org', 'icann')).toBe('dyndns');
+    expect(labelOfPlainHost('0x7f.1')).toEqual({ code: 'ERR_FEATURES_IP_ADDRESS', why: expect.stringMatching(/IP address/) });
+    for (const input of ['', '.', 'google', 'http://a.com', 'a.com:80', 'bücher.de', '10.0.0.1', 'a..com', 'a.com..', ' a.com', `${'a'.repeat(64)}.com`]) {
+      expect(labelOfPlainHost(input)).toBeUndefined();
+    }
+  });
+
+  it('agrees with the general path on generated host-like inputs', () => {
+    const hostLike = fc.string({ unit: fc.constantFrom(...'abcxyzAZ0179-_.'), minLength: 0, maxLength: 30 });
+    const withSuffix = fc.tuple(hostLike, fc.constantFrom('.com', '.co.uk', '.blogspot.com', '.github.io', '.dyndns.org', '.1', '.xn--p1ai', '', '.')).map(([head, tail]) => head + tail);
+    fc.assert(
+      fc.property(fc.oneof(hostLike, withSuffix), (input) => {
+        expect(disagreements([input]).found).toEqual([]);
+      }),
+      { seed: 42, numRuns: 2000 },
+    );
+  }, 60_000);
+
+  it.skipIf(requireSharedData('dga-training.csv'))('agrees with the general path on every host of the training data, upper-cased too', () => {
+    const hosts = readFileSync(sharedDataFile('dga-training.csv'), 'utf8').split('\n').slice(1).map((line) => line.split(';')[0]!).filter((host) => host !== '');
+    const { answered, found } = disagreements(hosts.flatMap((host) => [host, host.toUpperCase(), `${host}.`]));
+    expect(found).toEqual([]);
+    expect(answered).toBeGreaterThan(hosts.length * 5);
+  }, 120_000);
 });

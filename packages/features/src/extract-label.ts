@@ -15,7 +15,8 @@ export interface ExtractLabelOptions {
   psl?: PslMode;
 }
 
-interface Failure {
+/** @internal Why an input has no label. */
+export interface Failure {
   code: FeaturesErrorCode;
   why: string;
 }
@@ -120,18 +121,20 @@ function isPlaceholder(label: string): boolean {
   return true;
 }
 
+/** The failure of a label that is not a hostname label, saying why. */
+function notHostname(label: string, reason: string): Failure {
+  return { code: 'ERR_FEATURES_INVALID_INPUT', why: `its label ${JSON.stringify(label)} is not a hostname label: ${reason}` };
+}
+
 /** The registrable label if it is a hostname label (RFC 1123, IDNA); else why not. */
 function checkLabel(label: string): string | Failure {
   if (isPlaceholder(label)) {
     return { code: 'ERR_FEATURES_INVALID_INPUT', why: 'its label has no letter or digit (a "-" often means "no value" in logs)' };
   }
-  const notHostname = (reason: string): Failure => ({
-    code: 'ERR_FEATURES_INVALID_INPUT',
-    why: `its label ${JSON.stringify(label)} is not a hostname label: ${reason}`,
-  });
-  if (label.startsWith('-') || label.startsWith('_')) return notHostname(`it starts with ${JSON.stringify(label[0])}`);
-  if (label.endsWith('-')) return notHostname('it ends with "-"');
-  if (isIdnLabel(label) && !isAlabel(label)) return notHostname('it starts with "xn--" but is not valid punycode');
+  const first = label.charCodeAt(0);
+  if (first === 0x2d || first === 0x5f) return notHostname(label, `it starts with ${JSON.stringify(label[0])}`);
+  if (label.charCodeAt(label.length - 1) === 0x2d) return notHostname(label, 'it ends with "-"');
+  if (isIdnLabel(label) && !isAlabel(label)) return notHostname(label, 'it starts with "xn--" but is not valid punycode');
   return label;
 }
 
@@ -143,9 +146,76 @@ function isAlabel(label: string): boolean {
 }
 
 /** `host`: a URL or host, whose registrable label is wanted; `label`: already a single label. */
-type InputKind = 'host' | 'label';
+export type InputKind = 'host' | 'label';
+
+/**
+ * The label of `input` when it is a plain host name (only ASCII letters, digits, `-`, `_` and
+ * `.`, the form of nearly every DNS log line), in one scan; `undefined` for anything else (URLs,
+ * ports, whitespace, IDNs, IPv4 look-alikes, empty labels), which {@link labelOfAnyInput} handles.
+ * Where it answers, it answers exactly as {@link labelOfAnyInput} (a test checks both on the
+ * training set and on generated inputs).
+ *
+ * @internal exported for that test.
+ */
+export function labelOfPlainHost(input: string, psl: PslMode = 'all'): string | Failure | undefined {
+  let end = input.length;
+  if (end > 0 && input.charCodeAt(end - 1) === 0x2e) end -= 1;
+  if (end === 0 || end > 253) return undefined;
+  let upper = false;
+  let dots = 0;
+  let digitsAndDots = true;
+  let labelLength = 0;
+  for (let index = 0; index < end; index++) {
+    const code = input.charCodeAt(index);
+    if (code === 0x2e) {
+      if (labelLength === 0) return undefined;
+      labelLength = 0;
+      dots += 1;
+      continue;
+    }
+    if (++labelLength > 63) return undefined;
+    if (code >= 0x61 && code <= 0x7a) digitsAndDots = false;
+    else if (code >= 0x41 && code <= 0x5a) {
+      digitsAndDots = false;
+      upper = true;
+    } else if (code >= 0x30 && code <= 0x39) continue;
+    else if (code === 0x2d || code === 0x5f) digitsAndDots = false;
+    else return undefined;
+  }
+  // A single-label host, an IPv4 look-alike or an empty last label: the general path says why.
+  if (labelLength === 0 || dots === 0 || digitsAndDots) return undefined;
+  const sliced = end === input.length ? input : input.slice(0, end);
+  const host = upper ? sliced.toLowerCase() : sliced;
+  return registrableLabel(host, psl);
+}
+
+/** The registrable label of a valid, lowercase, ASCII host with at least one dot. */
+function registrableLabel(host: string, psl: PslMode): string | Failure {
+  const result = parse(host, psl === 'all' ? privateRules : icannRules);
+  if (result.isIp === true) return { code: 'ERR_FEATURES_IP_ADDRESS', why: 'it is an IP address, which has no domain label' };
+  if (result.domainWithoutSuffix !== null && result.domainWithoutSuffix !== '') return checkLabel(result.domainWithoutSuffix);
+  // The host is itself a public suffix under ICANN + PRIVATE rules (`blogspot.com`, `github.io`):
+  // as in the training data, fall back to the ICANN rules alone (`blogspot.com` → `blogspot`).
+  const icann = parse(host, icannRules);
+  if (icann.domainWithoutSuffix !== null && icann.domainWithoutSuffix !== '') return checkLabel(icann.domainWithoutSuffix);
+  return { code: 'ERR_FEATURES_PUBLIC_SUFFIX', why: 'it is itself a public suffix (like "co.uk"), so it has no registrable label' };
+}
 
 function labelOf(input: string, kind: InputKind = 'host', psl: PslMode = 'all'): string | Failure {
+  if (kind === 'host') {
+    const plain = labelOfPlainHost(input, psl);
+    if (plain !== undefined) return plain;
+  }
+  return labelOfAnyInput(input, kind, psl);
+}
+
+/**
+ * The label of any input: a URL, a host with port or userinfo, an IDN, an IP address, or a
+ * single label (`kind: 'label'`), or why it has none.
+ *
+ * @internal exported for the test of {@link labelOfPlainHost}.
+ */
+export function labelOfAnyInput(input: string, kind: InputKind = 'host', psl: PslMode = 'all'): string | Failure {
   if (input.length === 0) return { code: 'ERR_FEATURES_INVALID_INPUT', why: 'it is empty' };
   for (let index = 0; index < input.length; index++) {
     if (isWhitespace(input.charCodeAt(index))) {
@@ -169,14 +239,7 @@ function labelOf(input: string, kind: InputKind = 'host', psl: PslMode = 'all'):
       why: 'it is a single-label host (like "localhost") without a public suffix, so it has no registrable label',
     };
   }
-  const result = parse(host, psl === 'all' ? privateRules : icannRules);
-  if (result.isIp === true) return { code: 'ERR_FEATURES_IP_ADDRESS', why: 'it is an IP address, which has no domain label' };
-  if (result.domainWithoutSuffix !== null && result.domainWithoutSuffix !== '') return checkLabel(result.domainWithoutSuffix);
-  // The host is itself a public suffix under ICANN + PRIVATE rules (`blogspot.com`, `github.io`):
-  // as in the training data, fall back to the ICANN rules alone (`blogspot.com` → `blogspot`).
-  const icann = parse(host, icannRules);
-  if (icann.domainWithoutSuffix !== null && icann.domainWithoutSuffix !== '') return checkLabel(icann.domainWithoutSuffix);
-  return { code: 'ERR_FEATURES_PUBLIC_SUFFIX', why: 'it is itself a public suffix (like "co.uk"), so it has no registrable label' };
+  return registrableLabel(host, psl);
 }
 
 /**
