@@ -43,49 +43,49 @@ export interface FeatureSet {
 export const featureSetNames: readonly FeatureSetName[] = Object.freeze(['tutorial', 'extended', 'bigram'] as const);
 
 /**
- * Compiles the feature kinds into one pass: the label's counts are loaded once, then each slot
- * is filled from them. Single-character proportions read one count; multi-character ones sum the
- * counts of the label's distinct characters through a membership table; bigram flags come from one
- * scan of adjacent character pairs through a pair → slot table. No allocation per call.
+ * Compiles the feature kinds into one table-driven pass (the reference meaning of each kind is in
+ * `feature-definitions.ts`; a test checks this pass against a straightforward implementation on
+ * generated labels and on every label of the training data). The label's counts are loaded once;
+ * then the proportion and bigram slots are zeroed in a few contiguous fills, each distinct ASCII
+ * character adds its count to the proportion slots it belongs to (through a character → slots
+ * table), those slots are divided by the length, and the bigram flags come from one scan of
+ * adjacent character pairs through a pair → slot table. No allocation per call.
  */
 function compileCompute(
   specs: readonly FeatureSpec[],
 ): (stats: LabelStats, label: string, out: Float32Array | Float64Array, offset: number) => void {
   const lengthSlots: number[] = [];
   const entropySlots: number[] = [];
-  const singleSlots: number[] = [];
-  const singleCodes: number[] = [];
-  const multiSlots: number[] = [];
-  const multiTables: Uint8Array[] = [];
-  const bigramSlots: number[] = [];
-  const bigramCodes: number[] = [];
+  const proportionSlots: number[] = [];
+  const slotsOfCharacter: number[][] = Array.from({ length: 128 }, () => []);
+  const bigramSlotOf = new Int32Array(specs.some((spec) => spec.kind.type === 'bigram') ? 1 << 14 : 0);
+  // Runs of consecutive slots that start at 0 for every label (proportions and bigram flags).
+  const zeroRuns: number[] = [];
   specs.forEach((spec, slot) => {
     const kind = spec.kind;
     if (kind.type === 'length') lengthSlots.push(slot);
-    else if (kind.type === 'bigram') {
-      bigramSlots.push(slot);
-      bigramCodes.push((kind.bigram.charCodeAt(0) << 7) | kind.bigram.charCodeAt(1));
-    }
     else if (kind.type === 'entropy') entropySlots.push(slot);
-    else if (kind.characters.length === 1) {
-      singleSlots.push(slot);
-      singleCodes.push(kind.characters.charCodeAt(0));
-    } else {
-      const table = new Uint8Array(65536);
-      for (let index = 0; index < kind.characters.length; index++) table[kind.characters.charCodeAt(index)] = 1;
-      multiSlots.push(slot);
-      multiTables.push(table);
+    else {
+      if (zeroRuns.length > 0 && zeroRuns[zeroRuns.length - 1] === slot) zeroRuns[zeroRuns.length - 1] = slot + 1;
+      else zeroRuns.push(slot, slot + 1);
+      if (kind.type === 'bigram') {
+        // bigramSlotOf[(first << 7) | second] = slot + 1 of that bigram's flag (0: not a feature); ASCII only.
+        bigramSlotOf[(kind.bigram.charCodeAt(0) << 7) | kind.bigram.charCodeAt(1)] = slot + 1;
+      } else {
+        proportionSlots.push(slot);
+        for (let index = 0; index < kind.characters.length; index++) slotsOfCharacter[kind.characters.charCodeAt(index)]!.push(slot);
+      }
     }
   });
   const lengths = Int32Array.from(lengthSlots);
   const entropies = Int32Array.from(entropySlots);
-  const singles = Int32Array.from(singleSlots);
-  const codes = Int32Array.from(singleCodes);
-  const multis = Int32Array.from(multiSlots);
-  const bigrams = Int32Array.from(bigramSlots);
-  // bigramSlotOf[(first << 7) | second] = slot + 1 of that bigram's flag (0: not a feature); ASCII only.
-  const bigramSlotOf = new Int32Array(bigramSlots.length > 0 ? 1 << 14 : 0);
-  bigramCodes.forEach((key, index) => (bigramSlotOf[key] = bigramSlots[index]! + 1));
+  const proportions = Int32Array.from(proportionSlots);
+  const runs = Int32Array.from(zeroRuns);
+  // The slots of character c are characterSlots[characterStart[c] … characterStart[c + 1] - 1].
+  const characterStart = new Int32Array(129);
+  slotsOfCharacter.forEach((slots, code) => (characterStart[code + 1] = characterStart[code]! + slots.length));
+  const characterSlots = Int32Array.from(slotsOfCharacter.flat());
+  const hasBigrams = bigramSlotOf.length > 0;
   return (stats, label, out, offset) => {
     const length = stats.length;
     const counts = stats.counts;
@@ -96,19 +96,22 @@ function compileCompute(
       const entropy = stats.entropy();
       for (let index = 0; index < entropies.length; index++) out[offset + entropies[index]!] = entropy;
     }
-    for (let index = 0; index < multis.length; index++) {
-      const table = multiTables[index]!;
-      let count = 0;
+    for (let index = 0; index < runs.length; index += 2) out.fill(0, offset + runs[index]!, offset + runs[index + 1]!);
+    if (proportions.length > 0) {
       for (let character = 0; character < distinct; character++) {
         const code = touched[character]!;
-        if (table[code] === 1) count += counts[code]!;
+        if (code >= 128) continue;
+        const count = counts[code]!;
+        for (let index = characterStart[code]!; index < characterStart[code + 1]!; index++) out[offset + characterSlots[index]!] += count;
       }
-      // count / length (not count * (1 / length)): the same rounding as LINQ's float division.
-      out[offset + multis[index]!] = count / length;
+      // count / length (not count * (1 / length)): the same rounding as LINQ's float division. The
+      // counts are small integers, exact in float32 and float64 alike.
+      for (let index = 0; index < proportions.length; index++) {
+        const slot = offset + proportions[index]!;
+        out[slot] = out[slot]! / length;
+      }
     }
-    for (let index = 0; index < singles.length; index++) out[offset + singles[index]!] = counts[codes[index]!]! / length;
-    if (bigrams.length > 0) {
-      for (let index = 0; index < bigrams.length; index++) out[offset + bigrams[index]!] = 0;
+    if (hasBigrams) {
       let previous = label.charCodeAt(0);
       for (let index = 1; index < length; index++) {
         const current = label.charCodeAt(index);
