@@ -1,12 +1,14 @@
 import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
-import { isIdnLabel } from '@dga/features';
 import { UsageError } from '../exit-error';
 import { globalArgs } from '../global-args';
-import { classifyBatches, type ClassifyRecord } from '../internal/classify-stream';
+import type { OnnxClassifier } from '@dga/onnx-export';
+import type { ClassifyBatchOptions } from '../internal/classify-batch';
+import { createChunkScorer, createClassifyOutput, MAX_REPORTED_PROBLEMS, type RenderedRecords } from '../internal/classify-output';
+import { classifyInParallel, defaultClassifyWorkers } from '../internal/classify-workers';
 import { readInputs } from '../internal/inputs';
 import { loadModelInfo, openClassifier } from '../internal/model-info';
 import { parseNumberFlag, parseThreshold, positionals } from '../internal/parse-flags';
-import { createRowWriter, type RowFormat } from '../internal/render';
+import type { RowFormat } from '../internal/render';
 import { runtimeOf, writeOut } from '../runtime';
 
 /** Picks the output format from `--format` and `--json`. */
@@ -30,6 +32,7 @@ export default defineCommand({
     'batch-size': { type: 'string', description: 'Rows per ONNX Runtime call', default: '4096', valueHint: 'n' },
     format: { type: 'enum', options: ['table', 'json', 'csv'], description: 'Output: aligned table, NDJSON or CSV (default table)' },
     json: { type: 'boolean', description: 'NDJSON on stdout (same as --format json)' },
+    workers: { type: 'string', description: 'Worker threads scoring --file or stdin input (default: one per core; 0: all on the main thread)', valueHint: 'n' },
     ...globalArgs,
   },
   async run(context) {
@@ -48,25 +51,10 @@ export default defineCommand({
       signal: runtime.signal,
     });
     const model = await loadModelInfo(args.model, runtime);
-    const classifier = await openClassifier(model, { batchSize });
+    const workers = parseNumberFlag(args.workers, 'workers', { integer: true, min: 0, max: 256 }) ?? defaultClassifyWorkers();
     runtime.logger.debug('model loaded', { model: model.path, featureSet: model.featureSet, inputs: model.inputSize });
-    const writer = createRowWriter(format, [
-      { key: 'verdict', width: 7 },
-      { key: 'probability', title: 'P(dga)', width: 8, align: 'right' },
-      { key: 'label', width: 24 },
-      { key: 'input' },
-    ]);
-    const csvWriter = createRowWriter('csv', [
-      { key: 'input' },
-      { key: 'label' },
-      { key: 'length' },
-      { key: 'entropy' },
-      { key: 'vowel_proportion' },
-      { key: 'probability' },
-      { key: 'malicious' },
-      { key: 'error' },
-    ]);
-    const active = format === 'csv' ? csvWriter : writer;
+    const batch: ClassifyBatchOptions = { featureSet: model.featureSet, psl: model.pslMode, outputSize: model.outputSize, threshold, batchSize };
+    const output = createClassifyOutput(format);
     const started = performance.now();
     let count = 0;
     let dga = 0;
@@ -76,48 +64,45 @@ export default defineCommand({
     // Output is written once per batch (a model call, or what arrived within a second when input
     // trickles in), so stdout sees few large writes and `tail -f log | dga classify` shows rows.
     // On an interrupt the rows already read come as a last batch, then the loop throws.
-    let chunk = active.header();
+    // Chunks read before a worker has started (all of them with --workers 0, or for arguments,
+    // which are few) are scored on this thread, with its own session opened on first use.
+    let here: { score: (inputs: readonly string[]) => Promise<RenderedRecords>; classifier: OnnxClassifier } | undefined;
+    const scoreHere = async (chunk: string[]): Promise<RenderedRecords> => {
+      if (here === undefined) {
+        const classifier = await openClassifier(model, { batchSize });
+        here = { classifier, score: createChunkScorer(classifier, batch, format) };
+      }
+      return here.score(chunk);
+    };
+    const chunks = classifyInParallel(inputs, {
+      workers: positionals(args).length > 0 ? 0 : workers,
+      signal: runtime.signal,
+      scoreHere,
+      worker: { model: model.bytes, modelName: model.path, batch, format, intraOpNumThreads: 1 },
+    });
+    let text = output.header();
     try {
-      for await (const records of classifyBatches(inputs, classifier, {
-        featureSet: model.featureSet,
-        psl: model.pslMode,
-        outputSize: model.outputSize,
-        threshold,
-        batchSize,
-        signal: runtime.signal,
-      })) {
-        for (const record of records) {
-          count += 1;
-          if (record.malicious === true) dga += 1;
-          if (record.error !== undefined && record.label !== null) {
-            idn += 1;
-          } else if (record.error !== undefined) {
-            unlabelled += 1;
-            if (unlabelled <= 10) runtime.logger.warn(`${JSON.stringify(record.input)}: ${record.error}`);
-          }
-          chunk += active.row(format === 'table' ? humanRow(record) : (record as unknown as Record<string, unknown>));
+      for await (const chunk of chunks) {
+        for (const problem of chunk.problems.slice(0, Math.max(0, MAX_REPORTED_PROBLEMS - unlabelled))) {
+          runtime.logger.warn(`${JSON.stringify(problem.input)}: ${problem.error}`);
         }
-        await writeOut(runtime.stdout, chunk);
-        chunk = '';
+        count += chunk.count;
+        dga += chunk.dga;
+        unlabelled += chunk.unlabelled;
+        idn += chunk.idn;
+        await writeOut(runtime.stdout, text + chunk.text);
+        text = '';
         task.update(count);
       }
       // No input at all: the table or CSV header alone.
-      if (chunk !== '') await writeOut(runtime.stdout, chunk);
+      if (text !== '') await writeOut(runtime.stdout, text);
     } finally {
-      await classifier.dispose();
+      await here?.classifier.dispose();
     }
     task.done(`classified ${count} input${count === 1 ? '' : 's'}: ${dga} DGA at threshold ${threshold}${idn === 0 ? '' : `, ${idn} IDN not scored`}`);
-    if (unlabelled > 10) runtime.logger.warn(`${unlabelled} inputs had no registrable label (first 10 shown)`);
+    if (unlabelled > MAX_REPORTED_PROBLEMS) runtime.logger.warn(`${unlabelled} inputs had no registrable label (first ${MAX_REPORTED_PROBLEMS} shown)`);
     if (idn > 0) runtime.logger.warn(`${idn} input${idn === 1 ? ' has an IDN label' : 's have IDN labels'} (xn--…), not scored: the model does not judge punycode (verdict IDN)`);
     runtime.logger.debug('classify throughput', { perSecond: Math.round(count / ((performance.now() - started) / 1000)) });
   },
 }) as unknown as CommandDef<ArgsDef>;
 
-function humanRow(record: ClassifyRecord): Record<string, unknown> {
-  return {
-    verdict: record.malicious === null ? (record.label !== null && isIdnLabel(record.label) ? 'IDN' : '-') : record.malicious ? 'DGA' : 'legit',
-    probability: record.probability === null ? '' : record.probability.toFixed(4),
-    label: record.label ?? '(no label)',
-    input: record.input,
-  };
-}

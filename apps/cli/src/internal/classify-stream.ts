@@ -1,48 +1,10 @@
-import { getFeatureSet, isIdnLabel, tryExtractLabel, type FeatureSetName, type PslMode } from '@dga/features';
-import { nameNonFiniteRow } from './model-info';
+import { createClassifyBatch, type ClassifyBatchOptions, type ClassifyRecord, type RowPredictor } from './classify-batch';
 
-/** One classified input: the `features` contract fields plus `probability` and `malicious`. */
-export interface ClassifyRecord {
-  input: string;
-  label: string | null;
-  length: number | null;
-  entropy: number | null;
-  vowel_proportion: number | null;
-  /** P(DGA), output index 1 of the model. */
-  probability: number | null;
-  malicious: boolean | null;
-  /**
-   * Why the input was not scored: it has no registrable label ({@link NO_LABEL_REASON}; `label`
-   * is null), or its label is an IDN label ({@link IDN_REASON}; `label` is the `xn--` label).
-   */
-  error?: string;
-}
+export type { ClassifyRecord, RowPredictor } from './classify-batch';
+export { IDN_REASON, NO_LABEL_REASON } from './classify-host';
 
-/** The `error` of an input without a registrable label. */
-export const NO_LABEL_REASON = 'no registrable label: not a domain, URL or host name';
-
-/**
- * The `error` of an input whose label is an IDN (punycode) label: not scored, as the generated
- * Devo query does not score it either (ADR 0011: once encoded, an IDN looks random to the model).
- */
-export const IDN_REASON = 'not scored: IDN label (punycode), which the model does not judge';
-
-/** What {@link classifyStream} needs from a model: `@dga/onnx-export`'s `OnnxClassifier` fits. */
-export interface RowPredictor {
-  predict(rows: Float32Array): Promise<Float32Array>;
-}
-
-/** Options of {@link classifyStream}. */
-export interface ClassifyStreamOptions {
-  featureSet: FeatureSetName;
-  /** Public Suffix List rules of the labels, as the model was trained (`dga.psl_mode`). @default 'all' */
-  psl?: PslMode;
-  /** Number of outputs per row (2 for the softmax models). */
-  outputSize: number;
-  /** `malicious` is true when `probability >= threshold`. @default 0.5 */
-  threshold?: number;
-  /** Rows per model call. @default 4096 */
-  batchSize?: number;
+/** When input batches are cut: besides a full batch, after a pause in the input and on abort. */
+export interface InputBatchesOptions {
   /**
    * Longest time, in ms, a read input waits for its batch to fill: when input trickles in (`tail -f`),
    * the rows read so far are scored and yielded this long after the first of them arrived.
@@ -58,7 +20,16 @@ export interface ClassifyStreamOptions {
   signal?: AbortSignal;
 }
 
-const contractFeatures = ['length', 'entropy', 'vowel_proportion'] as const;
+/** Options of {@link classifyStream} and {@link classifyBatches}. */
+export interface ClassifyStreamOptions extends ClassifyBatchOptions, InputBatchesOptions {}
+
+/** Where {@link inputBatches} puts the inputs it reads. */
+export interface InputCollector {
+  /** Takes one input; true when the batch is full. */
+  add(input: string): boolean;
+  /** Inputs taken since the batch was last emptied. */
+  readonly size: number;
+}
 
 const defaultSchedule = (callback: () => void, delayMs: number): (() => void) => {
   const handle = setTimeout(callback, delayMs);
@@ -75,79 +46,20 @@ function asyncIteratorOf<T>(inputs: AsyncIterable<T> | Iterable<T>): AsyncIterat
 const wokenUp = Symbol('woken up');
 
 /**
- * Classifies a stream of inputs (domains, URLs, hosts) in constant memory and yields the records
- * one batch at a time, in input order: a batch is one model call of up to `batchSize` rows (inputs
- * without a registrable label, and IDN labels, ride along unscored: `error` and null scores). A
- * batch is also yielded
- * early when input pauses for `flushIntervalMs`, and when `signal` aborts.
- *
- * @example
- * for await (const records of classifyBatches(lines, classifier, { featureSet: 'bigram', outputSize: 2 })) {
- *   process.stdout.write(records.map((record) => `${record.input} ${record.probability}\n`).join(''));
- * }
+ * Reads `inputs` into `collector` and yields each time its batch is due: when `add` says it is
+ * full, when input pauses for `flushIntervalMs` with inputs collected, at the end of the input
+ * with inputs collected, and when `signal` aborts (then the reason is thrown on the next pull).
+ * The caller empties the collector before pulling again. Used by the single-thread path
+ * ({@link classifyBatches}) and the worker pipeline alike.
  */
-export async function* classifyBatches(
+export async function* inputBatches(
   inputs: AsyncIterable<{ value: string }> | Iterable<{ value: string }>,
-  model: RowPredictor,
-  options: ClassifyStreamOptions,
-): AsyncGenerator<ClassifyRecord[]> {
-  const set = getFeatureSet(options.featureSet);
-  const size = set.size;
-  const threshold = options.threshold ?? 0.5;
-  const batchSize = options.batchSize ?? 4096;
+  collector: InputCollector,
+  options: InputBatchesOptions = {},
+): AsyncGenerator<void> {
   const flushIntervalMs = options.flushIntervalMs ?? 1000;
   const schedule = options.schedule ?? defaultSchedule;
   const signal = options.signal;
-  const positions = contractFeatures.map((name) => set.featureNames.indexOf(name));
-  // Features are computed in float64 (what `dga features` prints) and converted once per batch
-  // to the float32 rows the model takes.
-  const buffer = new Float64Array(batchSize * size);
-  const rowsBuffer = new Float32Array(batchSize * size);
-  /** `row` is -1 for an input that is not scored, with the reason in `skip`. */
-  const pending: { input: string; label: string | undefined; row: number; skip?: string }[] = [];
-  let rows = 0;
-
-  const flush = async (): Promise<ClassifyRecord[]> => {
-    let outputs: Float32Array = new Float32Array(0);
-    if (rows > 0) {
-      rowsBuffer.set(buffer.subarray(0, rows * size));
-      try {
-        outputs = await model.predict(rowsBuffer.subarray(0, rows * size));
-      } catch (error) {
-        throw nameNonFiniteRow(error, (row) => `input ${JSON.stringify(pending.find((item) => item.row === row)?.input)}`);
-      }
-    }
-    const records = pending.map((item): ClassifyRecord => {
-      if (item.skip !== undefined) {
-        return {
-          input: item.input,
-          label: item.label ?? null,
-          length: null,
-          entropy: null,
-          vowel_proportion: null,
-          probability: null,
-          malicious: null,
-          error: item.skip,
-        };
-      }
-      const offset = item.row * size;
-      const feature = (index: number) => (index === -1 ? null : buffer[offset + index]!);
-      const probability = outputs[item.row * options.outputSize + 1]!;
-      return {
-        input: item.input,
-        label: item.label ?? null,
-        length: feature(positions[0]!),
-        entropy: feature(positions[1]!),
-        vowel_proportion: feature(positions[2]!),
-        probability,
-        malicious: probability >= threshold,
-      };
-    });
-    pending.length = 0;
-    rows = 0;
-    return records;
-  };
-
   // The wait for the next input also ends when the flush timer fires or the signal aborts: `wake`
   // resolves the current wait, so no promise collects a reaction per input.
   let wake: ((value: typeof wokenUp) => void) | undefined;
@@ -165,12 +77,12 @@ export async function* classifyBatches(
   try {
     for (;;) {
       if (signal?.aborted === true) {
-        if (pending.length > 0) yield await flush();
+        if (collector.size > 0) yield;
         throw signal.reason;
       }
       if (due) {
         stopTimer();
-        if (pending.length > 0) yield await flush();
+        if (collector.size > 0) yield;
         continue;
       }
       next ??= source.next();
@@ -183,20 +95,9 @@ export async function* classifyBatches(
       if (result === wokenUp) continue;
       next = undefined;
       if (result.done === true) break;
-      const value = result.value.value;
-      const label = tryExtractLabel(value, { psl: options.psl ?? 'all' });
-      if (label === undefined || label === '') {
-        pending.push({ input: value, label: undefined, row: -1, skip: NO_LABEL_REASON });
-      } else if (isIdnLabel(label)) {
-        pending.push({ input: value, label, row: -1, skip: IDN_REASON });
-      } else {
-        set.compute(label, buffer, rows * size);
-        pending.push({ input: value, label, row: rows });
-        rows += 1;
-      }
-      if (rows === batchSize || pending.length >= batchSize * 2) {
+      if (collector.add(result.value.value)) {
         stopTimer();
-        yield await flush();
+        yield;
       } else if (cancelTimer === undefined) {
         cancelTimer = schedule(() => {
           due = true;
@@ -205,7 +106,7 @@ export async function* classifyBatches(
       }
     }
     stopTimer();
-    if (pending.length > 0) yield await flush();
+    if (collector.size > 0) yield;
   } finally {
     stopTimer();
     signal?.removeEventListener('abort', onAbort);
@@ -216,10 +117,29 @@ export async function* classifyBatches(
 }
 
 /**
+ * Classifies a stream of inputs (domains, URLs, hosts) in constant memory and yields the records
+ * one batch at a time, in input order: a batch is one model call of up to `batchSize` rows (inputs
+ * without a registrable label ride along with `error` and null scores). A batch is also yielded
+ * early when input pauses for `flushIntervalMs`, and when `signal` aborts.
+ *
+ * @example
+ * for await (const records of classifyBatches(lines, classifier, { featureSet: 'bigram', outputSize: 2 })) {
+ *   process.stdout.write(records.map((record) => `${record.input} ${record.probability}\n`).join(''));
+ * }
+ */
+export async function* classifyBatches(
+  inputs: AsyncIterable<{ value: string }> | Iterable<{ value: string }>,
+  model: RowPredictor,
+  options: ClassifyStreamOptions,
+): AsyncGenerator<ClassifyRecord[]> {
+  const batch = createClassifyBatch(options);
+  for await (const _due of inputBatches(inputs, batch, options)) yield await batch.score(model);
+}
+
+/**
  * Classifies a stream of inputs (domains, URLs, hosts) in constant memory: batches of
  * `batchSize` are featurized into one reused buffer, scored in one model call, and yielded in
- * input order. Inputs without a registrable label, and IDN labels, are yielded unscored, with
- * `error` and null scores.
+ * input order. Inputs without a registrable label are yielded with `error` and null scores.
  * {@link classifyBatches} yields the same records a batch at a time.
  *
  * @example

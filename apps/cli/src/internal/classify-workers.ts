@@ -1,0 +1,200 @@
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { RenderedRecords } from './classify-output';
+import { inputBatches, type InputBatchesOptions } from './classify-stream';
+import { deserializeWorkerError, type ClassifyWorkerData, type FromClassifyWorker, type ToClassifyWorker } from './classify-worker-protocol';
+
+/** Options of {@link classifyInParallel}. */
+export interface ClassifyInParallelOptions extends InputBatchesOptions {
+  /** Worker threads, each with its own ONNX Runtime session. */
+  workers: number;
+  /** What each worker scores with. */
+  worker: ClassifyWorkerData;
+  /** Chunks sent to the workers and not yet written, per worker: bounds memory. @default 2 */
+  chunksPerWorker?: number;
+  /**
+   * Scores a chunk on this thread, for the chunks read while no worker has started yet (starting
+   * one takes a moment, so short inputs never wait for it). Called for one chunk at a time.
+   */
+  scoreHere: (inputs: string[]) => Promise<RenderedRecords>;
+}
+
+/**
+ * Worker threads for `dga classify` on this machine: one per core. Measured on 2 cores (see the
+ * CLI's BENCHMARKS.md rows): 2 workers beside the main thread, which reads and writes, beat 1 and 3.
+ */
+export function defaultClassifyWorkers(): number {
+  return Math.max(1, availableParallelism());
+}
+
+interface PendingChunk {
+  resolve(rendered: RenderedRecords): void;
+  reject(error: unknown): void;
+}
+
+interface PoolWorker {
+  readonly thread: Worker;
+  /** Set once its ONNX Runtime session is open. */
+  ready: boolean;
+  /** Chunks sent and not answered yet. */
+  readonly pending: Map<number, PendingChunk>;
+}
+
+// From source (`pnpm dga`, tests) the worker is TypeScript: a one-line ES module bootstrap
+// registers tsx in the worker (the main thread's loader hooks do not reach it) and imports it with
+// the `@dga/source` condition. The build ships the worker as JavaScript next to the entry.
+const fromSource = import.meta.url.endsWith('.ts');
+
+function workerEntry(): { file: URL; execArgv: string[] } {
+  if (!fromSource) return { file: new URL('./classify-worker.js', import.meta.url), execArgv: [] };
+  const tsxApi =
+    typeof import.meta.resolve === 'function'
+      ? import.meta.resolve('tsx/esm/api')
+      : pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const worker = new URL('./classify-worker.ts', import.meta.url).href;
+  const bootstrap = `import { register } from ${JSON.stringify(tsxApi)}; register(); await import(${JSON.stringify(worker)});`;
+  return { file: new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), execArgv: ['--conditions=@dga/source'] };
+}
+
+function startWorker(data: ClassifyWorkerData): { worker: PoolWorker; started: Promise<PoolWorker> } {
+  const entry = workerEntry();
+  const thread = new Worker(entry.file, { workerData: data, execArgv: entry.execArgv });
+  const worker: PoolWorker = { thread, ready: false, pending: new Map() };
+  const failAll = (error: unknown) => {
+    for (const chunk of worker.pending.values()) chunk.reject(error);
+    worker.pending.clear();
+  };
+  const started = new Promise<PoolWorker>((resolve, reject) => {
+    thread.on('message', (message: FromClassifyWorker) => {
+      if (message.type === 'ready') {
+        worker.ready = true;
+        resolve(worker);
+        return;
+      }
+      if (message.type === 'failed' && message.id === -1) {
+        reject(deserializeWorkerError(message.error));
+        return;
+      }
+      const chunk = worker.pending.get(message.id);
+      worker.pending.delete(message.id);
+      if (message.type === 'scored') chunk?.resolve(message);
+      else chunk?.reject(deserializeWorkerError(message.error));
+    });
+    thread.on('error', (error) => {
+      reject(error);
+      failAll(error);
+    });
+    thread.on('exit', (code) => {
+      const error = new Error(`a classify worker thread stopped (exit code ${code})`);
+      reject(error);
+      failAll(error);
+    });
+  });
+  return { worker, started };
+}
+
+/**
+ * Classifies a stream of inputs on worker threads and yields the rendered text chunk by chunk,
+ * in input order. The main thread reads the input and cuts it into chunks (a model call each,
+ * or what arrived before a pause of `flushIntervalMs`, or before `signal` aborted); each worker
+ * extracts the labels, computes the features, runs its ONNX Runtime session and renders the
+ * rows. At most `workers × chunksPerWorker` chunks are under way, so memory stays constant
+ * whatever the input's size. On abort the chunks already read are yielded, then the reason is
+ * thrown, as {@link classifyBatches} does.
+ */
+export async function* classifyInParallel(
+  inputs: AsyncIterable<{ value: string }> | Iterable<{ value: string }>,
+  options: ClassifyInParallelOptions,
+): AsyncGenerator<RenderedRecords> {
+  const chunkSize = options.worker.batch.batchSize ?? 4096;
+  const maxInFlight = options.workers * (options.chunksPerWorker ?? 2);
+  // Workers start with the first full chunk: shorter inputs are scored here without them.
+  const workers: PoolWorker[] = [];
+  let startFailure: unknown;
+  const startPool = () => {
+    for (let index = 0; index < options.workers; index++) {
+      const { worker, started } = startWorker(options.worker);
+      started.catch((error: unknown) => (startFailure ??= error));
+      workers.push(worker);
+    }
+  };
+  try {
+    let nextId = 0;
+    let here: Promise<unknown> = Promise.resolve();
+    const dispatch = (chunk: string[]): Promise<RenderedRecords> => {
+      if (startFailure !== undefined) throw startFailure;
+      if (workers.length === 0 && chunk.length >= chunkSize) startPool();
+      const ready = workers.filter((worker) => worker.ready);
+      if (ready.length === 0) {
+        const result = here.then(() => options.scoreHere(chunk));
+        here = result.catch(() => undefined);
+        return result;
+      }
+      let least = ready[0]!;
+      for (const worker of ready) if (worker.pending.size < least.pending.size) least = worker;
+      const id = nextId++;
+      const result = new Promise<RenderedRecords>((resolve, reject) => least.pending.set(id, { resolve, reject }));
+      least.thread.postMessage({ id, inputs: chunk } satisfies ToClassifyWorker);
+      return result;
+    };
+
+    let chunk: string[] = [];
+    const collector = {
+      add(input: string) {
+        chunk.push(input);
+        return chunk.length >= chunkSize;
+      },
+      get size() {
+        return chunk.length;
+      },
+    };
+    const queue: Promise<RenderedRecords>[] = [];
+    let reading = true;
+    let readError: unknown;
+    let wakeWriter: (() => void) | undefined;
+    let wakeReader: (() => void) | undefined;
+    const wake = (which: 'writer' | 'reader') => {
+      const callback = which === 'writer' ? wakeWriter : wakeReader;
+      if (which === 'writer') wakeWriter = undefined;
+      else wakeReader = undefined;
+      callback?.();
+    };
+    const reader = async () => {
+      try {
+        for await (const _due of inputBatches(inputs, collector, options)) {
+          const result = dispatch(chunk);
+          chunk = [];
+          // Awaited in order below; a failure is thrown there, not reported as unhandled here.
+          result.catch(() => undefined);
+          queue.push(result);
+          wake('writer');
+          while (queue.length >= maxInFlight) await new Promise<void>((resolve) => (wakeReader = resolve));
+        }
+      } catch (error) {
+        readError = error;
+      } finally {
+        reading = false;
+        wake('writer');
+      }
+    };
+    void reader();
+    for (;;) {
+      const head = queue[0];
+      if (head !== undefined) {
+        const rendered = await head;
+        queue.shift();
+        wake('reader');
+        yield rendered;
+      } else if (reading) {
+        await new Promise<void>((resolve) => (wakeWriter = resolve));
+      } else {
+        break;
+      }
+    }
+    if (readError !== undefined) throw readError;
+  } finally {
+    await Promise.all(workers.map((worker) => worker.thread.terminate()));
+  }
+}
