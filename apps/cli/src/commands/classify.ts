@@ -5,7 +5,7 @@ import type { OnnxClassifier } from '@dga/onnx-export';
 import type { ClassifyBatchOptions } from '../internal/classify-batch';
 import { createChunkScorer, createClassifyOutput, MAX_REPORTED_PROBLEMS, type RenderedRecords } from '../internal/classify-output';
 import { classifyInParallel, defaultClassifyWorkers } from '../internal/classify-workers';
-import { readInputs } from '../internal/inputs';
+import { readInputChunks } from '../internal/inputs';
 import { loadModelInfo, openClassifier } from '../internal/model-info';
 import { parseNumberFlag, parseThreshold, positionals } from '../internal/parse-flags';
 import type { RowFormat } from '../internal/render';
@@ -41,7 +41,7 @@ export default defineCommand({
     const threshold = parseThreshold(args.threshold) ?? 0.5;
     const batchSize = parseNumberFlag(args['batch-size'], 'batch-size', { integer: true, min: 1, max: 1_000_000 }) ?? 4096;
     const format = outputFormat(args.format, args.json);
-    const inputs = readInputs({
+    const inputs = readInputChunks({
       args: positionals(args),
       file: args.file,
       column: args.column,

@@ -23,6 +23,13 @@ export interface InputBatchesOptions {
 /** Options of {@link classifyStream} and {@link classifyBatches}. */
 export interface ClassifyStreamOptions extends ClassifyBatchOptions, InputBatchesOptions {}
 
+/** What {@link inputBatches} reads at a time: one input, or the inputs of one chunk read. */
+export type InputRead = { value: string } | readonly { value: string }[];
+
+function isInputArray(read: InputRead): read is readonly { value: string }[] {
+  return Array.isArray(read);
+}
+
 /** Where {@link inputBatches} puts the inputs it reads. */
 export interface InputCollector {
   /** Takes one input; true when the batch is full. */
@@ -53,7 +60,7 @@ const wokenUp = Symbol('woken up');
  * ({@link classifyBatches}) and the worker pipeline alike.
  */
 export async function* inputBatches(
-  inputs: AsyncIterable<{ value: string }> | Iterable<{ value: string }>,
+  inputs: AsyncIterable<InputRead> | Iterable<InputRead>,
   collector: InputCollector,
   options: InputBatchesOptions = {},
 ): AsyncGenerator<void> {
@@ -73,7 +80,7 @@ export async function* inputBatches(
   const onAbort = () => wake?.(wokenUp);
   signal?.addEventListener('abort', onAbort);
   const source = asyncIteratorOf(inputs);
-  let next: Promise<IteratorResult<{ value: string }>> | undefined;
+  let next: Promise<IteratorResult<InputRead>> | undefined;
   try {
     for (;;) {
       if (signal?.aborted === true) {
@@ -87,7 +94,7 @@ export async function* inputBatches(
       }
       next ??= source.next();
       const current = next;
-      const result = await new Promise<IteratorResult<{ value: string }> | typeof wokenUp>((resolve, reject) => {
+      const result = await new Promise<IteratorResult<InputRead> | typeof wokenUp>((resolve, reject) => {
         wake = resolve;
         current.then(resolve, reject);
       });
@@ -95,10 +102,14 @@ export async function* inputBatches(
       if (result === wokenUp) continue;
       next = undefined;
       if (result.done === true) break;
-      if (collector.add(result.value.value)) {
-        stopTimer();
-        yield;
-      } else if (cancelTimer === undefined) {
+      const read = result.value;
+      for (const item of isInputArray(read) ? read : [read]) {
+        if (collector.add(item.value)) {
+          stopTimer();
+          yield;
+        }
+      }
+      if (collector.size > 0 && cancelTimer === undefined) {
         cancelTimer = schedule(() => {
           due = true;
           wake?.(wokenUp);

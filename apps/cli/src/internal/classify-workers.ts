@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { RenderedRecords } from './classify-output';
-import { inputBatches, type InputBatchesOptions } from './classify-stream';
+import { inputBatches, type InputBatchesOptions, type InputRead } from './classify-stream';
 import { deserializeWorkerError, type ClassifyWorkerData, type FromClassifyWorker, type ToClassifyWorker } from './classify-worker-protocol';
 
 /** Options of {@link classifyInParallel}. */
@@ -19,6 +19,11 @@ export interface ClassifyInParallelOptions extends InputBatchesOptions {
    * one takes a moment, so short inputs never wait for it). Called for one chunk at a time.
    */
   scoreHere: (inputs: string[]) => Promise<RenderedRecords>;
+  /**
+   * Start the workers at once and send every chunk to them, never to `scoreHere` (tests use it
+   * to see the workers' output). @default false
+   */
+  workersOnly?: boolean;
 }
 
 /**
@@ -105,25 +110,29 @@ function startWorker(data: ClassifyWorkerData): { worker: PoolWorker; started: P
  * thrown, as {@link classifyBatches} does.
  */
 export async function* classifyInParallel(
-  inputs: AsyncIterable<{ value: string }> | Iterable<{ value: string }>,
+  inputs: AsyncIterable<InputRead> | Iterable<InputRead>,
   options: ClassifyInParallelOptions,
 ): AsyncGenerator<RenderedRecords> {
   const chunkSize = options.worker.batch.batchSize ?? 4096;
-  const maxInFlight = options.workers * (options.chunksPerWorker ?? 2);
+  const maxInFlight = Math.max(1, options.workers) * (options.chunksPerWorker ?? 2);
   // Workers start with the first full chunk: shorter inputs are scored here without them.
   const workers: PoolWorker[] = [];
+  const starts: Promise<PoolWorker>[] = [];
   let startFailure: unknown;
   const startPool = () => {
     for (let index = 0; index < options.workers; index++) {
       const { worker, started } = startWorker(options.worker);
       started.catch((error: unknown) => (startFailure ??= error));
       workers.push(worker);
+      starts.push(started);
     }
   };
+  if (options.workersOnly === true) startPool();
   try {
     let nextId = 0;
     let here: Promise<unknown> = Promise.resolve();
-    const dispatch = (chunk: string[]): Promise<RenderedRecords> => {
+    const dispatch = async (chunk: string[]): Promise<RenderedRecords> => {
+      if (options.workersOnly === true) await Promise.any(starts);
       if (startFailure !== undefined) throw startFailure;
       if (workers.length === 0 && chunk.length >= chunkSize) startPool();
       const ready = workers.filter((worker) => worker.ready);
