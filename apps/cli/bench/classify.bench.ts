@@ -2,16 +2,22 @@
  * Benchmarks of the `dga` command, end to end, each in its own process (peak RSS is per process):
  * - `train`: the whole `dga train` run (default preset) on dga-training.csv;
  * - `classify`: hosts/s over a generated file of 1,000,000 hosts (read, extract the label,
- *   featurize, ONNX Runtime, write CSV), with peak memory.
+ *   featurize, ONNX Runtime, write), with peak memory: to CSV and to NDJSON on the worker
+ *   threads (one per core), to CSV on the main thread alone (`--workers 0`), and ONNX Runtime
+ *   alone on the same feature rows (one session per core, rows computed beforehand), so the
+ *   ratios say how close the pipeline gets to inference cost. Each result records the load
+ *   average (the machine may be shared) and hosts per CPU second (all threads).
  * Run with `pnpm --filter @dga/cli bench` (or `… bench classify` to re-measure classify only);
  * results go to bench/results.json.
  */
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measure, writeBenchResults, type BenchResult } from '@dga/bench';
+import { getFeatureSet, tryExtractLabel } from '@dga/features';
+import { createOnnxClassifier } from '@dga/onnx-export';
 import { runCli } from '../src/cli';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -59,52 +65,129 @@ async function benchTrain(): Promise<BenchResult> {
   return result;
 }
 
-async function benchClassify(): Promise<BenchResult> {
+/** How a classify benchmark ran: format and worker threads (0: the main thread alone). */
+const classifyCases = {
+  'classify-csv': { format: 'csv', workers: undefined, name: 'dga classify 1M hosts (file → label → features → ONNX → CSV)' },
+  'classify-json': { format: 'json', workers: undefined, name: 'dga classify 1M hosts (file → label → features → ONNX → NDJSON)' },
+  'classify-single': { format: 'csv', workers: 0, name: 'dga classify 1M hosts, main thread only (--workers 0, CSV)' },
+} as const;
+type ClassifyCase = keyof typeof classifyCases;
+const onnxCase = 'onnx-alone';
+const benchNames = ['train', ...Object.keys(classifyCases), onnxCase];
+
+function modelFile(): string {
+  const model = join(runDir, 'model.onnx');
+  if (!existsSync(model)) throw new Error(`no model at ${model}: run the train benchmark first`);
+  return model;
+}
+
+/** Figures every classify result carries: CPU seconds of all threads and the machine's load. */
+function loadFigures(cpuBefore: NodeJS.CpuUsage, items: number): Record<string, number> {
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const [one, five] = loadavg();
+  return { cpuSeconds: Number(cpuSeconds.toFixed(2)), hostsPerCpuSecond: Math.round(items / cpuSeconds), loadAverage1m: Number(one!.toFixed(2)), loadAverage5m: Number(five!.toFixed(2)) };
+}
+
+async function benchClassify(name: ClassifyCase): Promise<BenchResult> {
   makeHostsFile();
-  const model = existsSync(join(runDir, 'model.onnx')) ? join(runDir, 'model.onnx') : undefined;
-  if (model === undefined) throw new Error(`no model at ${runDir}/model.onnx: run the train benchmark first`);
-  const stdout = nullOutput(join(workDir, 'classified.csv'));
-  const stderr = nullOutput(join(workDir, 'classify.log'));
+  const model = modelFile();
+  const settings = classifyCases[name];
+  const stdout = nullOutput(join(workDir, `${name}.out`));
+  const stderr = nullOutput(join(workDir, `${name}.log`));
+  const workers = settings.workers === undefined ? [] : ['--workers', String(settings.workers)];
   let code = -1;
-  const result = await measure({ name: 'dga classify 1M hosts (file → label → features → ONNX → CSV)', unit: 'hosts' }, async () => {
-    code = await runCli(['classify', '--model', model, '--file', hostsFile, '--format', 'csv', '--quiet'], { stdout, stderr, env: { ...process.env, NO_COLOR: '1' } });
-    return HOSTS;
+  const cpuBefore = process.cpuUsage();
+  const result = await measure({ name: settings.name, unit: 'hosts' }, async () => {
+    code = await runCli(['classify', '--model', model, '--file', hostsFile, '--format', settings.format, '--quiet', ...workers], { stdout, stderr, env: { ...process.env, NO_COLOR: '1' } });
+    return { items: HOSTS, extra: { ...loadFigures(cpuBefore, HOSTS), workers: settings.workers ?? availableParallelism() } };
   });
   await stdout.end();
   await stderr.end();
-  if (code !== 0) throw new Error(`dga classify exited ${code}; see ${join(workDir, 'classify.log')}`);
+  if (code !== 0) throw new Error(`dga classify exited ${code}; see ${join(workDir, `${name}.log`)}`);
   return result;
 }
 
-const only = process.argv[2] === 'train' || process.argv[2] === 'classify' ? (process.env['DGA_BENCH_CHILD'] === '1' ? process.argv[2] : undefined) : undefined;
+/**
+ * ONNX Runtime alone on the feature rows of the same 1M hosts (computed before the clock starts):
+ * one session per core, each with one intra-op thread, as the classify workers run it.
+ */
+async function benchOnnxAlone(): Promise<BenchResult> {
+  makeHostsFile();
+  const set = getFeatureSet('bigram');
+  const hosts = readFileSync(hostsFile, 'utf8').split('\n').filter((host) => host !== '');
+  const batch = 4096;
+  // The hosts repeat every dga-training.csv's worth with the same labels: those rows, cycled.
+  const cycle = hosts.length > 132_534 ? 132_534 : hosts.length;
+  const rows = new Float32Array(cycle * set.size);
+  let count = 0;
+  for (const host of hosts.slice(0, cycle)) {
+    const label = tryExtractLabel(host);
+    if (label !== undefined) set.compute(label, rows, count++ * set.size);
+  }
+  const labelled = Math.round((count / cycle) * hosts.length);
+  const sessions = await Promise.all(Array.from({ length: availableParallelism() }, () => createOnnxClassifier(modelFile(), { intraOpNumThreads: 1, batchSize: batch })));
+  const cpuBefore = process.cpuUsage();
+  const result = await measure({ name: 'ONNX Runtime alone on the same rows (one session per core)', unit: 'rows' }, async () => {
+    let next = 0;
+    await Promise.all(
+      sessions.map(async (session) => {
+        for (let start = next; start < labelled; start = next) {
+          const offset = start % count;
+          const size = Math.min(batch, labelled - start, count - offset);
+          next = start + size;
+          await session.predict(rows.subarray(offset * set.size, (offset + size) * set.size));
+        }
+      }),
+    );
+    return { items: labelled, extra: { ...loadFigures(cpuBefore, labelled), sessions: sessions.length } };
+  });
+  await Promise.all(sessions.map((session) => session.dispose()));
+  return result;
+}
+
+const requested = process.argv[2];
+const only = process.env['DGA_BENCH_CHILD'] === '1' && requested !== undefined && benchNames.includes(requested) ? requested : undefined;
 mkdirSync(workDir, { recursive: true });
-if (only === 'train' || only === 'classify') {
-  const result = only === 'train' ? await benchTrain() : await benchClassify();
+if (only !== undefined) {
+  const result = only === 'train' ? await benchTrain() : only === onnxCase ? await benchOnnxAlone() : await benchClassify(only as ClassifyCase);
   writeFileSync(join(workDir, `${only}.json`), JSON.stringify(result));
 } else if (!existsSync(datasetFile)) {
   console.log(`skipped: ${datasetFile} is absent (set DGA_SHARED_DATA)`);
 } else {
-  // Each benchmark in its own process, so peak RSS belongs to that command alone. `classify`
-  // runs with a 64 MiB V8 heap: finishing 1M hosts within it shows memory stays constant
-  // (without a cap V8 lets garbage pile up to hundreds of MiB before collecting).
-  // `pnpm bench classify` re-measures only classify, keeping the other figures.
-  const names = process.argv.slice(2).filter((name) => name === 'train' || name === 'classify');
-  const wanted = names.length > 0 ? names : ['train', 'classify'];
+  // Each benchmark in its own process, so peak RSS belongs to that command alone. The main
+  // thread of `classify` runs with a 64 MiB V8 heap: finishing 1M hosts within it shows memory
+  // stays constant (without a cap V8 lets garbage pile up to hundreds of MiB before collecting).
+  // `pnpm bench classify` re-measures only the classify figures, keeping the others.
+  const names = process.argv.slice(2).flatMap((name) => (name === 'classify' ? [...Object.keys(classifyCases), onnxCase] : benchNames.includes(name) ? [name] : []));
+  const wanted = names.length > 0 ? names : benchNames;
   const resultsFile = join(here, 'results.json');
   const previous = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { results: BenchResult[] }).results : [];
   const results: BenchResult[] = [];
-  for (const name of ['train', 'classify']) {
+  for (const name of benchNames) {
+    const title = name === 'train' ? 'dga train' : name === onnxCase ? 'ONNX Runtime alone' : classifyCases[name as ClassifyCase].name;
     if (!wanted.includes(name)) {
-      const kept = previous.find((result) => result.name.startsWith(`dga ${name}`));
+      const kept = previous.find((result) => result.name.startsWith(title));
       if (kept !== undefined) results.push(kept);
       continue;
     }
-    const heapCap = name === 'classify' ? ['--max-old-space-size=64'] : [];
+    // ONNX Runtime alone holds the hosts and their rows in memory on purpose: no cap there.
+    const heapCap = name === 'train' || name === onnxCase ? [] : ['--max-old-space-size=64'];
     const child = spawnSync(process.execPath, [...heapCap, ...process.execArgv, fileURLToPath(import.meta.url), name], { stdio: 'inherit', env: { ...process.env, DGA_BENCH_CHILD: '1' } });
     if (child.status !== 0) throw new Error(`benchmark ${name} failed with exit code ${child.status}`);
     const result = JSON.parse(readFileSync(join(workDir, `${name}.json`), 'utf8')) as BenchResult;
-    if (name === 'classify') result.extra = { ...result.extra, maxOldSpaceMiB: 64 };
+    if (heapCap.length > 0) result.extra = { ...result.extra, maxOldSpaceMiB: 64 };
     results.push(result);
+  }
+  // How close the pipeline gets: its throughput over the main-thread run and over ONNX Runtime alone.
+  const single = results.find((result) => result.name === classifyCases['classify-single'].name);
+  const onnx = results.find((result) => result.name.startsWith('ONNX Runtime alone'));
+  for (const name of ['classify-csv', 'classify-json'] as const) {
+    const result = results.find((candidate) => candidate.name === classifyCases[name].name);
+    if (result === undefined) continue;
+    if (single !== undefined) result.extra = { ...result.extra, ratioToMainThreadOnly: Number((result.throughput / single.throughput).toFixed(2)) };
+    if (onnx !== undefined) result.extra = { ...result.extra, ratioToOnnxAlone: Number((result.throughput / onnx.throughput).toFixed(2)) };
+    console.log(`${result.name}: ${result.extra?.['ratioToMainThreadOnly'] ?? '?'}× the main thread alone, ${result.extra?.['ratioToOnnxAlone'] ?? '?'}× ONNX Runtime alone`);
   }
   writeBenchResults(resultsFile, '@dga/cli', results);
 }

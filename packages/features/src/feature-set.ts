@@ -102,7 +102,7 @@ function compileCompute(
         const code = touched[character]!;
         if (code >= 128) continue;
         const count = counts[code]!;
-        for (let index = characterStart[code]!; index < characterStart[code + 1]!; index++) out[offset + characterSlots[index]!] += count;
+        for (let index = characterStart[code]!; index < characterStart[code + 1]!; index++) out[offset + characterSlots[index]!]! += count;
       }
       // count / length (not count * (1 / length)): the same rounding as LINQ's float division. The
       // counts are small integers, exact in float32 and float64 alike.
