@@ -222,7 +222,7 @@ describe('the plain-host fast path of label extraction', () => {
   it('answers plain hosts and leaves URLs, ports, IDNs, IPv4 look-alikes and single labels to the general path', () => {
     expect(labelOfPlainHost('WWW.Google.com.')).toBe('google');
     expect(labelOfPlainHost('fizrbzba.dyndns.org', 'icann')).toBe('dyndns');
-    expect(labelOfPlainHost('0x7f.1')).toEqual({ code: 'ERR_FEATURES_IP_ADDRESS', why: expect.stringMatching(/IP address/) });
+    expect(labelOfPlainHost('0x7f.1')).toMatchObject({ code: 'ERR_FEATURES_IP_ADDRESS' });
     for (const input of ['', '.', 'google', 'http://a.com', 'a.com:80', 'bücher.de', '10.0.0.1', 'a..com', 'a.com..', ' a.com', `${'a'.repeat(64)}.com`]) {
       expect(labelOfPlainHost(input)).toBeUndefined();
     }

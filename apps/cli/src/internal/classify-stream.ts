@@ -144,7 +144,8 @@ export async function* classifyBatches(
   options: ClassifyStreamOptions,
 ): AsyncGenerator<ClassifyRecord[]> {
   const batch = createClassifyBatch(options);
-  for await (const _due of inputBatches(inputs, batch, options)) yield await batch.score(model);
+  const batches = inputBatches(inputs, batch, options);
+  while ((await batches.next()).done !== true) yield await batch.score(model);
 }
 
 /**

@@ -118,11 +118,11 @@ export async function* classifyInParallel(
   // Workers start with the first full chunk: shorter inputs are scored here without them.
   const workers: PoolWorker[] = [];
   const starts: Promise<PoolWorker>[] = [];
-  let startFailure: unknown;
+  let startFailure: Error | undefined;
   const startPool = () => {
     for (let index = 0; index < options.workers; index++) {
       const { worker, started } = startWorker(options.worker);
-      started.catch((error: unknown) => (startFailure ??= error));
+      started.catch((error: unknown) => (startFailure ??= error instanceof Error ? error : new Error(String(error))));
       workers.push(worker);
       starts.push(started);
     }
@@ -161,7 +161,7 @@ export async function* classifyInParallel(
     };
     const queue: Promise<RenderedRecords>[] = [];
     let reading = true;
-    let readError: unknown;
+    let readError: Error | undefined;
     let wakeWriter: (() => void) | undefined;
     let wakeReader: (() => void) | undefined;
     const wake = (which: 'writer' | 'reader') => {
@@ -172,7 +172,8 @@ export async function* classifyInParallel(
     };
     const reader = async () => {
       try {
-        for await (const _due of inputBatches(inputs, collector, options)) {
+        const batches = inputBatches(inputs, collector, options);
+        while ((await batches.next()).done !== true) {
           const result = dispatch(chunk);
           chunk = [];
           // Awaited in order below; a failure is thrown there, not reported as unhandled here.
@@ -182,7 +183,7 @@ export async function* classifyInParallel(
           while (queue.length >= maxInFlight) await new Promise<void>((resolve) => (wakeReader = resolve));
         }
       } catch (error) {
-        readError = error;
+        readError = error instanceof Error ? error : new Error(String(error));
       } finally {
         reading = false;
         wake('writer');
@@ -193,7 +194,7 @@ export async function* classifyInParallel(
       const head = queue[0];
       if (head !== undefined) {
         const rendered = await head;
-        queue.shift();
+        void queue.shift();
         wake('reader');
         yield rendered;
       } else if (reading) {
