@@ -68,7 +68,9 @@ const pandasName = 'pandas apply, tutorial features (the seed tutorial, python3-
 
 /** The tutorial's pandas featurization, measured now, or the last figure with the machine it came from. */
 function pandasReference(): BenchResult | undefined {
-  const run = spawnSync('python3', [join(here, 'pandas-tutorial.py'), sharedDataFile('dga-training.csv')], { encoding: 'utf8' });
+  // The first python3 on PATH, else Debian's own (where python3-pandas installs).
+  let run = spawnSync('python3', [join(here, 'pandas-tutorial.py'), sharedDataFile('dga-training.csv')], { encoding: 'utf8' });
+  if (run.status !== 0) run = spawnSync('/usr/bin/python3', [join(here, 'pandas-tutorial.py'), sharedDataFile('dga-training.csv')], { encoding: 'utf8' });
   if (run.status === 0) {
     const figures = JSON.parse(run.stdout) as { rows: number; seconds: number; cpuSeconds: number; rowsPerSecond: number; rowsPerCpuSecond: number; pandas: string };
     const result: BenchResult = {
