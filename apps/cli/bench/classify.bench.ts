@@ -2,8 +2,8 @@
  * Benchmarks of the `dga` command, end to end, each in its own process (peak RSS is per process):
  * - `train`: the whole `dga train` run (default preset) on dga-training.csv;
  * - `classify`: hosts/s over a generated file of 1,000,000 hosts (read, extract the label,
- *   featurize, ONNX Runtime, write), with peak memory: to CSV and to NDJSON on the worker
- *   threads (one per core), to CSV on the main thread alone (`--workers 0`), and ONNX Runtime
+ *   featurize, ONNX Runtime, write), with peak memory: to CSV and to NDJSON on worker
+ *   threads (`--workers`, one per core), to CSV on the main thread alone (`--workers 0`), and ONNX Runtime
  *   alone on the same feature rows (one session per core, rows computed beforehand), so the
  *   ratios say how close the pipeline gets to inference cost. Each result records the load
  *   average (the machine may be shared) and hosts per CPU second (all threads).
@@ -67,8 +67,8 @@ async function benchTrain(): Promise<BenchResult> {
 
 /** How a classify benchmark ran: format and worker threads (0: the main thread alone). */
 const classifyCases = {
-  'classify-csv': { format: 'csv', workers: undefined, name: 'dga classify 1M hosts (file → label → features → ONNX → CSV)' },
-  'classify-json': { format: 'json', workers: undefined, name: 'dga classify 1M hosts (file → label → features → ONNX → NDJSON)' },
+  'classify-csv': { format: 'csv', workers: availableParallelism(), name: 'dga classify 1M hosts (file → label → features → ONNX → CSV)' },
+  'classify-json': { format: 'json', workers: availableParallelism(), name: 'dga classify 1M hosts (file → label → features → ONNX → NDJSON)' },
   'classify-single': { format: 'csv', workers: 0, name: 'dga classify 1M hosts, main thread only (--workers 0, CSV)' },
 } as const;
 type ClassifyCase = keyof typeof classifyCases;
@@ -95,12 +95,12 @@ async function benchClassify(name: ClassifyCase): Promise<BenchResult> {
   const settings = classifyCases[name];
   const stdout = nullOutput(join(workDir, `${name}.out`));
   const stderr = nullOutput(join(workDir, `${name}.log`));
-  const workers = settings.workers === undefined ? [] : ['--workers', String(settings.workers)];
+  const workers = ['--workers', String(settings.workers)];
   let code = -1;
   const cpuBefore = process.cpuUsage();
   const result = await measure({ name: settings.name, unit: 'hosts' }, async () => {
     code = await runCli(['classify', '--model', model, '--file', hostsFile, '--format', settings.format, '--quiet', ...workers], { stdout, stderr, env: { ...process.env, NO_COLOR: '1' } });
-    return { items: HOSTS, extra: { ...loadFigures(cpuBefore, HOSTS), workers: settings.workers ?? availableParallelism() } };
+    return { items: HOSTS, extra: { ...loadFigures(cpuBefore, HOSTS), workers: settings.workers } };
   });
   await stdout.end();
   await stderr.end();

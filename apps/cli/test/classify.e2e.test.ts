@@ -106,3 +106,21 @@ describe.skipIf(process.platform === 'win32')('dga classify --model that is not 
     expect(run.stderr).toMatch(/^error: --model model\.fifo: .*model\.fifo is a named pipe \(FIFO\), not a regular file/m);
   }, 90_000);
 });
+
+describe('dga classify --workers', () => {
+  it('prints the same CSV and NDJSON bytes on worker threads as on the main thread', async () => {
+    const hosts = Array.from({ length: 3000 }, (_, index) => (index % 97 === 0 ? ['10.0.0.1', '-', 'Bücher.de', 'localhost'][index % 4]! : `www${index}.Shop-${index % 13}.example.co.uk`));
+    writeFileSync(join(cwd, 'workers.txt'), hosts.join('\r\n') + '\n');
+    for (const format of ['csv', 'json']) {
+      const args = ['classify', '--model', model, '--file', 'workers.txt', '--format', format, '--batch-size', '100'];
+      const main = await runDga([...args, '--workers', '0'], { cwd });
+      const workers = await runDga([...args, '--workers', '2'], { cwd });
+      expect(main.code, main.stderr).toBe(0);
+      expect(workers.code, workers.stderr).toBe(0);
+      expect(lines(workers.stdout)).toHaveLength(hosts.length + (format === 'csv' ? 1 : 0));
+      expect(workers.stdout).toBe(main.stdout);
+      const untimed = (text: string) => text.replace(/seconds=[\d.]+/g, 'seconds=…');
+      expect(untimed(workers.stderr)).toBe(untimed(main.stderr));
+    }
+  }, 120_000);
+});

@@ -4,7 +4,7 @@ import { globalArgs } from '../global-args';
 import type { OnnxClassifier } from '@dga/onnx-export';
 import type { ClassifyBatchOptions } from '../internal/classify-batch';
 import { createChunkScorer, createClassifyOutput, MAX_REPORTED_PROBLEMS, type RenderedRecords } from '../internal/classify-output';
-import { classifyInParallel, defaultClassifyWorkers } from '../internal/classify-workers';
+import { classifyInParallel, DEFAULT_CLASSIFY_WORKERS } from '../internal/classify-workers';
 import { readInputChunks } from '../internal/inputs';
 import { loadModelInfo, openClassifier } from '../internal/model-info';
 import { parseNumberFlag, parseThreshold, positionals } from '../internal/parse-flags';
@@ -32,7 +32,7 @@ export default defineCommand({
     'batch-size': { type: 'string', description: 'Rows per ONNX Runtime call', default: '4096', valueHint: 'n' },
     format: { type: 'enum', options: ['table', 'json', 'csv'], description: 'Output: aligned table, NDJSON or CSV (default table)' },
     json: { type: 'boolean', description: 'NDJSON on stdout (same as --format json)' },
-    workers: { type: 'string', description: 'Worker threads scoring --file or stdin input (default: one per core; 0: all on the main thread)', valueHint: 'n' },
+    workers: { type: 'string', description: 'Worker threads scoring --file or stdin input, e.g. one per core (default 0: all on the main thread)', valueHint: 'n' },
     ...globalArgs,
   },
   async run(context) {
@@ -51,7 +51,7 @@ export default defineCommand({
       signal: runtime.signal,
     });
     const model = await loadModelInfo(args.model, runtime);
-    const workers = parseNumberFlag(args.workers, 'workers', { integer: true, min: 0, max: 256 }) ?? defaultClassifyWorkers();
+    const workers = parseNumberFlag(args.workers, 'workers', { integer: true, min: 0, max: 256 }) ?? DEFAULT_CLASSIFY_WORKERS;
     runtime.logger.debug('model loaded', { model: model.path, featureSet: model.featureSet, inputs: model.inputSize });
     const batch: ClassifyBatchOptions = { featureSet: model.featureSet, psl: model.pslMode, outputSize: model.outputSize, threshold, batchSize };
     const output = createClassifyOutput(format);

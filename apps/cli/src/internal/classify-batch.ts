@@ -67,7 +67,7 @@ export function createClassifyBatch(options: ClassifyBatchOptions): ClassifyBatc
   const threshold = options.threshold ?? 0.5;
   const batchSize = options.batchSize ?? 4096;
   const outputSize = options.outputSize;
-  const positions = contractFeatures.map((name) => set.featureNames.indexOf(name));
+  const [lengthAt, entropyAt, vowelsAt] = contractFeatures.map((name) => set.featureNames.indexOf(name)) as [number, number, number];
   // Features are computed in float64 (what `dga features` prints) and converted once per batch
   // to the float32 rows the model takes.
   const buffer = new Float64Array(batchSize * size);
@@ -86,14 +86,13 @@ export function createClassifyBatch(options: ClassifyBatchOptions): ClassifyBatc
       return { input, label, length: null, entropy: null, vowel_proportion: null, probability: null, malicious: null, error };
     }
     const offset = row * size;
-    const feature = (position: number) => (position === -1 ? null : buffer[offset + position]!);
     const probability = outputs[row * outputSize + 1]!;
     return {
       input,
       label,
-      length: feature(positions[0]!),
-      entropy: feature(positions[1]!),
-      vowel_proportion: feature(positions[2]!),
+      length: lengthAt === -1 ? null : buffer[offset + lengthAt]!,
+      entropy: entropyAt === -1 ? null : buffer[offset + entropyAt]!,
+      vowel_proportion: vowelsAt === -1 ? null : buffer[offset + vowelsAt]!,
       probability,
       malicious: probability >= threshold,
     };

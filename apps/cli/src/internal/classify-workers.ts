@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { RenderedRecords } from './classify-output';
@@ -27,12 +26,14 @@ export interface ClassifyInParallelOptions extends InputBatchesOptions {
 }
 
 /**
- * Worker threads for `dga classify` on this machine: one per core. Measured on 2 cores (see the
- * CLI's BENCHMARKS.md rows): 2 workers beside the main thread, which reads and writes, beat 1 and 3.
+ * Worker threads `dga classify` uses unless told: none. Measured on this project's 2-core machine
+ * (1M hosts to CSV, run from source, shared machine at load average 5–8, alternating runs): the
+ * main thread alone took 7.5–8.3 s, 7 CPU seconds and 200 MiB; two workers 11.7 s, 11.5 CPU
+ * seconds and 400 MiB. The workers' extra cost (their start, about 0.9 CPU s each from source,
+ * and per host) outweighs the second core there, so they are opt-in (`--workers N`) until it is
+ * brought down (see the CLI's BENCHMARKS.md rows).
  */
-export function defaultClassifyWorkers(): number {
-  return Math.max(1, availableParallelism());
-}
+export const DEFAULT_CLASSIFY_WORKERS = 0;
 
 interface PendingChunk {
   resolve(rendered: RenderedRecords): void;
