@@ -50,11 +50,13 @@ interface PoolWorker {
 
 // From source (`pnpm dga`, tests) the worker is TypeScript: a one-line ES module bootstrap
 // registers tsx in the worker (the main thread's loader hooks do not reach it) and imports it with
-// the `@dga/source` condition. The build ships the worker as JavaScript next to the entry.
+// the `@dga/source` condition. The build ships the worker as JavaScript (see the build script).
 const fromSource = import.meta.url.endsWith('.ts');
 
 function workerEntry(): { file: URL; execArgv: string[] } {
-  if (!fromSource) return { file: new URL('./classify-worker.js', import.meta.url), execArgv: [] };
+  // The build (`tsdown src/main.ts src/internal/classify-worker.ts`) puts this module in a chunk
+  // beside main.mjs and the worker at internal/classify-worker.mjs.
+  if (!fromSource) return { file: new URL('./internal/classify-worker.mjs', import.meta.url), execArgv: [] };
   const tsxApi =
     typeof import.meta.resolve === 'function'
       ? import.meta.resolve('tsx/esm/api')
