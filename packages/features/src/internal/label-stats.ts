@@ -1,3 +1,11 @@
+/** Labels shorter than this (every hostname label: at most 63) take their entropy terms from a table. */
+const termLengths = 64;
+/**
+ * `entropyTerms[length * termLengths + count]` = p·log₂ p for p = count / length, computed on first
+ * use (NaN: not yet). Math.log2 is most of the cost of the entropy; each term is computed once.
+ */
+const entropyTerms = new Float64Array(termLengths * termLengths).fill(Number.NaN);
+
 /**
  * Character statistics of one label, computed in a single pass into tables that are reused for
  * every label: a count per UTF-16 code unit (`Int32Array(65536)`) plus the list of code units
@@ -38,9 +46,23 @@ export class LabelStats {
     const touched = this.touched;
     const length = this.length;
     let entropy = 0;
-    for (let index = 0; index < this.distinct; index++) {
-      const probability = counts[touched[index]!]! / length;
-      entropy -= probability * Math.log2(probability);
+    if (length < termLengths) {
+      // The same terms, in the same order, looked up instead of recomputed: bit for bit equal.
+      const base = length * termLengths;
+      for (let index = 0; index < this.distinct; index++) {
+        const count = counts[touched[index]!]!;
+        let term = entropyTerms[base + count]!;
+        if (term !== term) {
+          const probability = count / length;
+          term = entropyTerms[base + count] = probability * Math.log2(probability);
+        }
+        entropy -= term;
+      }
+    } else {
+      for (let index = 0; index < this.distinct; index++) {
+        const probability = counts[touched[index]!]! / length;
+        entropy -= probability * Math.log2(probability);
+      }
     }
     // −0 and tiny negative rounding cannot occur (each term is ≥ 0), but keep the result clean.
     return entropy > 0 ? entropy : 0;
