@@ -96,7 +96,13 @@ function compileCompute(
       const entropy = stats.entropy();
       for (let index = 0; index < entropies.length; index++) out[offset + entropies[index]!] = entropy;
     }
-    for (let index = 0; index < runs.length; index += 2) out.fill(0, offset + runs[index]!, offset + runs[index + 1]!);
+    for (let index = 0; index < runs.length; index += 2) {
+      const start = offset + runs[index]!;
+      const end = offset + runs[index + 1]!;
+      // A builtin call costs more than a few stores: short runs are zeroed in the loop.
+      if (end - start <= 8) for (let slot = start; slot < end; slot++) out[slot] = 0;
+      else out.fill(0, start, end);
+    }
     if (proportions.length > 0) {
       for (let character = 0; character < distinct; character++) {
         const code = touched[character]!;
