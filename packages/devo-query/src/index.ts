@@ -12,7 +12,7 @@ export type {
   QueryStream,
   RequestOptions,
   TableField,
-} from './query-client';
+} from './query-types';
 export { resolveQueryDate, evaluateDateExpression } from './dates';
 export type { QueryDate } from './dates';
 export { DevoQueryError, QueryDataError, QueryHttpError, QueryResponseError, QueryTimeoutError, isDevoQueryError, isQueryTimeoutError } from './errors';

@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createQueryClient, normalizeBaseUrl, type QueryAuth, type QueryClientOptions } from './query-client';
+import { createQueryClient, normalizeBaseUrl } from './query-client';
+import type { QueryAuth, QueryClientOptions } from './query-types';
 import { QueryDataError, QueryHttpError, isDevoQueryError, type DevoQueryError } from './errors';
 import { startFakeQueryServer, type FakeQueryServer, type FakeTable } from './testing';
 

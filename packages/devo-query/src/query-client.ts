@@ -7,7 +7,6 @@ import { createQueryTransport } from './internal/query-transport';
 import { runQuery } from './internal/run-query';
 import type { QueryClient, QueryClientOptions } from './query-types';
 
-export type * from './query-types';
 export { buildQueryBody } from './internal/query-body';
 export { extractServerError } from './internal/query-errors';
 export { normalizeBaseUrl } from './internal/query-transport';

@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeMlmmServer, type FakeMlmmServer } from './fake-mlmm-server';
+import { startFakeMlmmServer } from './fake-mlmm-server';
+import type { FakeMlmmServer } from './fake-mlmm-types';
 
 const TOKEN = 'fake-test-token';
 let server: FakeMlmmServer;

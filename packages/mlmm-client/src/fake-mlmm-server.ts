@@ -5,8 +5,6 @@ import { FakeMlmmStore } from './internal/fake-mlmm/fake-mlmm-store';
 import { MisbehaviourScript } from './internal/fake-mlmm/misbehaviour-script';
 import { routeRequest, type FakeMlmmRouter } from './internal/fake-mlmm/route-request';
 
-export type * from './fake-mlmm-types';
-
 /**
  * Starts a faithful fake of Devo's ML Model Manager (docs/reference/mlmm-api.md §9) on 127.0.0.1 and an ephemeral port:
  * auth by `standAloneToken` or `Authorization: Bearer`, 204 for absent models, a strict multipart

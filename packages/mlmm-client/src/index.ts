@@ -15,7 +15,7 @@ export type {
   MlmmRetryEvent,
   MlmmRetryOptions,
   MlmmReview,
-} from './mlmm-client';
+} from './mlmm-types';
 export { mlmmEngines, mlmmEngineExtension } from './engines';
 export type { MlmmEngine } from './engines';
 export {

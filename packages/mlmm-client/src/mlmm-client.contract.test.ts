@@ -3,7 +3,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMlmmClient } from './mlmm-client';
-import { startFakeMlmmServer, type FakeMlmmServer, type RecordedRequest } from './fake-mlmm-server';
+import { startFakeMlmmServer } from './fake-mlmm-server';
+import type { FakeMlmmServer, RecordedRequest } from './fake-mlmm-types';
 import { VERSION } from './version';
 
 const TOKEN = 'contract-token-3f9c';

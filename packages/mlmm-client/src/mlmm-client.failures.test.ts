@@ -6,8 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createMlmmClient, type MlmmClientOptions } from './mlmm-client';
-import { startFakeMlmmServer, type FakeMlmmServer } from './fake-mlmm-server';
+import { createMlmmClient } from './mlmm-client';
+import type { MlmmClientOptions } from './mlmm-types';
+import { startFakeMlmmServer } from './fake-mlmm-server';
+import type { FakeMlmmServer } from './fake-mlmm-types';
 import {
   MlmmError,
   isMlmmAbortError,

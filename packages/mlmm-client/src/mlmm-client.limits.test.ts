@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { createGzip } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMlmmClient } from './mlmm-client';
-import { startFakeMlmmServer, type FakeMlmmServer } from './fake-mlmm-server';
+import { startFakeMlmmServer } from './fake-mlmm-server';
+import type { FakeMlmmServer } from './fake-mlmm-types';
 import { MlmmError } from './mlmm-error';
 
 const TOKEN = 'limits-token-5c9d';

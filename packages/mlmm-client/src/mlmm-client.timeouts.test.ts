@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createMlmmClient } from './mlmm-client';
 import { isMlmmTimeoutError } from './mlmm-error';
-import { startFakeMlmmServer, type FakeMlmmServer } from './fake-mlmm-server';
+import { startFakeMlmmServer } from './fake-mlmm-server';
+import type { FakeMlmmServer } from './fake-mlmm-types';
 
 const TOKEN = 'secret-token-timeouts';
 

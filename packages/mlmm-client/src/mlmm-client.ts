@@ -7,8 +7,6 @@ import { decodeReply, responseError } from './internal/transport-errors';
 import { listProblem } from './internal/validate';
 import type { MlmmCallOptions, MlmmClient, MlmmClientOptions, MlmmModel, MlmmModelSummary } from './mlmm-types';
 
-export type * from './mlmm-types';
-
 /**
  * Creates a client of Devo's ML Model Manager that puts on the wire exactly what the official
  * Python client `devo-mlmodelmanager` sends. Throws {@link MlmmError} (`ERR_MLMM_INVALID_OPTIONS`)

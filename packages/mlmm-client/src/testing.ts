@@ -7,4 +7,4 @@ export type {
   FakeMlmmServerOptions,
   FakeMlmmUpload,
   RecordedRequest,
-} from './fake-mlmm-server';
+} from './fake-mlmm-types';

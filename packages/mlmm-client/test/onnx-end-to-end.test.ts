@@ -6,7 +6,8 @@ import { exportToOnnx } from '@dga/onnx-export';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMlmmClient } from '../src/mlmm-client';
-import { startFakeMlmmServer, type FakeMlmmServer } from '../src/fake-mlmm-server';
+import { startFakeMlmmServer } from '../src/fake-mlmm-server';
+import type { FakeMlmmServer } from '../src/fake-mlmm-types';
 
 const TOKEN = 'e2e-token';
 let server: FakeMlmmServer;
