@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { requireSharedData, sharedDataFile } from '@dga/test-support';
 import { runCliInProcess, sink } from '../test/run-cli-in-process';
 import { runCli } from './cli';
+import { MlmmNetworkError } from '@dga/mlmm-client';
 import { InterruptedError } from './exit-error';
 
 const run = runCliInProcess;
@@ -219,3 +220,22 @@ describe('dga train --register', () => {
     }
   }, 120_000);
 });
+
+describe('runCli error reports', () => {
+  const throwing = (error: Error) => ({ meta: { name: 'dga' }, args: { 'log-format': { type: 'string' as const } }, run: () => Promise.reject(error) });
+
+  it('reports a typed error of a package by its string code: one line, exit 1, no stack', async () => {
+    const error = new MlmmNetworkError({ code: 'ERR_MLMM_NETWORK', msg: 'Connection refused', method: 'GET', url: 'http://127.0.0.1:9/models', networkCode: 'ECONNREFUSED' });
+    const stderr = sink();
+    expect(await runCli(['--log-format', 'json'], { root: throwing(error), stdout: sink(), stderr, env: {} })).toBe(1);
+    expect(JSON.parse(stderr.text)).toMatchObject({ level: 'error', msg: 'Connection refused', code: 'ERR_MLMM_NETWORK' });
+    expect(stderr.text).not.toMatch(/this is a bug| {4}at /);
+  });
+
+  it('reports an error without an ERR_ code as a bug, with its stack', async () => {
+    const stderr = sink();
+    expect(await runCli([], { root: throwing(new TypeError('x is undefined')), stdout: sink(), stderr, env: { NO_COLOR: '1' } })).toBe(1);
+    expect(stderr.text).toMatch(/unexpected error[\s\S]*TypeError: x is undefined[\s\S]*this is a bug/);
+  });
+});
+

@@ -160,20 +160,14 @@ function causeChain(error: unknown): string[] {
 }
 
 /**
- * True for a typed error of one of our packages: each marks its errors with a
- * `Symbol.for('dga.<package>.error…')` (on the instance or its prototype chain), or uses an
- * `ERR_*` string code. Their messages already name the input and the fix.
+ * True for a typed error of the toolkit: every error class of its packages carries a string
+ * `code` `ERR_<AREA>_<WHAT>` (docs/decisions/0011-error-model-and-retry.md), and its message
+ * already names the input and the fix.
  */
-function isPackageError(error: unknown): error is Error {
+function isTypedError(error: unknown): error is Error & { code: string } {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && code.startsWith('ERR_')) return true;
-  for (let target: object | null = error; target !== null && target !== Error.prototype; target = Object.getPrototypeOf(target) as object | null) {
-    for (const symbol of Object.getOwnPropertySymbols(target)) {
-      if (Symbol.keyFor(symbol)?.startsWith('dga.') === true) return true;
-    }
-  }
-  return false;
+  return typeof code === 'string' && code.startsWith('ERR_');
 }
 
 /** A Node.js system error (`ENOSPC`, `EROFS`, `EACCES`…, with its `syscall`): the message names the call and the path. */
@@ -191,9 +185,8 @@ function reportError(error: unknown, logger: Logger, commandPath: string, verbos
     if (verbose) for (const line of causeChain(error)) logger.debug(scrub(line));
     return error.exitCode;
   }
-  if (isPackageError(error)) {
-    const code = (error as { code?: unknown }).code;
-    logger.error(scrub(error.message), typeof code === 'string' ? { code } : {});
+  if (isTypedError(error)) {
+    logger.error(scrub(error.message), { code: error.code });
     if (verbose) for (const line of causeChain(error)) logger.debug(scrub(line));
     else if ((error as { cause?: unknown }).cause !== undefined) logger.info('run with --verbose to see the cause');
     return ExitCode.failure;

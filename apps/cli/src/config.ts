@@ -157,7 +157,7 @@ export function readProfile(file: string, name: string, home: string = homedir()
   try {
     document = parseIni(text);
   } catch (error) {
-    if (error instanceof IniSyntaxError) throw new UsageError(`${file}:${error.line}: ${error.message}`, { cause: error });
+    if (IniSyntaxError.isInstance(error)) throw new UsageError(`${file}:${error.line}: ${error.message}`, { cause: error });
     throw error;
   }
   const section = document.sections.get(name);
@@ -230,7 +230,7 @@ function lookupProfile(options: ResolveConfigOptions): ProfileLookup {
       try {
         return parseIni(readFileSync(file, 'utf8'));
       } catch (error) {
-        if (error instanceof IniSyntaxError) throw new UsageError(`${file}:${error.line}: ${error.message}`, { cause: error });
+        if (IniSyntaxError.isInstance(error)) throw new UsageError(`${file}:${error.line}: ${error.message}`, { cause: error });
         throw error;
       }
     })();

@@ -15,7 +15,22 @@ export const ExitCode = {
 /** One of the exit codes of {@link ExitCode}. */
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
-const marker = Symbol.for('dga.cli.exit-error');
+const marker = Symbol.for('dga.cli.error');
+const usageMarker = Symbol.for('dga.cli.error.usage');
+const interruptedMarker = Symbol.for('dga.cli.error.interrupted');
+
+/** Every `code` an {@link ExitError} can carry; it follows the exit code. */
+export type ExitErrorCode = 'ERR_CLI_FAILED' | 'ERR_CLI_USAGE' | 'ERR_CLI_INTERRUPTED';
+
+function codeOf(exitCode: ExitCodeValue): ExitErrorCode {
+  if (exitCode === ExitCode.usage) return 'ERR_CLI_USAGE';
+  return exitCode === ExitCode.failure || exitCode === ExitCode.success ? 'ERR_CLI_FAILED' : 'ERR_CLI_INTERRUPTED';
+}
+
+/** True when `value` carries the `Symbol.for` marker `key`. */
+function hasMarker(value: unknown, key: symbol): boolean {
+  return typeof value === 'object' && value !== null && key in value;
+}
 
 /**
  * An error that ends the command with a chosen exit code and one clear line on stderr.
@@ -25,12 +40,15 @@ const marker = Symbol.for('dga.cli.exit-error');
  * throw new ExitError(2, 'unknown flag --foo for `dga classify`; see `dga classify --help`');
  */
 export class ExitError extends Error {
+  /** `ERR_CLI_USAGE` for exit code 2, `ERR_CLI_INTERRUPTED` for a signal's exit code, else `ERR_CLI_FAILED`. */
+  readonly code: ExitErrorCode;
   readonly exitCode: ExitCodeValue;
   /** Printed under the message, e.g. how to fix it. */
   readonly hint: string | undefined;
   constructor(exitCode: ExitCodeValue, message: string, options?: { cause?: unknown; hint?: string }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ExitError';
+    this.code = codeOf(exitCode);
     this.exitCode = exitCode;
     this.hint = options?.hint;
     Object.defineProperty(this, marker, { value: true });
@@ -38,7 +56,7 @@ export class ExitError extends Error {
 
   /** True for an `ExitError`, even from another copy of this module. */
   static isInstance(error: unknown): error is ExitError {
-    return typeof error === 'object' && error !== null && marker in error;
+    return hasMarker(error, marker);
   }
 }
 
@@ -47,6 +65,12 @@ export class UsageError extends ExitError {
   constructor(message: string, options?: { cause?: unknown; hint?: string }) {
     super(ExitCode.usage, message, options);
     this.name = 'UsageError';
+    Object.defineProperty(this, usageMarker, { value: true });
+  }
+
+  /** True for a `UsageError`, even from another copy of this module. */
+  static override isInstance(error: unknown): error is UsageError {
+    return hasMarker(error, usageMarker);
   }
 }
 
@@ -70,6 +94,12 @@ export class InterruptedError extends ExitError {
     super(stopSignalExitCodes[signal], message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'InterruptedError';
     this.signal = signal;
+    Object.defineProperty(this, interruptedMarker, { value: true });
+  }
+
+  /** True for an `InterruptedError`, even from another copy of this module. */
+  static override isInstance(error: unknown): error is InterruptedError {
+    return hasMarker(error, interruptedMarker);
   }
 
   /**
@@ -88,5 +118,5 @@ export function isAbortError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const name = (error as { name?: unknown }).name;
   const code = (error as { code?: unknown }).code;
-  return name === 'AbortError' || code === 'ABORT_ERR' || code === 'ERR_ABORTED' || error instanceof InterruptedError;
+  return name === 'AbortError' || code === 'ABORT_ERR' || code === 'ERR_ABORTED' || InterruptedError.isInstance(error);
 }

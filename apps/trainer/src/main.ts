@@ -36,7 +36,7 @@ export async function main(io: TrainerIo): Promise<number> {
     const path = resolve(io.cwd, file);
     config = validateTrainingConfig(loadTrainingConfigFile(path), path, resolve(io.cwd));
   } catch (error) {
-    if (!(error instanceof TrainingConfigError)) throw error;
+    if (!TrainingConfigError.isInstance(error)) throw error;
     io.stderr(`error: config ${error.message}\n`);
     return 2;
   }

@@ -1,8 +1,10 @@
+import { hasMarker, markClass } from './internal/error-marker';
+
 const MARKER = Symbol.for('dga.devo-query.error');
 
 /** Every error code thrown by `@dga/devo-query`. */
 export type DevoQueryErrorCode =
-  | 'ERR_QUERY_INVALID_OPTIONS'
+  | 'ERR_QUERY_INVALID_OPTION'
   | 'ERR_QUERY_INVALID_DATE'
   | 'ERR_QUERY_HTTP_STATUS'
   | 'ERR_QUERY_DATA'
@@ -38,17 +40,16 @@ export class DevoQueryError extends Error {
   constructor(code: DevoQueryErrorCode, message: string, options: DevoQueryErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'DevoQueryError';
-    // A non-enumerable brand, checked by isInstance across copies of the package.
-    Object.defineProperty(this, MARKER, { value: true });
     this.code = code;
     this.request = options.request;
   }
 
   /** True for any `DevoQueryError`, even from another copy of the package. */
   static isInstance(value: unknown): value is DevoQueryError {
-    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[MARKER] === true;
+    return hasMarker(value, MARKER);
   }
 }
+markClass(DevoQueryError, MARKER);
 
 /**
  * Guard for {@link DevoQueryError}; works across duplicated package copies.
@@ -77,7 +78,7 @@ export interface ServerErrorDetails {
  *
  * @example
  * ```ts
- * if (error instanceof QueryHttpError && error.status === 401) console.error(error.serverMessage, error.cid);
+ * if (QueryHttpError.isInstance(error) && error.status === 401) console.error(error.serverMessage, error.cid);
  * ```
  */
 export class QueryHttpError extends DevoQueryError {
@@ -100,7 +101,14 @@ export class QueryHttpError extends DevoQueryError {
     this.timestamp = options.timestamp;
     this.serverMessage = options.serverMessage;
   }
+
+  /** True for a `QueryHttpError`, even from another copy of the package. */
+  static override isInstance(value: unknown): value is QueryHttpError {
+    return hasMarker(value, HTTP_MARKER);
+  }
 }
+const HTTP_MARKER = Symbol.for('dga.devo-query.error.http');
+markClass(QueryHttpError, HTTP_MARKER);
 
 /**
  * The server reported an error inside a 200 response, after some rows (docs/reference/devo-query-api.md §7.2). Rows delivered
@@ -108,7 +116,7 @@ export class QueryHttpError extends DevoQueryError {
  *
  * @example
  * ```ts
- * if (error instanceof QueryDataError) console.error(`failed after ${error.rowsBefore} rows: ${error.serverMessage}`);
+ * if (QueryDataError.isInstance(error)) console.error(`failed after ${error.rowsBefore} rows: ${error.serverMessage}`);
  * ```
  */
 export class QueryDataError extends DevoQueryError {
@@ -127,7 +135,14 @@ export class QueryDataError extends DevoQueryError {
     this.serverMessage = options.serverMessage;
     this.rowsBefore = options.rowsBefore;
   }
+
+  /** True for a `QueryDataError`, even from another copy of the package. */
+  static override isInstance(value: unknown): value is QueryDataError {
+    return hasMarker(value, DATA_MARKER);
+  }
 }
+const DATA_MARKER = Symbol.for('dga.devo-query.error.data');
+markClass(QueryDataError, DATA_MARKER);
 
 /** Which timeout expired: connecting, the socket staying silent, or the whole call's deadline. */
 export type QueryTimeoutKind = 'connect' | 'idle' | 'total';
@@ -153,7 +168,14 @@ export class QueryTimeoutError extends DevoQueryError {
     this.kind = options.kind;
     this.timeoutMs = options.timeoutMs;
   }
+
+  /** True for a `QueryTimeoutError`, even from another copy of the package. */
+  static override isInstance(value: unknown): value is QueryTimeoutError {
+    return hasMarker(value, TIMEOUT_MARKER);
+  }
 }
+const TIMEOUT_MARKER = Symbol.for('dga.devo-query.error.timeout');
+markClass(QueryTimeoutError, TIMEOUT_MARKER);
 
 /**
  * Guard for {@link QueryTimeoutError}; works across duplicated package copies.
@@ -164,7 +186,7 @@ export class QueryTimeoutError extends DevoQueryError {
  * ```
  */
 export function isQueryTimeoutError(value: unknown): value is QueryTimeoutError {
-  return DevoQueryError.isInstance(value) && value.code === 'ERR_QUERY_TIMEOUT';
+  return QueryTimeoutError.isInstance(value);
 }
 
 /**
@@ -173,7 +195,7 @@ export function isQueryTimeoutError(value: unknown): value is QueryTimeoutError 
  *
  * @example
  * ```ts
- * if (error instanceof QueryResponseError && error.code === 'ERR_QUERY_TRUNCATED') retry();
+ * if (QueryResponseError.isInstance(error) && error.code === 'ERR_QUERY_TRUNCATED') retry();
  * ```
  */
 export class QueryResponseError extends DevoQueryError {
@@ -185,4 +207,11 @@ export class QueryResponseError extends DevoQueryError {
     super(code, message, options);
     this.name = 'QueryResponseError';
   }
+
+  /** True for a `QueryResponseError`, even from another copy of the package. */
+  static override isInstance(value: unknown): value is QueryResponseError {
+    return hasMarker(value, RESPONSE_MARKER);
+  }
 }
+const RESPONSE_MARKER = Symbol.for('dga.devo-query.error.response');
+markClass(QueryResponseError, RESPONSE_MARKER);

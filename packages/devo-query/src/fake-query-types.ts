@@ -1,3 +1,5 @@
+import { hasMarker, markClass } from './internal/error-marker';
+
 /** A column of a result or table: `type` is a Devo type (`timestamp str int4 int8 float4 float8 bool ip4 ip6 json`). */
 export interface FakeColumn {
   name: string;
@@ -52,6 +54,7 @@ export type QueryEngine = (request: QueryEngineRequest) => Promise<QueryEngineRe
  * ```
  */
 export class QueryLaunchError extends Error {
+  readonly code = 'ERR_QUERY_LAUNCH_REFUSED' as const;
   /** Character offset in the query where the problem is, if known. */
   readonly position: number | undefined;
   constructor(message: string, options: { position?: number; cause?: unknown } = {}) {
@@ -59,7 +62,14 @@ export class QueryLaunchError extends Error {
     this.name = 'QueryLaunchError';
     this.position = options.position;
   }
+
+  /** True for a `QueryLaunchError`, even from another copy of the package. */
+  static isInstance(value: unknown): value is QueryLaunchError {
+    return hasMarker(value, LAUNCH_MARKER);
+  }
 }
+const LAUNCH_MARKER = Symbol.for('dga.devo-query.testing.launch-error');
+markClass(QueryLaunchError, LAUNCH_MARKER);
 
 /** An in-memory table served by the default engine and by `GET /search/table/{t}`. */
 export interface FakeTable {

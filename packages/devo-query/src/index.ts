@@ -8,6 +8,7 @@ export type {
   QueryJob,
   QueryOptions,
   QueryProgress,
+  QueryRetryEvent,
   QueryRetryOptions,
   QueryStream,
   RequestOptions,

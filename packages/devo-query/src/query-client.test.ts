@@ -170,12 +170,12 @@ describe('createQueryClient: requests on the wire', () => {
       }
       throw new Error('expected a throw');
     };
-    expect(error(() => c.query({ query: 'x', queryId: 'y', from: 0 })).code).toBe('ERR_QUERY_INVALID_OPTIONS');
-    expect(error(() => c.query({ from: 0 })).code).toBe('ERR_QUERY_INVALID_OPTIONS');
+    expect(error(() => c.query({ query: 'x', queryId: 'y', from: 0 })).code).toBe('ERR_QUERY_INVALID_OPTION');
+    expect(error(() => c.query({ from: 0 })).code).toBe('ERR_QUERY_INVALID_OPTION');
     expect(error(() => c.query({ query: 'x', from: 0, keepAlive: { type: 'empty' } })).message).toContain('only applies to csv and tsv');
     expect(error(() => c.query({ query: 'x', from: 10_000, to: 0 })).message).toContain('after "to"');
     expect(error(() => c.query({ query: 'x', from: '2024-01-01T00:00:00Z' })).code).toBe('ERR_QUERY_INVALID_DATE');
-    expect(error(() => c.query({ query: 'x', from: 0, limit: -1 })).code).toBe('ERR_QUERY_INVALID_OPTIONS');
+    expect(error(() => c.query({ query: 'x', from: 0, limit: -1 })).code).toBe('ERR_QUERY_INVALID_OPTION');
     expect(() => createQueryClient({ url: 'not a url', auth: { type: 'token', token: TOKEN } })).toThrow(/not an absolute URL/);
   });
 });
@@ -419,12 +419,32 @@ describe('createQueryClient: abort, retries and timeouts', () => {
     const retries: { attempt: number; delayMs: number }[] = [];
     server.script({ destroyConnection: true }, { destroyConnection: true });
     const { rows, error } = await collect(
-      client(undefined, { retry: { limit: 2, baseDelayMs: 5, onRetry: ({ attempt, delayMs }) => retries.push({ attempt, delayMs }) } }).query({ query: 'from demo.ecommerce.data', ...RANGE }),
+      client(undefined, { retry: { limit: 2, baseDelayMs: 5, jitter: false }, onRetry: ({ attempt, delayMs }) => retries.push({ attempt, delayMs }) }).query({ query: 'from demo.ecommerce.data', ...RANGE }),
     );
     expect(error).toBeUndefined();
     expect(rows).toHaveLength(3);
     expect(retries).toEqual([{ attempt: 1, delayMs: 5 }, { attempt: 2, delayMs: 10 }]);
     expect(server.requests.length - before).toBe(3);
+  });
+
+  it('draws full jitter below the exponential delay by default, from the injected random source', async () => {
+    const delays: number[] = [];
+    server.script({ destroyConnection: true }, { destroyConnection: true });
+    const { error } = await collect(
+      client(undefined, { retry: { limit: 2, baseDelayMs: 8 }, random: () => 0.5, onRetry: ({ delayMs }) => delays.push(delayMs) }).query({ query: 'from demo.ecommerce.data', ...RANGE }),
+    );
+    expect(error).toBeUndefined();
+    expect(delays).toEqual([4, 8]);
+  });
+
+  it('takes a number as the retry limit, and refuses unknown retry keys and bad limits', async () => {
+    const before = server.requests.length;
+    server.script({ destroyConnection: true }, { destroyConnection: true });
+    const { error } = await collect(client(undefined, { retry: 1, random: () => 0 }).query({ query: 'from demo.ecommerce.data', ...RANGE }));
+    expect(error).toMatchObject({ code: 'ERR_QUERY_NETWORK' });
+    expect(server.requests.length - before).toBe(2);
+    expect(() => client(undefined, { retry: { backoffBaseMs: 5 } as never })).toThrow(/unknown key "backoffBaseMs"/);
+    expect(() => client(undefined, { retry: -1 })).toThrow(expect.objectContaining({ code: 'ERR_QUERY_INVALID_OPTION' }));
   });
 
   it('gives up after the retry limit with ERR_QUERY_NETWORK', async () => {

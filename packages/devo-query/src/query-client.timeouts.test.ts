@@ -83,7 +83,7 @@ describe('createQueryClient: idle and total timeouts', () => {
     try {
       server.script({ destroyConnection: true }, { destroyConnection: true });
       // A fixed clock: the deadline never comes closer, so only the 60 s wait can cross it.
-      const client = createQueryClient({ url: server.url, auth: AUTH, now: () => 0, totalTimeoutMs: 30_000, retry: { limit: 2, baseDelayMs: 60_000 } });
+      const client = createQueryClient({ url: server.url, auth: AUTH, now: () => 0, totalTimeoutMs: 30_000, retry: { limit: 2, baseDelayMs: 60_000, jitter: false } });
       const error = await failure(() => drain(client.query({ query: 'from t', from: 0, to: 1000 })));
       expect(error).toMatchObject({ code: 'ERR_QUERY_NETWORK' });
       expect(server.requests).toHaveLength(1);

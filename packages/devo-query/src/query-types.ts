@@ -18,16 +18,65 @@ export type QueryAuth =
   | { type: 'jwt'; jwt: string }
   | { type: 'apiKey'; apiKey: string; apiSecret: string };
 
-/** Retries of connection failures (and, for the GET endpoints, of 429/5xx). */
+/**
+ * Retry settings: the same shape as `@dga/mlmm-client`'s `MlmmRetryOptions`. A query (a POST that
+ * is semantically a read) retries only connection failures before the first response byte; the
+ * GET endpoints also retry `statusCodes`. Aborts are never retried.
+ *
+ * @example
+ * ```ts
+ * createQueryClient({ url, auth, retry: { limit: 3, maxDelayMs: 10_000 } });
+ * ```
+ */
 export interface QueryRetryOptions {
-  /** Retries after the first attempt. @default 2 */
+  /**
+   * Retries after the first attempt (0 disables retrying).
+   * @default 2
+   */
   limit?: number;
-  /** Delay before retry `n` is `min(maxDelayMs, baseDelayMs × 2^(n-1))` (no jitter: deterministic). @default 1000 */
+  /**
+   * Base of the exponential backoff: retry n waits up to `min(maxDelayMs, baseDelayMs · 2^(n-1))`.
+   * @default 1000
+   */
   baseDelayMs?: number;
-  /** Upper bound of a delay, also of an honoured `Retry-After`. @default 30000 */
+  /**
+   * Cap of one backoff delay.
+   * @default 30000
+   */
   maxDelayMs?: number;
-  /** Called before each retry. */
-  onRetry?: (event: { attempt: number; delayMs: number; request: string; error: DevoQueryError }) => void;
+  /**
+   * Full jitter: each wait is a uniform draw in [0, the backoff delay), so that separate processes
+   * do not retry at the same instants. `false` waits the backoff delay exactly.
+   * @default true
+   */
+  jitter?: boolean;
+  /**
+   * Upper bound for a server's `Retry-After` in seconds (which replaces the backoff when present).
+   * @default 30000
+   */
+  maxRetryAfterMs?: number;
+  /**
+   * HTTP statuses that the GET endpoints retry (a query never retries an HTTP error).
+   * @default [429, 500, 502, 503, 504]
+   */
+  statusCodes?: readonly number[];
+  /**
+   * Connection error codes that are retried; a connect timeout is retried too.
+   * @default ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNABORTED']
+   */
+  errorCodes?: readonly string[];
+}
+
+/** Passed to `onRetry` before the client waits and retries a request. */
+export interface QueryRetryEvent {
+  /** The attempt that failed, from 1. */
+  attempt: number;
+  /** How long the client waits before the next attempt. */
+  delayMs: number;
+  /** Why the attempt failed. */
+  error: DevoQueryError;
+  /** `METHOD /path` of the request, e.g. `POST /search/query`. */
+  request: string;
 }
 
 /** Options of {@link createQueryClient}. */
@@ -48,8 +97,19 @@ export interface QueryClientOptions {
   totalTimeoutMs?: number;
   /** @default `@dga/devo-query/<VERSION>` */
   userAgent?: string;
-  /** @default { limit: 2, baseDelayMs: 1000, maxDelayMs: 30000 } */
-  retry?: QueryRetryOptions;
+  /**
+   * Retry limit, or retry settings.
+   * @default { limit: 2 }
+   */
+  retry?: number | QueryRetryOptions;
+  /** Called before each retry, with the attempt that failed and the wait before the next one. */
+  onRetry?: (event: QueryRetryEvent) => void;
+  /**
+   * Source of randomness in [0, 1), only for retry jitter. The default is real randomness, so
+   * that separate processes do not retry at the same instants; inject a fixed source only in tests.
+   * @default `Math.random`
+   */
+  random?: () => number;
   /** Clock in epoch ms, for relative dates, the API-key timestamp and the `totalTimeoutMs` budget between retries. @default Date.now */
   now?: () => number;
 }

@@ -43,4 +43,4 @@ export {
   isMlmmTimeoutError,
   isMlmmTokenError,
 } from './mlmm-error';
-export type { MlmmErrorOptions, MlmmErrorReason, MlmmRequestInfo, MlmmTimeoutKind } from './mlmm-error';
+export type { MlmmErrorCode, MlmmErrorOptions, MlmmRequestInfo, MlmmTimeoutKind } from './mlmm-error';

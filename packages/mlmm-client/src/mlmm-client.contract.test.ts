@@ -203,7 +203,7 @@ describe('addModel sequence (docs/reference/mlmm-api.md §5)', () => {
 
   it('sends the engine exactly as given (not upper-cased)', async () => {
     const client = createMlmmClient({ url: server.url, token: TOKEN });
-    await expect(client.addModel('m', 'onnx', new Uint8Array([1]))).rejects.toMatchObject({ code: 500 });
+    await expect(client.addModel('m', 'onnx', new Uint8Array([1]))).rejects.toMatchObject({ serverCode: 500 });
     expect(server.requests[1]?.body.toString('latin1')).toContain('name="engine"\r\n\r\nonnx\r\n');
   });
 });

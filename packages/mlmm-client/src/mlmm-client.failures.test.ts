@@ -80,10 +80,15 @@ describe('construction and usage errors (no traffic)', () => {
       }
       expect(MlmmError.isInstance(error), url).toBe(true);
       expect((error as MlmmError).msg).toBe(`Invalid url: '${url}'`);
-      expect((error as MlmmError).reason).toBe('ERR_MLMM_INVALID_OPTIONS');
+      expect((error as MlmmError).code).toBe('ERR_MLMM_INVALID_OPTION');
       caught.push(error);
     }
     expect(server.requests).toHaveLength(0);
+  });
+
+  it('rejects unknown retry keys (the shape shared with @dga/devo-query) and a bad limit', () => {
+    expect(() => createMlmmClient({ url: server.url, token: TOKEN, retry: { backoffBaseMs: 5 } as never })).toThrow(/Unknown retry option: 'backoffBaseMs'.*baseDelayMs/);
+    expect(() => createMlmmClient({ url: server.url, token: TOKEN, retry: -1 })).toThrow(expect.objectContaining({ code: 'ERR_MLMM_INVALID_OPTION' }));
   });
 
   it('rejects an unknown auth type and an empty token', () => {
@@ -101,7 +106,7 @@ describe('construction and usage errors (no traffic)', () => {
   it("empty name → Invalid name: '' without a request", async () => {
     const error = await failure(client().getModel(''));
     expect(error.message).toBe("Invalid name: '' — pass a non-empty model name");
-    expect(error.code).toBe(0);
+    expect(error.serverCode).toBe(0);
     expect(server.requests).toHaveLength(0);
   });
 });
@@ -111,7 +116,7 @@ describe('server errors (docs/reference/mlmm-api.md §7)', () => {
     const error = await failure(createMlmmClient({ url: server.url, token: 'wrong-token', retry: 2 }).listModels());
     expect(isMlmmTokenError(error)).toBe(true);
     expect(isMlmmHttpError(error)).toBe(true);
-    expect(error).toMatchObject({ code: 5, msg: 'Token invalid or expired', status: 403 });
+    expect(error).toMatchObject({ serverCode: 5, msg: 'Token invalid or expired', status: 403 });
     expect(error.message.startsWith('5: Token invalid or expired')).toBe(true);
     expect(server.requests).toHaveLength(1);
   });
@@ -123,14 +128,14 @@ describe('server errors (docs/reference/mlmm-api.md §7)', () => {
     expect(server.requests).toHaveLength(1);
     server.failNext({ status: 400, body: { msg: 'Bad thing' } });
     const other = await failure(client().listModels());
-    expect(other).toMatchObject({ code: 0, msg: 'Bad thing', status: 400 });
+    expect(other).toMatchObject({ serverCode: 0, msg: 'Bad thing', status: 400 });
     expect(other.message.startsWith('Bad thing')).toBe(true);
   });
 
   it('unknown engine → HTTP 500 enum error, code 500, upload not retried, nothing saved', async () => {
     const error = await failure(client().addModel('m', 'INVALID_ENGINE', new Uint8Array([1])));
     expect(isMlmmHttpError(error)).toBe(true);
-    expect(error.code).toBe(500);
+    expect(error.serverCode).toBe(500);
     expect(error.msg).toBe('No enum constant com.devo.mlx.malevolo.common.enums.EngineType.INVALID_ENGINE');
     expect(server.requests.map((request) => request.method)).toEqual(['GET', 'POST']);
     expect(server.getModel('m')).toBeUndefined();
@@ -139,7 +144,7 @@ describe('server errors (docs/reference/mlmm-api.md §7)', () => {
   it('invalid file (review valid:false) → MlmmModelRejectedError with errorDetail, code 0, no save', async () => {
     const error = await failure(client().addModel('m', 'ONNX', new Uint8Array()));
     expect(isMlmmModelRejectedError(error)).toBe(true);
-    expect(error).toMatchObject({ code: 0, msg: 'Invalid image: the file is empty' });
+    expect(error).toMatchObject({ serverCode: 0, msg: 'Invalid image: the file is empty' });
     expect(server.requests).toHaveLength(2);
   });
 
@@ -147,14 +152,14 @@ describe('server errors (docs/reference/mlmm-api.md §7)', () => {
     server.seedModel({ name: 'm', engine: 'ONNX', bytes: new Uint8Array([1]) });
     const error = await failure(client().addModel('m', 'ONNX', new Uint8Array([2])));
     expect(isMlmmModelAlreadyExistsError(error)).toBe(true);
-    expect(error).toMatchObject({ code: 0, msg: "'m'", modelName: 'm', modelId: 1 });
+    expect(error).toMatchObject({ serverCode: 0, msg: "'m'", modelName: 'm', modelId: 1 });
     expect(server.requests).toHaveLength(1);
   });
 
   it('absent model: getModel throws MlmmModelNotFoundError, findModel returns null', async () => {
     const error = await failure(client().getModel('ghost'));
     expect(isMlmmModelNotFoundError(error)).toBe(true);
-    expect(error).toMatchObject({ code: 0, msg: "'ghost'" });
+    expect(error).toMatchObject({ serverCode: 0, msg: "'ghost'" });
     expect(await client().findModel('ghost')).toBeNull();
   });
 
@@ -169,7 +174,7 @@ describe('server errors (docs/reference/mlmm-api.md §7)', () => {
     await server.close();
     server = await startFakeMlmmServer({ tokens: [TOKEN], layout: 'legacy' });
     const modern = await failure(client().findModel('m'));
-    expect(modern).toMatchObject({ code: 404, msg: 'HTTP 404 Not Found', status: 404 });
+    expect(modern).toMatchObject({ serverCode: 404, msg: 'HTTP 404 Not Found', status: 404 });
     expect(modern.message).toMatch(/legacy layout \(pass domain\)/);
     await server.close();
     server = await startFakeMlmmServer({ tokens: [TOKEN], layout: 'modern' });
@@ -181,16 +186,16 @@ describe('server errors (docs/reference/mlmm-api.md §7)', () => {
     const page = `<html><body>${'Bad gateway '.repeat(100)}</body></html>`;
     server.failNext({ status: 502, body: page, times: 3 });
     const error = await failure(client({ retry: 0 }).listModels());
-    expect(error).toMatchObject({ code: 0, msg: 'Unexpected error', status: 502 });
+    expect(error).toMatchObject({ serverCode: 0, msg: 'Unexpected error', status: 502 });
     expect(isMlmmHttpError(error) && error.body.startsWith('<html><body>Bad gateway')).toBe(true);
     expect(isMlmmHttpError(error) && error.body.length).toBeLessThan(560);
   });
 
   it('an array or empty error body → code 0, Unexpected error', async () => {
     server.failNext({ status: 400, body: [1, 2] });
-    expect(await failure(client().listModels())).toMatchObject({ code: 0, msg: 'Unexpected error' });
+    expect(await failure(client().listModels())).toMatchObject({ serverCode: 0, msg: 'Unexpected error' });
     server.failNext({ status: 401, body: '' });
-    expect(await failure(client().listModels())).toMatchObject({ code: 0, msg: 'Unexpected error' });
+    expect(await failure(client().listModels())).toMatchObject({ serverCode: 0, msg: 'Unexpected error' });
   });
 
   it('a malformed 2xx model → MlmmResponseError with the body', async () => {
@@ -244,7 +249,7 @@ describe('retries', () => {
     expect(isMlmmRetryError(error)).toBe(true);
     expect(error.errors).toHaveLength(3);
     expect(error.errors.every((attempt) => isMlmmHttpError(attempt) && attempt.status === 503)).toBe(true);
-    expect(error).toMatchObject({ code: 503, msg: 'Busy', reason: 'ERR_MLMM_RETRIES_EXHAUSTED' });
+    expect(error).toMatchObject({ serverCode: 503, msg: 'Busy', code: 'ERR_MLMM_RETRIES_EXHAUSTED' });
     expect(server.requests).toHaveLength(3);
     expect(delays).toEqual([250, 500]);
   });
@@ -279,7 +284,7 @@ describe('retries', () => {
     server.resetConnectionNext({ method: 'POST' });
     const error = await failure(client().addModel('m', 'ONNX', new Uint8Array([1])));
     expect(isMlmmNetworkError(error)).toBe(true);
-    expect(error.code).toBe(0);
+    expect(error.serverCode).toBe(0);
     expect(server.requests).toHaveLength(2);
   });
 
@@ -289,7 +294,7 @@ describe('retries', () => {
     server.setDelay(10 * 60_000);
     const error = await failure(client({ timeoutMs: 100 }).listModels());
     expect(isMlmmTimeoutError(error)).toBe(true);
-    expect(error).toMatchObject({ code: 0, timeoutMs: 100 });
+    expect(error).toMatchObject({ serverCode: 0, timeoutMs: 100 });
     expect(error.msg).toMatch(/Timeout/);
     expect(server.requests).toHaveLength(1);
   });
@@ -317,7 +322,7 @@ describe('retries', () => {
       url: server.url,
       token: TOKEN,
       random: () => 0.99,
-      retry: { backoffBaseMs: backoffMs, backoffLimitMs: backoffMs },
+      retry: { baseDelayMs: backoffMs, maxDelayMs: backoffMs },
       signal: controller.signal,
       // Called just before the wait starts: abort once it is under way.
       onRetry: ({ delayMs }) => {
@@ -368,7 +373,7 @@ describe('downloadModel', () => {
     server.seedModel({ name: 'x/y', engine: 'ONNX', bytes: new Uint8Array([9]) });
     for (const name of ['x/y', 'a\\b']) {
       const error = await failure(client().downloadModel(name, { directory }));
-      expect(error.reason).toBe('ERR_MLMM_INVALID_NAME');
+      expect(error.code).toBe('ERR_MLMM_INVALID_NAME');
     }
     expect(server.requests).toHaveLength(0);
     const result = await client().downloadModel('x/y', { directory, fileName: 'y.onnx' });
@@ -445,7 +450,7 @@ describe('transport details', () => {
   it('does not follow redirects (the token could go elsewhere) and says where to point the URL', async () => {
     server.failNext({ status: 302, body: '', headers: { location: 'https://elsewhere.example/mlmodelmanager/models' } });
     const error = await failure(client().listModels());
-    expect(error).toMatchObject({ code: 0, msg: 'Unexpected error', status: 302 });
+    expect(error).toMatchObject({ serverCode: 0, msg: 'Unexpected error', status: 302 });
     expect(error.message).toContain('use https://elsewhere.example/mlmodelmanager/models as the base URL');
     expect(server.requests).toHaveLength(1);
   });
@@ -485,7 +490,7 @@ describe('transport details', () => {
 describe('files', () => {
   it('an unreadable model file → ERR_MLMM_FILE_SYSTEM before any request', async () => {
     const error = await failure(client().addModel('m', 'ONNX', '/nonexistent/dir/model.onnx'));
-    expect(error.reason).toBe('ERR_MLMM_FILE_SYSTEM');
+    expect(error.code).toBe('ERR_MLMM_FILE_SYSTEM');
     expect(error.message).toContain('/nonexistent/dir/model.onnx');
     expect(server.requests).toHaveLength(0);
   });
@@ -495,7 +500,7 @@ describe('files', () => {
     await mkdir(join(directory, 'm.onnx')); // a folder where the file should go: rename fails
     server.seedModel({ name: 'm', engine: 'ONNX', bytes: new Uint8Array([1]) });
     const error = await failure(client().downloadModel('m', { directory }));
-    expect(error.reason).toBe('ERR_MLMM_FILE_SYSTEM');
+    expect(error.code).toBe('ERR_MLMM_FILE_SYSTEM');
     expect(await readdir(directory)).toEqual(['m.onnx']);
   });
 });

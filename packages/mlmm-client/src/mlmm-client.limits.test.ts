@@ -70,7 +70,7 @@ describe('reply size caps', () => {
     try {
       const client = createMlmmClient({ url: bomb.url, token: TOKEN, retry: 0, maxResponseBytes: 4 * MIB });
       const error = await failure(client.listModels());
-      expect(error.reason).toBe('ERR_MLMM_RESPONSE_TOO_LARGE');
+      expect(error.code).toBe('ERR_MLMM_RESPONSE_TOO_LARGE');
       expect(error.message).toMatch(/^Response too large: more than 4194304 bytes — GET .*\/models sent a body of more than 4194304 bytes \(after decompression\)/);
       expect(error.message).toContain('raise maxResponseBytes');
       expect(error.message).not.toContain(TOKEN);
@@ -85,7 +85,7 @@ describe('reply size caps', () => {
     const huge = `[${'{"name":"m","engine":"ONNX"},'.repeat(2_400_000)}{"name":"m","engine":"ONNX"}]`; // ~67 MB of JSON
     server.failNext({ status: 200, path: '/models', body: huge, gzip: true });
     const error = await failure(createMlmmClient({ url: server.url, token: TOKEN }).listModels());
-    expect(error.reason).toBe('ERR_MLMM_RESPONSE_TOO_LARGE');
+    expect(error.code).toBe('ERR_MLMM_RESPONSE_TOO_LARGE');
     expect(error.message).toContain('more than 67108864 bytes');
   }, 60_000);
 
@@ -103,7 +103,7 @@ describe('reply size caps', () => {
     const client = createMlmmClient({ url: server.url, token: TOKEN, maxResponseBytes: 1024, maxDownloadBytes: 100_000 });
     expect((await client.getModel('big')).name).toBe('big');
     const error = await failure(client.downloadModel('big', { directory }));
-    expect(error.reason).toBe('ERR_MLMM_RESPONSE_TOO_LARGE');
+    expect(error.code).toBe('ERR_MLMM_RESPONSE_TOO_LARGE');
     expect(error.message).toContain('raise maxDownloadBytes');
     expect(await readdir(directory)).toEqual([]);
   });
@@ -134,7 +134,7 @@ describe('downloadModel verification', () => {
       body: { id: 1, name: 'm1', engine: 'ONNX', image: { id: 100, size: 200_000, image: html.toString('base64') } },
     });
     const error = await failure(createMlmmClient({ url: server.url, token: TOKEN }).downloadModel('m1', { directory }));
-    expect(error.reason).toBe('ERR_MLMM_RESPONSE_INVALID');
+    expect(error.code).toBe('ERR_MLMM_RESPONSE_INVALID');
     expect(error.message).toMatch(new RegExp(`"image\\.size" says 200000 bytes but "image\\.image" decodes to ${html.length} — .*nothing was written`));
     expect(await readFile(file)).toEqual(original);
     expect(await readdir(directory)).toEqual(['m1.onnx']);

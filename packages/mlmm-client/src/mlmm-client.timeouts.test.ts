@@ -39,7 +39,7 @@ describe('timeouts: a deadline that a trickling server cannot extend', () => {
     const client = createMlmmClient({ url: server.url, token: TOKEN, timeoutMs: 5000, totalTimeoutMs: 300 });
     const error = await failure(client.downloadModel('m', { directory }));
     expect(isMlmmTimeoutError(error)).toBe(true);
-    expect(error).toMatchObject({ reason: 'ERR_MLMM_TIMEOUT', kind: 'total', timeoutMs: 300, method: 'GET' });
+    expect(error).toMatchObject({ code: 'ERR_MLMM_TIMEOUT', kind: 'total', timeoutMs: 300, method: 'GET' });
     expect((error as Error).message).toContain('totalTimeoutMs (300 ms');
     expect(await readdir(directory)).toEqual([]);
   }, 30_000);
@@ -61,13 +61,13 @@ describe('timeouts: a deadline that a trickling server cannot extend', () => {
       },
     });
     const error = await failure(client.listModels());
-    expect(error).toMatchObject({ reason: 'ERR_MLMM_TIMEOUT', kind: 'total', timeoutMs: 300_000 });
+    expect(error).toMatchObject({ code: 'ERR_MLMM_TIMEOUT', kind: 'total', timeoutMs: 300_000 });
   }, 30_000);
 
   it('a silent server fails with the idle timeout and its value', async () => {
     server.setDelay(60_000);
     const error = await failure(createMlmmClient({ url: server.url, token: TOKEN, timeoutMs: 1000 }).listModels());
-    expect(error).toMatchObject({ reason: 'ERR_MLMM_TIMEOUT', kind: 'idle', timeoutMs: 1000 });
+    expect(error).toMatchObject({ code: 'ERR_MLMM_TIMEOUT', kind: 'idle', timeoutMs: 1000 });
   }, 30_000);
 
   it('a trickled answer within the deadline completes', async () => {

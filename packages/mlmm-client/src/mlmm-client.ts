@@ -9,7 +9,7 @@ import type { MlmmCallOptions, MlmmClient, MlmmClientOptions, MlmmModel, MlmmMod
 
 /**
  * Creates a client of Devo's ML Model Manager that puts on the wire exactly what the official
- * Python client `devo-mlmodelmanager` sends. Throws {@link MlmmError} (`ERR_MLMM_INVALID_OPTIONS`)
+ * Python client `devo-mlmodelmanager` sends. Throws {@link MlmmError} (`ERR_MLMM_INVALID_OPTION`)
  * on an invalid URL or auth type, before any traffic.
  *
  * @example

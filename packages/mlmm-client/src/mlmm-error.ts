@@ -1,15 +1,15 @@
 /**
  * Errors of `@dga/mlmm-client`.
  *
- * `code` and `msg` follow the official Python client exactly (docs/reference/mlmm-api.md §7): `code` is the integer
- * `code` of the server's error body (0 when there is none, never the HTTP status) and `msg` its
- * text. What a caller branches on is the class (or its guard) and `reason`, a stable
- * `ERR_MLMM_*` string. Messages and fields never contain the token.
+ * What a caller branches on is the class (or its guard) and `code`, a stable `ERR_MLMM_*` string.
+ * `serverCode` and `msg` follow the official Python client (docs/reference/mlmm-api.md §7):
+ * `serverCode` is the integer `code` of the server's error body (0 when there is none, never the
+ * HTTP status) and `msg` its text. Messages and fields never contain the token.
  */
 
-/** Stable machine-readable reason of every {@link MlmmError}. */
-export type MlmmErrorReason =
-  | 'ERR_MLMM_INVALID_OPTIONS'
+/** Stable machine-readable code of every {@link MlmmError}. */
+export type MlmmErrorCode =
+  | 'ERR_MLMM_INVALID_OPTION'
   | 'ERR_MLMM_INVALID_NAME'
   | 'ERR_MLMM_FILE_SYSTEM'
   | 'ERR_MLMM_TOKEN'
@@ -26,13 +26,13 @@ export type MlmmErrorReason =
 
 /** Options of the {@link MlmmError} constructor. */
 export interface MlmmErrorOptions {
-  /** Machine-readable reason. */
-  reason: MlmmErrorReason;
+  /** Machine-readable code, e.g. `ERR_MLMM_TOKEN`. */
+  code: MlmmErrorCode;
   /**
-   * The server body's `code` (docs/reference/mlmm-api.md §7).
+   * The server body's integer `code` (docs/reference/mlmm-api.md §7).
    * @default 0
    */
-  code?: number;
+  serverCode?: number;
   /** The short message of docs/reference/mlmm-api.md §7 (`Token invalid or expired`, `'my_model'`, …). */
   msg: string;
   /** Context and the fix, appended to `message` after the docs/reference/mlmm-api.md §7 form. */
@@ -58,43 +58,43 @@ function hasMark(value: unknown, kind: string): boolean {
   );
 }
 
-/** The string form of the Python client: `"<code>: <msg>"` when code ≠ 0, else `msg`. */
-export function formatMlmmMessage(code: number, msg: string): string {
-  return code === 0 ? msg : `${code}: ${msg}`;
+/** The string form of the Python client: `"<serverCode>: <msg>"` when serverCode ≠ 0, else `msg`. */
+export function formatMlmmMessage(serverCode: number, msg: string): string {
+  return serverCode === 0 ? msg : `${serverCode}: ${msg}`;
 }
 
 /**
  * Base class of every error thrown by `@dga/mlmm-client`.
  *
- * `message` starts with the Python client's form (`"<code>: <msg>"`, or `msg` when code is 0),
+ * `message` starts with the Python client's form (`"<serverCode>: <msg>"`, or `msg` when it is 0),
  * followed by the request and the fix.
  *
  * @example
  * ```ts
  * try { await client.getModel('dga_classifier'); }
  * catch (error) {
- *   if (MlmmError.isInstance(error)) console.error(error.code, error.msg, error.reason);
+ *   if (MlmmError.isInstance(error)) console.error(error.code, error.serverCode, error.msg);
  * }
  * ```
  */
 export class MlmmError extends Error {
   override name: string = 'MlmmError';
-  /** Machine-readable reason, e.g. `ERR_MLMM_TOKEN`. */
-  readonly reason: MlmmErrorReason;
+  /** Machine-readable code, e.g. `ERR_MLMM_TOKEN`. */
+  readonly code: MlmmErrorCode;
   /** The server body's integer `code`, 0 when none (docs/reference/mlmm-api.md §7). Never the HTTP status. */
-  readonly code: number;
+  readonly serverCode: number;
   /** The short message of docs/reference/mlmm-api.md §7. */
   readonly msg: string;
 
   constructor(options: MlmmErrorOptions) {
-    const code = options.code ?? 0;
-    const head = formatMlmmMessage(code, options.msg);
+    const serverCode = options.serverCode ?? 0;
+    const head = formatMlmmMessage(serverCode, options.msg);
     super(
       options.detail === undefined || options.detail === '' ? head : `${head} — ${options.detail}`,
       options.cause === undefined ? undefined : { cause: options.cause },
     );
-    this.reason = options.reason;
-    this.code = code;
+    this.code = options.code;
+    this.serverCode = serverCode;
     this.msg = options.msg;
   }
 
@@ -114,7 +114,7 @@ export interface MlmmRequestInfo {
 }
 
 /**
- * The server answered with a non-2xx status (docs/reference/mlmm-api.md §7). `code`/`msg` come from the JSON body,
+ * The server answered with a non-2xx status (docs/reference/mlmm-api.md §7). `serverCode`/`msg` come from the JSON body,
  * `status` is the HTTP status, `body` the start of the raw body (truncated).
  *
  * @example
@@ -148,7 +148,7 @@ export class MlmmHttpError extends MlmmError {
 mark(MlmmHttpError, 'http');
 
 /**
- * The server rejected the token: its body had `code: 5` (any HTTP status). `code` is 5.
+ * The server rejected the token: its body had `code: 5` (any HTTP status). `serverCode` is 5.
  *
  * @example
  * ```ts
@@ -166,7 +166,7 @@ mark(MlmmTokenError, 'token');
 
 /**
  * `getModel`/`downloadModel` found no model of that name (the server answered 204 or an empty
- * body). `code` 0, `msg` `'<name>'`.
+ * body). `serverCode` 0, `msg` `'<name>'`.
  *
  * @example
  * ```ts
@@ -191,7 +191,7 @@ mark(MlmmModelNotFoundError, 'model-not-found');
 
 /**
  * `addModel` without `force` found a model of the same name; nothing was uploaded.
- * `code` 0, `msg` `'<name>'`.
+ * `serverCode` 0, `msg` `'<name>'`.
  *
  * @example
  * ```ts
@@ -219,7 +219,7 @@ mark(MlmmModelAlreadyExistsError, 'model-already-exists');
 
 /**
  * The server reviewed the uploaded file and found it invalid (`valid: false`); nothing was saved.
- * `code` 0, `msg` = the review's `errorDetail`.
+ * `serverCode` 0, `msg` = the review's `errorDetail`.
  *
  * @example
  * ```ts
@@ -359,7 +359,7 @@ mark(MlmmResponseError, 'response');
 
 /**
  * Every attempt of a retried GET failed with a retryable error. `errors` keeps each attempt's
- * error in order; `code`, `msg` and `cause` are those of the last one.
+ * error in order; `serverCode`, `msg` and `cause` are those of the last one.
  *
  * @example
  * ```ts
@@ -374,8 +374,8 @@ export class MlmmRetryError extends MlmmError {
   constructor(errors: readonly MlmmError[]) {
     const last = errors.at(-1);
     super({
-      reason: 'ERR_MLMM_RETRIES_EXHAUSTED',
-      code: last?.code ?? 0,
+      code: 'ERR_MLMM_RETRIES_EXHAUSTED',
+      serverCode: last?.serverCode ?? 0,
       msg: last?.msg ?? 'Unexpected error',
       detail: `gave up after ${errors.length} attempts; last: ${last?.message ?? 'unknown'}`,
       cause: last,

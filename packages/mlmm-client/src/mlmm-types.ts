@@ -5,11 +5,12 @@ import type { MlmmError } from './mlmm-error';
 export type MlmmAuthType = 'standalone' | 'bearer';
 
 /**
- * Retry settings. Only idempotent GETs are retried; uploads and saves never are.
+ * Retry settings: the same shape as `@dga/devo-query`'s `QueryRetryOptions`. Only idempotent GETs
+ * are retried; uploads, saves, timeouts and aborts never are.
  *
  * @example
  * ```ts
- * createMlmmClient({ url, token, retry: { limit: 3, backoffLimitMs: 4000 } });
+ * createMlmmClient({ url, token, retry: { limit: 3, maxDelayMs: 4000 } });
  * ```
  */
 export interface MlmmRetryOptions {
@@ -19,31 +20,36 @@ export interface MlmmRetryOptions {
    */
   limit?: number;
   /**
-   * HTTP statuses that are retried.
-   * @default [429, 500, 502, 503, 504]
-   */
-  statusCodes?: readonly number[];
-  /**
-   * Connection error codes that are retried. Timeouts are not retried.
-   * @default ['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'EAI_AGAIN']
-   */
-  errorCodes?: readonly string[];
-  /**
-   * Base of the exponential backoff; retry n waits a uniform draw in
-   * [0, min(backoffLimitMs, backoffBaseMs · 2^(n-1))) ("full jitter").
+   * Base of the exponential backoff: retry n waits up to `min(maxDelayMs, baseDelayMs · 2^(n-1))`.
    * @default 500
    */
-  backoffBaseMs?: number;
+  baseDelayMs?: number;
   /**
    * Cap of one backoff delay.
    * @default 8000
    */
-  backoffLimitMs?: number;
+  maxDelayMs?: number;
+  /**
+   * Full jitter: each wait is a uniform draw in [0, the backoff delay), so that separate processes
+   * do not retry at the same instants. `false` waits the backoff delay exactly.
+   * @default true
+   */
+  jitter?: boolean;
   /**
    * Upper bound for a server's `Retry-After` (which replaces the backoff when present).
    * @default 30000
    */
   maxRetryAfterMs?: number;
+  /**
+   * HTTP statuses that are retried.
+   * @default [429, 500, 502, 503, 504]
+   */
+  statusCodes?: readonly number[];
+  /**
+   * Connection error codes that are retried.
+   * @default ['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'EAI_AGAIN']
+   */
+  errorCodes?: readonly string[];
 }
 
 /** Passed to `onRetry` before the client waits and retries a GET. */
@@ -102,7 +108,7 @@ export interface MlmmClientOptions {
    * @default '@dga/mlmm-client/<VERSION>'
    */
   userAgent?: string;
-  /** Called before each retry. */
+  /** Called before each retry, with the attempt that failed and the wait before the next one. */
   onRetry?: (event: MlmmRetryEvent) => void;
   /** Aborts every call of this client when it fires. */
   signal?: AbortSignal;

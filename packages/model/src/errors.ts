@@ -1,4 +1,5 @@
 const marker = Symbol.for('dga.model.error');
+const abortMarker = Symbol.for('dga.model.error.abort');
 
 /** Every error code `@dga/model` throws. */
 export type ModelErrorCode =
@@ -52,6 +53,12 @@ export class ModelAbortError extends ModelError {
   constructor(where: string, options?: { cause?: unknown }) {
     super('ERR_MODEL_ABORTED', `${where} was aborted by its AbortSignal; nothing was written. Re-run it to completion, or ignore this error if the cancellation was intended.`, options);
     this.name = 'ModelAbortError';
+    Object.defineProperty(this, abortMarker, { value: true });
+  }
+
+  /** True for a `ModelAbortError`, even one created by another copy of the package. */
+  static override isInstance(value: unknown): value is ModelAbortError {
+    return typeof value === 'object' && value !== null && abortMarker in value;
   }
 }
 

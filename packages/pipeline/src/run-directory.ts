@@ -25,7 +25,7 @@ export type RunDirectoryErrorCode =
   /** The file system refused a write (read-only, full, permissions…). */
   | 'ERR_TRAINER_OUT_WRITE';
 
-const errorMarker = Symbol.for('dga.trainer.error');
+const errorMarker = Symbol.for('dga.pipeline.error.run-directory');
 
 /** Why a run directory cannot be (re)placed at its target. The message names the path and the fix. */
 export class RunDirectoryError extends Error {

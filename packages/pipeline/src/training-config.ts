@@ -53,12 +53,27 @@ export interface TrainingConfig {
 
 const keys = new Set(['dataset', 'preset', 'psl', 'featureSet', 'epochs', 'batchSize', 'seed', 'threshold', 'out', 'cacheDir', 'strict', 'maxSkippedRows', 'register', 'query', '$schema']);
 
-/** A config problem: names the file, the key and the fix. */
+const configErrorMarker = Symbol.for('dga.pipeline.error.training-config');
+
+/**
+ * A config problem: names the file, the key and the fix. Use {@link TrainingConfigError.isInstance}
+ * rather than `instanceof` (two installed copies of the package would break `instanceof`).
+ *
+ * @example
+ * try { loadTrainingConfigFile('train.json'); }
+ * catch (error) { if (TrainingConfigError.isInstance(error)) console.error(error.message); }
+ */
 export class TrainingConfigError extends Error {
   readonly code = 'ERR_TRAINER_CONFIG' as const;
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'TrainingConfigError';
+    Object.defineProperty(this, configErrorMarker, { value: true });
+  }
+
+  /** True for a `TrainingConfigError`, even from another copy of this package. */
+  static isInstance(error: unknown): error is TrainingConfigError {
+    return typeof error === 'object' && error !== null && configErrorMarker in error;
   }
 }
 
@@ -156,13 +171,13 @@ export function loadTrainingConfigFile(file: string): Partial<TrainingConfig> {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new TrainingConfigError(`${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new TrainingConfigError(`${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error });
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new TrainingConfigError(`${file}: not valid JSON (${(error as Error).message})`);
+    throw new TrainingConfigError(`${file}: not valid JSON (${(error as Error).message})`, { cause: error });
   }
   const withOut = { out: '.', ...(raw as object) };
   const config = validateTrainingConfig(withOut, file, dirname(resolve(file)));

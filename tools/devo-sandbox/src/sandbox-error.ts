@@ -1,4 +1,5 @@
 const marker = Symbol.for('dga.devo-sandbox.error');
+const linqMarker = Symbol.for('dga.devo-sandbox.error.linq-query');
 
 /** Error codes of `@dga/devo-sandbox`. */
 export type DevoSandboxErrorCode =
@@ -80,10 +81,12 @@ export class LinqQueryError extends DevoSandboxError {
       (code === 'ERR_SANDBOX_LINQ_UNKNOWN_TABLE' || code === 'ERR_SANDBOX_MODEL_NOT_FOUND'
         ? 'MISSING_RESOURCE'
         : 'QUERY_PARSING_ERROR');
+    Object.defineProperty(this, linqMarker, { value: true });
   }
 
+  /** True for a `LinqQueryError`, even from another copy of this package. */
   static override isInstance(error: unknown): error is LinqQueryError {
-    return DevoSandboxError.isInstance(error) && error instanceof Error && error.name === 'LinqQueryError';
+    return typeof error === 'object' && error !== null && linqMarker in error;
   }
 }
 

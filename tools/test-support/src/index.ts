@@ -3,3 +3,5 @@ export { findPython, requirePythonModule } from './python';
 export { withOrtTelemetryOn } from './ort-telemetry-env';
 export { descendantProcesses, isProcessAlive } from './process-tree';
 export type { ProcessInfo } from './process-tree';
+export { errorModelViolations } from './error-model';
+export type { ErrorClass, ErrorModelCase } from './error-model';

@@ -62,7 +62,7 @@ export default defineCommand({
       ...(timeouts.totalTimeoutMs === undefined ? {} : { totalTimeoutMs: timeouts.totalTimeoutMs }),
       auth: config.auth.type === 'token' ? { type: 'token', token: config.auth.token } : { type: 'apiKey', apiKey: config.auth.apiKey, apiSecret: config.auth.apiSecret },
       userAgent: `@dga/cli/${VERSION}`,
-      retry: { onRetry: (event) => runtime.logger.warn(`query request failed (${event.error.message}); retrying`, { attempt: event.attempt, delayMs: event.delayMs }) },
+      onRetry: (event) => runtime.logger.warn(`query request failed (${event.error.message}); retrying`, { attempt: event.attempt, delayMs: event.delayMs }),
     });
     // Dates go to the client as given: it reads epoch seconds, dates, `now()-1*hour()` and the
     // Devo date language (see `resolveQueryDate` of @dga/devo-query).

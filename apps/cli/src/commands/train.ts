@@ -160,7 +160,7 @@ export default defineCommand({
       try {
         fromFile = pipeline.loadTrainingConfigFile(file);
       } catch (error) {
-        if (error instanceof pipeline.TrainingConfigError) throw new UsageError(`--config ${error.message}`, { cause: error });
+        if (pipeline.TrainingConfigError.isInstance(error)) throw new UsageError(`--config ${error.message}`, { cause: error });
         throw error;
       }
     }

@@ -17,13 +17,22 @@ export interface IniDocument {
   readonly defaults: ReadonlyMap<string, IniEntry>;
 }
 
+const iniSyntaxMarker = Symbol.for('dga.cli.error.ini-syntax');
+
 /** A syntax error in an INI file, with its 1-based line. */
 export class IniSyntaxError extends Error {
+  readonly code = 'ERR_CLI_INI_SYNTAX' as const;
   readonly line: number;
   constructor(message: string, line: number) {
     super(message);
     this.name = 'IniSyntaxError';
     this.line = line;
+    Object.defineProperty(this, iniSyntaxMarker, { value: true });
+  }
+
+  /** True for an `IniSyntaxError`, even from another copy of this module. */
+  static isInstance(error: unknown): error is IniSyntaxError {
+    return typeof error === 'object' && error !== null && iniSyntaxMarker in error;
   }
 }
 

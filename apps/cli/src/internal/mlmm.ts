@@ -77,7 +77,7 @@ export async function createMlmm(config: MlmmSettings, runtime: CommandRuntime):
       } catch (error) {
         if (isMlmmTimeoutError(error)) throw timeoutExitError({ kind: error.kind, timeoutMs: error.timeoutMs, request: `${error.method} ${error.url}` }, error);
         // The library names its own option; no reply of a real Model Manager comes near the cap.
-        if (isMlmmResponseError(error) && error.reason === 'ERR_MLMM_RESPONSE_TOO_LARGE') {
+        if (isMlmmResponseError(error) && error.code === 'ERR_MLMM_RESPONSE_TOO_LARGE') {
           throw new ExitError(ExitCode.failure, `${error.method} ${redactUrl(error.url)}: the reply passed the size cap and was cut off`, {
             cause: error,
             hint: 'a Model Manager reply is far smaller: check that --mlmm-url (or DEVO_MLMM_URL) points at the Model Manager',

@@ -5,7 +5,7 @@ import { QUERY_FORMATS } from './response-parser';
 
 /** The error of an invalid query option. */
 export function invalidOption(name: string, detail: string): DevoQueryError {
-  return new DevoQueryError('ERR_QUERY_INVALID_OPTIONS', `Invalid query option "${name}": ${detail}`);
+  return new DevoQueryError('ERR_QUERY_INVALID_OPTION', `Invalid query option "${name}": ${detail}`);
 }
 
 function checkCount(name: string, value: number | undefined): void {

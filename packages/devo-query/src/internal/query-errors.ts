@@ -4,20 +4,6 @@ import { DevoQueryError, QueryHttpError, QueryResponseError, QueryTimeoutError, 
 /** The largest error body read, in bytes. */
 export const BODY_LIMIT: number = 64 * 1024;
 const CAUSE_LIMIT = 2000;
-/** Connection failures: the server never answered, so retrying cannot duplicate an effect we see. */
-const CONNECTION_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'ECONNABORTED',
-]);
-/** HTTP statuses retried on idempotent requests. */
-export const RETRY_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
-
 /** The docs/reference/devo-query-api.md §7.1 extraction rule, extended to keep the detail of `object` when `msg` is generic. */
 export function extractServerError(status: number, text: string): { message: string; code: number | string | undefined; cid: string | undefined; timestamp: number | undefined } {
   let body: unknown;
@@ -164,9 +150,10 @@ function httpsOriginOf(error: unknown): string | undefined {
   return `https://${url.host}`;
 }
 
-export function isConnectionFailure(error: DevoQueryError): boolean {
-  if (error instanceof QueryTimeoutError) return error.kind === 'connect';
+/** A connect timeout, or a network error whose system code is one of `errorCodes`: the server never answered. */
+export function isConnectionFailure(error: DevoQueryError, errorCodes: ReadonlySet<string>): boolean {
+  if (QueryTimeoutError.isInstance(error)) return error.kind === 'connect';
   if (error.code !== 'ERR_QUERY_NETWORK') return false;
   const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
-  return typeof cause?.code === 'string' && CONNECTION_CODES.has(cause.code);
+  return typeof cause?.code === 'string' && errorCodes.has(cause.code);
 }

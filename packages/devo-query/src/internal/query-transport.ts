@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import got, { type Got } from 'got';
 import { DevoQueryError, QueryHttpError } from '../errors';
-import type { QueryClientOptions, QueryRetryOptions } from '../query-types';
+import type { QueryClientOptions } from '../query-types';
 import { VERSION } from '../version';
 import { signRequest } from './sign';
-import { abortError, isConnectionFailure, RETRY_STATUSES, timeoutError, translate, type Timeouts } from './query-errors';
+import { abortError, isConnectionFailure, timeoutError, translate, type Timeouts } from './query-errors';
+import { backoffDelay, resolveRetry, type ResolvedRetry } from './retry';
 
 /**
  * Accepts `https://host`, `https://host/`, `https://host/search/query` and
@@ -15,13 +16,13 @@ export function normalizeBaseUrl(url: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw new DevoQueryError('ERR_QUERY_INVALID_OPTIONS', `Invalid query client option "url": ${JSON.stringify(url.slice(0, 200))} is not an absolute URL; pass e.g. "https://apiv2-eu.devo.com".`);
+    throw new DevoQueryError('ERR_QUERY_INVALID_OPTION', `Invalid query client option "url": ${JSON.stringify(url.slice(0, 200))} is not an absolute URL; pass e.g. "https://apiv2-eu.devo.com".`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new DevoQueryError('ERR_QUERY_INVALID_OPTIONS', `Invalid query client option "url": protocol ${parsed.protocol} is not http: or https:.`);
+    throw new DevoQueryError('ERR_QUERY_INVALID_OPTION', `Invalid query client option "url": protocol ${parsed.protocol} is not http: or https:.`);
   }
   if (parsed.username !== '' || parsed.password !== '') {
-    throw new DevoQueryError('ERR_QUERY_INVALID_OPTIONS', 'Invalid query client option "url": credentials in the URL are not supported; use the "auth" option.');
+    throw new DevoQueryError('ERR_QUERY_INVALID_OPTION', 'Invalid query client option "url": credentials in the URL are not supported; use the "auth" option.');
   }
   let path = parsed.pathname.replace(/\/+$/, '');
   if (path.endsWith('/search/query')) path = path.slice(0, -'/search/query'.length);
@@ -33,7 +34,7 @@ export interface QueryTransport {
   http: Got;
   now: () => number;
   timeouts: Timeouts;
-  retry: { limit: number; baseDelayMs: number; maxDelayMs: number; onRetry: QueryRetryOptions['onRetry'] };
+  retry: ResolvedRetry;
   /** The headers of a request with this body: content type and credentials (docs/reference/devo-query-api.md §2). */
   authHeaders: (body: string) => Record<string, string>;
   /** When a call started now must end (epoch ms of `now`), or infinity without `totalTimeoutMs`. */
@@ -42,7 +43,7 @@ export interface QueryTransport {
   remainingTimeout: (deadline: number) => { timeout?: { request: number } };
 }
 
-/** Validates the options (throws `ERR_QUERY_INVALID_OPTIONS`) and builds the transport. */
+/** Validates the options (throws `ERR_QUERY_INVALID_OPTION`) and builds the transport. */
 export function createQueryTransport(options: QueryClientOptions): QueryTransport {
   const baseUrl = normalizeBaseUrl(options.url);
   const auth = options.auth;
@@ -50,13 +51,15 @@ export function createQueryTransport(options: QueryClientOptions): QueryTranspor
   const totalTimeoutMs = options.totalTimeoutMs;
   const timeouts: Timeouts = { idleMs: timeoutMs, connectMs: Math.min(timeoutMs, 30_000), totalMs: totalTimeoutMs };
   const now = options.now ?? Date.now;
-  if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw new DevoQueryError('ERR_QUERY_INVALID_OPTIONS', `Invalid query client option "timeoutMs": ${timeoutMs} is not a positive number of milliseconds.`);
+  if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw new DevoQueryError('ERR_QUERY_INVALID_OPTION', `Invalid query client option "timeoutMs": ${timeoutMs} is not a positive number of milliseconds.`);
   if (totalTimeoutMs !== undefined && !(Number.isFinite(totalTimeoutMs) && totalTimeoutMs > 0)) {
-    throw new DevoQueryError('ERR_QUERY_INVALID_OPTIONS', `Invalid query client option "totalTimeoutMs": ${totalTimeoutMs} is not a positive number of milliseconds.`);
+    throw new DevoQueryError('ERR_QUERY_INVALID_OPTION', `Invalid query client option "totalTimeoutMs": ${totalTimeoutMs} is not a positive number of milliseconds.`);
   }
   if (auth.type === 'token' ? auth.token === '' : auth.type === 'jwt' ? auth.jwt === '' : auth.apiKey === '' || auth.apiSecret === '') {
-    throw new DevoQueryError('ERR_QUERY_INVALID_OPTIONS', `Invalid query client option "auth": the ${auth.type} credentials are empty.`);
-  }  const http: Got = got.extend({
+    throw new DevoQueryError('ERR_QUERY_INVALID_OPTION', `Invalid query client option "auth": the ${auth.type} credentials are empty.`);
+  }
+  const retry = resolveRetry(options);
+  const http: Got = got.extend({
     prefixUrl: `${baseUrl}/`,
     headers: { 'user-agent': options.userAgent ?? `@dga/devo-query/${VERSION}` },
     // got's own retry is off: ours retries only what is safe (see `withRetries`).
@@ -72,12 +75,7 @@ export function createQueryTransport(options: QueryClientOptions): QueryTranspor
     http,
     now,
     timeouts,
-    retry: {
-      limit: options.retry?.limit ?? 2,
-      baseDelayMs: options.retry?.baseDelayMs ?? 1000,
-      maxDelayMs: options.retry?.maxDelayMs ?? 30_000,
-      onRetry: options.retry?.onRetry,
-    },
+    retry,
     authHeaders(body) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (auth.type === 'token') headers.authorization = `Bearer ${auth.token}`;
@@ -108,7 +106,7 @@ export async function withRetries<T>(
   retryStatus: boolean,
 ): Promise<T> {
   const { now, timeouts } = transport;
-  const { limit: retryLimit, baseDelayMs, maxDelayMs, onRetry } = transport.retry;
+  const { retry } = transport;
   for (let number = 1; ; number++) {
     if (signal?.aborted === true) throw abortError(request, signal);
     if (now() >= deadline) throw timeoutError('total', request, timeouts, undefined);
@@ -118,14 +116,13 @@ export async function withRetries<T>(
       const failure = translate(error, request, signal, false, timeouts);
       if (!DevoQueryError.isInstance(failure)) throw failure;
       const retriable =
-        isConnectionFailure(failure) || (retryStatus && failure instanceof QueryHttpError && RETRY_STATUSES.has(failure.status));
-      if (!retriable || number > retryLimit || failure.code === 'ERR_QUERY_ABORTED') throw failure;
-      let delayMs = Math.min(maxDelayMs, baseDelayMs * 2 ** (number - 1));
+        isConnectionFailure(failure, retry.errorCodes) || (retryStatus && QueryHttpError.isInstance(failure) && retry.statusCodes.has(failure.status));
+      if (!retriable || number > retry.limit || failure.code === 'ERR_QUERY_ABORTED') throw failure;
       const retryAfter = (failure as { retryAfterMs?: number }).retryAfterMs;
-      if (retryAfter !== undefined) delayMs = Math.min(maxDelayMs, retryAfter);
+      const delayMs = retryAfter === undefined ? backoffDelay(number, retry) : Math.min(retry.maxRetryAfterMs, retryAfter);
       // No time left for another attempt after the wait: give up with what failed.
       if (now() + delayMs >= deadline) throw failure;
-      onRetry?.({ attempt: number, delayMs, request, error: failure });
+      retry.onRetry?.({ attempt: number, delayMs, request, error: failure });
       try {
         await sleep(delayMs, undefined, signal === undefined ? {} : { signal });
       } catch {

@@ -78,7 +78,7 @@ export function runQuery(transport: QueryTransport, queryOptions: QueryOptions):
     },
     [Symbol.asyncIterator]() {
       if (iterated) {
-        throw new DevoQueryError('ERR_QUERY_INVALID_OPTIONS', 'A QueryStream can be iterated only once; call client.query() again for a new run.');
+        throw new DevoQueryError('ERR_QUERY_INVALID_OPTION', 'A QueryStream can be iterated only once; call client.query() again for a new run.');
       }
       iterated = true;
       return rows();

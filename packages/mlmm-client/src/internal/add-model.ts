@@ -53,7 +53,7 @@ export async function addModel(
   // 2. Refuse without force; nothing is uploaded.
   if (existing !== null && addOptions.force !== true) {
     throw new MlmmModelAlreadyExistsError({
-      reason: 'ERR_MLMM_MODEL_ALREADY_EXISTS',
+      code: 'ERR_MLMM_MODEL_ALREADY_EXISTS',
       msg: `'${name}'`,
       detail: `a model named '${name}' already exists (id ${String(existing['id'])}); pass force: true to replace it in place`,
       modelName: name,
@@ -78,7 +78,7 @@ export async function addModel(
   if (reviewRecord['valid'] !== true) {
     const detail = typeof reviewRecord['errorDetail'] === 'string' && reviewRecord['errorDetail'] !== '' ? reviewRecord['errorDetail'] : 'Invalid model file';
     throw new MlmmModelRejectedError({
-      reason: 'ERR_MLMM_MODEL_REJECTED',
+      code: 'ERR_MLMM_MODEL_REJECTED',
       msg: detail,
       detail: `the server rejected ${fileName} for engine ${engine}; nothing was saved: check that the file is a valid ${engine} model`,
       review: reviewRecord,

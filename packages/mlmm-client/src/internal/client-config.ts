@@ -6,11 +6,12 @@ import { isRecord } from './validate';
 
 const defaultRetry: ResolvedRetry = {
   limit: 2,
+  baseDelayMs: 500,
+  maxDelayMs: 8000,
+  jitter: true,
+  maxRetryAfterMs: 30_000,
   statusCodes: [429, 500, 502, 503, 504],
   errorCodes: ['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'EAI_AGAIN'],
-  backoffBaseMs: 500,
-  backoffLimitMs: 8000,
-  maxRetryAfterMs: 30_000,
 };
 export const MIB: number = 1024 * 1024;
 /** Bodies are decoded as one string: V8's longest is just under 2^29 characters. */
@@ -25,7 +26,7 @@ function byteLimit(value: unknown, name: string, fallback: number): number {
 }
 
 export function usage(msg: string, detail: string): MlmmError {
-  return new MlmmError({ reason: 'ERR_MLMM_INVALID_OPTIONS', msg, detail });
+  return new MlmmError({ code: 'ERR_MLMM_INVALID_OPTION', msg, detail });
 }
 
 function validateBaseUrl(url: unknown, token: unknown): string {
@@ -65,14 +66,14 @@ export function displayUrl(url: string): string {
 export function validateName(name: unknown): string {
   if (typeof name !== 'string' || name === '') {
     throw new MlmmError({
-      reason: 'ERR_MLMM_INVALID_NAME',
+      code: 'ERR_MLMM_INVALID_NAME',
       msg: `Invalid name: '${typeof name === 'string' ? name : String(name)}'`,
       detail: 'pass a non-empty model name',
     });
   }
   if (name.split('/').some((segment) => segment === '.' || segment === '..')) {
     throw new MlmmError({
-      reason: 'ERR_MLMM_INVALID_NAME',
+      code: 'ERR_MLMM_INVALID_NAME',
       msg: `Invalid name: '${name}'`,
       detail: 'a name with "." or ".." path segments cannot be addressed: URLs normalise them away (the Python client has the same limit)',
     });
@@ -104,7 +105,7 @@ export interface ClientConfig {
   onRetry: ((event: MlmmRetryEvent) => void) | undefined;
 }
 
-/** Validates {@link MlmmClientOptions} before any traffic; throws `ERR_MLMM_INVALID_OPTIONS`. */
+/** Validates {@link MlmmClientOptions} before any traffic; throws `ERR_MLMM_INVALID_OPTION`. */
 export function resolveClientConfig(options: MlmmClientOptions): ClientConfig {
   if (!isRecord(options)) throw usage('Invalid options', 'createMlmmClient({ url, token }) needs an options object');
   const base = validateBaseUrl(options.url, options.token);
@@ -133,6 +134,10 @@ export function resolveClientConfig(options: MlmmClientOptions): ClientConfig {
     typeof retryOption === 'number'
       ? { ...defaultRetry, limit: retryOption }
       : { ...defaultRetry, ...Object.fromEntries(Object.entries(retryOption ?? {}).filter(([, value]) => value !== undefined)) };
+  const unknownRetryOption = typeof retryOption === 'object' ? Object.keys(retryOption).find((key) => !(key in defaultRetry)) : undefined;
+  if (unknownRetryOption !== undefined) {
+    throw usage(`Unknown retry option: '${unknownRetryOption}'`, `options.retry takes ${Object.keys(defaultRetry).join(', ')}`);
+  }
   if (!Number.isInteger(retry.limit) || retry.limit < 0) {
     throw usage(`Invalid retry limit: ${String(retry.limit)}`, 'options.retry must be a non-negative integer or { limit }');
   }

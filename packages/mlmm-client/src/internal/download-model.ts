@@ -29,7 +29,7 @@ export async function downloadModel(
   }
   if (explicitName === undefined && unsafe(name)) {
     throw new MlmmError({
-      reason: 'ERR_MLMM_INVALID_NAME',
+      code: 'ERR_MLMM_INVALID_NAME',
       msg: `Invalid file name: '${name}'`,
       detail: `the model name cannot be used as a file name inside ${downloadOptions.directory}; pass options.fileName`,
     });
@@ -40,7 +40,7 @@ export async function downloadModel(
   const encoded = (image['image'] as string).replace(/\s+/g, '');
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(encoded) || encoded.length % 4 === 1) {
     throw new MlmmResponseError({
-      reason: 'ERR_MLMM_RESPONSE_INVALID',
+      code: 'ERR_MLMM_RESPONSE_INVALID',
       msg: 'Unexpected response: "image.image" is not valid base64',
       detail: `GET ${displayPrefix}/models/${pythonQuote(name)}?fast=False returned a model whose file cannot be decoded`,
       status: 200,
@@ -54,7 +54,7 @@ export async function downloadModel(
   if (typeof declared === 'number' && Number.isInteger(declared) && declared !== bytes.length) {
     const url = `${displayPrefix}/models/${pythonQuote(name)}?fast=False`;
     throw new MlmmResponseError({
-      reason: 'ERR_MLMM_RESPONSE_INVALID',
+      code: 'ERR_MLMM_RESPONSE_INVALID',
       msg: `Unexpected response: "image.size" says ${declared} bytes but "image.image" decodes to ${bytes.length}`,
       detail: `GET ${url} returned a truncated or substituted model file; nothing was written. Retry, or check the URL and any proxy in between`,
       status: 200,

@@ -5,5 +5,5 @@ import { isRecord } from './validate';
 export function fileError(msg: string, detail: string, cause: unknown): MlmmError {
   const record = isRecord(cause) ? cause : {};
   const safeCause = Object.assign(new Error(String(record['message'] ?? cause)), typeof record['code'] === 'string' ? { code: record['code'] } : {});
-  return new MlmmError({ reason: 'ERR_MLMM_FILE_SYSTEM', msg, detail, cause: safeCause });
+  return new MlmmError({ code: 'ERR_MLMM_FILE_SYSTEM', msg, detail, cause: safeCause });
 }

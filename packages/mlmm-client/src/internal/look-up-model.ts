@@ -49,7 +49,7 @@ export function withoutImage(model: Record<string, unknown>): MlmmModel {
 /** The error of a name the server does not know. */
 export function notFound(config: ClientConfig, name: string): MlmmModelNotFoundError {
   return new MlmmModelNotFoundError({
-    reason: 'ERR_MLMM_MODEL_NOT_FOUND',
+    code: 'ERR_MLMM_MODEL_NOT_FOUND',
     msg: `'${name}'`,
     detail: `no model named '${name}' at ${config.displayPrefix}; list the models to check the name (names are exact and case-sensitive)`,
     modelName: name,

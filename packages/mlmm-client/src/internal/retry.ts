@@ -1,20 +1,21 @@
 /** Resolved retry settings (see `MlmmRetryOptions` for the documented defaults). */
 export interface ResolvedRetry {
   limit: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  jitter: boolean;
+  maxRetryAfterMs: number;
   statusCodes: readonly number[];
   errorCodes: readonly string[];
-  backoffBaseMs: number;
-  backoffLimitMs: number;
-  maxRetryAfterMs: number;
 }
 
 /**
- * Full-jitter exponential backoff: a uniform draw in [0, min(limit, base · 2^(retry-1))).
- * `retry` counts from 1.
+ * Exponential backoff capped at `maxDelayMs`, with full jitter (a uniform draw in
+ * [0, min(maxDelayMs, baseDelayMs · 2^(retry-1)))) unless `jitter` is off. `retry` counts from 1.
  */
 export function backoffDelay(retry: number, settings: ResolvedRetry, random: () => number): number {
-  const ceiling = Math.min(settings.backoffLimitMs, settings.backoffBaseMs * 2 ** (retry - 1));
-  return Math.floor(random() * ceiling);
+  const ceiling = Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (retry - 1));
+  return settings.jitter ? Math.floor(random() * ceiling) : ceiling;
 }
 
 /**

@@ -64,7 +64,7 @@ export function snippet(config: ClientConfig, body: Buffer): string {
 /** The error of a call cancelled by its AbortSignal. */
 export function abortError(method: string, url: string, signal: AbortSignal): MlmmAbortError {
   return new MlmmAbortError({
-    reason: 'ERR_MLMM_ABORTED',
+    code: 'ERR_MLMM_ABORTED',
     msg: 'The operation was aborted',
     detail: `${method} ${url} was cancelled by the caller's AbortSignal`,
     cause: signal.reason,
@@ -92,7 +92,7 @@ export function transportError(config: ClientConfig, error: unknown, method: str
           ? `${method} ${url} timed out; raise timeoutMs (${timeoutMs} ms without a byte), or check the server`
           : `${method} ${url} could not connect within timeoutMs (${timeoutMs} ms); check the URL, the network and that the server is up`;
     return new MlmmTimeoutError({
-      reason: 'ERR_MLMM_TIMEOUT',
+      code: 'ERR_MLMM_TIMEOUT',
       msg: text,
       detail,
       method,
@@ -104,7 +104,7 @@ export function transportError(config: ClientConfig, error: unknown, method: str
   }
   const failure = describeTransportFailure(record, displayPrefix);
   return new MlmmNetworkError({
-    reason: 'ERR_MLMM_NETWORK',
+    code: 'ERR_MLMM_NETWORK',
     msg: failure?.msg ?? text,
     detail: `${method} ${url} ${failure?.detail ?? 'failed before an HTTP answer; check the URL, the network and that the server is up'}`,
     method,
@@ -118,20 +118,20 @@ export function transportError(config: ClientConfig, error: unknown, method: str
 export function httpError(config: ClientConfig, response: RawResponse): MlmmHttpError {
   const { domain } = config;
   const decoded = decodeJson(response.body);
-  let code = 0;
+  let serverCode = 0;
   let msg = 'Unexpected error';
   let cid: unknown;
   if (isRecord(decoded)) {
-    if (typeof decoded['code'] === 'number' && Number.isInteger(decoded['code'])) code = decoded['code'];
+    if (typeof decoded['code'] === 'number' && Number.isInteger(decoded['code'])) serverCode = decoded['code'];
     if (typeof decoded['msg'] === 'string' && decoded['msg'] !== '') msg = redact(config, decoded['msg']);
     cid = decoded['cid'];
   }
   const where = `${response.method} ${response.url} answered HTTP ${response.status}${typeof cid === 'string' ? ` (cid ${cid})` : ''}`;
   const common = { status: response.status, method: response.method, url: response.url, body: snippet(config, response.body) };
-  if (code === 5) {
+  if (serverCode === 5) {
     return new MlmmTokenError({
-      reason: 'ERR_MLMM_TOKEN',
-      code,
+      code: 'ERR_MLMM_TOKEN',
+      serverCode,
       msg: isRecord(decoded) && typeof decoded['msg'] === 'string' ? msg : 'Token invalid or expired',
       detail: `${where}; check the token and authType ('standalone' sends standAloneToken, 'bearer' sends Authorization: Bearer), and renew an expired token`,
       ...common,
@@ -151,14 +151,14 @@ export function httpError(config: ClientConfig, response: RawResponse): MlmmHttp
   } else {
     hint = '';
   }
-  return new MlmmHttpError({ reason: 'ERR_MLMM_HTTP_STATUS', code, msg, detail: `${where}${hint}`, ...common });
+  return new MlmmHttpError({ code: 'ERR_MLMM_HTTP_STATUS', serverCode, msg, detail: `${where}${hint}`, ...common });
 }
 
 /** The error of a reply cut off at its byte limit. */
 export function tooLarge(spec: RequestSpec, url: string, status: number): MlmmResponseError {
   const { limit, option } = spec.maxBytes;
   return new MlmmResponseError({
-    reason: 'ERR_MLMM_RESPONSE_TOO_LARGE',
+    code: 'ERR_MLMM_RESPONSE_TOO_LARGE',
     msg: `Response too large: more than ${limit} bytes`,
     detail:
       `${spec.method} ${url} sent a body of more than ${limit} bytes (after decompression) and was cut off; ` +
@@ -176,7 +176,7 @@ export function decodeReply(config: ClientConfig, response: RawResponse, what: s
   if (decoded !== undefined) return decoded;
   const html = /^\s*</.test(response.body.toString('utf8', 0, 512)) || /html/i.test(String(response.headers['content-type'] ?? ''));
   throw new MlmmResponseError({
-    reason: 'ERR_MLMM_RESPONSE_INVALID',
+    code: 'ERR_MLMM_RESPONSE_INVALID',
     msg: `the Model Manager at ${config.displayPrefix} answered with ${html ? 'HTML, not JSON' : 'something that is not JSON'}: check the URL`,
     detail:
       `${response.method} ${response.url} answered HTTP ${response.status} with that instead of ${what}; ` +
@@ -191,7 +191,7 @@ export function decodeReply(config: ClientConfig, response: RawResponse, what: s
 /** The error of a 2xx reply that does not match the protocol. */
 export function responseError(config: ClientConfig, response: RawResponse, problem: string, what: string): MlmmResponseError {
   return new MlmmResponseError({
-    reason: 'ERR_MLMM_RESPONSE_INVALID',
+    code: 'ERR_MLMM_RESPONSE_INVALID',
     msg: `Unexpected response: ${problem}`,
     detail: `${response.method} ${response.url} answered HTTP ${response.status} with ${what} that does not match the protocol; is the URL a Model Manager?`,
     status: response.status,

@@ -86,13 +86,18 @@ describe('engines', () => {
 
 describe('retry timing', () => {
   const settings: ResolvedRetry = {
-    limit: 3, statusCodes: [503], errorCodes: [], backoffBaseMs: 500, backoffLimitMs: 1500, maxRetryAfterMs: 10_000,
+    limit: 3, statusCodes: [503], errorCodes: [], baseDelayMs: 500, maxDelayMs: 1500, jitter: true, maxRetryAfterMs: 10_000,
   };
 
   it('draws full jitter under an exponential ceiling with a cap', () => {
     expect([1, 2, 3, 4].map((retry) => backoffDelay(retry, settings, () => 0.5))).toEqual([250, 500, 750, 750]);
     expect(backoffDelay(3, settings, () => 0.999)).toBe(1498);
     expect(backoffDelay(1, settings, () => 0)).toBe(0);
+  });
+
+  it('waits the exponential delay exactly without jitter', () => {
+    const exact = { ...settings, jitter: false };
+    expect([1, 2, 3, 4].map((retry) => backoffDelay(retry, exact, () => 0.5))).toEqual([500, 1000, 1500, 1500]);
   });
 
   it('reads Retry-After seconds and HTTP dates, bounded', () => {

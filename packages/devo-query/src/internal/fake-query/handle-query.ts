@@ -34,7 +34,7 @@ export async function handleQuery(
     if (toMs !== undefined && fromMs > toMs) throw new BadParameters('408 : Date from is after date to');
     if (typeof body.query !== 'string' && typeof body.queryId !== 'string') throw new BadParameters('400 : query or queryId is required');
   } catch (error) {
-    if (error instanceof BadParameters) {
+    if (BadParameters.isInstance(error)) {
       sendBody(response, 400, badParameters(error.message));
       return;
     }
@@ -87,7 +87,7 @@ export async function handleQuery(
     if (typeof body.timeZone === 'string') engineRequest.timeZone = body.timeZone;
     result = await context.engine(engineRequest);
   } catch (error) {
-    if (error instanceof QueryLaunchError) {
+    if (QueryLaunchError.isInstance(error)) {
       const detail = error.position === undefined ? error.message : `${error.message} (at position ${error.position})`;
       sendBody(response, 500, { msg: 'Error Launching Query', status: 500, timestamp: context.now(), cid: context.cid(), object: ['Error Launching Query', detail] });
     } else {

@@ -1,7 +1,21 @@
 import { evaluateDevoDate } from '../devo-date-language';
+import { hasMarker, markClass } from '../error-marker';
 
 /** A request parameter error, answered as 400 "Bad parameters". */
-export class BadParameters extends Error {}
+export class BadParameters extends Error {
+  readonly code = 'ERR_QUERY_BAD_PARAMETERS' as const;
+  constructor(message: string) {
+    super(message);
+    this.name = 'BadParameters';
+  }
+
+  /** True for a `BadParameters`, even from another copy of the package. */
+  static isInstance(value: unknown): value is BadParameters {
+    return hasMarker(value, BAD_PARAMETERS_MARKER);
+  }
+}
+const BAD_PARAMETERS_MARKER = Symbol.for('dga.devo-query.testing.bad-parameters');
+markClass(BadParameters, BAD_PARAMETERS_MARKER);
 
 function isIsoLike(text: string): boolean {
   return /^\d{4}-\d{2}-\d{2}(T|\s|$)/.test(text.trim());
