@@ -20,6 +20,14 @@ export default tseslint.config(
     },
   },
   {
+    // No source function over 150 lines (tests are exempt: a describe block is long by nature).
+    files: ['packages/**/*.ts', 'apps/**/*.ts', 'tools/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/*.test-d.ts', '**/test/**'],
+    rules: {
+      'max-lines-per-function': ['error', { max: 150, skipBlankLines: false, skipComments: false, IIFEs: true }],
+    },
+  },
+  {
     files: ['**/*.test.ts'],
     plugins: { vitest },
     rules: {

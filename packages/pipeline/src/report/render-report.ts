@@ -58,6 +58,38 @@ function figure(svg: string, caption: string): string {
   return `<figure>${svg}<figcaption>${escapeHtml(caption)}</figcaption></figure>`;
 }
 
+/** The page's style sheet: system fonts, the report palette, no external resource. */
+const styleSheet: string = `:root { --text: ${palette.text}; --muted: #666677; --line: #e3e3ec; --legit: ${palette.legit}; --dga: ${palette.dga}; --accent: ${palette.accent}; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--text); background: #f7f7fb; }
+header { background: linear-gradient(120deg, #2d2d5a, #5b5b9f); color: white; padding: 28px 40px 24px; }
+header h1 { margin: 0 0 4px; font-size: 26px; font-weight: 650; }
+header p { margin: 0; opacity: .85; }
+main { max-width: 1180px; margin: 0 auto; padding: 24px 40px 48px; }
+section { background: white; border: 1px solid var(--line); border-radius: 12px; padding: 20px 24px; margin: 0 0 20px; }
+h2 { font-size: 17px; margin: 0 0 12px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: 12px; margin: -44px 0 20px; }
+.card { background: white; border: 1px solid var(--line); border-radius: 12px; padding: 14px 16px; box-shadow: 0 2px 8px rgba(40,40,90,.06); }
+.card-label { font-size: 12px; text-transform: uppercase; letter-spacing: .05em; color: var(--muted); }
+.card-value { font-size: 26px; font-weight: 650; font-variant-numeric: tabular-nums; }
+.card-note { font-size: 12px; color: var(--muted); }
+.charts { display: flex; flex-wrap: wrap; gap: 16px 28px; align-items: flex-start; }
+figure { margin: 0; }
+figcaption { font-size: 12px; color: var(--muted); max-width: 420px; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; }
+dt { color: var(--muted); }
+dd { margin: 0; }
+table { border-collapse: collapse; width: 100%; font-size: 14px; }
+td, th { text-align: left; padding: 5px 10px; border-bottom: 1px solid var(--line); }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.verdict { font-weight: 650; }
+td.verdict.dga { color: var(--dga); }
+td.verdict.legit { color: var(--legit); }
+pre { background: #23233a; color: #f0f0ff; padding: 14px 16px; border-radius: 8px; overflow-x: auto; font-size: 13px; }
+code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; }
+.note { color: var(--muted); font-size: 13px; }
+`;
+
 /**
  * Renders the self-contained `report.html`: metric cards, loss and accuracy per epoch, ROC curve,
  * confusion matrix, recall per DGA family, feature distributions (legit vs DGA), sample
@@ -111,36 +143,7 @@ export async function renderReport(data: ReportData): Promise<string> {
 <meta name="generator" content="${escapeHtml(data.producedBy)}">
 <title>${escapeHtml(data.title)}</title>
 <style>
-:root { --text: ${palette.text}; --muted: #666677; --line: #e3e3ec; --legit: ${palette.legit}; --dga: ${palette.dga}; --accent: ${palette.accent}; }
-* { box-sizing: border-box; }
-body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--text); background: #f7f7fb; }
-header { background: linear-gradient(120deg, #2d2d5a, #5b5b9f); color: white; padding: 28px 40px 24px; }
-header h1 { margin: 0 0 4px; font-size: 26px; font-weight: 650; }
-header p { margin: 0; opacity: .85; }
-main { max-width: 1180px; margin: 0 auto; padding: 24px 40px 48px; }
-section { background: white; border: 1px solid var(--line); border-radius: 12px; padding: 20px 24px; margin: 0 0 20px; }
-h2 { font-size: 17px; margin: 0 0 12px; }
-.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: 12px; margin: -44px 0 20px; }
-.card { background: white; border: 1px solid var(--line); border-radius: 12px; padding: 14px 16px; box-shadow: 0 2px 8px rgba(40,40,90,.06); }
-.card-label { font-size: 12px; text-transform: uppercase; letter-spacing: .05em; color: var(--muted); }
-.card-value { font-size: 26px; font-weight: 650; font-variant-numeric: tabular-nums; }
-.card-note { font-size: 12px; color: var(--muted); }
-.charts { display: flex; flex-wrap: wrap; gap: 16px 28px; align-items: flex-start; }
-figure { margin: 0; }
-figcaption { font-size: 12px; color: var(--muted); max-width: 420px; }
-dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; }
-dt { color: var(--muted); }
-dd { margin: 0; }
-table { border-collapse: collapse; width: 100%; font-size: 14px; }
-td, th { text-align: left; padding: 5px 10px; border-bottom: 1px solid var(--line); }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.verdict { font-weight: 650; }
-td.verdict.dga { color: var(--dga); }
-td.verdict.legit { color: var(--legit); }
-pre { background: #23233a; color: #f0f0ff; padding: 14px 16px; border-radius: 8px; overflow-x: auto; font-size: 13px; }
-code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; }
-.note { color: var(--muted); font-size: 13px; }
-</style>
+${styleSheet}</style>
 </head>
 <body>
 <header>
