@@ -2,17 +2,12 @@ import { DevoQueryError } from '../errors';
 import type { QueryClientOptions, QueryRetryEvent, QueryRetryOptions } from '../query-types';
 
 /** The retry settings of a client, validated, with their defaults (see `QueryRetryOptions`). */
-export interface ResolvedRetry {
-  limit: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  jitter: boolean;
-  maxRetryAfterMs: number;
+export type ResolvedRetry = Required<Omit<QueryRetryOptions, 'statusCodes' | 'errorCodes'>> & {
   statusCodes: ReadonlySet<number>;
   errorCodes: ReadonlySet<string>;
   random: () => number;
   onRetry: ((event: QueryRetryEvent) => void) | undefined;
-}
+};
 
 const defaults: Required<QueryRetryOptions> = {
   limit: 2,

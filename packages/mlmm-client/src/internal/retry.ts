@@ -1,13 +1,7 @@
+import type { MlmmRetryOptions } from '../mlmm-types';
+
 /** Resolved retry settings (see `MlmmRetryOptions` for the documented defaults). */
-export interface ResolvedRetry {
-  limit: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  jitter: boolean;
-  maxRetryAfterMs: number;
-  statusCodes: readonly number[];
-  errorCodes: readonly string[];
-}
+export type ResolvedRetry = Required<MlmmRetryOptions>;
 
 /**
  * Exponential backoff capped at `maxDelayMs`, with full jitter (a uniform draw in
