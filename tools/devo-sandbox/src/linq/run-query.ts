@@ -222,6 +222,89 @@ function aggregateRows(aggregate: Aggregate, members: readonly Row[], state: Eva
   }
 }
 
+/** The `group by` stage: rows grouped by key (and time bucket), each group's aggregates, in batches. */
+function groupStage(group: {
+  keys: readonly { item: CompiledItem }[];
+  every: number | undefined;
+  eventdateSlot: number | undefined;
+  aggregates: readonly Aggregate[];
+  state: EvaluationState;
+  batchSize: number;
+}): Stage {
+  const { keys, every, eventdateSlot, aggregates: aggregateList, state, batchSize } = group;
+  return async function* groupRows(batches) {
+    const groups = new Map<string, { key: Row; members: Row[] }>();
+    for await (const rows of batches) {
+      rows.forEach((row, index) => {
+        state.rowIndex = index;
+        const key: Row = [];
+        if (every !== undefined) {
+          const time = row[eventdateSlot as number] as number | null;
+          key.push(time === null ? null : Math.floor(time / every) * every);
+        }
+        for (const { item } of keys) key.push(item.compiled.evaluate(row, state));
+        const id = JSON.stringify(key);
+        const found = groups.get(id);
+        if (found === undefined) groups.set(id, { key, members: [row] });
+        else found.members.push(row);
+      });
+    }
+    // The groups go on in batches, as the table's rows do: later stages (mlevalmodel) then
+    // work on batchSize rows at a time, not on every group at once.
+    let result: Row[] = [];
+    for (const { key, members } of groups.values()) {
+      const row: Row = [...key];
+      for (const aggregate of aggregateList) row[aggregate.slot] = aggregateRows(aggregate, members, state);
+      result.push(row);
+      if (result.length >= batchSize) {
+        yield result;
+        result = [];
+      }
+    }
+    if (result.length > 0) yield result;
+  };
+}
+
+/** The result rows: the table's rows in the API range, in batches, through every stage, up to `limit`. */
+function streamRows(table: SandboxTable, stages: readonly Stage[], columns: readonly OutputColumn[], options: RunLinqQueryOptions, limit: number | undefined): AsyncIterable<DevoValue[]> {
+  const eventdateIndex = table.columns.findIndex((column) => column.name === 'eventdate' && column.type === 'timestamp');
+  const { from, to } = options;
+  const batchSize = options.batchSize ?? 512;
+
+  function* sourceBatches(): Iterable<Row[]> {
+    let batch: Row[] = [];
+    for (const row of table.rows) {
+      if (eventdateIndex >= 0 && (from !== undefined || to !== undefined)) {
+        const time = row[eventdateIndex];
+        if (typeof time !== 'number') continue;
+        if (from !== undefined && time < from) continue;
+        if (to !== undefined && time >= to) continue;
+      }
+      batch.push([...row]);
+      if (batch.length >= batchSize) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch;
+  }
+
+  async function* rows(): AsyncIterable<DevoValue[]> {
+    let batches: Batches = sourceBatches();
+    for (const stage of stages) batches = stage(batches);
+    let emitted = 0;
+    for await (const batch of batches) {
+      for (const row of batch) {
+        if (limit !== undefined && emitted >= limit) return;
+        emitted += 1;
+        yield columns.map((column) => row[column.slot] ?? null);
+      }
+    }
+  }
+
+  return rows();
+}
+
 /**
  * Parses, type-checks and runs a LINQ query of the subset over in-memory tables, with
  * `mlevalmodel` evaluated batch-wise through a {@link ModelResolver}. Launch errors (syntax,
@@ -351,37 +434,7 @@ export async function runLinqQuery(source: string, options: RunLinqQueryOptions)
       pendingAggregates = { scope: previousScope, list: aggregateList, allocateSlot: () => (slotCount += 1) - 1 };
       const every = clause.every;
       const eventdateSlot = eventdate?.slot;
-      stages.push(async function* group(batches) {
-        const groups = new Map<string, { key: Row; members: Row[] }>();
-        for await (const rows of batches) {
-          rows.forEach((row, index) => {
-            state.rowIndex = index;
-            const key: Row = [];
-            if (every !== undefined) {
-              const time = row[eventdateSlot as number] as number | null;
-              key.push(time === null ? null : Math.floor(time / every) * every);
-            }
-            for (const { item } of keys) key.push(item.compiled.evaluate(row, state));
-            const id = JSON.stringify(key);
-            const found = groups.get(id);
-            if (found === undefined) groups.set(id, { key, members: [row] });
-            else found.members.push(row);
-          });
-        }
-        // The groups go on in batches, as the table's rows do: later stages (mlevalmodel) then
-        // work on batchSize rows at a time, not on every group at once.
-        let result: Row[] = [];
-        for (const { key, members } of groups.values()) {
-          const row: Row = [...key];
-          for (const aggregate of aggregateList) row[aggregate.slot] = aggregateRows(aggregate, members, state);
-          result.push(row);
-          if (result.length >= batchSize) {
-            yield result;
-            result = [];
-          }
-        }
-        if (result.length > 0) yield result;
-      });
+      stages.push(groupStage({ keys, every, eventdateSlot, aggregates: aggregateList, state, batchSize }));
       scope = groupScope;
       slotCount = Math.max(slotCount, groupSlots);
       output = groupOutput;
@@ -389,40 +442,5 @@ export async function runLinqQuery(source: string, options: RunLinqQueryOptions)
   }
 
   const columns = output ?? table.columns.map((column, index) => ({ name: column.name, slot: index, type: columnType(column) }));
-  const eventdateIndex = table.columns.findIndex((column) => column.name === 'eventdate' && column.type === 'timestamp');
-  const { from, to } = options;
-  const limit = query.limit;
-
-  function* sourceBatches(): Iterable<Row[]> {
-    let batch: Row[] = [];
-    for (const row of table?.rows ?? []) {
-      if (eventdateIndex >= 0 && (from !== undefined || to !== undefined)) {
-        const time = row[eventdateIndex];
-        if (typeof time !== 'number') continue;
-        if (from !== undefined && time < from) continue;
-        if (to !== undefined && time >= to) continue;
-      }
-      batch.push([...row]);
-      if (batch.length >= batchSize) {
-        yield batch;
-        batch = [];
-      }
-    }
-    if (batch.length > 0) yield batch;
-  }
-
-  async function* rows(): AsyncIterable<DevoValue[]> {
-    let batches: Batches = sourceBatches();
-    for (const stage of stages) batches = stage(batches);
-    let emitted = 0;
-    for await (const batch of batches) {
-      for (const row of batch) {
-        if (limit !== undefined && emitted >= limit) return;
-        emitted += 1;
-        yield columns.map((column) => row[column.slot] ?? null);
-      }
-    }
-  }
-
-  return { columns: columns.map((column) => ({ name: column.name, type: typeName(column.type) })), rows: rows() };
+  return { columns: columns.map((column) => ({ name: column.name, type: typeName(column.type) })), rows: streamRows(table, stages, columns, options, query.limit) };
 }
