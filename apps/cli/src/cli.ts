@@ -161,7 +161,7 @@ function causeChain(error: unknown): string[] {
 
 /**
  * True for a typed error of the toolkit: every error class of its packages carries a string
- * `code` `ERR_<AREA>_<WHAT>` (docs/decisions/0011-error-model-and-retry.md), and its message
+ * `code` `ERR_<AREA>_<WHAT>` (docs/decisions/0012-error-model-and-retry.md), and its message
  * already names the input and the fix.
  */
 function isTypedError(error: unknown): error is Error & { code: string } {

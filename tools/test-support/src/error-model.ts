@@ -7,7 +7,7 @@ export type ErrorModelCase = readonly [errorClass: ErrorClass, sample: Error];
 const codePattern = /^ERR_[A-Z0-9]+(?:_[A-Z0-9]+)+$/;
 
 /**
- * What breaks the toolkit's error model among `cases` (docs/decisions/0011-error-model-and-retry.md):
+ * What breaks the toolkit's error model among `cases` (docs/decisions/0012-error-model-and-retry.md):
  * every sample has a string `code` `ERR_<AREA>_<WHAT>` and its class's `name`; every class's
  * `isInstance`, and that of the same class in `copy` (a second instance of its module, as a
  * duplicated install of the package would load), is true exactly for the samples that are
