@@ -16,3 +16,22 @@ export const ENGLISH_BIGRAMS: readonly string[] = Object.freeze([
   'ty', 'au', 'rm', 'wi', 'sl', 'ry', 'mb', 'fl', 'ev', 'rn', 'uc', 'gl', 'nn', 'ef', 'gh', 'fu', 'ay', 'ue', 'ua', 'ui',
   'sm', 'rc', 'fa', 'go', 'eg', 'av', 'pu', 'ff', 'up', 'tl', 'oa', 'ib', 'mu', 'dr', 'mm', 'gu', 'ps', 'ob', 'ks', 'ub',
 ]);
+
+/**
+ * The 214 letter bigrams that occur at most 20 times in the same word list (counted like
+ * {@link ENGLISH_BIGRAMS}), alphabetically: pairs English words almost never contain. The `ngram`
+ * feature set measures the share of a label's character pairs that are among them.
+ */
+export const RARE_ENGLISH_BIGRAMS: readonly string[] = Object.freeze([
+  'bf', 'bg', 'bh', 'bk', 'bp', 'bq', 'bv', 'bw', 'bx', 'bz', 'cb', 'cd', 'cf', 'cg', 'cj', 'cm', 'cn', 'cp', 'cv', 'cw',
+  'cx', 'cz', 'dk', 'dq', 'dx', 'dz', 'fb', 'fc', 'fd', 'fg', 'fh', 'fj', 'fk', 'fm', 'fn', 'fp', 'fq', 'fv', 'fw', 'fx',
+  'fz', 'gc', 'gd', 'gj', 'gk', 'gq', 'gv', 'gx', 'gz', 'hg', 'hj', 'hk', 'hq', 'hv', 'hx', 'hz', 'iy', 'jb', 'jc', 'jd',
+  'jf', 'jg', 'jh', 'jj', 'jk', 'jl', 'jm', 'jn', 'jp', 'jq', 'jr', 'js', 'jt', 'jv', 'jw', 'jx', 'jy', 'jz', 'kc', 'kg',
+  'kj', 'kq', 'kv', 'kx', 'kz', 'lj', 'lq', 'lx', 'lz', 'md', 'mg', 'mh', 'mj', 'mk', 'mq', 'mt', 'mv', 'mw', 'mx', 'mz',
+  'pg', 'pj', 'pk', 'pq', 'pv', 'px', 'pz', 'qa', 'qb', 'qc', 'qd', 'qe', 'qf', 'qg', 'qh', 'qi', 'qj', 'qk', 'ql', 'qm',
+  'qn', 'qo', 'qp', 'qq', 'qr', 'qs', 'qt', 'qv', 'qw', 'qx', 'qy', 'qz', 'rx', 'rz', 'sj', 'sx', 'sz', 'tj', 'tk', 'tq',
+  'tv', 'tx', 'uj', 'uq', 'uu', 'uw', 'vb', 'vc', 'vd', 'vf', 'vg', 'vh', 'vj', 'vk', 'vl', 'vm', 'vn', 'vp', 'vq', 'vr',
+  'vs', 'vt', 'vv', 'vw', 'vx', 'vz', 'wc', 'wg', 'wj', 'wq', 'wu', 'wv', 'ww', 'wx', 'wz', 'xb', 'xd', 'xf', 'xg', 'xj',
+  'xk', 'xl', 'xm', 'xn', 'xq', 'xr', 'xs', 'xv', 'xw', 'xz', 'yj', 'yk', 'yq', 'yv', 'yx', 'yy', 'zb', 'zc', 'zd', 'zf',
+  'zg', 'zh', 'zj', 'zk', 'zm', 'zn', 'zp', 'zq', 'zr', 'zs', 'zt', 'zv', 'zw', 'zx',
+]);

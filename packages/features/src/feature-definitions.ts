@@ -1,4 +1,4 @@
-import { ENGLISH_BIGRAMS } from './english-bigrams';
+import { ENGLISH_BIGRAMS, RARE_ENGLISH_BIGRAMS } from './english-bigrams';
 
 /**
  * One feature: its name, its TypeScript computation and its Devo LINQ twin, defined together so
@@ -20,6 +20,12 @@ export interface FeatureDefinition {
    * // 'float(countbyfilter(label, "aeiouAEIOU")) / float(length(label))'
    */
   linq(labelExpression: string): string;
+  /**
+   * A string constant the LINQ expression reads from a column, defined once per query
+   * (`"value" as column`) so a long table is not repeated inside the expression. Only the `ngram`
+   * set's pair shares have one.
+   */
+  readonly linqConstant?: { readonly column: string; readonly value: string };
 }
 
 /**
@@ -32,7 +38,12 @@ export type FeatureKind =
   /** (number of characters of the label that are in `characters`) / length. */
   | { readonly type: 'proportion'; readonly characters: string }
   /** 1 if the label contains the two-letter string `bigram` (case-sensitive), else 0. */
-  | { readonly type: 'bigram'; readonly bigram: string };
+  | { readonly type: 'bigram'; readonly bigram: string }
+  /**
+   * Share of the label's first `min(length − 1, maxPairs)` adjacent character pairs that are in
+   * `pairs` (0 for a one-character label).
+   */
+  | { readonly type: 'pairShare'; readonly pairs: readonly string[]; readonly maxPairs: number };
 
 /** @internal A definition plus how to compute it. */
 export interface FeatureSpec extends FeatureDefinition {
@@ -119,6 +130,36 @@ function bigramFeature(bigram: string): FeatureSpec {
   };
 }
 
+/** Adjacent character pairs a pair share looks at: the first 24, i.e. the first 25 characters. */
+export const PAIR_SHARE_MAX_PAIRS = 24;
+
+/**
+ * A feature = share of the label's first `min(length − 1, 24)` adjacent character pairs that are
+ * in `pairs`: an n-gram plausibility measure over a fixed dictionary table. The LINQ twin tests
+ * each position `i` with `table -> substring(label, i, 2)` against the column `table`, which holds
+ * the pairs joined by `|` (a two-character needle of label characters can only match a whole
+ * entry), guarded by `length(label) > i + 1` so no position past the label counts.
+ */
+function pairShareFeature(name: string, description: string, pairs: readonly string[]): FeatureSpec {
+  if (!pairs.every((pair) => /^[a-z]{2}$/.test(pair))) throw new Error(`internal: bad pair table for feature ${name}`);
+  const column = `${name}_table`;
+  return {
+    name,
+    column: name,
+    description,
+    linqConstant: { column, value: pairs.join('|') },
+    linq: (label) => {
+      const positions: string[] = [];
+      for (let index = 0; index < PAIR_SHARE_MAX_PAIRS; index++) {
+        positions.push(`ifthenelse(length(${label}) > ${index + 1}, ifthenelse(${column} -> substring(${label}, ${index}, 2), 1, 0), 0)`);
+      }
+      const pairCount = `ifthenelse(length(${label}) > ${PAIR_SHARE_MAX_PAIRS + 1}, ${PAIR_SHARE_MAX_PAIRS}, length(${label}) - 1)`;
+      return `ifthenelse(length(${label}) > 1, float(${positions.join(' + ')}) / float(${pairCount}), 0.0)`;
+    },
+    kind: { type: 'pairShare', pairs, maxPairs: PAIR_SHARE_MAX_PAIRS },
+  };
+}
+
 /** The tutorial's three features, in the model's input order. */
 export const tutorialFeatures: readonly FeatureSpec[] = [lengthFeature, entropyFeature, vowelProportion];
 
@@ -135,3 +176,16 @@ export const extendedFeatures: readonly FeatureSpec[] = [
  * then one presence flag per {@link ENGLISH_BIGRAMS} entry (most frequent English bigram first).
  */
 export const bigramFeatures: readonly FeatureSpec[] = [...extendedFeatures, ...ENGLISH_BIGRAMS.map(bigramFeature)];
+
+/**
+ * The 244 features of the `ngram` set, in the model's input order: the 242 `bigram` features, then
+ * two pair shares over the first 25 characters: `english_pair_share` (pairs among the
+ * {@link ENGLISH_BIGRAMS}) and `rare_pair_share` (pairs among the {@link RARE_ENGLISH_BIGRAMS}).
+ * Per-position shares say how English-like the whole label reads, which the presence flags do
+ * not: a long random label contains many frequent bigrams somewhere, but few of its pairs are.
+ */
+export const ngramFeatures: readonly FeatureSpec[] = [
+  ...bigramFeatures,
+  pairShareFeature('english_pair_share', 'Share of the first 24 adjacent character pairs that are among the 200 most frequent English bigrams.', ENGLISH_BIGRAMS),
+  pairShareFeature('rare_pair_share', 'Share of the first 24 adjacent character pairs that are letter bigrams English words almost never contain.', RARE_ENGLISH_BIGRAMS),
+];

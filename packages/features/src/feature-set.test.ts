@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { requireSharedData, sharedDataFile } from '@dga/test-support';
 import { describe, expect, it } from 'vitest';
 import { FeaturesError } from './features-error';
-import { ENGLISH_BIGRAMS } from './english-bigrams';
+import { ENGLISH_BIGRAMS, RARE_ENGLISH_BIGRAMS } from './english-bigrams';
 import { featureSetNames, getFeatureSet, type FeatureSetName } from './feature-set';
 
 /** A straightforward second implementation: Map-based counts over UTF-16 code units. */
@@ -21,7 +21,12 @@ function referenceFeatures(label: string, set: FeatureSetName): number[] {
   const frequencies = [...'abcdefghijklmnopqrstuvwxyz0123456789-'].map((character) => share(character));
   const extended = [...tutorial, share('0123456789'), share('bcdfghjklmnpqrstvwxyz'), ...frequencies];
   if (set === 'extended') return extended;
-  return [...extended, ...ENGLISH_BIGRAMS.map((bigram) => (label.includes(bigram) ? 1 : 0))];
+  const bigram = [...extended, ...ENGLISH_BIGRAMS.map((bigram) => (label.includes(bigram) ? 1 : 0))];
+  if (set === 'bigram') return bigram;
+  // The first min(n − 1, 24) pairs, each looked up in the table.
+  const pairs = units.slice(0, 25).slice(1).map((unit, index) => units[index]! + unit);
+  const pairShare = (table: readonly string[]): number => (pairs.length === 0 ? 0 : pairs.filter((pair) => table.includes(pair)).length / pairs.length);
+  return [...bigram, pairShare(ENGLISH_BIGRAMS), pairShare(RARE_ENGLISH_BIGRAMS)];
 }
 
 function compute(label: string, set: FeatureSetName = 'tutorial'): Float64Array {
@@ -62,8 +67,8 @@ describe('getFeatureSet', () => {
   });
 
   it('lists the sets and rejects unknown names with a typed error', () => {
-    expect(featureSetNames).toEqual(['tutorial', 'extended', 'bigram']);
-    expect(() => getFeatureSet('huge' as FeatureSetName)).toThrowError(/Unknown feature set "huge".*tutorial, extended, bigram/);
+    expect(featureSetNames).toEqual(['tutorial', 'extended', 'bigram', 'ngram']);
+    expect(() => getFeatureSet('huge' as FeatureSetName)).toThrowError(/Unknown feature set "huge".*tutorial, extended, bigram, ngram/);
     try {
       getFeatureSet('toString' as FeatureSetName);
     } catch (error) {

@@ -1,9 +1,9 @@
-import { bigramFeatures, extendedFeatures, tutorialFeatures, type FeatureDefinition, type FeatureSpec } from './feature-definitions';
+import { bigramFeatures, extendedFeatures, ngramFeatures, tutorialFeatures, type FeatureDefinition, type FeatureSpec } from './feature-definitions';
 import { FeaturesError, quoteInput } from './features-error';
 import { sharedLabelStats, type LabelStats } from './internal/label-stats';
 
 /** Names of the feature sets. */
-export type FeatureSetName = 'tutorial' | 'extended' | 'bigram';
+export type FeatureSetName = 'tutorial' | 'extended' | 'bigram' | 'ngram';
 
 /**
  * A named, versioned, ordered list of features. The order is the model's input order.
@@ -16,7 +16,7 @@ export interface FeatureSet {
   /** Bumped whenever any feature's meaning changes; recorded in models as `dga.feature_set_version`. */
   readonly version: number;
   readonly features: readonly FeatureDefinition[];
-  /** `features.length`: 3 for `tutorial`, 42 for `extended`, 242 for `bigram`. */
+  /** `features.length`: 3 for `tutorial`, 42 for `extended`, 242 for `bigram`, 244 for `ngram`. */
   readonly size: number;
   /** The feature names in input order (`features.map(f => f.name)`). */
   readonly featureNames: readonly string[];
@@ -38,9 +38,9 @@ export interface FeatureSet {
  * Every feature set name, in a stable order.
  *
  * @example
- * for (const name of featureSetNames) console.log(name, getFeatureSet(name).size); // tutorial 3, extended 42, bigram 242
+ * for (const name of featureSetNames) console.log(name, getFeatureSet(name).size); // tutorial 3, extended 42, bigram 242, ngram 244
  */
-export const featureSetNames: readonly FeatureSetName[] = Object.freeze(['tutorial', 'extended', 'bigram'] as const);
+export const featureSetNames: readonly FeatureSetName[] = Object.freeze(['tutorial', 'extended', 'bigram', 'ngram'] as const);
 
 /**
  * Compiles the feature kinds into one table-driven pass (the reference meaning of each kind is in
@@ -49,7 +49,8 @@ export const featureSetNames: readonly FeatureSetName[] = Object.freeze(['tutori
  * then the proportion and bigram slots are zeroed in a few contiguous fills, each distinct ASCII
  * character adds its count to the proportion slots it belongs to (through a character → slots
  * table), those slots are divided by the length, and the bigram flags come from one scan of
- * adjacent character pairs through a pair → slot table. No allocation per call.
+ * adjacent character pairs through a pair → slot table; each pair share scans its first pairs
+ * through a pair → membership table. No allocation per call.
  */
 function compileCompute(
   specs: readonly FeatureSpec[],
@@ -61,9 +62,20 @@ function compileCompute(
   const bigramSlotOf = new Int32Array(specs.some((spec) => spec.kind.type === 'bigram') ? 1 << 14 : 0);
   // Runs of consecutive slots that start at 0 for every label (proportions and bigram flags).
   const zeroRuns: number[] = [];
+  const shareSlots: number[] = [];
+  const shareTables: Uint8Array[] = [];
+  const shareMaxPairs: number[] = [];
   specs.forEach((spec, slot) => {
     const kind = spec.kind;
     if (kind.type === 'length') lengthSlots.push(slot);
+    else if (kind.type === 'pairShare') {
+      // table[(first << 7) | second] = 1 for each pair of the table; ASCII only.
+      const table = new Uint8Array(1 << 14);
+      for (const pair of kind.pairs) table[(pair.charCodeAt(0) << 7) | pair.charCodeAt(1)] = 1;
+      shareSlots.push(slot);
+      shareTables.push(table);
+      shareMaxPairs.push(kind.maxPairs);
+    }
     else if (kind.type === 'entropy') entropySlots.push(slot);
     else {
       if (zeroRuns.length > 0 && zeroRuns[zeroRuns.length - 1] === slot) zeroRuns[zeroRuns.length - 1] = slot + 1;
@@ -128,6 +140,18 @@ function compileCompute(
         previous = current;
       }
     }
+    for (let index = 0; index < shareSlots.length; index++) {
+      const table = shareTables[index]!;
+      const pairs = Math.min(length - 1, shareMaxPairs[index]!);
+      let hits = 0;
+      for (let position = 0; position < pairs; position++) {
+        const first = label.charCodeAt(position);
+        const second = label.charCodeAt(position + 1);
+        if ((first | second) < 128 && table[(first << 7) | second] === 1) hits += 1;
+      }
+      // hits / pairs, as LINQ's float division computes it.
+      out[offset + shareSlots[index]!] = pairs > 0 ? hits / pairs : 0;
+    }
   };
 }
 
@@ -168,6 +192,7 @@ const featureSets: Readonly<Record<FeatureSetName, FeatureSet>> = {
   tutorial: createFeatureSet('tutorial', 1, tutorialFeatures),
   extended: createFeatureSet('extended', 1, extendedFeatures),
   bigram: createFeatureSet('bigram', 1, bigramFeatures),
+  ngram: createFeatureSet('ngram', 1, ngramFeatures),
 };
 
 /**

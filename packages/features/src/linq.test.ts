@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { featureSetNames, getFeatureSet } from './feature-set';
 import { buildClassificationQuery, linqFeatureItems } from './linq';
+import { ENGLISH_BIGRAMS, RARE_ENGLISH_BIGRAMS } from './english-bigrams';
 
 /** Functions of docs/reference/linq-functions.md that the generated LINQ may use. */
 const allowedFunctions = new Set([
@@ -33,6 +34,19 @@ function evaluateFeatureLinq(expression: string, label: string): number {
   }
   const bigram = /^ifthenelse\(label -> "([a-z]{2})", 1, 0\)$/.exec(expression);
   if (bigram !== null) return label.includes(bigram[1]!) ? 1 : 0;
+  const share = /^ifthenelse\(length\(label\) > 1, float\((.*)\) \/ float\(ifthenelse\(length\(label\) > 25, 24, length\(label\) - 1\)\), 0\.0\)$/.exec(expression);
+  if (share !== null) {
+    if (characters.length < 2) return 0;
+    const positions = share[1]!.split(' + ');
+    let hits = 0;
+    positions.forEach((position, index) => {
+      const test = new RegExp(`^ifthenelse\\(length\\(label\\) > ${index + 1}, ifthenelse\\(([a-z_]+) -> substring\\(label, ${index}, 2\\), 1, 0\\), 0\\)$`).exec(position);
+      if (test === null) throw new Error(`unexpected pair position ${position}`);
+      const table = getFeatureSet('ngram').features.find((feature) => feature.linqConstant?.column === test[1])!.linqConstant!.value;
+      if (characters.length > index + 1 && table.includes(label.slice(index, index + 2))) hits += 1;
+    });
+    return hits / Math.min(characters.length - 1, positions.length);
+  }
   throw new Error(`unexpected feature expression ${expression}`);
 }
 
@@ -90,10 +104,22 @@ describe('linqFeatureItems', () => {
     }
   });
 
-  it('gives LINQ twins that evaluate to the TypeScript features, bigram flags included (labels that are only the bigram too)', () => {
-    const set = getFeatureSet('bigram');
+  it('defines the ngram pair tables once, before the features that read them', () => {
+    const result = linqFeatureItems({ field: 'host', fieldKind: 'host', featureSet: 'ngram' });
+    expect(result.featureColumns.slice(-2)).toEqual(['english_pair_share', 'rare_pair_share']);
+    expect(result.items.slice(1, 3)).toEqual([
+      `"${ENGLISH_BIGRAMS.join('|')}" as english_pair_share_table`,
+      `"${RARE_ENGLISH_BIGRAMS.join('|')}" as rare_pair_share_table`,
+    ]);
+    const query = buildClassificationQuery({ modelName: 'm', featureSet: 'ngram' });
+    expect(query.indexOf('as rare_pair_share_table')).toBeLessThan(query.indexOf('mlevalmodel'));
+    expect(query.match(/"in\|er\|/g)).toHaveLength(1);
+  });
+
+  it.each(['bigram', 'ngram'] as const)('gives %s LINQ twins that evaluate to the TypeScript features, bigram flags included (labels that are only the bigram too)', (setName) => {
+    const set = getFeatureSet(setName);
     const out = new Float64Array(set.size);
-    for (const label of ['google', 'xjw3kq9zt1lmp0a', 'om-el-noor', '1002n0q11m17h017r1shexghfqf', 'a', 'zzzz', 'AEIOUxyz', 'in', 'coco', 'thin']) {
+    for (const label of ['google', 'xjw3kq9zt1lmp0a', 'om-el-noor', '1002n0q11m17h017r1shexghfqf', 'a', 'zzzz', 'AEIOUxyz', 'in', 'coco', 'thin', 'americanwindsurfingtourqxqxqx']) {
       set.compute(label, out);
       set.features.forEach((feature, index) => {
         expect(evaluateFeatureLinq(feature.linq('label'), label), `${feature.name} of ${label}`).toBeCloseTo(out[index]!, 12);

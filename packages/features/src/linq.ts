@@ -1,4 +1,5 @@
 import { FeaturesError, quoteInput } from './features-error';
+import type { FeatureDefinition } from './feature-definitions';
 import { DEFAULT_FEATURE_SET, getFeatureSet, type FeatureSetName } from './feature-set';
 
 /** Options of {@link linqFeatureItems}. */
@@ -77,6 +78,11 @@ function labelConditions(label: string): string[] {
   ];
 }
 
+/** `"value" as column` for each constant the features read (the `ngram` set's pair tables), in feature order. */
+function linqConstantItems(features: readonly FeatureDefinition[]): string[] {
+  return features.flatMap((feature) => (feature.linqConstant === undefined ? [] : [`"${feature.linqConstant.value}" as ${feature.linqConstant.column}`]));
+}
+
 /**
  * The conditions of {@link LinqFeatureItems.labelShapeConditions}, each with the most strongly
  * evidenced constructs that express it (docs/reference/linq-evidence.md, "The label filter"):
@@ -103,7 +109,8 @@ function labelShapeConditions(label: string): string[] {
 /**
  * The LINQ `select` items that compute, inside Devo, exactly the features training computed:
  * first the label (the registrable label without public suffix, as `extractLabel` gives), then
- * each feature of the set from that label, in the model's input order. Rows whose label fails
+ * the string constants some features read (`"…" as english_pair_share_table`), then each feature
+ * of the set from that label, in the model's input order. Rows whose label fails
  * `labelConditions` must be filtered out before the features reach a model.
  *
  * The label is `split(rootsuffix(lower(host)), ".", 0)`: `rootsuffix` (registered domain incl.
@@ -127,7 +134,7 @@ export function linqFeatureItems(options: LinqFeatureItemsOptions): LinqFeatureI
     throw invalidOption('fieldKind', fieldKind, "use 'url' for a URL column or 'host' for a host-name column.");
   }
   const set = getFeatureSet(options.featureSet ?? DEFAULT_FEATURE_SET);
-  const items = [`split(rootsuffix(${hostExpression(field, fieldKind)}), ".", 0) as ${LINQ_LABEL_COLUMN}`];
+  const items = [`split(rootsuffix(${hostExpression(field, fieldKind)}), ".", 0) as ${LINQ_LABEL_COLUMN}`, ...linqConstantItems(set.features)];
   for (const feature of set.features) items.push(`${feature.linq(LINQ_LABEL_COLUMN)} as ${feature.column}`);
   return {
     items,
@@ -254,6 +261,7 @@ export function buildClassificationQuery(options: BuildClassificationQueryOption
     scores.push(...features.items.slice(1));
     array = `${model}${features.featureColumns.map((column) => `float4(${column})`).join(', ')}])`;
   } else {
+    scores.push(...linqConstantItems(set.features));
     const inputs = set.features.map((feature) => compactLinq(`float4(${feature.linq(LINQ_LABEL_COLUMN)})`));
     array = `${model}\n${wrapList(inputs, '      ')}\n    ])`;
   }
