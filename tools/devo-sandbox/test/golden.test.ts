@@ -101,14 +101,14 @@ interface LocalVerdict {
  * Runtime, P(DGA) >= 0.5), grouped by label with the number of inputs that gave it. Inputs
  * without a label and IDN labels ("not scored: IDN") get no verdict.
  */
-async function localVerdicts(classifier: OnnxClassifier, inputs: readonly string[], psl: PslMode): Promise<Map<string, LocalVerdict>> {
+async function localVerdicts(classifier: OnnxClassifier, inputs: readonly string[], psl: PslMode, featureSet: FeatureSetName = MODEL_SET): Promise<Map<string, LocalVerdict>> {
   const counts = new Map<string, number>();
   for (const input of inputs) {
     const label = tryExtractLabel(input, { psl });
     if (label !== undefined && !isIdnLabel(label)) counts.set(label, (counts.get(label) ?? 0) + 1);
   }
   const labels = [...counts.keys()];
-  const scores = await classifier.predict(featurizeLabels(labels, { featureSet: MODEL_SET }));
+  const scores = await classifier.predict(featurizeLabels(labels, { featureSet }));
   return new Map(labels.map((label, index) => {
     const probability = scores[index * 2 + 1] as number;
     return [label, { probability, isMalicious: probability >= 0.5 ? 'true' : 'false', events: counts.get(label) as number }];
@@ -390,6 +390,29 @@ describe.skipIf(skip)('golden: the sandbox against the TypeScript pipeline on sa
       expect(trainedWithAll.has('dyndns')).toBe(false);
       expect(trainedWithAll.has('fizrbzba')).toBe(true);
       expect(labels.has('fizrbzba')).toBe(false);
+    });
+  });
+
+  describe('6. the ngram set: pair tables defined once after the grouping, pair shares through substring', () => {
+    it('an ngram model scores each label as dga classify does (model untrained: only agreement matters)', async () => {
+      const model = createModel({ preset: 'default', featureSet: 'ngram', seed: 3 });
+      const { bytes } = await exportToOnnx(model, { metadata: { 'dga.feature_set': 'ngram' } });
+      model.dispose();
+      const ngramClassifier = await createOnnxClassifier(bytes, { intraOpNumThreads: 1 });
+      const resolver = createOnnxModelResolver({ getModelFile: () => ({ engine: 'ONNX', bytes }) });
+      try {
+        const inputs = [...uris, ...agreeingEdgeCases, 'http://americanwindsurfingtour.com/', 'http://qxzqxzqxzqxzqxzqxzqxzqxzqxzqxz.net/', 'http://x.org/'];
+        const result = await runLinqQuery(buildClassificationQuery({ modelName: 'ngram', featureSet: 'ngram' }), {
+          tables: { [DEMO_TABLE]: tableOf([...inputs, '-', ...labelLessReferrers]) }, models: resolver, now,
+        });
+        const rows: Record<string, unknown>[] = [];
+        for await (const row of result.rows) rows.push(Object.fromEntries(result.columns.map((column, index) => [column.name, row[index]])));
+        expect(Object.keys(rows[0] ?? {})).toEqual(['label', 'events', 'firstSeen', 'lastSeen', 'english_pair_share_table', 'rare_pair_share_table', 'dga_probability', 'isMalicious']);
+        expectSameVerdicts(rows, await localVerdicts(ngramClassifier, inputs, 'all', 'ngram'));
+      } finally {
+        await ngramClassifier.dispose();
+        await resolver.dispose();
+      }
     });
   });
 });
