@@ -75,8 +75,24 @@ describe('dga devo probe against the Devo sandbox', () => {
     const report = JSON.parse(run.stdout) as { ok: boolean; checks: { id: string }[] };
     expect(report.ok).toBe(true);
     expect(report.checks.map((check) => check.id)).toEqual([
-      'rootsuffix_psl', 'lower', 'split_host', 'contains', 'countbyfilter_set', 'entropy_base2', 'substring_last', 'rootsuffix_case', 'split_trailing_empty',
+      'rootsuffix_psl', 'lower', 'split_host', 'contains', 'substring_pairs', 'countbyfilter_set', 'entropy_base2', 'substring_last', 'rootsuffix_case', 'split_trailing_empty',
       'contains_case', 'model_google', 'model_xjwqkdo7zlf3qpu', 'model_null_feature',
+    ]);
+  }, 60_000);
+
+  it('checks substring and scores an ngram model through its pair tables', async () => {
+    const model = createModel({ preset: 'default', featureSet: 'ngram', seed: 42 });
+    const metadata = createModelMetadata({ featureSet: 'ngram', seed: 42, preset: 'default', tfjsBackend: 'cpu', pslMode: 'all' });
+    const exported = await exportToOnnx(model, { metadata });
+    model.dispose();
+    writeFileSync(join(cwd, 'model-ngram.onnx'), exported.bytes);
+    const run = await probe(cwd, exported.bytes, { model: 'model-ngram.onnx' });
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as { checks: { id: string; ok: boolean; relied: boolean }[] };
+    expect(report.checks.filter((check) => ['substring_pairs', 'model_google', 'model_xjwqkdo7zlf3qpu'].includes(check.id))).toEqual([
+      expect.objectContaining({ id: 'substring_pairs', ok: true, relied: true }),
+      expect.objectContaining({ id: 'model_google', ok: true }),
+      expect.objectContaining({ id: 'model_xjwqkdo7zlf3qpu', ok: true }),
     ]);
   }, 60_000);
 

@@ -51,7 +51,12 @@ interface ConstantCheck {
 const modelLabels = ['google', 'xjwqkdo7zlf3qpu'] as const;
 const privateHost = 'fizrbzba.dyndns.org';
 
-function constantChecks(psl: PslMode): ConstantCheck[] {
+/** Whether a feature set's LINQ uses `substring` (the `ngram` set's pair shares). */
+function usesSubstring(featureSet: FeatureSetName | undefined): boolean {
+  return featureSet !== undefined && getFeatureSet(featureSet).features.some((feature) => feature.linq('label').includes('substring('));
+}
+
+function constantChecks(psl: PslMode, substringRelied: boolean): ConstantCheck[] {
   const privateAnswer = privateHost;
   const icannAnswer = 'dyndns.org';
   return [
@@ -91,6 +96,15 @@ function constantChecks(psl: PslMode): ConstantCheck[] {
       expected: true,
       relied: true,
       fix: () => 'the "->" operator does not test containment: the bigram features will be wrong; train a model on the extended feature set (--features extended)',
+    },
+    {
+      id: 'substring_pairs',
+      assumption: `table -> substring(label, i, 2) finds a pair, and the length()-guarded test runs on a label shorter than the pair${substringRelied ? ' (the pair shares)' : ' (informational: this model does not use it)'}`,
+      // 10 from position 1 of google ("oo"); the guarded test of the one-letter label adds 0.
+      expression: 'ifthenelse(length("g") > 1, ifthenelse("in|oo" -> substring("g", 0, 2), 1, 0), 0) + ifthenelse("in|oo" -> substring("google", 1, 2), 10, 0)',
+      expected: 10,
+      relied: substringRelied,
+      fix: () => 'substring() counts from 1 or fails past the end: the pair-share features of the ngram set will be wrong; train on the bigram set instead (--features bigram)',
     },
     {
       id: 'countbyfilter_set',
@@ -182,7 +196,7 @@ async function firstRow(runQuery: ProbeQueryRunner, linq: string, table: string,
  */
 export async function runDevoProbe(options: DevoProbeOptions): Promise<ProbeCheck[]> {
   const psl = options.model?.psl ?? options.psl ?? 'all';
-  const checks = constantChecks(psl);
+  const checks = constantChecks(psl, usesSubstring(options.model?.featureSet));
   const linq = `from ${options.table}\n  select ${checks.map((check) => `${check.expression} as p_${check.id}`).join(',\n    ')}\n  limit 1`;
   const row = await firstRow(options.runQuery, linq, options.table, 'probe', `check that --table ${options.table} exists and the token may read it`);
   const results: ProbeCheck[] = checks.map((check) => {
@@ -194,10 +208,12 @@ export async function runDevoProbe(options: DevoProbeOptions): Promise<ProbeChec
   if (model === undefined) return results;
   const set = getFeatureSet(model.featureSet);
   const call = (features: string[]): string => `at(mlevalmodel("${model.domain}", "${model.name}", [${features.join(', ')}]), 1)`;
+  // The string constants some features read (the ngram set's pair tables), defined before the scores.
+  const constants = set.features.flatMap((feature) => (feature.linqConstant === undefined ? [] : [`"${feature.linqConstant.value}" as ${feature.linqConstant.column},\n    `])).join('');
   const modelFix = `check that ML is enabled in the domain and that "${model.name}" is registered (dga models list); register it with dga register`;
   const scored = await firstRow(
     options.runQuery,
-    `from ${options.table}\n  select ${modelLabels.map((label) => `${call(set.features.map((feature) => `float4(${feature.linq(`"${label}"`)})`))} as p_${label}`).join(',\n    ')}\n  limit 1`,
+    `from ${options.table}\n  select ${constants}${modelLabels.map((label) => `${call(set.features.map((feature) => `float4(${feature.linq(`"${label}"`)})`))} as p_${label}`).join(',\n    ')}\n  limit 1`,
     options.table,
     'model',
     modelFix,
