@@ -87,6 +87,16 @@ describe('createModel', () => {
     }
   });
 
+  it('builds the ngram preset as default\'s network on the 244 ngram features, length flags in front', () => {
+    const preset = getPreset('ngram');
+    expect(preset.featureSet).toBe('ngram');
+    expect({ ...preset, name: 'default', featureSet: 'bigram' }).toEqual(getPreset('default'));
+    const model = createModel({ preset: 'ngram', featureSet: 'ngram' });
+    expect(model.inputs[0]?.shape).toEqual([null, getFeatureSet('ngram').size]);
+    expect(model.layers.map((layer) => layer.name)).toEqual(['length_encoding', 'dense_0', 'dense_1', 'output']);
+    model.dispose();
+  });
+
   it('gives identical weights for the same seed and different ones for another seed', () => {
     const weightsOf = (seed: number): Float32Array[] =>
       createModel({ preset: 'tutorial', featureSet: 'tutorial', seed }).getWeights().map((tensor) => tensor.dataSync() as Float32Array);

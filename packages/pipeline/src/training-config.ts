@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { featureSetNames, type FeatureSetName, type PslMode } from '@dga/features';
 
 /** The model presets (mirrors `@dga/model`'s `PresetName`). */
-export type TrainingPreset = 'tutorial' | 'default';
+export type TrainingPreset = 'tutorial' | 'default' | 'ngram';
 
 /**
  * A training run, as read from a JSON config file and overridden by the app's settings. Every
@@ -24,7 +24,7 @@ export interface TrainingConfig {
    * @default 'all'
    */
   psl?: PslMode;
-  /** @default the preset's (`tutorial` → tutorial, `default` → bigram) */
+  /** @default the preset's (`tutorial` → tutorial, `default` → bigram, `ngram` → ngram) */
   featureSet?: FeatureSetName;
   /** @default the preset's */
   epochs?: number;
@@ -105,8 +105,8 @@ export function validateTrainingConfig(raw: unknown, where: string, baseDir: str
   if (input['out'] !== undefined) config.out = path(input['out'], 'out');
   if (input['cacheDir'] !== undefined) config.cacheDir = path(input['cacheDir'], 'cacheDir');
   if (input['preset'] !== undefined) {
-    if (input['preset'] !== 'tutorial' && input['preset'] !== 'default') {
-      throw new TrainingConfigError(`${where}: "preset" must be "tutorial" or "default", got ${JSON.stringify(input['preset'])}`);
+    if (input['preset'] !== 'tutorial' && input['preset'] !== 'default' && input['preset'] !== 'ngram') {
+      throw new TrainingConfigError(`${where}: "preset" must be "tutorial", "default" or "ngram", got ${JSON.stringify(input['preset'])}`);
     }
     config.preset = input['preset'];
   }
