@@ -13,12 +13,16 @@
  * Run (in packages/model):
  *   node --conditions=@dga/source --import tsx bench/family-held-out.bench.ts \
  *     [--recipes default/bigram,default/ngram] [--folds 5] [--legit-share 0.3] [--per-family 1000] [--epochs N] [--split]
+ * `--out FILE` (relative to this folder) also writes the arguments, the machine and the figures as JSON.
  * A recipe is `preset/featureSet`, optionally `+legitWeightK` (each training legit row repeated K
  * times: class weighting at the data level). Ranking runs use the subsample options; the final
  * figures use `--legit-share 1 --per-family 0` (0 = no cap).
  */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
+import { machineInfo, writeTextAtomic } from '@dga/bench';
 import { readDataset } from '@dga/dataset';
 import { featureSetNames, type FeatureSetName } from '@dga/features';
 import { sharedDataFile } from '@dga/test-support';
@@ -40,6 +44,7 @@ const { values } = parseArgs({
     epochs: { type: 'string' },
     seed: { type: 'string', default: '42' },
     split: { type: 'boolean', default: false },
+    out: { type: 'string' },
   },
 });
 const folds = Number(values.folds);
@@ -198,8 +203,14 @@ await import('@tensorflow/tfjs-backend-wasm');
 if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialize');
 const recipes = values.recipes.split(',').map(parseRecipe);
 const cache = new Map<FeatureSetName, TrainingExample[]>();
+const figures: Record<string, unknown>[] = [];
 for (const recipe of recipes) {
   const rows = cache.get(recipe.featureSet) ?? (await loadRows(recipe.featureSet));
   cache.set(recipe.featureSet, rows);
-  console.log(JSON.stringify(await runRecipe(recipe, rows)));
+  figures.push(await runRecipe(recipe, rows));
+  console.log(JSON.stringify(figures.at(-1)));
+}
+if (values.out !== undefined) {
+  const file = join(dirname(fileURLToPath(import.meta.url)), values.out);
+  writeTextAtomic(file, `${JSON.stringify({ arguments: { folds, legitShare, perFamily, epochs: epochs ?? 'preset', seed }, machine: machineInfo(), figures }, null, 2)}\n`);
 }
