@@ -66,6 +66,15 @@ describe('createModelMetadata', () => {
     expect(createModelMetadata({ featureSet: 'extended', seed: 42, preset: 'default', tfjsBackend: 'wasm', pslMode: 'icann' })['dga.psl_mode']).toBe('icann');
   });
 
+  it('records the string columns the ngram twins read, and none for the other sets', () => {
+    const metadata = createModelMetadata({ featureSet: 'ngram', seed: 42, preset: 'ngram', tfjsBackend: 'wasm' });
+    const constants = JSON.parse(metadata['dga.feature_linq_constants'] ?? '{}') as Record<string, string>;
+    expect(Object.keys(constants)).toEqual(['english_pair_share_table', 'rare_pair_share_table']);
+    expect(constants['english_pair_share_table']).toMatch(/^in\|er\|es\|/);
+    expect(JSON.parse(metadata['dga.feature_linq'] as string).at(-1)).toContain('rare_pair_share_table -> substring(label, 0, 2)');
+    expect(createModelMetadata({ featureSet: 'bigram', seed: 42, preset: 'default', tfjsBackend: 'wasm' })).not.toHaveProperty('dga.feature_linq_constants');
+  });
+
   it('refuses feature names that differ from the feature set', () => {
     expect(() =>
       createModelMetadata({ featureSet: 'tutorial', featureNames: ['entropy', 'length', 'vowel_proportion'], seed: 1, preset: 'p', tfjsBackend: 'cpu' }),
@@ -95,7 +104,7 @@ describe('readModelContract', () => {
     ['three outputs', { outputs: 3 }, /output "y" is \[N, 3\] \(3 scores per row\), not \[N, 2\]/],
     ['an input wider than its feature set', { inputs: 5 }, /feature set "tutorial" \(3 features\) but its input "x" is \[N, 5\]/],
     ['no metadata', { metadata: {} }, /no dga\.feature_set metadata/],
-    ['an unknown feature set', { metadata: { ...tutorialMetadata, 'dga.feature_set': 'trigram' } }, /feature set "trigram", which this version does not know \(known: tutorial, extended, bigram\)/],
+    ['an unknown feature set', { metadata: { ...tutorialMetadata, 'dga.feature_set': 'trigram' } }, /feature set "trigram", which this version does not know \(known: tutorial, extended, bigram, ngram\)/],
     ['reordered feature names', { metadata: { ...tutorialMetadata, 'dga.feature_names': '["entropy","length","vowel_proportion"]' } }, /position 0 is "entropy", not "length"/],
     ['swapped labels', { metadata: { ...tutorialMetadata, 'dga.label_names': '["dga","legit"]' } }, /label_names is \["dga","legit"\], not \["legit","dga"\]/],
     ['missing labels', { metadata: { ...tutorialMetadata, 'dga.label_names': 'legit,dga' } }, /label_names metadata is not a JSON array of strings/],

@@ -66,6 +66,7 @@ const keys = {
   featureSetVersion: 'dga.feature_set_version',
   featureNames: 'dga.feature_names',
   featureLinq: 'dga.feature_linq',
+  featureLinqConstants: 'dga.feature_linq_constants',
   labelNames: 'dga.label_names',
   seed: 'dga.seed',
   preset: 'dga.preset',
@@ -92,11 +93,14 @@ function contractError(problem: string): OnnxExportError {
 export function createModelMetadata(options: ModelMetadataOptions): Record<string, string> {
   const set = knownFeatureSet(options.featureSet);
   if (options.featureNames !== undefined) checkFeatureNames(options.featureNames, set, 'the given feature names');
+  // The string columns some twins read (the ngram set's pair tables), as `{ column: value }`.
+  const constants = Object.fromEntries(set.features.flatMap((feature) => (feature.linqConstant === undefined ? [] : [[feature.linqConstant.column, feature.linqConstant.value]])));
   return {
     [keys.featureSet]: set.name,
     [keys.featureSetVersion]: String(options.featureSetVersion ?? set.version),
     [keys.featureNames]: JSON.stringify(set.featureNames),
     [keys.featureLinq]: JSON.stringify(set.features.map((feature) => feature.linq('label'))),
+    ...(Object.keys(constants).length === 0 ? {} : { [keys.featureLinqConstants]: JSON.stringify(constants) }),
     [keys.labelNames]: JSON.stringify(MODEL_LABEL_NAMES),
     [keys.seed]: String(options.seed),
     [keys.preset]: options.preset,
