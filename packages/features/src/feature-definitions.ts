@@ -136,9 +136,11 @@ export const PAIR_SHARE_MAX_PAIRS = 24;
 /**
  * A feature = share of the label's first `min(length − 1, 24)` adjacent character pairs that are
  * in `pairs`: an n-gram plausibility measure over a fixed dictionary table. The LINQ twin tests
- * each position `i` with `table -> substring(label, i, 2)` against the column `table`, which holds
+ * each position `i` with `table -> substring(label, …)` against the column `table`, which holds
  * the pairs joined by `|` (a two-character needle of label characters can only match a whole
- * entry), guarded by `length(label) > i + 1` so no position past the label counts.
+ * entry), guarded by `length(label) > i + 1` so no position past the label counts. What Devo's
+ * `substring` does out of range is unknown and both branches of `ifthenelse` may be evaluated, so
+ * the call itself stays in range: start `i` clamped to 0 and width 2 clamped to 1 for shorter labels.
  */
 function pairShareFeature(name: string, description: string, pairs: readonly string[]): FeatureSpec {
   if (!pairs.every((pair) => /^[a-z]{2}$/.test(pair))) throw new Error(`internal: bad pair table for feature ${name}`);
@@ -150,8 +152,11 @@ function pairShareFeature(name: string, description: string, pairs: readonly str
     linqConstant: { column, value: pairs.join('|') },
     linq: (label) => {
       const positions: string[] = [];
+      const width = `ifthenelse(length(${label}) > 1, 2, 1)`;
       for (let index = 0; index < PAIR_SHARE_MAX_PAIRS; index++) {
-        positions.push(`ifthenelse(length(${label}) > ${index + 1}, ifthenelse(${column} -> substring(${label}, ${index}, 2), 1, 0), 0)`);
+        const inside = `length(${label}) > ${index + 1}`;
+        const pair = `substring(${label}, ${index === 0 ? '0' : `ifthenelse(${inside}, ${index}, 0)`}, ${width})`;
+        positions.push(`ifthenelse(${inside}, ifthenelse(${column} -> ${pair}, 1, 0), 0)`);
       }
       const pairCount = `ifthenelse(length(${label}) > ${PAIR_SHARE_MAX_PAIRS + 1}, ${PAIR_SHARE_MAX_PAIRS}, length(${label}) - 1)`;
       return `ifthenelse(length(${label}) > 1, float(${positions.join(' + ')}) / float(${pairCount}), 0.0)`;

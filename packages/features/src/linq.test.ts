@@ -40,7 +40,9 @@ function evaluateFeatureLinq(expression: string, label: string): number {
     const positions = share[1]!.split(' + ');
     let hits = 0;
     positions.forEach((position, index) => {
-      const test = new RegExp(`^ifthenelse\\(length\\(label\\) > ${index + 1}, ifthenelse\\(([a-z_]+) -> substring\\(label, ${index}, 2\\), 1, 0\\), 0\\)$`).exec(position);
+      const inside = `length\\(label\\) > ${index + 1}`;
+      const start = index === 0 ? '0' : `ifthenelse\\(${inside}, ${index}, 0\\)`;
+      const test = new RegExp(`^ifthenelse\\(${inside}, ifthenelse\\(([a-z_]+) -> substring\\(label, ${start}, ifthenelse\\(length\\(label\\) > 1, 2, 1\\)\\), 1, 0\\), 0\\)$`).exec(position);
       if (test === null) throw new Error(`unexpected pair position ${position}`);
       const table = getFeatureSet('ngram').features.find((feature) => feature.linqConstant?.column === test[1])!.linqConstant!.value;
       if (characters.length > index + 1 && table.includes(label.slice(index, index + 2))) hits += 1;

@@ -71,7 +71,7 @@ describe('createModelMetadata', () => {
     const constants = JSON.parse(metadata['dga.feature_linq_constants'] ?? '{}') as Record<string, string>;
     expect(Object.keys(constants)).toEqual(['english_pair_share_table', 'rare_pair_share_table']);
     expect(constants['english_pair_share_table']).toMatch(/^in\|er\|es\|/);
-    expect((JSON.parse(metadata['dga.feature_linq'] as string) as string[]).at(-1)).toContain('rare_pair_share_table -> substring(label, 0, 2)');
+    expect((JSON.parse(metadata['dga.feature_linq'] as string) as string[]).at(-1)).toContain('rare_pair_share_table -> substring(label, 0, ');
     expect(createModelMetadata({ featureSet: 'bigram', seed: 42, preset: 'default', tfjsBackend: 'wasm' })).not.toHaveProperty('dga.feature_linq_constants');
   });
 

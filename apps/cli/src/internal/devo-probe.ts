@@ -100,8 +100,8 @@ function constantChecks(psl: PslMode, substringRelied: boolean): ConstantCheck[]
     {
       id: 'substring_pairs',
       assumption: `table -> substring(label, i, 2) finds a pair, and the length()-guarded test runs on a label shorter than the pair${substringRelied ? ' (the pair shares)' : ' (informational: this model does not use it)'}`,
-      // 10 from position 1 of google ("oo"); the guarded test of the one-letter label adds 0.
-      expression: 'ifthenelse(length("g") > 1, ifthenelse("in|oo" -> substring("g", 0, 2), 1, 0), 0) + ifthenelse("in|oo" -> substring("google", 1, 2), 10, 0)',
+      // 10 from position 1 of google ("oo"); the guarded, clamped test of the one-letter label adds 0.
+      expression: 'ifthenelse(length("g") > 1, ifthenelse("in|oo" -> substring("g", 0, ifthenelse(length("g") > 1, 2, 1)), 1, 0), 0) + ifthenelse("in|oo" -> substring("google", 1, 2), 10, 0)',
       expected: 10,
       relied: substringRelied,
       fix: () => 'substring() counts from 1 or fails past the end: the pair-share features of the ngram set will be wrong; train on the bigram set instead (--features bigram)',

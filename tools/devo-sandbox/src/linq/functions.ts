@@ -255,26 +255,6 @@ export const scalarFunctions: ReadonlyMap<string, FunctionSpec> = new Map<string
     },
   }],
   ['length', stringFunction('int4', (text) => text.length)],
-  ['substring', {
-    signatures: ['(s: str, start: int, length: int) → str', '(s: str, start: int) → str'],
-    minArgs: 2,
-    maxArgs: 3,
-    resolve: (args, call) => {
-      requireType(args, call.name, 0, isStr, 'str', 'convert it with str(…)');
-      requireType(args, call.name, 1, isInteger, 'an int start position (0-based)');
-      requireType(args, call.name, 2, isInteger, 'an int length');
-      // Positions from 0 (catalogue); out of range is undocumented: the sandbox clamps to the
-      // string (the generated queries guard every position, so no value depends on it).
-      return {
-        type: 'str',
-        apply: ([text, start, length]) => {
-          const source = text as string;
-          const from = Math.max(0, start as number);
-          return length === undefined ? source.slice(from) : source.slice(from, from + Math.max(0, length as number));
-        },
-      };
-    },
-  }],
   ['shannonentropy', stringFunction('float8', (text, semantics) => shannonEntropy(text, semantics.entropyBase))],
   ['lower', stringFunction('str', (text) => text.toLowerCase())],
   ['upper', stringFunction('str', (text) => text.toUpperCase())],
