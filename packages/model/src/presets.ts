@@ -132,7 +132,7 @@ const ngramPreset: PresetSpec = {
  *   families emit a few exact lengths); validation loss stopped too early (epoch 3 of 6).
  * - `ngram`: `default`'s network and schedule on the 244-feature `ngram` set (`bigram` plus the
  *   English and rare pair shares, n-gram plausibility features). Measured on families held out of
- *   training (docs/decisions/0012), it raises ROC AUC a little but not the TPR at 1 % FPR, and its
+ *   training (docs/decisions/0013), it raises ROC AUC a little but not the TPR at 1 % FPR, and its
  *   query needs `substring` and is about 21 kB, so `default` stays the default.
  *
  * @example
