@@ -4,9 +4,10 @@ import {
   arrayOf, coerceNumber, isArray, isInteger, isNumeric, isSet, numericResult, sameType, typeName, unifyTypes,
   type DevoType, type DevoValue,
 } from './devo-type';
-import { aggregateNames, knownFunctionNames, scalarFunctions, type ArgumentInfo, type FunctionContext } from './functions';
+import { aggregateNames, knownFunctionNames, scalarFunctions, type ArgumentInfo, type FunctionContext, type ResolvedFunction } from './functions';
 import type { LinqSemantics } from './linq-semantics';
-import type { CompareOperator, Expression } from './parse';
+import type { BinaryOperator, CompareOperator, Expression } from './parse';
+import type { SubstringIndex } from './substring-index';
 
 /** A row under evaluation: one value per slot of the scope. */
 export type Row = DevoValue[];
@@ -19,11 +20,31 @@ export interface EvaluationState extends FunctionContext {
   readonly modelOutputs: Map<number, readonly (readonly number[] | null)[]>;
 }
 
+/** Computes an expression's value for a row. */
+export type Evaluate = (row: Row, state: EvaluationState) => DevoValue;
+
 export interface Compiled {
   readonly type: DevoType;
-  readonly evaluate: (row: Row, state: EvaluationState) => DevoValue;
+  readonly evaluate: Evaluate;
   /** Set when the expression is a literal. */
   readonly literal?: DevoValue;
+  /**
+   * Set for an array literal `[a, b, …]`: its elements before conversion to the array's element
+   * type, for a consumer that converts them itself (`mlevalmodel` stores float4 elements in a
+   * Float32Array) instead of building the array.
+   */
+  readonly elements?: readonly Evaluate[];
+  /** Set when the value is one of two constants, picked by a condition (`ifthenelse(c, 1, 0)`). */
+  readonly choice?: Choice;
+  /** Set for a field: the slot it reads. */
+  readonly slot?: number;
+}
+
+/** `condition ? whenTrue : whenFalse` over constants. */
+export interface Choice {
+  readonly condition: Evaluate;
+  readonly whenTrue: DevoValue;
+  readonly whenFalse: DevoValue;
 }
 
 /** One `mlevalmodel` call site; evaluated per batch before the expression that holds it. */
@@ -60,12 +81,28 @@ export interface CompileContext {
   /** How the undocumented behaviours are evaluated. */
   readonly semantics: LinqSemantics;
   /**
-   * Pure subexpressions already compiled for the current item, by structure: a repeated one
-   * (`float(length(label))` in every proportion) is evaluated once per row.
+   * Pure subexpressions of the current item that occur more than once, by structure: a repeated
+   * one (`float(length(label))` in every proportion) is compiled and evaluated once per row.
    */
-  readonly shared?: Map<string, Compiled>;
+  readonly shared?: SharedSubexpressions;
+  /** The query's `text -> "literal"` needles, tested together once per distinct text. */
+  readonly substrings: SubstringIndex;
   /** Present only while compiling the `select` right after `group`. */
   readonly aggregates?: { readonly scope: Scope; readonly list: Aggregate[]; readonly allocateSlot: () => number };
+}
+
+/** The repeated pure subexpressions of one item; see {@link createSharedSubexpressions}. */
+export interface SharedSubexpressions {
+  /** Structure key of each node seen (equal for equal structure, positions aside). */
+  readonly keys: WeakMap<Expression, string>;
+  /** How often each pure call or binary node occurs in the item; counted on the first compile. */
+  counts: Map<string, number> | undefined;
+  readonly compiled: Map<string, Compiled>;
+}
+
+/** An empty {@link SharedSubexpressions} for one item. */
+export function createSharedSubexpressions(): SharedSubexpressions {
+  return { keys: new WeakMap(), counts: undefined, compiled: new Map() };
 }
 
 export function modelKey(domain: string, name: string): string {
@@ -150,40 +187,93 @@ function comparable(operator: CompareOperator, left: DevoType, right: DevoType):
  */
 export function compileExpression(expression: Expression, context: CompileContext): Compiled {
   const shared = context.shared;
-  if (shared === undefined || (expression.type !== 'call' && expression.type !== 'binary') || !isPure(expression)) {
-    return compileNode(expression, context);
-  }
-  const key = JSON.stringify(expression, (name, value: unknown) => (name === 'position' ? undefined : value));
-  const found = shared.get(key);
+  if (shared === undefined) return compileNode(expression, context);
+  // The first expression compiled with a context is its item: count its repeated parts once.
+  shared.counts ??= countPureRepeats(expression, shared.keys);
+  if (expression.type !== 'call' && expression.type !== 'binary') return compileNode(expression, context);
+  const key = structureKey(expression, shared.keys);
+  if ((shared.counts.get(key) ?? 0) < 2) return compileNode(expression, context);
+  const found = shared.compiled.get(key);
   if (found !== undefined) return found;
   const compiled = compileNode(expression, context);
   const result = compiled.literal !== undefined ? compiled : memoizeByRow(compiled);
-  shared.set(key, result);
+  shared.compiled.set(key, result);
   return result;
 }
 
-/** Whether an expression reads only its row (no model call, no aggregate), so its value per row can be reused. */
-function isPure(expression: Expression): boolean {
+/** The sub-expressions of a node. */
+function children(expression: Expression): readonly Expression[] {
   switch (expression.type) {
     case 'call':
-      return expression.name !== 'mlevalmodel' && !aggregateNames.has(expression.name) && expression.args.every(isPure);
+      return expression.args;
     case 'negate':
     case 'not':
-      return isPure(expression.operand);
+      return [expression.operand];
     case 'binary':
-      return isPure(expression.left) && isPure(expression.right);
+      return [expression.left, expression.right];
     case 'compare':
-      return expression.operands.every(isPure);
+      return expression.operands;
     case 'in':
-      return isPure(expression.value) && isPure(expression.collection);
+      return [expression.value, expression.collection];
     case 'array':
     case 'set':
-      return expression.elements.every(isPure);
+      return expression.elements;
     case 'index':
-      return isPure(expression.target) && isPure(expression.index);
+      return [expression.target, expression.index];
     default:
-      return true;
+      return [];
   }
+}
+
+/**
+ * How often each pure call or binary node (one that reads only its row: no model call, no
+ * aggregate) occurs under `root`, by structure key.
+ */
+function countPureRepeats(root: Expression, keys: WeakMap<Expression, string>): Map<string, number> {
+  const counts = new Map<string, number>();
+  const visit = (expression: Expression): boolean => {
+    let pure = expression.type !== 'call' || (expression.name !== 'mlevalmodel' && !aggregateNames.has(expression.name));
+    for (const child of children(expression)) pure = visit(child) && pure;
+    if (pure && (expression.type === 'call' || expression.type === 'binary')) {
+      const key = structureKey(expression, keys);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return pure;
+  };
+  visit(root);
+  return counts;
+}
+
+/** The fields of a node that are not sub-expressions, as text. */
+function ownFields(expression: Expression): string {
+  switch (expression.type) {
+    case 'number':
+      return `${expression.integer}:${expression.value}`;
+    case 'string':
+      return JSON.stringify(expression.value);
+    case 'field':
+      return JSON.stringify(expression.name);
+    case 'boolean':
+    case 'duration':
+      return String(expression.value);
+    case 'call':
+      return expression.name;
+    case 'binary':
+      return expression.operator;
+    case 'compare':
+      return expression.operators.join(' ');
+    default:
+      return '';
+  }
+}
+
+/** A text equal for nodes of equal structure (positions aside), each node's computed once. */
+function structureKey(expression: Expression, keys: WeakMap<Expression, string>): string {
+  let key = keys.get(expression);
+  if (key !== undefined) return key;
+  key = `${expression.type}:${ownFields(expression)}(${children(expression).map((child) => structureKey(child, keys)).join(',')})`;
+  keys.set(expression, key);
+  return key;
 }
 
 /** Remembers the value for the last row evaluated (rows are evaluated item by item, each slot written once). */
@@ -227,7 +317,7 @@ function compileNode(expression: Expression, context: CompileContext): Compiled 
         );
       }
       const slot = entry.slot;
-      return { type: entry.type, evaluate: (row) => row[slot] ?? null };
+      return { type: entry.type, slot, evaluate: (row) => row[slot] ?? null };
     }
     case 'negate': {
       const operand = compileExpression(expression.operand, context);
@@ -323,21 +413,35 @@ function compileNode(expression: Expression, context: CompileContext): Compiled 
         if (allLiteral) return literal(type, new Set(elements.map((element) => convert(element.literal as DevoValue))));
         return { type, evaluate: (row, state) => new Set(elements.map((element) => convert(element.evaluate(row, state)))) };
       }
-      const count = elements.length;
-      return {
-        type: arrayOf(finalType),
-        evaluate: (row, state) => {
-          const values = new Array<DevoValue>(count);
-          for (let index = 0; index < count; index += 1) values[index] = convert((elements[index] as Compiled).evaluate(row, state));
-          return values;
-        },
-      };
+      return compileArray(elements, finalType);
     }
     case 'index':
       return compileCall('at', [expression.target, expression.index], expression.position, context);
     case 'call':
       return compileCall(expression.name, expression.args, expression.position, context);
   }
+}
+
+/** An array literal over compiled elements, converted to the element type `elementType`. */
+function compileArray(elements: readonly Compiled[], elementType: DevoType): Compiled {
+  const converted = elements.map(({ evaluate }): Evaluate => {
+    // coerceNumber changes numbers only for these types.
+    if (elementType !== 'float4' && elementType !== 'int4' && elementType !== 'int8') return evaluate;
+    return (row, state) => {
+      const value = evaluate(row, state);
+      return typeof value === 'number' ? coerceNumber(value, elementType) : value;
+    };
+  });
+  const count = converted.length;
+  return {
+    type: arrayOf(elementType),
+    elements: elements.map((element) => element.evaluate),
+    evaluate: (row, state) => {
+      const values = new Array<DevoValue>(count);
+      for (let index = 0; index < count; index += 1) values[index] = (converted[index] as Evaluate)(row, state);
+      return values;
+    },
+  };
 }
 
 function compileBinary(expression: Extract<Expression, { type: 'binary' }>, context: CompileContext): Compiled {
@@ -354,17 +458,7 @@ function compileBinary(expression: Extract<Expression, { type: 'binary' }>, cont
     for (const side of [left, right]) {
       if (side.type !== 'str' && side.type !== 'null') typeError(`"->" (contains) needs str operands, got ${typeName(side.type)}`, position);
     }
-    const sensitive = context.semantics.containsCase === 'sensitive';
-    return {
-      type: 'bool',
-      evaluate: (row, state) => {
-        const text = left.evaluate(row, state) as string | null;
-        if (text === null) return null;
-        const part = right.evaluate(row, state) as string | null;
-        if (part === null) return null;
-        return sensitive ? text.includes(part) : text.toLowerCase().includes(part.toLowerCase());
-      },
-    };
+    return compileContains(left, right, context);
   }
   const leftType = left.type === 'null' ? right.type : left.type;
   const rightType = right.type === 'null' ? left.type : right.type;
@@ -385,33 +479,80 @@ function compileBinary(expression: Extract<Expression, { type: 'binary' }>, cont
     typeError(`operator "${operator}" does not apply to ${typeName(left.type)} and ${typeName(right.type)}${operator === '+' && left.type === 'str' ? ' (the subset has no string concatenation)' : ''}`, position);
   }
   const resultType = type;
-  const integerDivision = operator === '/' && isInteger(leftType) && isInteger(rightType);
-  const compute = (a: number, b: number): number | null => {
-    switch (operator) {
-      case '+':
-        return a + b;
-      case '-':
-        return a - b;
-      case '*':
-        return a * b;
-      case '/':
-        if (b === 0) return null;
-        return integerDivision ? Math.trunc(a / b) : a / b;
-      case '\\':
-        return b === 0 ? null : a / b;
-      case '%':
-        return b === 0 ? null : a % b;
-    }
+  const compute = arithmetic(operator, operator === '/' && isInteger(leftType) && isInteger(rightType));
+  const leftEvaluate = left.evaluate;
+  const rightEvaluate = right.evaluate;
+  const evaluate: Evaluate = (row, state) => {
+    const leftValue = leftEvaluate(row, state);
+    if (leftValue === null) return null;
+    const rightValue = rightEvaluate(row, state);
+    if (rightValue === null) return null;
+    return compute(leftValue as number, rightValue as number);
   };
+  if (resultType !== 'float4' && resultType !== 'int4' && resultType !== 'int8') return { type: resultType, evaluate };
   return {
     type: resultType,
     evaluate: (row, state) => {
-      const leftValue = left.evaluate(row, state);
-      if (leftValue === null) return null;
-      const rightValue = right.evaluate(row, state);
-      if (rightValue === null) return null;
-      const result = compute(leftValue as number, rightValue as number);
-      return result === null ? null : coerceNumber(result, resultType);
+      const result = evaluate(row, state);
+      return result === null ? null : coerceNumber(result as number, resultType);
+    },
+  };
+}
+
+/** The arithmetic of `operator`, chosen once per call site; `null` for a division by zero. */
+function arithmetic(operator: Exclude<BinaryOperator, 'and' | 'or' | '->'>, integerDivision: boolean): (a: number, b: number) => number | null {
+  switch (operator) {
+    case '+':
+      return (a, b) => a + b;
+    case '-':
+      return (a, b) => a - b;
+    case '*':
+      return (a, b) => a * b;
+    case '/':
+      return integerDivision ? (a, b) => (b === 0 ? null : Math.trunc(a / b)) : (a, b) => (b === 0 ? null : a / b);
+    case '\\':
+      return (a, b) => (b === 0 ? null : a / b);
+    case '%':
+      return (a, b) => (b === 0 ? null : a % b);
+  }
+}
+
+/**
+ * `text -> part` (contains), case-sensitive or not as the semantics say. A literal `part` joins
+ * the query's {@link SubstringIndex}, so the ~200 bigram flags of a label cost one pass over it.
+ */
+function compileContains(text: Compiled, part: Compiled, context: CompileContext): Compiled {
+  const textEvaluate = text.evaluate;
+  if (typeof part.literal === 'string') {
+    const index = context.substrings;
+    const slot = index.add(part.literal);
+    const field = text.slot;
+    if (field !== undefined) {
+      return {
+        type: 'bool',
+        evaluate: (row) => {
+          const value = (row[field] ?? null) as string | null;
+          return value === null ? null : index.matches(value)[slot] === 1;
+        },
+      };
+    }
+    return {
+      type: 'bool',
+      evaluate: (row, state) => {
+        const value = textEvaluate(row, state) as string | null;
+        return value === null ? null : index.matches(value)[slot] === 1;
+      },
+    };
+  }
+  const sensitive = context.semantics.containsCase === 'sensitive';
+  return {
+    type: 'bool',
+    evaluate: (row, state) => {
+      const value = textEvaluate(row, state) as string | null;
+      if (value === null) return null;
+      const needle = part.evaluate(row, state) as string | null;
+      if (needle === null) return null;
+      return sensitive ? value.includes(needle) : value.toLowerCase().includes(needle.toLowerCase());
     },
   };
 }
@@ -441,21 +582,52 @@ function compileCall(name: string, argumentNodes: readonly Expression[], positio
     ...(argument.literal === undefined ? {} : { literal: argument.literal }),
   }));
   const resolved = spec.resolve(infos, { name, position, semantics: context.semantics });
-  const propagatesNull = resolved.propagatesNull !== false;
-  const { apply } = resolved;
-  // Hot path: one argument array per call site, reused for every row (functions read their
-  // arguments and keep none; a call site never runs inside itself).
-  const count = args.length;
-  const scratch: DevoValue[] = new Array<DevoValue>(count).fill(null);
-  const evaluate = (row: Row, state: EvaluationState): DevoValue => {
-    for (let index = 0; index < count; index += 1) {
-      const value = (args[index] as Compiled).evaluate(row, state);
+  const [first] = args;
+  if (resolved.choice !== undefined && first !== undefined) return choiceOf(resolved.type, { condition: first.evaluate, ...resolved.choice });
+  if (args.length === 1 && first?.choice !== undefined && resolved.readsContext !== true) {
+    // A function of a value that is one of two constants is one of two constants.
+    const { condition, whenTrue, whenFalse } = first.choice;
+    const map = (value: DevoValue): DevoValue => (value === null && resolved.propagatesNull !== false ? null : resolved.apply([value], { now: Number.NaN }));
+    return choiceOf(resolved.type, { condition, whenTrue: map(whenTrue), whenFalse: map(whenFalse) });
+  }
+  const evaluators = args.map((argument) => argument.evaluate);
+  if (resolved.build !== undefined) return { type: resolved.type, evaluate: resolved.build(evaluators) };
+  return { type: resolved.type, evaluate: callEvaluator(args, resolved.apply, resolved.propagatesNull !== false) };
+}
+
+function choiceOf(type: DevoType, choice: Choice): Compiled {
+  const { condition, whenTrue, whenFalse } = choice;
+  return { type, choice, evaluate: (row, state) => (condition(row, state) === true ? whenTrue : whenFalse) };
+}
+
+/**
+ * Evaluates the arguments, then `apply`. Hot path: one argument array per call site, reused
+ * for every row (functions read their arguments and keep none; a call site never runs inside
+ * itself), with the literal arguments written into it once.
+ */
+function callEvaluator(args: readonly Compiled[], apply: ResolvedFunction['apply'], propagatesNull: boolean): Evaluate {
+  const scratch: DevoValue[] = args.map((argument) => argument.literal ?? null);
+  const variable = args.flatMap((argument, index) => (argument.literal === undefined ? [{ index, evaluate: argument.evaluate }] : []));
+  if (propagatesNull && args.some((argument) => argument.literal === null)) return () => null;
+  const [first] = variable;
+  if (variable.length === 0) return (_row, state) => apply(scratch, state);
+  if (variable.length === 1 && first !== undefined) {
+    const { index, evaluate } = first;
+    return (row, state) => {
+      const value = evaluate(row, state);
+      if (value === null && propagatesNull) return null;
+      scratch[index] = value;
+      return apply(scratch, state);
+    };
+  }
+  return (row, state) => {
+    for (const { index, evaluate } of variable) {
+      const value = evaluate(row, state);
       if (value === null && propagatesNull) return null;
       scratch[index] = value;
     }
     return apply(scratch, state);
   };
-  return { type: resolved.type, evaluate };
 }
 
 function unknownFunctionDetail(name: string): string {
@@ -527,6 +699,7 @@ function compileAggregate(name: Aggregate['name'], argumentNodes: readonly Expre
     modelCalls: [],
     nextModelCallId: context.nextModelCallId,
     semantics: context.semantics,
+    substrings: context.substrings,
   };
   const argument = argumentNodes[0] === undefined ? undefined : compileExpression(argumentNodes[0], inner);
   if (inner.modelCalls.length > 0) {

@@ -3,6 +3,7 @@ import {
   arrayOf, coerceNumber, isArray, isInteger, isNumeric, typeName, unifyTypes,
   type DevoType, type DevoValue,
 } from './devo-type';
+import type { Evaluate } from './compile-expression';
 import { splitHost, splitUri } from './host-functions';
 import type { LinqSemantics } from './linq-semantics';
 
@@ -27,6 +28,16 @@ export interface ResolvedFunction {
   readonly apply: (args: readonly DevoValue[], context: FunctionContext) => DevoValue;
   /** When true (the default), any `null` argument gives `null` without calling `apply`. */
   readonly propagatesNull?: boolean;
+  /**
+   * A faster whole-call evaluator over the argument evaluators, when the arguments allow one
+   * (a numeric `float(x)` is `x`; literal `ifthenelse` branches are chosen, not evaluated).
+   * It must give what the arguments, `propagatesNull` and `apply` give.
+   */
+  readonly build?: (args: readonly Evaluate[]) => Evaluate;
+  /** Set when the value is `whenTrue` if the first argument is `true`, else `whenFalse` (constants). */
+  readonly choice?: { readonly whenTrue: DevoValue; readonly whenFalse: DevoValue };
+  /** True when `apply` reads the context (the clock), not only its arguments. */
+  readonly readsContext?: boolean;
 }
 
 /** The call site a function is resolved for, with the semantics the query runs under. */
@@ -72,7 +83,7 @@ function stringFunction(type: DevoType, compute: (text: string, semantics: LinqS
     resolve: (args, call) => {
       requireType(args, call.name, 0, isStr, 'str', 'convert it with str(…)');
       const { semantics } = call;
-      return { type, apply: ([text]) => compute(text as string, semantics) };
+      return { type, apply: (values) => compute(values[0] as string, semantics) };
     },
   };
 }
@@ -83,6 +94,8 @@ function stringFunction(type: DevoType, compute: (text: string, semantics: LinqS
  */
 export function shannonEntropy(text: string, base: LinqSemantics['entropyBase'] = '2'): number {
   if (text.length === 0) return 0;
+  const ascii = asciiEntropy(text, base);
+  if (ascii !== undefined) return ascii;
   const counts = new Map<number, number>();
   for (let index = 0; index < text.length; index += 1) {
     const code = text.charCodeAt(index);
@@ -96,11 +109,87 @@ export function shannonEntropy(text: string, base: LinqSemantics['entropyBase'] 
   return entropy === 0 ? 0 : entropy;
 }
 
-/** The UTF-16 code units of `characters`, as a set (built once per query for a literal filter). */
-function characterFilter(characters: string): ReadonlySet<number> {
-  const codes = new Set<number>();
-  for (let index = 0; index < characters.length; index += 1) codes.add(characters.charCodeAt(index));
-  return codes;
+const asciiCounts = new Int32Array(128);
+const asciiOrder = new Int32Array(128);
+
+/**
+ * {@link shannonEntropy} of an all-ASCII text without a Map: the same sum, term by term in the
+ * order of first occurrence (so the same float result); `undefined` for other texts.
+ */
+function asciiEntropy(text: string, base: LinqSemantics['entropyBase']): number | undefined {
+  let distinct = 0;
+  let ascii = true;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code >= 128) {
+      ascii = false;
+      break;
+    }
+    if (asciiCounts[code] === 0) asciiOrder[distinct++] = code;
+    asciiCounts[code] = (asciiCounts[code] as number) + 1;
+  }
+  let entropy = 0;
+  for (let position = 0; position < distinct; position += 1) {
+    const code = asciiOrder[position] as number;
+    const probability = (asciiCounts[code] as number) / text.length;
+    asciiCounts[code] = 0;
+    entropy -= probability * (base === '2' ? Math.log2(probability) : Math.log(probability));
+  }
+  if (!ascii) return undefined;
+  return entropy === 0 ? 0 : entropy;
+}
+
+/** A set of UTF-16 code units, with the ASCII ones in a table. */
+interface CharacterFilter {
+  readonly ascii: Uint8Array;
+  /** The distinct ASCII codes of the set. */
+  readonly asciiCodes: readonly number[];
+  readonly other: ReadonlySet<number>;
+}
+
+/** The UTF-16 code units of `characters` (built once per query for a literal filter). */
+function characterFilter(characters: string): CharacterFilter {
+  const ascii = new Uint8Array(128);
+  const asciiCodes: number[] = [];
+  const other = new Set<number>();
+  for (let index = 0; index < characters.length; index += 1) {
+    const code = characters.charCodeAt(index);
+    if (code >= 128) other.add(code);
+    else if (ascii[code] === 0) {
+      ascii[code] = 1;
+      asciiCodes.push(code);
+    }
+  }
+  return { ascii, asciiCodes, other };
+}
+
+/** How often each ASCII character occurs in `histogramText` (a query counts ~30 filters over each label). */
+const histogram = new Int32Array(128);
+let histogramText: string | undefined;
+
+/** The characters of `text` that are in `filter`. */
+function countCharacters(text: string, filter: CharacterFilter): number {
+  const { ascii, asciiCodes, other } = filter;
+  if (other.size === 0 && asciiCodes.length < text.length) {
+    // Fewer characters to look up than to read: sum them from the text's histogram.
+    if (text !== histogramText) {
+      histogram.fill(0);
+      for (let index = 0; index < text.length; index += 1) {
+        const code = text.charCodeAt(index);
+        if (code < 128) histogram[code] = (histogram[code] as number) + 1;
+      }
+      histogramText = text;
+    }
+    let count = 0;
+    for (const code of asciiCodes) count += histogram[code] as number;
+    return count;
+  }
+  let count = 0;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code < 128 ? ascii[code] === 1 : other.has(code)) count += 1;
+  }
+  return count;
 }
 
 function toNumber(value: DevoValue): number | null {
@@ -123,12 +212,23 @@ function conversion(type: 'float4' | 'float8' | 'int4' | 'int8'): FunctionSpec {
       requireType(args, call.name, 0, (t) => isNumeric(t) || t === 'str' || t === 'bool' || t === 'timestamp', 'a number, str or bool');
       return {
         type,
-        apply: ([value]) => {
-          const number = toNumber(value as DevoValue);
+        apply: (values) => {
+          const number = toNumber(values[0] as DevoValue);
           return number === null ? null : coerceNumber(number, type);
         },
+        ...(isNumeric((args[0] as ArgumentInfo).type) ? { build: ([value]) => numericConversion(value as Evaluate, type) } : {}),
       };
     },
+  };
+}
+
+/** `type(x)` of a numeric `x` (number or null): no parsing, and no call at all for float8. */
+function numericConversion(value: Evaluate, type: 'float4' | 'float8' | 'int4' | 'int8'): Evaluate {
+  if (type === 'float8') return value;
+  const convert = type === 'float4' ? Math.fround : Math.trunc;
+  return (row, state) => {
+    const number = value(row, state) as number | null;
+    return number === null ? null : convert(number);
   };
 }
 
@@ -144,8 +244,35 @@ function uriFunction(part: 'scheme' | 'host' | 'path' | 'query' | 'fragment'): F
   return stringFunction('str', (uri) => splitUri(uri)[part]);
 }
 
+/** Distinct hosts remembered per host-function call site (a query's rows repeat their hosts). */
+const hostCacheSize = 16_384;
+
 function hostFunction(pick: (host: string, semantics: LinqSemantics) => string | null): FunctionSpec {
-  return stringFunction('str', (host, semantics) => (host === '' ? null : pick(host, semantics)));
+  return {
+    signatures: ['(s: str) → str'],
+    minArgs: 1,
+    maxArgs: 1,
+    resolve: (args, call) => {
+      requireType(args, call.name, 0, isStr, 'str', 'convert it with str(…)');
+      const { semantics } = call;
+      // Per call site, so per query and per semantics: the Public Suffix List lookup runs once per distinct host.
+      const cache = new Map<string, string | null>();
+      return {
+        type: 'str',
+        apply: (values) => {
+          const host = values[0] as string;
+          if (host === '') return null;
+          let result = cache.get(host);
+          if (result === undefined) {
+            result = pick(host, semantics);
+            if (cache.size >= hostCacheSize) cache.clear();
+            cache.set(host, result);
+          }
+          return result;
+        },
+      };
+    },
+  };
 }
 
 function hostParts(host: string, semantics: LinqSemantics): ReturnType<typeof splitHost> {
@@ -159,6 +286,25 @@ function splitPieces(text: string, separator: string, semantics: LinqSemantics):
     while (pieces.length > 0 && pieces[pieces.length - 1] === '') pieces.pop();
   }
   return pieces;
+}
+
+/**
+ * `splitPieces(text, separator, semantics)[index] ?? null` without splitting the whole text:
+ * the piece is found by searching the separator `index` times.
+ */
+function splitPiece(text: string, separator: string, index: number, semantics: LinqSemantics): string | null {
+  if (separator === '' || index < 0) return splitPieces(text, separator, semantics)[index] ?? null;
+  let start = 0;
+  for (let piece = 0; piece < index; piece += 1) {
+    const found = text.indexOf(separator, start);
+    if (found === -1) return null;
+    start = found + separator.length;
+  }
+  const end = text.indexOf(separator, start);
+  const value = end === -1 ? text.slice(start) : text.slice(start, end);
+  // An empty piece may be a trailing one that the semantics drop: decide as splitPieces does.
+  if (value === '' && semantics.splitTrailingEmpty === 'drop') return splitPieces(text, separator, semantics)[index] ?? null;
+  return value;
 }
 
 /** Occurrences of `needle` in `text`, not overlapping (the `substring` reading of `countbyfilter`). */
@@ -182,6 +328,7 @@ function clockFunction(offsetDays: number | undefined): FunctionSpec {
       }
       return {
         type: 'timestamp',
+        readsContext: true,
         apply: (_values, context) =>
           offsetDays === undefined ? context.now : Math.floor(context.now / dayMs) * dayMs - offsetDays * dayMs,
       };
@@ -221,7 +368,7 @@ export const scalarFunctions: ReadonlyMap<string, FunctionSpec> = new Map<string
       requireType(args, call.name, 2, isInteger, 'an int index (0-based)');
       return {
         type: 'str',
-        apply: ([text, separator, index]) => splitPieces(text as string, separator as string, semantics)[index as number] ?? null,
+        apply: (values) => splitPiece(values[0] as string, values[1] as string, values[2] as number, semantics),
       };
     },
   }],
@@ -272,13 +419,7 @@ export const scalarFunctions: ReadonlyMap<string, FunctionSpec> = new Map<string
       const constantFilter = typeof constant === 'string' ? characterFilter(constant) : undefined;
       return {
         type: 'int4',
-        apply: ([text, characters]) => {
-          const filter = constantFilter ?? characterFilter(characters as string);
-          const source = text as string;
-          let count = 0;
-          for (let index = 0; index < source.length; index += 1) if (filter.has(source.charCodeAt(index))) count += 1;
-          return count;
-        },
+        apply: (values) => countCharacters(values[0] as string, constantFilter ?? characterFilter(values[1] as string)),
       };
     },
   }],
@@ -322,13 +463,12 @@ export const scalarFunctions: ReadonlyMap<string, FunctionSpec> = new Map<string
       if (type === undefined) {
         throw new LinqQueryError('ERR_SANDBOX_LINQ_TYPE', `ifthenelse() branches have different types (${typeName(then.type)} and ${typeName(otherwise.type)}); convert one of them`, otherwise.position);
       }
+      const branch = (value: DevoValue): DevoValue => (typeof value === 'number' ? coerceNumber(value, type) : value);
       return {
         type,
         propagatesNull: false,
-        apply: ([condition, whenTrue, whenFalse]) => {
-          const value = condition === true ? whenTrue : whenFalse;
-          return typeof value === 'number' ? coerceNumber(value, type) : (value as DevoValue);
-        },
+        apply: (values) => branch(values[0] === true ? (values[1] as DevoValue) : (values[2] as DevoValue)),
+        ...(then.literal !== undefined && otherwise.literal !== undefined ? { choice: { whenTrue: branch(then.literal), whenFalse: branch(otherwise.literal) } } : {}),
       };
     },
   }],

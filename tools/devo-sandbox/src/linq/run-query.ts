@@ -1,12 +1,13 @@
 import type { LoadedModel, ModelResolver } from '../model-runner';
 import { DevoSandboxError, LinqQueryError } from '../sandbox-error';
 import {
-  compileExpression, modelKey, suggestion,
-  type Aggregate, type Compiled, type CompileContext, type EvaluationState, type ModelCall, type Row, type Scope,
+  compileExpression, createSharedSubexpressions, modelKey, suggestion,
+  type Aggregate, type Compiled, type CompileContext, type Evaluate, type EvaluationState, type ModelCall, type Row, type Scope,
 } from './compile-expression';
 import { typeName, type DevoType, type DevoValue, type ScalarType } from './devo-type';
 import { resolveLinqSemantics, type LinqSemantics } from './linq-semantics';
 import { parseQuery, type Clause, type Expression, type Query } from './parse';
+import { createSubstringIndex, type SubstringIndex } from './substring-index';
 
 /** A column of a sandbox table or of a query result. */
 export interface ColumnSpec {
@@ -127,39 +128,83 @@ async function resolveModels(query: Query, resolver: ModelResolver | undefined):
   return models;
 }
 
+function nullFeatureError(call: ModelCall): DevoSandboxError {
+  return new DevoSandboxError(
+    'ERR_SANDBOX_MODEL_RUN',
+    `Error Processing Query: mlevalmodel() at line ${call.position.line}:${call.position.column}: model "${call.model.name}" got a null feature; filter such rows out before scoring them`,
+  );
+}
+
+/** The feature rows of a batch for one model call, row-major; `indices` are the rows scored (the others gave a null feature). */
+interface ModelInput {
+  readonly input: Float32Array;
+  readonly indices: readonly number[];
+}
+
+/**
+ * The features of an array literal `[float4(a), …]`, written straight into the model's input
+ * (a float4 element is stored as Float32Array stores it): no array per row.
+ */
+function inputFromElements(call: ModelCall, elements: readonly Evaluate[], rows: readonly Row[], state: EvaluationState, semantics: LinqSemantics): ModelInput {
+  const width = elements.length;
+  const input = new Float32Array(rows.length * width);
+  const indices: number[] = [];
+  for (let index = 0; index < rows.length; index += 1) {
+    state.rowIndex = index;
+    const row = rows[index] as Row;
+    const offset = indices.length * width;
+    let complete = true;
+    for (let column = 0; column < width; column += 1) {
+      const value = (elements[column] as Evaluate)(row, state);
+      if (value === null) {
+        complete = false;
+        break;
+      }
+      input[offset + column] = value as number;
+    }
+    if (complete) indices.push(index);
+    else if (semantics.modelOnNull === 'error') throw nullFeatureError(call);
+  }
+  return { input: indices.length === rows.length ? input : input.slice(0, indices.length * width), indices };
+}
+
+/** The features of any other float4[] expression, evaluated as arrays and checked for width. */
+function inputFromArrays(call: ModelCall, rows: readonly Row[], state: EvaluationState, semantics: LinqSemantics): ModelInput {
+  const inputs: (readonly DevoValue[])[] = [];
+  const indices: number[] = [];
+  let width = call.model.inputSize;
+  for (let index = 0; index < rows.length; index += 1) {
+    state.rowIndex = index;
+    const features = call.features.evaluate(rows[index] as Row, state) as readonly DevoValue[] | null;
+    if (features === null || features.some((value) => value === null)) {
+      if (semantics.modelOnNull === 'error') throw nullFeatureError(call);
+      continue;
+    }
+    width ??= features.length;
+    if (features.length !== width) {
+      throw new DevoSandboxError(
+        'ERR_SANDBOX_MODEL_MISMATCH',
+        `Error Processing Query: mlevalmodel() at line ${call.position.line}:${call.position.column}: model "${call.model.name}" expects ${width} features, a row gave ${features.length}`,
+      );
+    }
+    inputs.push(features);
+    indices.push(index);
+  }
+  const featureCount = width ?? 0;
+  const input = new Float32Array(indices.length * featureCount);
+  inputs.forEach((features, row) => input.set(features as number[], row * featureCount));
+  return { input, indices };
+}
+
 /** Evaluates every `mlevalmodel` call of an item over a batch, one ONNX Runtime run per call. */
 async function runModelCalls(calls: readonly ModelCall[], rows: readonly Row[], state: EvaluationState, semantics: LinqSemantics): Promise<void> {
   for (const call of calls) {
     const outputs: (readonly number[] | null)[] = new Array<readonly number[] | null>(rows.length).fill(null);
-    const inputs: (readonly DevoValue[])[] = [];
-    const indices: number[] = [];
-    let width = call.model.inputSize;
-    for (let index = 0; index < rows.length; index += 1) {
-      state.rowIndex = index;
-      const features = call.features.evaluate(rows[index] as Row, state) as readonly DevoValue[] | null;
-      if (features === null || features.some((value) => value === null)) {
-        if (semantics.modelOnNull === 'error') {
-          throw new DevoSandboxError(
-            'ERR_SANDBOX_MODEL_RUN',
-            `Error Processing Query: mlevalmodel() at line ${call.position.line}:${call.position.column}: model "${call.model.name}" got a null feature; filter such rows out before scoring them`,
-          );
-        }
-        continue;
-      }
-      width ??= features.length;
-      if (features.length !== width) {
-        throw new DevoSandboxError(
-          'ERR_SANDBOX_MODEL_MISMATCH',
-          `Error Processing Query: mlevalmodel() at line ${call.position.line}:${call.position.column}: model "${call.model.name}" expects ${width} features, a row gave ${features.length}`,
-        );
-      }
-      inputs.push(features);
-      indices.push(index);
-    }
+    const elements = call.features.elements;
+    const { input, indices } = elements === undefined
+      ? inputFromArrays(call, rows, state, semantics)
+      : inputFromElements(call, elements, rows, state, semantics);
     if (indices.length > 0) {
-      const featureCount = width as number;
-      const input = new Float32Array(indices.length * featureCount);
-      inputs.forEach((features, row) => input.set(features as number[], row * featureCount));
       let output: Float32Array;
       try {
         output = await call.model.run(input, indices.length);
@@ -180,10 +225,20 @@ interface CompiledItem {
   readonly modelCalls: readonly ModelCall[];
 }
 
-function newContext(
-  scope: Scope, models: ReadonlyMap<string, LoadedModel>, nextId: () => number, semantics: LinqSemantics, aggregates?: CompileContext['aggregates'],
-): CompileContext {
-  return { scope, models, modelCalls: [], nextModelCallId: nextId, semantics, shared: new Map(), ...(aggregates === undefined ? {} : { aggregates }) };
+/** What every item of one query compiles against. */
+interface QueryCompilation {
+  readonly models: ReadonlyMap<string, LoadedModel>;
+  readonly nextId: () => number;
+  readonly semantics: LinqSemantics;
+  readonly substrings: SubstringIndex;
+}
+
+function newContext(scope: Scope, query: QueryCompilation, aggregates?: CompileContext['aggregates']): CompileContext {
+  const { models, nextId, semantics, substrings } = query;
+  return {
+    scope, models, modelCalls: [], nextModelCallId: nextId, semantics, substrings, shared: createSharedSubexpressions(),
+    ...(aggregates === undefined ? {} : { aggregates }),
+  };
 }
 
 function compileItem(expression: Expression, context: CompileContext): CompiledItem {
@@ -220,49 +275,6 @@ function aggregateRows(aggregate: Aggregate, members: readonly Row[], state: Eva
     case 'max':
       return values.reduce((best, value) => ((value as number) > (best as number) ? value : best));
   }
-}
-
-/** The `group by` stage: rows grouped by key (and time bucket), each group's aggregates, in batches. */
-function groupStage(group: {
-  keys: readonly { item: CompiledItem }[];
-  every: number | undefined;
-  eventdateSlot: number | undefined;
-  aggregates: readonly Aggregate[];
-  state: EvaluationState;
-  batchSize: number;
-}): Stage {
-  const { keys, every, eventdateSlot, aggregates: aggregateList, state, batchSize } = group;
-  return async function* groupRows(batches) {
-    const groups = new Map<string, { key: Row; members: Row[] }>();
-    for await (const rows of batches) {
-      rows.forEach((row, index) => {
-        state.rowIndex = index;
-        const key: Row = [];
-        if (every !== undefined) {
-          const time = row[eventdateSlot as number] as number | null;
-          key.push(time === null ? null : Math.floor(time / every) * every);
-        }
-        for (const { item } of keys) key.push(item.compiled.evaluate(row, state));
-        const id = JSON.stringify(key);
-        const found = groups.get(id);
-        if (found === undefined) groups.set(id, { key, members: [row] });
-        else found.members.push(row);
-      });
-    }
-    // The groups go on in batches, as the table's rows do: later stages (mlevalmodel) then
-    // work on batchSize rows at a time, not on every group at once.
-    let result: Row[] = [];
-    for (const { key, members } of groups.values()) {
-      const row: Row = [...key];
-      for (const aggregate of aggregateList) row[aggregate.slot] = aggregateRows(aggregate, members, state);
-      result.push(row);
-      if (result.length >= batchSize) {
-        yield result;
-        result = [];
-      }
-    }
-    if (result.length > 0) yield result;
-  };
 }
 
 /** The result rows: the table's rows in the API range, in batches, through every stage, up to `limit`. */
@@ -305,6 +317,78 @@ function streamRows(table: SandboxTable, stages: readonly Stage[], columns: read
   return rows();
 }
 
+interface GroupStageOptions {
+  readonly keys: readonly Evaluate[];
+  /** Bucket width of `every`, ms. */
+  readonly every: number | undefined;
+  readonly eventdateSlot: number | undefined;
+  readonly aggregates: readonly Aggregate[];
+  readonly state: EvaluationState;
+  readonly batchSize: number;
+}
+
+interface Group {
+  readonly key: Row;
+  readonly members: Row[];
+}
+
+/**
+ * Groups the rows by their keys (and `every` bucket), in order of first appearance; then yields
+ * one row per group with its aggregates. Groups are told apart by the JSON of their keys, except
+ * that a lone str key is its own id (the default query's `group by label every -`).
+ */
+async function* groupStage(batches: Batches, options: GroupStageOptions): AsyncIterable<Row[]> {
+  const { keys, every, eventdateSlot, aggregates, state, batchSize } = options;
+  const [onlyKey] = keys;
+  const single = keys.length === 1 && every === undefined ? onlyKey : undefined;
+  const byText = new Map<string, Group>();
+  const byJson = new Map<string, Group>();
+  const groups: Group[] = [];
+  const add = (map: Map<string, Group>, id: string, key: Row, row: Row): void => {
+    const group = { key, members: [row] };
+    map.set(id, group);
+    groups.push(group);
+  };
+  for await (const rows of batches) {
+    for (let index = 0; index < rows.length; index += 1) {
+      state.rowIndex = index;
+      const row = rows[index] as Row;
+      if (single !== undefined) {
+        const value = single(row, state);
+        if (typeof value === 'string') {
+          const found = byText.get(value);
+          if (found === undefined) add(byText, value, [value], row);
+          else found.members.push(row);
+          continue;
+        }
+      }
+      const key: Row = [];
+      if (every !== undefined) {
+        const time = row[eventdateSlot as number] as number | null;
+        key.push(time === null ? null : Math.floor(time / every) * every);
+      }
+      for (const evaluate of keys) key.push(evaluate(row, state));
+      const id = JSON.stringify(key);
+      const found = byJson.get(id);
+      if (found === undefined) add(byJson, id, key, row);
+      else found.members.push(row);
+    }
+  }
+  // The groups go on in batches, as the table's rows do: later stages (mlevalmodel) then
+  // work on batchSize rows at a time, not on every group at once.
+  let result: Row[] = [];
+  for (const { key, members } of groups) {
+    const row: Row = [...key];
+    for (const aggregate of aggregates) row[aggregate.slot] = aggregateRows(aggregate, members, state);
+    result.push(row);
+    if (result.length >= batchSize) {
+      yield result;
+      result = [];
+    }
+  }
+  if (result.length > 0) yield result;
+}
+
 /**
  * Parses, type-checks and runs a LINQ query of the subset over in-memory tables, with
  * `mlevalmodel` evaluated batch-wise through a {@link ModelResolver}. Launch errors (syntax,
@@ -333,7 +417,9 @@ export async function runLinqQuery(source: string, options: RunLinqQueryOptions)
   const semantics = resolveLinqSemantics(options.semantics);
   const batchSize = options.batchSize ?? 512;
   let modelCallId = 0;
-  const nextId = (): number => (modelCallId += 1);
+  const compilation: QueryCompilation = {
+    models, semantics, nextId: () => (modelCallId += 1), substrings: createSubstringIndex(semantics.containsCase),
+  };
 
   let scope: Scope = new Map();
   let slotCount = 0;
@@ -349,7 +435,7 @@ export async function runLinqQuery(source: string, options: RunLinqQueryOptions)
     pendingAggregates = undefined;
     if (clause.type === 'where') {
       const conditions = clause.conditions.map((condition) => {
-        const item = compileItem(condition, newContext(scope, models, nextId, semantics));
+        const item = compileItem(condition, newContext(scope, compilation));
         if (item.compiled.type !== 'bool' && item.compiled.type !== 'null') {
           throw new LinqQueryError('ERR_SANDBOX_LINQ_TYPE', `a where condition must be bool, got ${typeName(item.compiled.type)}; compare it, e.g. x > 0`, condition.position);
         }
@@ -381,7 +467,7 @@ export async function runLinqQuery(source: string, options: RunLinqQueryOptions)
           }
           continue;
         }
-        const item = compileItem(selectItem.expression, newContext(scope, models, nextId, semantics, aggregates));
+        const item = compileItem(selectItem.expression, newContext(scope, compilation, aggregates));
         const name = selectItem.alias ?? (selectItem.expression.type === 'field' ? selectItem.expression.name : selectItem.text);
         const slot = slotCount;
         slotCount += 1;
@@ -406,7 +492,7 @@ export async function runLinqQuery(source: string, options: RunLinqQueryOptions)
       );
     } else {
       const keys = clause.keys.map((key, index) => {
-        const item = compileItem(key, newContext(scope, models, nextId, semantics));
+        const item = compileItem(key, newContext(scope, compilation));
         if (item.modelCalls.length > 0) {
           throw new LinqQueryError('ERR_SANDBOX_LINQ_TYPE', 'the sandbox cannot group by an mlevalmodel() result: compute it in a select first', key.position);
         }
@@ -434,7 +520,7 @@ export async function runLinqQuery(source: string, options: RunLinqQueryOptions)
       pendingAggregates = { scope: previousScope, list: aggregateList, allocateSlot: () => (slotCount += 1) - 1 };
       const every = clause.every;
       const eventdateSlot = eventdate?.slot;
-      stages.push(groupStage({ keys, every, eventdateSlot, aggregates: aggregateList, state, batchSize }));
+      stages.push((batches) => groupStage(batches, { keys: keys.map(({ item }) => item.compiled.evaluate), every, eventdateSlot, aggregates: aggregateList, state, batchSize }));
       scope = groupScope;
       slotCount = Math.max(slotCount, groupSlots);
       output = groupOutput;

@@ -22,8 +22,9 @@ const keywords = new Set([
   'and', 'or', 'not', 'in', 'true', 'false', 'null',
 ]);
 
-const operators = ['->', '<=', '>=', '!=', '/=', '=', '<', '>', '+', '-', '*', '/', '\\', '%',
-  '(', ')', '[', ']', '{', '}', ',', '.', ':'];
+/** The operators of the subset; the two-character ones are read before one-character ones. */
+const twoCharacterOperators = new Set(['->', '<=', '>=', '!=', '/=']);
+const oneCharacterOperators = new Set(['=', '<', '>', '+', '-', '*', '/', '\\', '%', '(', ')', '[', ']', '{', '}', ',', '.', ':']);
 
 const durationUnits: Record<string, number> = {
   s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000,
@@ -31,12 +32,33 @@ const durationUnits: Record<string, number> = {
 
 const escapes: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', '"': '"', "'": "'", '0': '\0' };
 
-function isIdentifierStart(char: string): boolean {
-  return /[A-Za-z_]/.test(char);
+const numberPattern = /[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
+
+/** `A-Z`, `a-z` or `_` (a UTF-16 code unit; `NaN` past the end is none of them). */
+function isIdentifierStart(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
 }
 
-function isIdentifierPart(char: string | undefined): boolean {
-  return char !== undefined && /[A-Za-z0-9_]/.test(char);
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+function isIdentifierPart(code: number): boolean {
+  return isIdentifierStart(code) || isDigit(code);
+}
+
+/** What `/\s/` matches, with the ASCII cases decided without a regular expression. */
+function isSpace(code: number, char: string): boolean {
+  if (code === 32 || (code >= 9 && code <= 13)) return true;
+  return code > 126 && /\s/.test(char);
+}
+
+/** The operator at `index`, the longest first, or `undefined`. */
+function operatorAt(source: string, index: number): string | undefined {
+  const two = source.slice(index, index + 2);
+  if (twoCharacterOperators.has(two)) return two;
+  const one = source[index] as string;
+  return oneCharacterOperators.has(one) ? one : undefined;
 }
 
 /**
@@ -50,19 +72,21 @@ export function tokenize(source: string): Token[] {
   let line = 1;
   let lineStart = 0;
   const position = (): QueryPosition => ({ line, column: index - lineStart + 1 });
+  const startHere = (): QueryPosition & { offset: number } => ({ line, column: index - lineStart + 1, offset: index });
   const fail = (detail: string, at: QueryPosition): never => {
     throw new LinqQueryError('ERR_SANDBOX_LINQ_SYNTAX', detail, at);
   };
 
   while (index < source.length) {
     const char = source[index] as string;
+    const code = source.charCodeAt(index);
     if (char === '\n') {
       index += 1;
       line += 1;
       lineStart = index;
       continue;
     }
-    if (/\s/.test(char)) {
+    if (isSpace(code, char)) {
       index += 1;
       continue;
     }
@@ -70,27 +94,29 @@ export function tokenize(source: string): Token[] {
       while (index < source.length && source[index] !== '\n') index += 1;
       continue;
     }
-    const start = { ...position(), offset: index };
+    const start = startHere();
     if (char === '"' || char === "'") {
       let text = '';
       index += 1;
+      let chunk = index;
       for (;;) {
         const next = source[index];
         if (next === undefined || next === '\n') {
           fail(`unterminated string starting with ${char}: close it with a matching ${char}`, start);
         }
         if (next === char) {
+          text += source.slice(chunk, index);
           index += 1;
           break;
         }
         if (next === '\\') {
           const escaped = source[index + 1];
           if (escaped === undefined) fail('unterminated string: a backslash ends the query', start);
-          text += escapes[escaped as string] ?? escaped;
+          text += source.slice(chunk, index) + (escapes[escaped as string] ?? escaped);
           index += 2;
+          chunk = index;
           continue;
         }
-        text += next;
         index += 1;
       }
       tokens.push({ kind: 'string', text, ...start, end: index });
@@ -103,31 +129,32 @@ export function tokenize(source: string): Token[] {
       tokens.push({ kind: 'identifier', text: source.slice(start.offset + 1, close), ...start, end: index });
       continue;
     }
-    if (/[0-9]/.test(char)) {
-      const match = /^[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(source.slice(index)) as RegExpExecArray;
+    if (isDigit(code)) {
+      numberPattern.lastIndex = index;
+      const match = numberPattern.exec(source) as RegExpExecArray;
       const text = match[0];
       const after = source[index + text.length];
       const integer = match[1] === undefined && match[2] === undefined;
-      if (integer && after !== undefined && after in durationUnits && !isIdentifierPart(source[index + text.length + 1])) {
+      if (integer && after !== undefined && after in durationUnits && !isIdentifierPart(source.charCodeAt(index + text.length + 1))) {
         index += text.length + 1;
         tokens.push({ kind: 'duration', text: text + after, value: Number(text) * (durationUnits[after] as number), ...start, end: index });
         continue;
       }
-      if (isIdentifierPart(after)) fail(`malformed number "${text}${after}": separate it from the name that follows`, start);
+      if (isIdentifierPart(source.charCodeAt(index + text.length))) fail(`malformed number "${text}${after}": separate it from the name that follows`, start);
       index += text.length;
       tokens.push({ kind: 'number', text, value: Number(text), integer, ...start, end: index });
       continue;
     }
-    if (isIdentifierStart(char)) {
+    if (isIdentifierStart(code)) {
       let end = index + 1;
-      while (isIdentifierPart(source[end])) end += 1;
+      while (isIdentifierPart(source.charCodeAt(end))) end += 1;
       const text = source.slice(index, end);
       const lower = text.toLowerCase();
       index = end;
       tokens.push({ kind: keywords.has(lower) ? 'keyword' : 'identifier', text: keywords.has(lower) ? lower : text, ...start, end });
       continue;
     }
-    const operator = operators.find((candidate) => source.startsWith(candidate, index));
+    const operator = operatorAt(source, index);
     if (operator === undefined) {
       const hint = char === '!' ? ' (use "not" or "!=")' : char === '&' || char === '|' ? ' (use "and" / "or")' : '';
       fail(`unexpected character "${char}"${hint}`, start);
