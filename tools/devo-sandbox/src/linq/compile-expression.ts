@@ -38,11 +38,13 @@ export interface Compiled {
   readonly choice?: Choice;
   /** Set for a field: the slot it reads. */
   readonly slot?: number;
+  /** Set for `text -> "literal"`: the needle's slot in the query's substring index. */
+  readonly contains?: { readonly text: Compiled; readonly index: SubstringIndex; readonly slot: number };
 }
 
 /** `condition ? whenTrue : whenFalse` over constants. */
 export interface Choice {
-  readonly condition: Evaluate;
+  readonly condition: Compiled;
   readonly whenTrue: DevoValue;
   readonly whenFalse: DevoValue;
 }
@@ -526,21 +528,12 @@ function compileContains(text: Compiled, part: Compiled, context: CompileContext
   if (typeof part.literal === 'string') {
     const index = context.substrings;
     const slot = index.add(part.literal);
-    const field = text.slot;
-    if (field !== undefined) {
-      return {
-        type: 'bool',
-        evaluate: (row) => {
-          const value = (row[field] ?? null) as string | null;
-          return value === null ? null : index.matches(value)[slot] === 1;
-        },
-      };
-    }
     return {
       type: 'bool',
+      contains: { text, index, slot },
       evaluate: (row, state) => {
         const value = textEvaluate(row, state) as string | null;
-        return value === null ? null : index.matches(value)[slot] === 1;
+        return value === null ? null : index.contains(value, slot);
       },
     };
   }
@@ -583,7 +576,7 @@ function compileCall(name: string, argumentNodes: readonly Expression[], positio
   }));
   const resolved = spec.resolve(infos, { name, position, semantics: context.semantics });
   const [first] = args;
-  if (resolved.choice !== undefined && first !== undefined) return choiceOf(resolved.type, { condition: first.evaluate, ...resolved.choice });
+  if (resolved.choice !== undefined && first !== undefined) return choiceOf(resolved.type, { condition: first, ...resolved.choice });
   if (args.length === 1 && first?.choice !== undefined && resolved.readsContext !== true) {
     // A function of a value that is one of two constants is one of two constants.
     const { condition, whenTrue, whenFalse } = first.choice;
@@ -595,9 +588,27 @@ function compileCall(name: string, argumentNodes: readonly Expression[], positio
   return { type: resolved.type, evaluate: callEvaluator(args, resolved.apply, resolved.propagatesNull !== false) };
 }
 
+/** The closure of a {@link Choice}; a `->` condition is tested in the same closure (the bigram flags). */
 function choiceOf(type: DevoType, choice: Choice): Compiled {
   const { condition, whenTrue, whenFalse } = choice;
-  return { type, choice, evaluate: (row, state) => (condition(row, state) === true ? whenTrue : whenFalse) };
+  const contains = condition.contains;
+  if (contains !== undefined) {
+    const { index, slot } = contains;
+    const field = contains.text.slot;
+    const text = contains.text.evaluate;
+    const evaluate: Evaluate = field === undefined
+      ? (row, state) => {
+          const value = text(row, state) as string | null;
+          return value !== null && index.contains(value, slot) ? whenTrue : whenFalse;
+        }
+      : (row) => {
+          const value = (row[field] ?? null) as string | null;
+          return value !== null && index.contains(value, slot) ? whenTrue : whenFalse;
+        };
+    return { type, choice, evaluate };
+  }
+  const evaluate = condition.evaluate;
+  return { type, choice, evaluate: (row, state) => (evaluate(row, state) === true ? whenTrue : whenFalse) };
 }
 
 /**

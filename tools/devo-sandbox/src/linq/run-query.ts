@@ -278,7 +278,7 @@ function aggregateRows(aggregate: Aggregate, members: readonly Row[], state: Eva
 }
 
 /** The result rows: the table's rows in the API range, in batches, through every stage, up to `limit`. */
-function streamRows(table: SandboxTable, stages: readonly Stage[], columns: readonly OutputColumn[], options: RunLinqQueryOptions, limit: number | undefined): AsyncIterable<DevoValue[]> {
+function streamRows(table: SandboxTable, stages: readonly Stage[], columns: readonly OutputColumn[], options: RunLinqQueryOptions, limit: number | undefined, slotCount: number): AsyncIterable<DevoValue[]> {
   const eventdateIndex = table.columns.findIndex((column) => column.name === 'eventdate' && column.type === 'timestamp');
   const { from, to } = options;
   const batchSize = options.batchSize ?? 512;
@@ -292,7 +292,7 @@ function streamRows(table: SandboxTable, stages: readonly Stage[], columns: read
         if (from !== undefined && time < from) continue;
         if (to !== undefined && time >= to) continue;
       }
-      batch.push([...row]);
+      batch.push(newRow(row, slotCount));
       if (batch.length >= batchSize) {
         yield batch;
         batch = [];
@@ -317,6 +317,37 @@ function streamRows(table: SandboxTable, stages: readonly Stage[], columns: read
   return rows();
 }
 
+/** A row of `size` slots starting with `values` (sized at once: the query's stages fill the other slots). */
+function newRow(values: readonly DevoValue[], size: number): Row {
+  const row = new Array<DevoValue>(Math.max(size, values.length)).fill(null);
+  for (let index = 0; index < values.length; index += 1) row[index] = values[index] as DevoValue;
+  return row;
+}
+
+/** Select items evaluated row by row together: only the first may call a model (run for the batch first). */
+interface SelectSegment {
+  readonly modelCalls: readonly ModelCall[];
+  readonly evaluates: readonly Evaluate[];
+  readonly slots: readonly number[];
+}
+
+/**
+ * Cuts the items of a select before each item with a model call. Each item reads only its row's
+ * earlier slots, so within a segment every item of a row can be computed before the next row
+ * (a row's label is then read by every flag in turn), as long as a model call sees every row's
+ * earlier items: those are in earlier segments.
+ */
+function selectSegments(items: readonly { item: CompiledItem; slot: number }[]): SelectSegment[] {
+  const segments: { modelCalls: readonly ModelCall[]; evaluates: Evaluate[]; slots: number[] }[] = [];
+  for (const { item, slot } of items) {
+    let segment = segments.at(-1);
+    if (segment === undefined || item.modelCalls.length > 0) segments.push((segment = { modelCalls: item.modelCalls, evaluates: [], slots: [] }));
+    segment.evaluates.push(item.compiled.evaluate);
+    segment.slots.push(slot);
+  }
+  return segments;
+}
+
 interface GroupStageOptions {
   readonly keys: readonly Evaluate[];
   /** Bucket width of `every`, ms. */
@@ -325,6 +356,8 @@ interface GroupStageOptions {
   readonly aggregates: readonly Aggregate[];
   readonly state: EvaluationState;
   readonly batchSize: number;
+  /** Slots of a row of the query (known once the query is compiled). */
+  readonly slotCount: () => number;
 }
 
 interface Group {
@@ -338,7 +371,7 @@ interface Group {
  * that a lone str key is its own id (the default query's `group by label every -`).
  */
 async function* groupStage(batches: Batches, options: GroupStageOptions): AsyncIterable<Row[]> {
-  const { keys, every, eventdateSlot, aggregates, state, batchSize } = options;
+  const { keys, every, eventdateSlot, aggregates, state, batchSize, slotCount } = options;
   const [onlyKey] = keys;
   const single = keys.length === 1 && every === undefined ? onlyKey : undefined;
   const byText = new Map<string, Group>();
@@ -378,7 +411,7 @@ async function* groupStage(batches: Batches, options: GroupStageOptions): AsyncI
   // work on batchSize rows at a time, not on every group at once.
   let result: Row[] = [];
   for (const { key, members } of groups) {
-    const row: Row = [...key];
+    const row = newRow(key, slotCount());
     for (const aggregate of aggregates) row[aggregate.slot] = aggregateRows(aggregate, members, state);
     result.push(row);
     if (result.length >= batchSize) {
@@ -477,14 +510,15 @@ export async function runLinqQuery(source: string, options: RunLinqQueryOptions)
         else Object.assign(existing, { slot, type: item.compiled.type });
         items.push({ item, slot });
       }
+      const segments = selectSegments(items);
       stages.push((batches) =>
         mapBatches(batches, async (rows) => {
-          for (const { item, slot } of items) {
-            await runModelCalls(item.modelCalls, rows, state, semantics);
+          for (const { modelCalls, evaluates, slots } of segments) {
+            await runModelCalls(modelCalls, rows, state, semantics);
             for (let index = 0; index < rows.length; index += 1) {
               state.rowIndex = index;
               const row = rows[index] as Row;
-              row[slot] = item.compiled.evaluate(row, state);
+              for (let item = 0; item < slots.length; item += 1) row[slots[item] as number] = (evaluates[item] as Evaluate)(row, state);
             }
           }
           return rows;
@@ -520,7 +554,7 @@ export async function runLinqQuery(source: string, options: RunLinqQueryOptions)
       pendingAggregates = { scope: previousScope, list: aggregateList, allocateSlot: () => (slotCount += 1) - 1 };
       const every = clause.every;
       const eventdateSlot = eventdate?.slot;
-      stages.push((batches) => groupStage(batches, { keys: keys.map(({ item }) => item.compiled.evaluate), every, eventdateSlot, aggregates: aggregateList, state, batchSize }));
+      stages.push((batches) => groupStage(batches, { keys: keys.map(({ item }) => item.compiled.evaluate), every, eventdateSlot, aggregates: aggregateList, state, batchSize, slotCount: () => slotCount }));
       scope = groupScope;
       slotCount = Math.max(slotCount, groupSlots);
       output = groupOutput;
@@ -528,5 +562,5 @@ export async function runLinqQuery(source: string, options: RunLinqQueryOptions)
   }
 
   const columns = output ?? table.columns.map((column, index) => ({ name: column.name, slot: index, type: columnType(column) }));
-  return { columns: columns.map((column) => ({ name: column.name, type: typeName(column.type) })), rows: streamRows(table, stages, columns, options, query.limit) };
+  return { columns: columns.map((column) => ({ name: column.name, type: typeName(column.type) })), rows: streamRows(table, stages, columns, options, query.limit, slotCount) };
 }
