@@ -90,7 +90,7 @@ export function createSubstringIndex(caseMode: 'sensitive' | 'insensitive'): Sub
       const slot = slots.size;
       slots.set(key, slot);
       let needles = byLength.get(key.length);
-      if (needles === undefined) byLength.set(key.length, (needles = new Map()));
+      if (needles === undefined) byLength.set(key.length, (needles = new Map<string, number>()));
       needles.set(key, slot);
       if (key.length === 2 && key.charCodeAt(0) < 128 && key.charCodeAt(1) < 128) asciiPairs[key.charCodeAt(0) * 128 + key.charCodeAt(1)] = slot + 1;
       // Flags computed before this needle lack it: start afresh.
