@@ -109,6 +109,48 @@ describe('computeMetrics', () => {
     });
   });
 
+  it('finds the lowest threshold within each target false-positive rate and the recall there', () => {
+    // Negatives 0.7, 0.55, 0.4, 0.2. FPR ≤ 25 %: 0.7 may be flagged, 0.55 not → threshold 0.6, recall 3/4.
+    // FPR ≤ 10 %: no negative may be flagged → threshold 0.8 (0.7 is a negative), recall 2/4.
+    const metrics = computeMetrics({ scores, labels, targetFprs: [0.1, 0.25] });
+    expect(metrics.operatingPoints).toEqual([
+      { targetFpr: 0.1, threshold: 0.8, tpr: 0.5, fpr: 0 },
+      { targetFpr: 0.25, threshold: 0.6, tpr: 0.75, fpr: 0.25 },
+    ]);
+    expect(computeMetrics({ scores, labels }).operatingPoints.map((point) => point.targetFpr)).toEqual([0.001, 0.01]);
+  });
+
+  it('agrees with a brute-force scan of every threshold for the operating points', () => {
+    const rng = createRng(11);
+    for (let trial = 0; trial < 20; trial += 1) {
+      const count = 200 + rng.nextInt(300);
+      const randomLabels = Array.from({ length: count }, (_, index) => (index < 2 ? index % 2 : rng.nextInt(2)));
+      const randomScores = randomLabels.map((label) => Math.round((rng.next() + label * 0.5) * 50) / 75);
+      const negatives = randomLabels.filter((label) => label === 0).length;
+      const positives = count - negatives;
+      for (const target of [0.01, 0.05, 0.2]) {
+        let expected: { threshold: number | null; tpr: number } = { threshold: null, tpr: 0 };
+        for (const candidate of [...new Set(randomScores)].sort((a, b) => b - a)) {
+          const fp = randomScores.filter((score, index) => score >= candidate && randomLabels[index] === 0).length;
+          const tp = randomScores.filter((score, index) => score >= candidate && randomLabels[index] === 1).length;
+          if (fp / negatives <= target) expected = { threshold: candidate, tpr: tp / positives };
+        }
+        const [point] = computeMetrics({ scores: randomScores, labels: randomLabels, targetFprs: [target] }).operatingPoints;
+        expect(point).toMatchObject(expected);
+      }
+    }
+  });
+
+  it('gives a null threshold when even the highest score is a false positive, and nulls with one class', () => {
+    expect(computeMetrics({ scores: [0.9, 0.5], labels: [0, 1], targetFprs: [0.1] }).operatingPoints).toEqual([{ targetFpr: 0.1, threshold: null, tpr: 0, fpr: 0 }]);
+    const oneClass = computeMetrics({ scores: [0.9, 0.5], labels: [1, 1] });
+    expect(oneClass.operatingPoints).toEqual([
+      { targetFpr: 0.001, threshold: null, tpr: null, fpr: null },
+      { targetFpr: 0.01, threshold: null, tpr: null, fpr: null },
+    ]);
+    expect(JSON.stringify(computeMetrics({ scores: [], labels: [] }))).not.toContain('NaN');
+  });
+
   it('throws ERR_MODEL_INVALID_METRICS_INPUT for mismatched lengths, NaN scores and bad labels', () => {
     const code = (run: () => unknown): string | undefined => {
       try {
@@ -123,5 +165,7 @@ describe('computeMetrics', () => {
     expect(code(() => computeMetrics({ scores: [Number.NaN], labels: [0] }))).toBe('ERR_MODEL_INVALID_METRICS_INPUT');
     expect(code(() => computeMetrics({ scores: [0.3], labels: [2] }))).toBe('ERR_MODEL_INVALID_METRICS_INPUT');
     expect(code(() => computeMetrics({ scores: [0.3], labels: [1], threshold: Number.NaN }))).toBe('ERR_MODEL_INVALID_METRICS_INPUT');
+    expect(code(() => computeMetrics({ scores: [0.3], labels: [1], targetFprs: [0] }))).toBe('ERR_MODEL_INVALID_METRICS_INPUT');
+    expect(code(() => computeMetrics({ scores: [0.3], labels: [1], targetFprs: [1] }))).toBe('ERR_MODEL_INVALID_METRICS_INPUT');
   });
 });

@@ -13,6 +13,32 @@ export interface MetricsInput {
    * @default 0.5
    */
   threshold?: number;
+  /**
+   * False-positive rates to report an {@link OperatingPoint} for, each in (0, 1).
+   * @default DEFAULT_TARGET_FPRS (0.001 and 0.01)
+   */
+  targetFprs?: readonly number[];
+}
+
+/** The false-positive rates every evaluation reports an operating point for: 0.1 % and 1 %. */
+export const DEFAULT_TARGET_FPRS: readonly number[] = [0.001, 0.01];
+
+/**
+ * The best detector at an affordable false-positive rate: the lowest threshold among the observed
+ * scores whose false-positive rate (`score >= threshold` on legit rows) stays at or below
+ * `targetFpr`, and the true-positive rate (DGA recall) there.
+ */
+export interface OperatingPoint {
+  targetFpr: number;
+  /**
+   * `null` when no observed score keeps the false-positive rate at or below the target (even the
+   * highest score flags too many legit rows), or when the rows hold only one class.
+   */
+  threshold: number | null;
+  /** DGA recall at `threshold`; 0 when `threshold` is null and both classes are present; null with one class. */
+  tpr: number | null;
+  /** The false-positive rate reached at `threshold` (at most `targetFpr`); null with one class. */
+  fpr: number | null;
 }
 
 /** Confusion matrix at the chosen threshold, DGA being the positive class. */
@@ -50,6 +76,8 @@ export interface Metrics {
    * and that F1. `{ threshold: null, f1: 0 }` when there is no DGA row.
    */
   bestThreshold: { threshold: number | null; f1: number };
+  /** One {@link OperatingPoint} per target false-positive rate (`targetFprs`), in that order. */
+  operatingPoints: OperatingPoint[];
 }
 
 function f1Of(tp: number, fp: number, fn: number): number {
@@ -57,8 +85,8 @@ function f1Of(tp: number, fp: number, fn: number): number {
 }
 
 /**
- * Accuracy, precision, recall, F1, ROC AUC, the confusion matrix, per-family recall and the
- * F1-maximizing threshold of scored rows. O(n log n); scores must be finite.
+ * Accuracy, precision, recall, F1, ROC AUC, the confusion matrix, per-family recall, the
+ * F1-maximizing threshold and the operating points at fixed false-positive rates of scored rows. O(n log n); scores must be finite.
  *
  * @example
  * computeMetrics({ scores: [0.9, 0.2, 0.6], labels: [1, 0, 0] });
@@ -73,6 +101,12 @@ export function computeMetrics(input: MetricsInput): Metrics {
   }
   if (!Number.isFinite(threshold)) {
     throw new ModelError('ERR_MODEL_INVALID_METRICS_INPUT', `computeMetrics: threshold must be a finite number, got ${threshold}.`);
+  }
+  const targetFprs = input.targetFprs ?? DEFAULT_TARGET_FPRS;
+  for (const target of targetFprs) {
+    if (!(target > 0 && target < 1)) {
+      throw new ModelError('ERR_MODEL_INVALID_METRICS_INPUT', `computeMetrics: target false-positive rate ${target} is not between 0 and 1 (exclusive); pass e.g. 0.01 for 1 %.`);
+    }
   }
   let tp = 0;
   let fp = 0;
@@ -118,6 +152,9 @@ export function computeMetrics(input: MetricsInput): Metrics {
   let cumulativeTp = 0;
   let cumulativeFp = 0;
   let best: { threshold: number | null; f1: number } = { threshold: null, f1: 0 };
+  const operatingPoints: OperatingPoint[] = targetFprs.map((targetFpr) =>
+    positives === 0 || negatives === 0 ? { targetFpr, threshold: null, tpr: null, fpr: null } : { targetFpr, threshold: null, tpr: 0, fpr: 0 },
+  );
   let start = 0;
   while (start < rows) {
     const score = scores[order[start]!]!;
@@ -136,6 +173,16 @@ export function computeMetrics(input: MetricsInput): Metrics {
     cumulativeFp += groupFp;
     const f1 = f1Of(cumulativeTp, cumulativeFp, positives - cumulativeTp);
     if (f1 > best.f1) best = { threshold: score, f1 };
+    // The false-positive rate only grows as the threshold falls: the last group within a target is its lowest threshold.
+    if (positives > 0 && negatives > 0) {
+      for (const point of operatingPoints) {
+        if (cumulativeFp / negatives <= point.targetFpr) {
+          point.threshold = score;
+          point.tpr = cumulativeTp / positives;
+          point.fpr = cumulativeFp / negatives;
+        }
+      }
+    }
     start = end;
   }
   const rocAuc = positives === 0 || negatives === 0 ? null : rocArea / (positives * negatives);
@@ -151,5 +198,6 @@ export function computeMetrics(input: MetricsInput): Metrics {
     confusion: { tp, fp, tn, fn },
     perFamily,
     bestThreshold: best,
+    operatingPoints,
   };
 }

@@ -23,10 +23,10 @@ export type {
 export type { SplitName } from './internal/split';
 export { streamTrainingExamples } from './stream-training-examples';
 export type { LabelledRow } from './stream-training-examples';
-export { computeMetrics } from './compute-metrics';
+export { computeMetrics, DEFAULT_TARGET_FPRS } from './compute-metrics';
 export { evaluateModel, scoreExamples } from './evaluate-model';
 export type { EvaluateModelOptions } from './evaluate-model';
-export type { Metrics, MetricsInput, Confusion } from './compute-metrics';
+export type { Metrics, MetricsInput, Confusion, OperatingPoint } from './compute-metrics';
 export { createModelCard, MODEL_CARD_SCHEMA_VERSION } from './model-card';
 export type { ModelCard, DatasetReadReport } from './model-card';
 export { saveModel, MODEL_FILES } from './save-model';
