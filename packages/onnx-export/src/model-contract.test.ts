@@ -93,10 +93,21 @@ describe('readModelContract', () => {
       preset: 'tutorial',
       tfjsBackend: 'cpu',
       pslMode: 'all',
+      threshold: undefined,
+      targetFpr: undefined,
       warnings: [],
     });
     expect(checkModelContract(readOnnxModelInfo(logModel())).featureSet).toBe('tutorial');
     expect(readModelContract(logModel({ metadata: { ...tutorialMetadata, 'dga.psl_mode': 'icann' } })).pslMode).toBe('icann');
+  });
+
+  it('reads back the threshold and the target false-positive rate it was chosen for', () => {
+    const metadata = createModelMetadata({ featureSet: 'tutorial', seed: 7, preset: 'tutorial', tfjsBackend: 'cpu', threshold: 0.8734512329101562, targetFpr: 0.01 });
+    expect(metadata['dga.threshold']).toBe('0.8734512329101562');
+    expect(metadata['dga.target_fpr']).toBe('0.01');
+    expect(readModelContract(logModel({ metadata }))).toMatchObject({ threshold: 0.8734512329101562, targetFpr: 0.01 });
+    expect(() => createModelMetadata({ featureSet: 'tutorial', seed: 7, preset: 'p', tfjsBackend: 'cpu', targetFpr: 1 })).toThrow(/targetFpr must be a number between 0 and 1 \(exclusive\), got 1/);
+    expect(() => createModelMetadata({ featureSet: 'tutorial', seed: 7, preset: 'p', tfjsBackend: 'cpu', threshold: -0.1 })).toThrow(/threshold must be a number between 0 and 1, got -0.1/);
   });
 
   it.each([
@@ -106,6 +117,9 @@ describe('readModelContract', () => {
     ['no metadata', { metadata: {} }, /no dga\.feature_set metadata/],
     ['an unknown feature set', { metadata: { ...tutorialMetadata, 'dga.feature_set': 'trigram' } }, /feature set "trigram", which this version does not know \(known: tutorial, extended, bigram, ngram\)/],
     ['reordered feature names', { metadata: { ...tutorialMetadata, 'dga.feature_names': '["entropy","length","vowel_proportion"]' } }, /position 0 is "entropy", not "length"/],
+    ['a threshold above 1', { metadata: { ...tutorialMetadata, 'dga.threshold': '1.5' } }, /dga\.threshold is "1\.5", not a number between 0 and 1/],
+    ['a threshold that is not a number', { metadata: { ...tutorialMetadata, 'dga.threshold': 'high' } }, /dga\.threshold is "high", not a number between 0 and 1/],
+    ['a target false-positive rate of 0', { metadata: { ...tutorialMetadata, 'dga.target_fpr': '0' } }, /dga\.target_fpr is "0", not a number between 0 and 1 \(exclusive\)/],
     ['swapped labels', { metadata: { ...tutorialMetadata, 'dga.label_names': '["dga","legit"]' } }, /label_names is \["dga","legit"\], not \["legit","dga"\]/],
     ['missing labels', { metadata: { ...tutorialMetadata, 'dga.label_names': 'legit,dga' } }, /label_names metadata is not a JSON array of strings/],
     ['an unknown PSL mode', { metadata: { ...tutorialMetadata, 'dga.psl_mode': 'private' } }, /dga\.psl_mode is "private", which this version does not know/],

@@ -37,6 +37,16 @@ export interface ModelMetadataOptions {
    * `dga.psl_mode`; classification must extract labels the same way. @default 'all'
    */
   pslMode?: PslMode;
+  /**
+   * The decision threshold on P(DGA) the model was tuned for (`dga.threshold`): a row is DGA when
+   * its score is at least this. Classification uses it unless told otherwise. Omit to record none.
+   */
+  threshold?: number;
+  /**
+   * The false-positive rate `threshold` was chosen for on the validation split (`dga.target_fpr`),
+   * in (0, 1). Omit when the threshold was given rather than chosen.
+   */
+  targetFpr?: number;
 }
 
 /** A DGA classifier's contract, read and checked by {@link readModelContract}. */
@@ -57,6 +67,10 @@ export interface ModelContract {
   readonly tfjsBackend: string | undefined;
   /** `dga.psl_mode`: the PSL rules of the training labels (`all` when not recorded). */
   readonly pslMode: PslMode;
+  /** `dga.threshold`: the decision threshold the model was tuned for, in [0, 1]; undefined when not recorded. */
+  readonly threshold: number | undefined;
+  /** `dga.target_fpr`: the validation false-positive rate the threshold was chosen for, in (0, 1); undefined when not recorded. */
+  readonly targetFpr: number | undefined;
   /** Things that do not stop the model from being used, e.g. an older feature set version. */
   readonly warnings: readonly string[];
 }
@@ -72,6 +86,8 @@ const keys = {
   preset: 'dga.preset',
   tfjsBackend: 'dga.tfjs_backend',
   pslMode: 'dga.psl_mode',
+  threshold: 'dga.threshold',
+  targetFpr: 'dga.target_fpr',
 } as const;
 
 const fix = 'Re-export it with exportToOnnx(model, { metadata: createModelMetadata(…) }) from a model with one [N, 2] softmax output.';
@@ -82,8 +98,9 @@ function contractError(problem: string): OnnxExportError {
 
 /**
  * Builds the ONNX `metadata_props` of a DGA classifier (the model contract): feature set, its
- * version, feature names and LINQ twins in input order, label names, seed, preset and tfjs
- * backend. Pass the result to `exportToOnnx({ metadata })`; {@link readModelContract} reads it back.
+ * version, feature names and LINQ twins in input order, label names, seed, preset, tfjs
+ * backend, PSL mode and, when given, the decision threshold and the false-positive rate it was
+ * chosen for. Pass the result to `exportToOnnx({ metadata })`; {@link readModelContract} reads it back.
  * Throws `ERR_ONNX_MODEL_CONTRACT` when `featureNames` differ from the feature set's.
  *
  * @example
@@ -95,6 +112,12 @@ export function createModelMetadata(options: ModelMetadataOptions): Record<strin
   if (options.featureNames !== undefined) checkFeatureNames(options.featureNames, set, 'the given feature names');
   // The string columns some twins read (the ngram set's pair tables), as `{ column: value }`.
   const constants = Object.fromEntries(set.features.flatMap((feature) => (feature.linqConstant === undefined ? [] : [[feature.linqConstant.column, feature.linqConstant.value]])));
+  if (options.threshold !== undefined && !isThreshold(options.threshold)) {
+    throw new OnnxExportError('ERR_ONNX_INVALID_OPTION', `threshold must be a number between 0 and 1, got ${options.threshold}.`);
+  }
+  if (options.targetFpr !== undefined && !isTargetFpr(options.targetFpr)) {
+    throw new OnnxExportError('ERR_ONNX_INVALID_OPTION', `targetFpr must be a number between 0 and 1 (exclusive), got ${options.targetFpr}.`);
+  }
   return {
     [keys.featureSet]: set.name,
     [keys.featureSetVersion]: String(options.featureSetVersion ?? set.version),
@@ -106,14 +129,34 @@ export function createModelMetadata(options: ModelMetadataOptions): Record<strin
     [keys.preset]: options.preset,
     [keys.tfjsBackend]: options.tfjsBackend,
     [keys.pslMode]: options.pslMode ?? 'all',
+    ...(options.threshold === undefined ? {} : { [keys.threshold]: String(options.threshold) }),
+    ...(options.targetFpr === undefined ? {} : { [keys.targetFpr]: String(options.targetFpr) }),
   };
+}
+
+function isThreshold(value: number): boolean {
+  return value >= 0 && value <= 1;
+}
+
+function isTargetFpr(value: number): boolean {
+  return value > 0 && value < 1;
+}
+
+/** A recorded number key: undefined when absent, refused with the fix when not a number `accept` takes. */
+function recordedNumber(metadata: Readonly<Record<string, string>>, key: string, accept: (value: number) => boolean, range: string): number | undefined {
+  const text = metadata[key];
+  if (text === undefined) return undefined;
+  const value = text.trim() === '' ? Number.NaN : Number(text);
+  if (!accept(value)) throw contractError(`its ${key} is ${JSON.stringify(text)}, not a number ${range}`);
+  return value;
 }
 
 /**
  * Decodes an ONNX model and checks it is a DGA classifier this version can score: one float
  * input `[N, n]` and one float output `[N, 2]` (symbolic `N`), `dga.feature_set` naming a known
  * feature set of exactly `n` features, `dga.feature_names` equal to that set's names in order, and
- * `dga.label_names` `["legit","dga"]`. Throws `ERR_ONNX_INVALID_MODEL` for bytes that are not such
+ * `dga.label_names` `["legit","dga"]`, and `dga.threshold` in [0, 1] and `dga.target_fpr` in
+ * (0, 1) when recorded. Throws `ERR_ONNX_INVALID_MODEL` for bytes that are not such
  * an ONNX model and `ERR_ONNX_MODEL_CONTRACT` naming what is wrong otherwise. A different
  * `dga.feature_set_version` is reported in `warnings`, not thrown.
  *
@@ -183,6 +226,8 @@ export function checkModelContract(info: OnnxModelInfo): ModelContract {
         'Upgrade the DGA toolkit, or re-train the model with this version.',
     );
   }
+  const threshold = recordedNumber(metadata, keys.threshold, isThreshold, 'between 0 and 1');
+  const targetFpr = recordedNumber(metadata, keys.targetFpr, isTargetFpr, 'between 0 and 1 (exclusive)');
   const seedText = metadata[keys.seed];
   return {
     info,
@@ -194,6 +239,8 @@ export function checkModelContract(info: OnnxModelInfo): ModelContract {
     preset: metadata[keys.preset],
     tfjsBackend: metadata[keys.tfjsBackend],
     pslMode: pslText ?? 'all',
+    threshold,
+    targetFpr,
     warnings,
   };
 }
