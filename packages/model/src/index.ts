@@ -27,6 +27,7 @@ export { computeMetrics, DEFAULT_TARGET_FPRS } from './compute-metrics';
 export { evaluateModel, scoreExamples } from './evaluate-model';
 export type { EvaluateModelOptions } from './evaluate-model';
 export type { Metrics, MetricsInput, Confusion, OperatingPoint } from './compute-metrics';
+export type { FamilyHoldoutProtocol, FamilyHoldoutResult, HoldoutFigures, HoldoutFold } from './family-holdout-result';
 export { createModelCard, MODEL_CARD_SCHEMA_VERSION } from './model-card';
 export type { ModelCard, DatasetReadReport } from './model-card';
 export { saveModel, MODEL_FILES } from './save-model';

@@ -35,4 +35,15 @@ describe('createModelCard', () => {
   it('has no read report when none is given', () => {
     expect(createModelCard(result).data).toEqual({ sha256: 'ab'.repeat(32), rows: 4, split });
   });
+
+  it('records the threshold, the false-positive rate it was chosen for and the family-held-out evaluation', () => {
+    const familyHoldout = { status: 'skipped', reason: 'needs at least 2 DGA families in the subclass column to hold one out, found 1 (tinba)' } as const;
+    const card = createModelCard(result, { threshold: 0.93, targetFpr: 0.01, familyHoldout });
+    expect(card.metrics.threshold).toBe(0.93);
+    expect(card.metrics.operatingPoints).toHaveLength(2);
+    expect(card.targetFpr).toBe(0.01);
+    expect(card.familyHoldout).toEqual(familyHoldout);
+    expect(createModelCard(result)).not.toHaveProperty('familyHoldout');
+    expect(createModelCard(result)).not.toHaveProperty('targetFpr');
+  });
 });

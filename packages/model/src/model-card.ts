@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { VERSION as FEATURES_VERSION } from '@dga/features';
 import type { FeatureSetName, PslMode } from '@dga/features';
 import { computeMetrics, type Metrics } from './compute-metrics';
+import type { FamilyHoldoutResult } from './family-holdout-result';
 import { getPreset, type PresetName } from './presets';
 import type { SplitCounts, TrainResult } from './train-model';
 import { VERSION } from './version';
@@ -63,8 +64,18 @@ export interface ModelCard {
    * (absent when the examples did not come from a dataset file, and in older cards).
    */
   data: { sha256: string; rows: number; split: SplitCounts; read?: DatasetReadReport };
-  /** Metrics on the held-out test split at threshold 0.5. */
+  /** Metrics on the held-out test split at the model's threshold (`metrics.threshold`), with its operating points. */
   metrics: Metrics;
+  /**
+   * The validation false-positive rate the threshold was chosen for (`dga train --target-fpr`);
+   * absent when the threshold was given, and in older cards.
+   */
+  targetFpr?: number;
+  /**
+   * How the recipe does on DGA families it never saw (group k-fold over families), or why that
+   * was skipped. Absent in older cards and when not run.
+   */
+  familyHoldout?: FamilyHoldoutResult;
   /** `tf.getBackend()` during training, e.g. `cpu` or `tensorflow`. */
   backend: string;
   packages: Record<string, string>;
@@ -73,8 +84,9 @@ export interface ModelCard {
 }
 
 /**
- * Builds the model card of a training run, with test-split metrics at `threshold` and, when
- * given, the {@link DatasetReadReport} of the dataset the examples were read from.
+ * Builds the model card of a training run, with test-split metrics at `threshold` (and the
+ * `targetFpr` it was chosen for) and, when given, the {@link DatasetReadReport} of the dataset the
+ * examples were read from and the family-held-out evaluation of the recipe.
  *
  * @example
  * const rows = readDataset('dga-training.csv');
@@ -83,7 +95,10 @@ export interface ModelCard {
  * const card = createModelCard(result, { read: { skipped, skippedByReason: skippedByCode, labelDisagreements, labelsFromDomain } });
  * await saveModel(result.model, 'runs/latest/tfjs', card);
  */
-export function createModelCard(result: TrainResult, options?: { threshold?: number; read?: DatasetReadReport; pslMode?: PslMode }): ModelCard {
+export function createModelCard(
+  result: TrainResult,
+  options?: { threshold?: number; targetFpr?: number; read?: DatasetReadReport; pslMode?: PslMode; familyHoldout?: FamilyHoldoutResult },
+): ModelCard {
   const { lengthEncoding } = getPreset(result.preset);
   return {
     schemaVersion: MODEL_CARD_SCHEMA_VERSION,
@@ -107,6 +122,8 @@ export function createModelCard(result: TrainResult, options?: { threshold?: num
     },
     data: { ...result.dataFingerprint, split: result.split, ...(options?.read === undefined ? {} : { read: options.read }) },
     metrics: computeMetrics({ ...result.test, threshold: options?.threshold ?? 0.5 }),
+    ...(options?.targetFpr === undefined ? {} : { targetFpr: options.targetFpr }),
+    ...(options?.familyHoldout === undefined ? {} : { familyHoldout: options.familyHoldout }),
     backend: result.backend,
     warnings: [...result.warnings],
     packages: { '@dga/features': FEATURES_VERSION, '@dga/model': VERSION, '@tensorflow/tfjs': tf.version.tfjs },

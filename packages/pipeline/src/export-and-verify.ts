@@ -18,6 +18,8 @@ export interface ExportRun {
   preset: TrainingPreset;
   psl: PslMode;
   threshold: number;
+  /** The validation false-positive rate `threshold` was chosen for; undefined when it was given. */
+  targetFpr: number | undefined;
   backend: TfjsBackendChoice;
   sampleInputs: readonly string[] | undefined;
   signal: AbortSignal | undefined;
@@ -39,7 +41,15 @@ export interface VerifiedExport {
 export async function exportAndVerify(run: ExportRun, onStage: (stage: 'export' | 'verify', message: string) => void): Promise<VerifiedExport> {
   const { featureSet, samples, seed, psl, threshold, backend } = run;
   onStage('export', 'exporting to ONNX with the parity check');
-  const metadata = createModelMetadata({ featureSet: featureSet.name, seed, preset: run.preset, tfjsBackend: backend.backend, pslMode: psl });
+  const metadata = createModelMetadata({
+    featureSet: featureSet.name,
+    seed,
+    preset: run.preset,
+    tfjsBackend: backend.backend,
+    pslMode: psl,
+    threshold,
+    ...(run.targetFpr === undefined ? {} : { targetFpr: run.targetFpr }),
+  });
   const parityRows = [...samples.legit.slice(0, PARITY_ROWS / 2), ...samples.dga.slice(0, PARITY_ROWS / 2)];
   const parityInputs = new Float32Array(parityRows.length * featureSet.size);
   parityRows.forEach((row, index) => parityInputs.set(row, index * featureSet.size));

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createSeededRandom } from '@dga/features';
-import { evaluateFamilyHoldout, type FamilyHoldoutResult, type HoldoutFold } from './family-holdout';
+import type { FamilyHoldoutResult, HoldoutFold } from '@dga/model';
+import { evaluateFamilyHoldout } from './family-holdout';
 import type { LabelledKey } from './family-folds';
 
 const random = createSeededRandom(3);
@@ -42,9 +43,10 @@ describe('evaluateFamilyHoldout on a small synthetic dataset', () => {
     expect(heldOut).toEqual(['consonants', 'digits', 'hex', 'mixed']);
     expect(Object.keys(result.perFamily)).toEqual(heldOut);
     expect(result.perFamily['hex']).toMatchObject({ count: 90 });
+    const { perFamily } = result;
     for (const fold of result.folds) {
-      for (const family of fold.families) expect(result.perFamily[family]!.fold).toBe(fold.fold);
-      expect(fold.rows.dga).toBe(fold.families.reduce((sum, family) => sum + result.perFamily[family]!.count, 0));
+      for (const family of fold.families) expect(perFamily[family]!.fold).toBe(fold.fold);
+      expect(fold.rows.dga).toBe(fold.families.reduce((sum, family) => sum + perFamily[family]!.count, 0));
     }
     // Pooled: every DGA row and every legit row scored exactly once.
     expect(result.pooled.rows).toEqual({ dga: 310, legit: 400 });

@@ -1,6 +1,10 @@
 export { VERSION } from './version';
 export { runTraining } from './run-training';
-export { DEFAULT_SEED, SAMPLE_DOMAINS } from './training-types';
+export { DEFAULT_SEED, DEFAULT_TARGET_FPR, SAMPLE_DOMAINS } from './training-types';
+export { evaluateFamilyHoldout, DEFAULT_FAMILY_HOLDOUT } from './family-holdout';
+export type { FamilyHoldoutOptions } from './family-holdout';
+export { assignFamilyFolds } from './family-folds';
+export type { LabelledKey } from './family-folds';
 export type {
   RunTrainingOptions,
   TrainingRunResult,

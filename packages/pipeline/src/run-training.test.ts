@@ -34,7 +34,7 @@ describe.skipIf(skip)('runTraining on sample-small.csv', () => {
     // The second run also registers, with the Model Manager gone: the run is kept and reported.
     const registrar = { addModel: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:9')) };
     second = await runTraining({ ...config, out: join(parent, 'b'), register: { name: 'dga_test' } }, { registrar });
-    icann = await runTraining({ ...config, epochs: 1, psl: 'icann', out: join(parent, 'icann') });
+    icann = await runTraining({ ...config, epochs: 1, psl: 'icann', out: join(parent, 'icann'), threshold: 0.5, familyHoldout: false });
   }, 360_000); // three trainings: a few seconds here, ten times that under heavy load
 
   it('records the PSL mode and, with psl: icann, trains and classifies on ICANN-only labels', () => {
@@ -80,6 +80,45 @@ describe.skipIf(skip)('runTraining on sample-small.csv', () => {
     expect(readFileSync(join(parent, 'a', 'report.html'), 'utf8')).toContain('<dt>skipped lines</dt><dd>none</dd>');
   });
 
+  it('chooses the threshold at 1 % validation false-positive rate and records it in the model and its metrics', () => {
+    const metricsFile = JSON.parse(readFileSync(join(parent, 'a', 'metrics.json'), 'utf8')) as Record<string, unknown>;
+    const card = JSON.parse(readFileSync(join(parent, 'a', 'model-card.json'), 'utf8')) as { targetFpr: number; onnx: { metadata: Record<string, string> }; metrics: { threshold: number } };
+    expect(first.threshold.targetFpr).toBe(0.01);
+    expect(first.metrics.threshold).toBe(first.threshold.value);
+    expect(first.threshold.value).not.toBe(0.5);
+    expect(metricsFile['threshold']).toBe(first.threshold.value);
+    expect(metricsFile['targetFpr']).toBe(0.01);
+    expect((metricsFile['operatingPoints'] as { targetFpr: number }[]).map((point) => point.targetFpr)).toEqual([0.001, 0.01]);
+    expect(card.onnx.metadata['dga.threshold']).toBe(String(first.threshold.value));
+    expect(card.onnx.metadata['dga.target_fpr']).toBe('0.01');
+    expect(card.targetFpr).toBe(0.01);
+    expect(card.metrics.threshold).toBe(first.threshold.value);
+    // A given threshold is kept and recorded without a target false-positive rate.
+    expect(icann.threshold).toEqual({ value: 0.5, targetFpr: null });
+    const icannMetadata = (JSON.parse(readFileSync(join(parent, 'icann', 'model-card.json'), 'utf8')) as { onnx: { metadata: Record<string, string> } }).onnx.metadata;
+    expect(icannMetadata['dga.threshold']).toBe('0.5');
+    expect(icannMetadata['dga.target_fpr']).toBeUndefined();
+  });
+
+  it('evaluates the recipe on held-out DGA families into metrics.json, the model card and the report, unless turned off', () => {
+    const metricsFile = JSON.parse(readFileSync(join(parent, 'a', 'metrics.json'), 'utf8')) as { familyHoldout: { status: string; folds: unknown[]; perFamily: Record<string, unknown>; pooled: { rows: { dga: number; legit: number } } } };
+    const holdout = metricsFile.familyHoldout;
+    expect(holdout.status).toBe('done');
+    expect(holdout.folds).toHaveLength(5);
+    // sample-small.csv: 37 families, 1,000 DGA and 1,000 legit rows, each scored once.
+    expect(Object.keys(holdout.perFamily)).toHaveLength(37);
+    expect(holdout.pooled.rows).toEqual({ dga: 1000, legit: 1000 });
+    expect(first.familyHoldout).toEqual(holdout);
+    expect(first.seconds.holdout).toBeGreaterThan(0);
+    const card = JSON.parse(readFileSync(join(parent, 'a', 'model-card.json'), 'utf8')) as { familyHoldout: unknown };
+    expect(card.familyHoldout).toEqual(holdout);
+    const report = readFileSync(join(parent, 'a', 'report.html'), 'utf8');
+    expect(report).toContain('<h2>Family-held-out evaluation</h2>');
+    expect(report).toContain('TPR at 1 % FPR');
+    expect(icann.familyHoldout).toEqual({ status: 'skipped', reason: 'turned off' });
+    expect(readFileSync(join(parent, 'icann', 'report.html'), 'utf8')).toContain('<p>Skipped: turned off.</p>');
+  });
+
   it('keeps the run and reports the error when registration fails after training', () => {
     expect(first.registered).toBe(false);
     expect(first.registerError).toBeUndefined();
@@ -92,7 +131,8 @@ describe.skipIf(skip)('runTraining on sample-small.csv', () => {
 
   it('reports its stages and epochs through onEvent', () => {
     const stages = events.filter((event) => event.type === 'stage').map((event) => (event as { stage: string }).stage);
-    expect(stages).toEqual(['backend', 'dataset', 'train', 'evaluate', 'export', 'verify', 'write', 'report']);
+    expect(stages).toEqual(['backend', 'dataset', 'train', 'evaluate', 'holdout', 'export', 'verify', 'write', 'report']);
+    expect(events.filter((event) => event.type === 'holdout-fold').map((event) => (event as { fold: { fold: number } }).fold.fold)).toEqual([1, 2, 3, 4, 5]);
     expect(events.filter((event) => event.type === 'epoch-end')).toHaveLength(2);
     expect(events.some((event) => event.type === 'backend')).toBe(true);
     const writes = events.filter((event) => event.type === 'run-write').map((event) => (event as { file: string }).file);
@@ -119,8 +159,8 @@ describe.skipIf(skip)('runTraining on sample-small.csv', () => {
     const dom = spawnSync(chromium!, [...flags, '--dump-dom', `file://${report}`], { encoding: 'utf8', timeout: 60_000 });
     expect(dom.status, dom.stderr).toBe(0);
     const svgs = dom.stdout.match(/<svg[\s\S]*?<\/svg>/g) ?? [];
-    // Loss, accuracy, ROC, confusion matrix, per-family recall and five feature distributions.
-    expect(svgs.length).toBe(10);
+    // Loss, accuracy, ROC, confusion matrix, per-family recall, family-held-out recall and five feature distributions.
+    expect(svgs.length).toBe(11);
     for (const svg of svgs) {
       expect(svg).toMatch(/class="mark-/);
       expect(svg).toMatch(/<path [^>]*d="M[\d.-]+/);
@@ -150,7 +190,7 @@ describe.skipIf(skip)('runTraining interrupted while it writes the run directory
       writeFileSync(join(out, 'model-card.json'), JSON.stringify({ producedBy: '@dga/trainer previous' }));
       const controller = new AbortController();
       const run = runTraining(
-        { dataset: sharedDataFile('sample-small.csv'), epochs: 1, out, cacheDir: join(parent, 'cache') },
+        { dataset: sharedDataFile('sample-small.csv'), epochs: 1, out, cacheDir: join(parent, 'cache'), familyHoldout: false },
         { signal: controller.signal, onEvent: (event) => event.type === 'run-write' && event.file === file && controller.abort(new Error('interrupted')) },
       );
       await expect(run).rejects.toThrow();

@@ -2,17 +2,19 @@ import { homedir } from 'node:os';
 import { join, relative } from 'node:path';
 import { resolveDatasetSource } from '@dga/dataset';
 import { buildClassificationQuery, getFeatureSet, type FeatureSetName } from '@dga/features';
-import { computeMetrics, getPreset, trainModel } from '@dga/model';
+import { computeMetrics, getPreset, trainModel, type FamilyHoldoutResult, type TrainResult } from '@dga/model';
+import { chooseThreshold } from './choose-threshold';
 import { exportAndVerify } from './export-and-verify';
+import { DEFAULT_FAMILY_HOLDOUT, evaluateFamilyHoldout } from './family-holdout';
 import { registerModel } from './register-model';
 import { createRunDirectory } from './run-directory';
 import { selectTfjsBackend } from './tfjs-backend';
 import type { TrainingConfig, TrainingPreset } from './training-config';
-import { readTrainingData } from './training-data';
-import { DEFAULT_SEED, type RunArtifacts, type RunTrainingOptions, type TrainingRunResult, type TrainingStage } from './training-types';
+import { readTrainingData, type TrainingData } from './training-data';
+import { DEFAULT_SEED, DEFAULT_TARGET_FPR, type RunArtifacts, type RunTrainingOptions, type TrainingRunResult, type TrainingStage } from './training-types';
 import { writeRunFiles } from './write-run-files';
 
-export { DEFAULT_SEED, SAMPLE_DOMAINS } from './training-types';
+export { DEFAULT_SEED, DEFAULT_TARGET_FPR, SAMPLE_DOMAINS } from './training-types';
 export type {
   ModelRegistrar,
   RunArtifacts,
@@ -46,7 +48,7 @@ export async function runTraining(config: TrainingConfig, options: RunTrainingOp
   const featureSet = getFeatureSet(featureSetName);
   const seed = config.seed ?? DEFAULT_SEED;
   const psl = config.psl ?? 'all';
-  const threshold = config.threshold ?? 0.5;
+  const targetFpr = config.threshold === undefined ? (config.targetFpr ?? DEFAULT_TARGET_FPR) : undefined;
   const source = resolveDatasetSource(config.dataset, options.datasetEnv);
   const cacheDir = config.cacheDir ?? join(homedir(), '.cache', 'dga');
 
@@ -77,9 +79,15 @@ export async function runTraining(config: TrainingConfig, options: RunTrainingOp
     });
     try {
       emitStage('evaluate', 'evaluating on the held-out split');
+      const decision = decideThreshold(trained, config.threshold, targetFpr);
+      if (decision.note !== undefined) options.onEvent?.({ type: 'warning', message: decision.note });
+      const threshold = decision.value;
       const metrics = computeMetrics({ scores: trained.test.scores, labels: trained.test.labels, families: trained.test.families, threshold });
+      const holdoutStarted = performance.now();
+      const familyHoldout = await runFamilyHoldout(config, data, { preset, featureSetName, seed, targetFpr, threshold, emitStage, options });
+      const holdoutSeconds = familyHoldout.status === 'done' ? (performance.now() - holdoutStarted) / 1000 : 0;
       const exported = await exportAndVerify(
-        { model: trained.model, featureSet, samples: data.samples, seed, preset, psl, threshold, backend, sampleInputs: options.sampleInputs, signal },
+        { model: trained.model, featureSet, samples: data.samples, seed, preset, psl, threshold, targetFpr: decision.targetFpr ?? undefined, backend, sampleInputs: options.sampleInputs, signal },
         emitStage,
       );
       const modelName = config.register?.name ?? config.query?.modelName ?? `dga_classifier_${featureSetName}`;
@@ -95,7 +103,7 @@ export async function runTraining(config: TrainingConfig, options: RunTrainingOp
 
       emitStage('write', `writing the run directory ${config.out}`);
       const read = data.read();
-      const facts = { trained, metrics, exported, backend, preset, featureSet, seed, threshold, psl, source: redactSource(source), read, datasetRows: data.rows(), samples: data.samples, query };
+      const facts = { trained, metrics, exported, backend, preset, featureSet, seed, threshold, targetFpr: decision.targetFpr, familyHoldout, psl, source: redactSource(source), read, datasetRows: data.rows(), samples: data.samples, query };
       await writeRunFiles(run, facts, options, emitStage);
       options.onEvent?.({ type: 'run-write', file: '.' });
       signal?.throwIfAborted();
@@ -105,6 +113,8 @@ export async function runTraining(config: TrainingConfig, options: RunTrainingOp
       return {
         artifacts: artifactsIn(run.target),
         metrics,
+        threshold: decision,
+        familyHoldout,
         preset,
         featureSet: featureSetName,
         seed,
@@ -117,7 +127,7 @@ export async function runTraining(config: TrainingConfig, options: RunTrainingOp
         modelName,
         ...registration,
         dataset: { source: redactSource(source), rows: trained.dataFingerprint.rows, sha256: trained.dataFingerprint.sha256, ...read },
-        seconds: { train: trained.seconds, total: (performance.now() - started) / 1000 },
+        seconds: { train: trained.seconds, holdout: holdoutSeconds, total: (performance.now() - started) / 1000 },
       };
     } finally {
       trained.model.dispose();
@@ -128,6 +138,44 @@ export async function runTraining(config: TrainingConfig, options: RunTrainingOp
     await run.discard().catch(() => undefined);
     throw error;
   }
+}
+
+/** The model's threshold: the given one, or the one chosen on the validation split at `targetFpr`. */
+function decideThreshold(trained: TrainResult, given: number | undefined, targetFpr: number | undefined): TrainingRunResult['threshold'] {
+  if (given !== undefined || targetFpr === undefined) return { value: given ?? 0.5, targetFpr: null };
+  const chosen = chooseThreshold(trained.validation, targetFpr, 0.5);
+  return chosen.chosen ? { value: chosen.threshold, targetFpr } : { value: chosen.threshold, targetFpr: null, ...(chosen.note === undefined ? {} : { note: chosen.note }) };
+}
+
+/** Runs the family-held-out folds of the recipe, unless the config turns them off. */
+async function runFamilyHoldout(
+  config: TrainingConfig,
+  data: TrainingData,
+  run: {
+    preset: TrainingPreset;
+    featureSetName: FeatureSetName;
+    seed: number;
+    targetFpr: number | undefined;
+    threshold: number;
+    emitStage: (stage: TrainingStage, message: string) => void;
+    options: RunTrainingOptions;
+  },
+): Promise<FamilyHoldoutResult> {
+  if (config.familyHoldout === false) return { status: 'skipped', reason: 'turned off' };
+  const protocol = { ...DEFAULT_FAMILY_HOLDOUT, ...(typeof config.familyHoldout === 'object' ? config.familyHoldout : {}) };
+  run.emitStage('holdout', `family-held-out evaluation: ${protocol.folds} folds of ${protocol.epochs} epochs, each without a group of DGA families`);
+  const { signal, onEvent } = run.options;
+  return evaluateFamilyHoldout(data.labelledKeys(), {
+    preset: run.preset,
+    featureSet: run.featureSetName,
+    seed: run.seed,
+    protocol,
+    targetFpr: run.targetFpr,
+    threshold: run.threshold,
+    ...(config.batchSize === undefined ? {} : { batchSize: config.batchSize }),
+    ...(signal === undefined ? {} : { signal }),
+    onFold: (fold, folds) => onEvent?.({ type: 'holdout-fold', fold, folds }),
+  });
 }
 
 function artifactsIn(directory: string): RunArtifacts {

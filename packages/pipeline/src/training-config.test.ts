@@ -28,8 +28,20 @@ describe('training config', () => {
     [{ out: 'o', register: {} }, /"register" must be an object with a non-empty "name"/],
     [{ out: 'o', strict: 'yes' }, /"strict" must be true or false/],
     [{ out: 'o', maxSkippedRows: 1.5 }, /"maxSkippedRows" must be a non-negative integer/],
+    [{ out: 'o', targetFpr: 0 }, /"targetFpr" must be a number between 0 and 1 \(exclusive\), e\.g\. 0\.01 for 1 %; got 0/],
+    [{ out: 'o', targetFpr: 1 }, /"targetFpr" must be a number between 0 and 1/],
+    [{ out: 'o', threshold: 0.5, targetFpr: 0.01 }, /give "threshold" \(a fixed threshold\) or "targetFpr" .*not both/],
+    [{ out: 'o', familyHoldout: 'no' }, /"familyHoldout" must be true, false or an object/],
+    [{ out: 'o', familyHoldout: { folds: 1 } }, /"familyHoldout.folds" must be at least 2/],
+    [{ out: 'o', familyHoldout: { fold: 3 } }, /unknown key "familyHoldout.fold"/],
+    [{ out: 'o', familyHoldout: { legitTrainFraction: 0 } }, /"familyHoldout.legitTrainFraction" must be a number in \(0, 1\]/],
   ])('rejects %j with a message naming the key', (raw, pattern) => {
     expect(() => validateTrainingConfig(raw, 'train.json', '/base')).toThrow(pattern);
+  });
+
+  it('accepts a target false-positive rate and the family-held-out settings', () => {
+    expect(validateTrainingConfig({ out: '/o', targetFpr: 0.001, familyHoldout: false }, 'train.json', '/base')).toEqual({ out: '/o', targetFpr: 0.001, familyHoldout: false });
+    expect(validateTrainingConfig({ out: '/o', familyHoldout: { folds: 3, maxTrainRowsPerFamily: null } }, 'train.json', '/base').familyHoldout).toEqual({ folds: 3, maxTrainRowsPerFamily: null });
   });
 
   it('names the file and the key, never an app flag (the app maps its flags)', () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { featureSetNames, type FeatureSetName, type PslMode } from '@dga/features';
+import type { FamilyHoldoutProtocol } from '@dga/model';
 
 /** The model presets (mirrors `@dga/model`'s `PresetName`). */
 export type TrainingPreset = 'tutorial' | 'default' | 'ngram';
@@ -32,8 +33,24 @@ export interface TrainingConfig {
   batchSize?: number;
   /** @default 42 */
   seed?: number;
-  /** Decision threshold for metrics and verdicts. @default 0.5 */
+  /**
+   * A fixed decision threshold for metrics and verdicts, instead of one chosen at `targetFpr`.
+   * Give one of the two. @default chosen at `targetFpr`
+   */
   threshold?: number;
+  /**
+   * The false-positive rate the decision threshold is chosen for, in (0, 1): the lowest threshold
+   * that flags at most this share of the validation split's legit rows. Recorded in the model
+   * (`dga.threshold`, `dga.target_fpr`); without a validation split (the `tutorial` preset) the
+   * threshold stays 0.5 and the run says so. @default 0.01
+   */
+  targetFpr?: number;
+  /**
+   * Family-held-out evaluation (group k-fold over DGA families): `false` skips it; an object
+   * overrides parts of the protocol (`folds`, `epochs`, `maxTrainRowsPerFamily`,
+   * `legitTrainFraction`). @default true (5 folds of 2 epochs, at most 1,000 rows per family, 40 % of the legit labels)
+   */
+  familyHoldout?: boolean | Partial<FamilyHoldoutProtocol>;
   /** The run directory. */
   out: string;
   /** Where downloaded datasets are cached. @default `~/.cache/dga` */
@@ -51,7 +68,7 @@ export interface TrainingConfig {
   query?: { table?: string; field?: string; fieldKind?: 'url' | 'host'; domain?: string; modelName?: string };
 }
 
-const keys = new Set(['dataset', 'preset', 'psl', 'featureSet', 'epochs', 'batchSize', 'seed', 'threshold', 'out', 'cacheDir', 'strict', 'maxSkippedRows', 'register', 'query', '$schema']);
+const keys = new Set(['dataset', 'preset', 'psl', 'featureSet', 'epochs', 'batchSize', 'seed', 'threshold', 'targetFpr', 'familyHoldout', 'out', 'cacheDir', 'strict', 'maxSkippedRows', 'register', 'query', '$schema']);
 
 const configErrorMarker = Symbol.for('dga.pipeline.error.training-config');
 
@@ -82,6 +99,28 @@ function positiveInteger(value: unknown, where: string): number {
     throw new TrainingConfigError(`${where}: expected a positive integer, got ${JSON.stringify(value)}`);
   }
   return value;
+}
+
+function familyHoldoutOf(value: unknown, where: string): boolean | Partial<FamilyHoldoutProtocol> {
+  if (typeof value === 'boolean') return value;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TrainingConfigError(`${where}: "familyHoldout" must be true, false or an object with folds, epochs, maxTrainRowsPerFamily, legitTrainFraction`);
+  }
+  const input = value as Record<string, unknown>;
+  const result: Partial<FamilyHoldoutProtocol> = {};
+  for (const key of Object.keys(input)) {
+    const item = input[key];
+    if (key === 'folds') {
+      result.folds = positiveInteger(item, `${where}: "familyHoldout.folds"`);
+      if (result.folds < 2) throw new TrainingConfigError(`${where}: "familyHoldout.folds" must be at least 2`);
+    } else if (key === 'epochs') result.epochs = positiveInteger(item, `${where}: "familyHoldout.epochs"`);
+    else if (key === 'maxTrainRowsPerFamily') result.maxTrainRowsPerFamily = item === null ? null : positiveInteger(item, `${where}: "familyHoldout.maxTrainRowsPerFamily" (or null for all)`);
+    else if (key === 'legitTrainFraction') {
+      if (typeof item !== 'number' || !(item > 0 && item <= 1)) throw new TrainingConfigError(`${where}: "familyHoldout.legitTrainFraction" must be a number in (0, 1]`);
+      result.legitTrainFraction = item;
+    } else throw new TrainingConfigError(`${where}: unknown key "familyHoldout.${key}" (known: folds, epochs, maxTrainRowsPerFamily, legitTrainFraction)`);
+  }
+  return result;
 }
 
 /**
@@ -136,6 +175,17 @@ export function validateTrainingConfig(raw: unknown, where: string, baseDir: str
     }
     config.threshold = threshold;
   }
+  if (input['targetFpr'] !== undefined) {
+    const target = input['targetFpr'];
+    if (typeof target !== 'number' || !(target > 0 && target < 1)) {
+      throw new TrainingConfigError(`${where}: "targetFpr" must be a number between 0 and 1 (exclusive), e.g. 0.01 for 1 %; got ${JSON.stringify(target)}`);
+    }
+    if (config.threshold !== undefined) {
+      throw new TrainingConfigError(`${where}: give "threshold" (a fixed threshold) or "targetFpr" (a threshold chosen at that false-positive rate), not both`);
+    }
+    config.targetFpr = target;
+  }
+  if (input['familyHoldout'] !== undefined) config.familyHoldout = familyHoldoutOf(input['familyHoldout'], where);
   if (input['strict'] !== undefined) {
     if (typeof input['strict'] !== 'boolean') throw new TrainingConfigError(`${where}: "strict" must be true or false`);
     config.strict = input['strict'];

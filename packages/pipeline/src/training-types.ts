@@ -1,11 +1,14 @@
 import type { FeatureSetName } from '@dga/features';
-import type { BatchEndEvent, DatasetReadReport, EpochEndEvent, Metrics, ModelCard, TrainBeginEvent } from '@dga/model';
+import type { BatchEndEvent, DatasetReadReport, EpochEndEvent, FamilyHoldoutResult, HoldoutFold, Metrics, ModelCard, TrainBeginEvent } from '@dga/model';
 import type { CreateRunDirectoryOptions } from './run-directory';
 import type { TfjsBackendChoice } from './tfjs-backend';
 import type { TrainingPreset } from './training-config';
 
 /** Default seed of every run (never the clock). */
 export const DEFAULT_SEED = 42;
+
+/** Default `targetFpr` of a run: the threshold flags 1 % of the validation split's legit rows. */
+export const DEFAULT_TARGET_FPR = 0.01;
 
 /** A few domains classified at the end of every run, to show the model at work. */
 export const SAMPLE_DOMAINS: readonly string[] = [
@@ -20,7 +23,7 @@ export const SAMPLE_DOMAINS: readonly string[] = [
 ];
 
 /** Stages of a run, in order, announced through {@link TrainingEvent}. */
-export type TrainingStage = 'backend' | 'dataset' | 'train' | 'evaluate' | 'export' | 'verify' | 'report' | 'write' | 'register';
+export type TrainingStage = 'backend' | 'dataset' | 'train' | 'evaluate' | 'holdout' | 'export' | 'verify' | 'report' | 'write' | 'register';
 
 /** Progress of a run; the caller renders it (the pipeline prints nothing). */
 export type TrainingEvent =
@@ -31,6 +34,10 @@ export type TrainingEvent =
   | { type: 'dataset-cache'; status: string; file: string }
   /** A file of the run directory is about to be written (`tfjs` is a folder; `.` is the final rename). */
   | { type: 'run-write'; file: string }
+  /** A family-held-out fold finished (`folds` in all). */
+  | { type: 'holdout-fold'; fold: HoldoutFold; folds: number }
+  /** A note about the run worth showing, e.g. why the threshold was not chosen at the target false-positive rate. */
+  | { type: 'warning'; message: string }
   | TrainBeginEvent
   | BatchEndEvent
   | EpochEndEvent;
@@ -100,11 +107,20 @@ export interface TrainingRunResult {
    */
   registerError?: Error;
   /**
+   * The decision threshold of the model (`metrics.threshold`, recorded as `dga.threshold`) and the
+   * validation false-positive rate it was chosen for (null when it was given, or kept for lack of a
+   * validation split: then `note` says why).
+   */
+  threshold: { value: number; targetFpr: number | null; note?: string };
+  /** How the recipe does on DGA families it never saw, or why that was skipped. */
+  familyHoldout: FamilyHoldoutResult;
+  /**
    * The training data: rows used, fingerprint, and what reading it skipped (by reason) and how
    * many labels, computed from the host as classification does, differ from the `domain` column.
    */
   dataset: { source: string; rows: number; sha256: string } & DatasetReadReport;
-  seconds: { train: number; total: number };
+  /** Wall times: training of the model, the family-held-out folds (0 when skipped), the whole run. */
+  seconds: { train: number; holdout: number; total: number };
 }
 
 /** The pipeline's model card: `@dga/model`'s card plus export, backend and run facts. */

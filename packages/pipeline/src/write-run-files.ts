@@ -1,5 +1,5 @@
 import { VERSION as FEATURES_VERSION, type FeatureSet, type PslMode } from '@dga/features';
-import { createModelCard, saveModel, VERSION as MODEL_VERSION, type DatasetReadReport, type Metrics, type TrainResult } from '@dga/model';
+import { createModelCard, saveModel, VERSION as MODEL_VERSION, type DatasetReadReport, type FamilyHoldoutResult, type Metrics, type TrainResult } from '@dga/model';
 import { VERSION as ONNX_VERSION } from '@dga/onnx-export';
 import type { VerifiedExport } from './export-and-verify';
 import { renderReport, type ReportData } from './report/render-report';
@@ -20,6 +20,9 @@ export interface RunFacts {
   featureSet: FeatureSet;
   seed: number;
   threshold: number;
+  /** The validation false-positive rate `threshold` was chosen for; null when it was given or kept. */
+  targetFpr: number | null;
+  familyHoldout: FamilyHoldoutResult;
   psl: PslMode;
   /** The dataset's source as shown to users (no credentials, no query string). */
   source: string;
@@ -46,7 +49,13 @@ export async function writeRunFiles(
     return run.write(file, contents, signal === undefined ? {} : { signal });
   };
   const producedBy = `${PIPELINE_PRODUCER} ${VERSION} (@dga/model ${MODEL_VERSION}, @dga/onnx-export ${ONNX_VERSION}, @dga/features ${FEATURES_VERSION})`;
-  const baseCard = createModelCard(trained, { threshold, read: facts.read, pslMode: facts.psl });
+  const baseCard = createModelCard(trained, {
+    threshold,
+    read: facts.read,
+    pslMode: facts.psl,
+    familyHoldout: facts.familyHoldout,
+    ...(facts.targetFpr === null ? {} : { targetFpr: facts.targetFpr }),
+  });
   const card: RunModelCard = {
     ...baseCard,
     backend: backend.backend,
@@ -71,6 +80,8 @@ export async function writeRunFiles(
   }));
   const metricsFile = {
     ...facts.metrics,
+    targetFpr: facts.targetFpr,
+    familyHoldout: facts.familyHoldout,
     split: trained.split,
     dataset: facts.read,
     history,
@@ -110,7 +121,8 @@ function reportData(facts: RunFacts, producedBy: string): ReportData {
       },
       trainSeconds: trained.seconds,
     },
-    metrics: { ...metrics, rocAuc: metrics.rocAuc ?? 0 },
+    metrics: { ...metrics, rocAuc: metrics.rocAuc ?? 0, targetFpr: facts.targetFpr },
+    familyHoldout: facts.familyHoldout,
     history: trained.history.flatMap((epoch) => [
       { epoch: epoch.epoch, series: 'loss', value: epoch.loss },
       { epoch: epoch.epoch, series: 'accuracy', value: epoch.accuracy },
@@ -130,7 +142,7 @@ function reportData(facts: RunFacts, producedBy: string): ReportData {
       { file: 'model.onnx', description: `the ONNX model (opset 13) to classify with or register in Devo` },
       { file: 'tfjs/', description: 'the tfjs LayersModel (model.json + weights)' },
       { file: 'model-card.json', description: 'seed, feature set, data fingerprint, versions, backend, metrics' },
-      { file: 'metrics.json', description: 'held-out metrics, per-family recall, history per epoch' },
+      { file: 'metrics.json', description: 'held-out metrics, operating points, per-family recall, family-held-out evaluation, history per epoch' },
       { file: 'report.html', description: 'this report' },
     ],
   };

@@ -50,8 +50,17 @@ export function historySpec(title: string, yTitle: string, points: readonly Hist
   };
 }
 
-/** The ROC curve with the chance diagonal and the AUC in the title. */
-export function rocSpec(points: readonly { fpr: number; tpr: number }[], auc: number): TopLevelSpec {
+/**
+ * The ROC curve on a log-scale false-positive-rate axis (where a SOC picks its operating point),
+ * from `floor` (a false-positive rate of 0 is drawn at `floor`) to 1, with the chance line, dashed
+ * rules at the `marks` (e.g. 0.1 % and 1 %) and the AUC in the title.
+ */
+export function rocSpec(points: readonly { fpr: number; tpr: number }[], auc: number, options: { floor: number; marks: readonly number[] }): TopLevelSpec {
+  const { floor, marks } = options;
+  const chance: { fpr: number; tpr: number }[] = [];
+  for (let exponent = Math.log10(floor); exponent < 0; exponent += 0.25) chance.push({ fpr: 10 ** exponent, tpr: 10 ** exponent });
+  chance.push({ fpr: 1, tpr: 1 });
+  const x = { field: 'fpr', type: 'quantitative' as const, title: 'false positive rate (log scale)', scale: { type: 'log' as const, domain: [floor, 1] }, axis: { format: '~%' } };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: `ROC curve (AUC ${auc.toFixed(4)})`,
@@ -60,16 +69,21 @@ export function rocSpec(points: readonly { fpr: number; tpr: number }[], auc: nu
     config: baseConfig,
     layer: [
       {
-        data: { values: [{ fpr: 0, tpr: 0 }, { fpr: 1, tpr: 1 }] },
+        data: { values: chance },
         mark: { type: 'line', strokeDash: [4, 4], color: '#a0a0b0', strokeWidth: 1 },
-        encoding: { x: { field: 'fpr', type: 'quantitative' }, y: { field: 'tpr', type: 'quantitative' } },
+        encoding: { x, y: { field: 'tpr', type: 'quantitative' } },
       },
       {
-        data: { values: points.map((point) => ({ fpr: point.fpr, tpr: point.tpr })) },
-        mark: { type: 'area', line: { color: palette.accent, strokeWidth: 2.5 }, color: palette.accent, opacity: 0.12, interpolate: 'step-after' },
+        data: { values: marks.map((fpr) => ({ fpr })) },
+        mark: { type: 'rule', strokeDash: [2, 3], color: palette.dga, strokeWidth: 1 },
+        encoding: { x },
+      },
+      {
+        data: { values: points.map((point) => ({ fpr: Math.max(point.fpr, floor), tpr: point.tpr })) },
+        mark: { type: 'line', color: palette.accent, strokeWidth: 2.5, interpolate: 'step-after' },
         encoding: {
-          x: { field: 'fpr', type: 'quantitative', title: 'false positive rate', scale: { domain: [0, 1] } },
-          y: { field: 'tpr', type: 'quantitative', title: 'true positive rate (recall)', scale: { domain: [0, 1] }, stack: null },
+          x,
+          y: { field: 'tpr', type: 'quantitative', title: 'true positive rate (recall)', scale: { domain: [0, 1] } },
           order: { field: 'fpr', type: 'quantitative' },
         },
       },
@@ -129,11 +143,11 @@ export function confusionSpec(confusion: { tp: number; fp: number; tn: number; f
 }
 
 /** Recall per DGA family, best first, with the held-out count of each. */
-export function familySpec(families: readonly { family: string; recall: number; count: number }[]): TopLevelSpec {
+export function familySpec(families: readonly { family: string; recall: number; count: number }[], title = 'Recall per DGA family (held-out)'): TopLevelSpec {
   const rows = families.map((entry) => ({ ...entry, label: `${(entry.recall * 100).toFixed(1)}%  (n=${entry.count})` }));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: 'Recall per DGA family (held-out)',
+    title,
     width: 420,
     height: { step: 16 },
     config: baseConfig,

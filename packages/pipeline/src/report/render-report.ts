@@ -1,4 +1,5 @@
 import { confusionSpec, distributionSpec, familySpec, historySpec, palette, renderSvg, rocSpec, type HistoryPoint } from './charts';
+import type { FamilyHoldoutResult, OperatingPoint } from '@dga/model';
 import type { RocPoint } from './roc-curve';
 
 /** Everything the HTML report shows. No clock: the same run gives the same bytes. */
@@ -32,7 +33,13 @@ export interface ReportData {
     threshold: number;
     confusion: { tp: number; fp: number; tn: number; fn: number };
     perFamily: Readonly<Record<string, { count: number; recall: number }>>;
+    /** TPR and threshold at fixed false-positive rates (0.1 %, 1 %). */
+    operatingPoints: readonly OperatingPoint[];
+    /** The validation false-positive rate `threshold` was chosen for; null when given. */
+    targetFpr: number | null;
   };
+  /** How the recipe does on DGA families it never saw, or why that was skipped. */
+  familyHoldout: FamilyHoldoutResult;
   history: readonly HistoryPoint[];
   roc: readonly RocPoint[];
   features: readonly { feature: string; legit: readonly number[]; dga: readonly number[] }[];
@@ -47,6 +54,49 @@ function escapeHtml(text: string): string {
 }
 
 const percent = (value: number) => `${(value * 100).toFixed(2)}%`;
+const rate = (value: number) => `${Number((value * 100).toPrecision(3))} %`;
+const orDash = (value: number | null, format: (value: number) => string) => (value === null ? '–' : format(value));
+
+/** TPR at the operating point of `targetFpr`, or a dash. */
+function tprAt(points: readonly OperatingPoint[], targetFpr: number): string {
+  return orDash(points.find((point) => point.targetFpr === targetFpr)?.tpr ?? null, percent);
+}
+
+/** The family-held-out section: pooled figures, one row per fold, recall per family; or the stated skip. */
+function holdoutSection(holdout: FamilyHoldoutResult, familySvg: string | undefined): string {
+  if (holdout.status === 'skipped') {
+    return `<section>\n<h2>Family-held-out evaluation</h2>\n<p>Skipped: ${escapeHtml(holdout.reason)}.</p>\n</section>`;
+  }
+  const { pooled, protocol } = holdout;
+  const foldRows = holdout.folds
+    .map(
+      (fold) =>
+        `<tr><td class="num">${fold.fold}</td><td>${escapeHtml(fold.families.join(', '))}</td><td class="num">${fold.rows.dga.toLocaleString('en-US')}</td><td class="num">${fold.rows.legit.toLocaleString('en-US')}</td><td class="num">${orDash(fold.rocAuc, (value) => value.toFixed(4))}</td><td class="num">${tprAt(fold.operatingPoints, 0.001)}</td><td class="num">${tprAt(fold.operatingPoints, 0.01)}</td><td class="num">${fold.threshold.toFixed(4)}</td></tr>`,
+    )
+    .join('\n');
+  const weakest = Object.entries(holdout.perFamily)
+    .sort((a, b) => a[1].recall - b[1].recall || a[0].localeCompare(b[0]))
+    .slice(0, 5)
+    .map(([family, value]) => `${family} ${percent(value.recall)}`)
+    .join(', ');
+  const sampling = `${protocol.maxTrainRowsPerFamily === null ? 'all rows' : `at most ${protocol.maxTrainRowsPerFamily.toLocaleString('en-US')} rows`} per training family, ${rate(protocol.legitTrainFraction)} of the training legit labels`;
+  return `<section>
+<h2>Family-held-out evaluation</h2>
+<p class="note">${escapeHtml(
+    `How the recipe does on DGA families it never saw: ${protocol.folds} folds, each trained (${protocol.epochs} epochs, ${sampling}, seed ${protocol.seed}) without a group of families and scored on them against legit labels it never saw. Pooled: every family and legit label scored once. Thresholds per fold ${protocol.targetFpr === null ? 'as given' : `at ${rate(protocol.targetFpr)} validation false-positive rate`}.`,
+  )}</p>
+<div class="cards inline">
+${card('held-out families AUC', orDash(pooled.rocAuc, (value) => value.toFixed(4)), `${pooled.rows.dga.toLocaleString('en-US')} DGA, ${pooled.rows.legit.toLocaleString('en-US')} legit rows`)}
+${card('TPR at 0.1 % FPR', tprAt(pooled.operatingPoints, 0.001), 'pooled over folds')}
+${card('TPR at 1 % FPR', tprAt(pooled.operatingPoints, 0.01), 'pooled over folds')}
+</div>
+<table><thead><tr><th>fold</th><th>held-out families</th><th>DGA rows</th><th>legit rows</th><th>ROC AUC</th><th>TPR @ 0.1 %</th><th>TPR @ 1 %</th><th>threshold</th></tr></thead>
+<tbody>
+${foldRows}
+</tbody></table>
+${familySvg === undefined ? '' : `<div class="charts">${figure(familySvg, `Share of each unseen family's labels flagged at its fold's threshold. Weakest: ${weakest}.`)}</div>`}
+</section>`;
+}
 
 function card(label: string, value: string, note = ''): string {
   return `<div class="card"><div class="card-label">${escapeHtml(label)}</div><div class="card-value">${escapeHtml(value)}</div>${
@@ -88,11 +138,13 @@ td.verdict.legit { color: var(--legit); }
 pre { background: #23233a; color: #f0f0ff; padding: 14px 16px; border-radius: 8px; overflow-x: auto; font-size: 13px; }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; }
 .note { color: var(--muted); font-size: 13px; }
+.cards.inline { margin: 12px 0; }
 `;
 
 /**
- * Renders the self-contained `report.html`: metric cards, loss and accuracy per epoch, ROC curve,
- * confusion matrix, recall per DGA family, feature distributions (legit vs DGA), sample
+ * Renders the self-contained `report.html`: metric cards (with TPR at 0.1 % and 1 % FPR), loss
+ * and accuracy per epoch, ROC curve (log-scale FPR), confusion matrix, recall per DGA family, the
+ * family-held-out evaluation (or why it was skipped), feature distributions (legit vs DGA), sample
  * classifications, the Devo query and the artifacts. Charts are inline SVG rendered in Node; the
  * page loads nothing from the network.
  */
@@ -108,12 +160,18 @@ export async function renderReport(data: ReportData): Promise<string> {
   const families = Object.entries(data.metrics.perFamily)
     .filter(([family]) => family !== 'legit')
     .map(([family, value]) => ({ family, recall: value.recall, count: value.count }));
-  const [lossSvg, accuracySvg, rocSvg, confusionSvg, familySvg, ...featureSvgs] = await Promise.all([
+  const negatives = data.metrics.confusion.fp + data.metrics.confusion.tn;
+  // The log axis starts one decade below the smallest non-zero false-positive rate the rows allow.
+  const floor = Math.max(1e-6, 10 ** Math.floor(Math.log10(1 / Math.max(negatives, 1)) - 0.0001));
+  const holdout = data.familyHoldout;
+  const holdoutFamilies = holdout.status === 'done' ? Object.entries(holdout.perFamily).map(([family, value]) => ({ family, recall: value.recall, count: value.count })) : [];
+  const [lossSvg, accuracySvg, rocSvg, confusionSvg, familySvg, holdoutSvg, ...featureSvgs] = await Promise.all([
     renderSvg(historySpec('Loss per epoch', 'binary cross-entropy', lossPoints, false)),
     renderSvg(historySpec('Accuracy per epoch', 'accuracy', accuracyPoints, true)),
-    renderSvg(rocSpec(data.roc, data.metrics.rocAuc)),
+    renderSvg(rocSpec(data.roc, data.metrics.rocAuc, { floor, marks: data.metrics.operatingPoints.map((point) => point.targetFpr) })),
     renderSvg(confusionSpec(data.metrics.confusion)),
     renderSvg(familySpec(families)),
+    holdoutFamilies.length === 0 ? Promise.resolve(undefined) : renderSvg(familySpec(holdoutFamilies, 'Recall per unseen DGA family (family-held-out)')),
     ...data.features.map((feature) => renderSvg(distributionSpec(feature.feature, feature))),
   ]);
   const { summary, metrics } = data;
@@ -152,11 +210,12 @@ ${styleSheet}</style>
 </header>
 <main>
 <div class="cards">
-${card('accuracy', percent(metrics.accuracy), `at threshold ${metrics.threshold}`)}
+${card('accuracy', percent(metrics.accuracy), `at threshold ${metrics.threshold.toFixed(4)}${metrics.targetFpr === null ? '' : ` (${rate(metrics.targetFpr)} validation FPR)`}`)}
 ${card('precision', percent(metrics.precision), 'of DGA verdicts')}
 ${card('recall', percent(metrics.recall), 'of DGA labels caught')}
 ${card('F1', metrics.f1.toFixed(4))}
 ${card('ROC AUC', metrics.rocAuc.toFixed(4))}
+${metrics.operatingPoints.map((point) => card(`TPR at ${rate(point.targetFpr)} FPR`, orDash(point.tpr, percent), point.threshold === null ? 'no threshold reaches it' : `threshold ${point.threshold.toFixed(4)}`)).join('\n')}
 ${card('ONNX parity', data.parity.maxAbsDiff.toExponential(1), `max |tfjs − ONNX| over ${data.parity.rows} rows`)}
 </div>
 <section>
@@ -169,7 +228,7 @@ ${figure(accuracySvg, 'Share of labels classified correctly at threshold 0.5 aft
 <section>
 <h2>Held-out evaluation</h2>
 <div class="charts">
-${figure(rocSvg, 'Each point is one threshold: the share of DGA labels caught against the share of legit labels flagged. The closer to the top-left corner, the better.')}
+${figure(rocSvg, 'Each point is one threshold: the share of DGA labels caught against the share of legit labels flagged, on a log scale where a SOC picks its operating point (dashed: 0.1 % and 1 %). The higher at the left, the better.')}
 ${figure(confusionSvg, `Counts on the held-out split at threshold ${metrics.threshold}. Off-diagonal cells are mistakes: legit flagged as DGA (false positives) and DGA missed (false negatives).`)}
 </div>
 </section>
@@ -179,6 +238,7 @@ ${figure(confusionSvg, `Counts on the held-out split at threshold ${metrics.thre
 ${figure(familySvg, `Share of each family's held-out labels classified as DGA. Weakest: ${weakest.map((entry) => `${entry.family} ${percent(entry.recall)}`).join(', ') || 'none'}. Families with few labels give noisy figures.`)}
 </div>
 </section>
+${holdoutSection(holdout, holdoutSvg)}
 <section>
 <h2>Feature distributions</h2>
 <div class="charts">
