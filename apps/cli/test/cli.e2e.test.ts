@@ -72,6 +72,25 @@ describe('dga usage errors', () => {
     expect(lines[0]).toMatch(pattern);
   }, COMMAND_TIMEOUT_MS);
 
+  it.each([
+    ['1', /^error: --target-fpr "1": expected a false-positive rate between 0 and 1 \(exclusive\)/],
+    ['0', /^error: --target-fpr "0": expected a false-positive rate between 0 and 1 \(exclusive\)/],
+    ['1%', /^error: --target-fpr "1%": expected a false-positive rate between 0 and 1 \(exclusive\)/],
+  ])('exits 2 for --target-fpr %s, naming the flag and the fix, before any training', async (value, pattern) => {
+    const run = await runDga(['train', '--target-fpr', value, '--out', 'never'], { cwd });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(stderrLines(run.stderr)[0]).toMatch(pattern);
+    expect(run.stderr).toContain('for example --target-fpr 0.01');
+    expect(existsSync(join(cwd, 'never'))).toBe(false);
+  }, COMMAND_TIMEOUT_MS);
+
+  it('exits 2 when --threshold and --target-fpr are both given', async () => {
+    const run = await runDga(['train', '--threshold', '0.5', '--target-fpr', '0.01', '--out', 'never'], { cwd });
+    expect(run.code).toBe(2);
+    expect(stderrLines(run.stderr)[0]).toBe('error: --threshold and --target-fpr: pass one');
+  }, COMMAND_TIMEOUT_MS);
+
   it('exits 2 naming an unknown DGA_TFJS_BACKEND and the accepted values, before any training', async () => {
     const run = await runDga(['train', '--dataset', 'hosts.csv', '--out', 'never'], { cwd, env: cleanEnv(cwd, { DGA_TFJS_BACKEND: 'gpu' }) });
     expect(run.code).toBe(2);
@@ -135,8 +154,17 @@ describe.skipIf(skipData)('dga end to end on sample-small.csv', () => {
       'dga.preset',
       'dga.psl_mode',
       'dga.seed',
+      'dga.target_fpr',
       'dga.tfjs_backend',
+      'dga.threshold',
     ]);
+    // The threshold was chosen at 1 % validation FPR and recorded; the JSON carries the operating points and the family-held-out folds.
+    expect(info.metadata['dga.target_fpr']).toBe('0.01');
+    expect(Number(info.metadata['dga.threshold'])).toBe(result['threshold']);
+    expect(result['targetFpr']).toBe(0.01);
+    expect((result['operatingPoints'] as { targetFpr: number }[]).map((point) => point.targetFpr)).toEqual([0.001, 0.01]);
+    expect((result['familyHoldout'] as { status: string; folds: unknown[] }).status).toBe('done');
+    expect((result['familyHoldout'] as { folds: unknown[] }).folds).toHaveLength(5);
     expect(JSON.parse(info.metadata['dga.feature_names']!)).toHaveLength(242);
     const card = JSON.parse(readFileSync(join(cwd, 'run', 'model-card.json'), 'utf8')) as Record<string, unknown>;
     expect(card['backendReason']).toMatch(/tfjs-node|WebAssembly|cpu/);
@@ -150,7 +178,11 @@ describe.skipIf(skipData)('dga end to end on sample-small.csv', () => {
     expect(long.stdout).toMatch(/Then run in Devo, through the Query API, the classification query \(\d+ lines, \d{5} bytes\); print it with/);
     expect(long.stdout).toContain('dga linq --model run-summary/model.onnx --name dga_classifier_bigram');
     expect(long.stdout).not.toContain('ifthenelse(length(split(');
-    const short = await runDga(['train', '--dataset', dataset, '--epochs', '1', '--features', 'tutorial', '--out', 'run-tutorial'], { cwd, env, timeoutMs: TRAIN_TIMEOUT_MS });
+    expect(long.stdout).toMatch(/Held-out metrics \(threshold 0\.\d+, chosen at 1 % validation FPR; \d+ rows\)/);
+    expect(long.stdout).toMatch(/TPR [\d.]+ at 0\.1 % FPR \(threshold [\d.]+\) · TPR [\d.]+ at 1 % FPR/);
+    expect(long.stdout).toMatch(/Family-held-out \(5 folds over DGA families, 1000 DGA rows of unseen families, 1000 unseen legit rows\):\n  ROC AUC 0\.\d+ +TPR [\d.]+ at 0\.1 % FPR · TPR [\d.]+ at 1 % FPR\n  weakest families \(recall\): /);
+    const short = await runDga(['train', '--dataset', dataset, '--epochs', '1', '--features', 'tutorial', '--no-family-holdout', '--out', 'run-tutorial'], { cwd, env, timeoutMs: TRAIN_TIMEOUT_MS });
+    expect(short.stdout).toContain('Family-held-out evaluation skipped: turned off.');
     expect(short.code, short.stderr).toBe(0);
     expect(short.stdout).toContain('  group by label every -\n');
     expect(short.stdout).toContain('at(mlevalmodel("self", "dga_classifier_tutorial", [\n      float4(float(length(label))),float4(shannonentropy(label)),');
@@ -163,6 +195,9 @@ describe.skipIf(skipData)('dga end to end on sample-small.csv', () => {
     expect(result.parity.rows).toBeGreaterThan(0);
     expect(result.parity.maxAbsDiff).toBeLessThan(1e-5);
     expect(result.metadata['dga.feature_set']).toBe('bigram');
+    const original = readOnnxModelInfo(new Uint8Array(readFileSync(join(cwd, 'run', 'model.onnx')))).metadata;
+    expect(result.metadata['dga.threshold']).toBe(original['dga.threshold']);
+    expect(result.metadata['dga.target_fpr']).toBe('0.01');
   }, COMMAND_TIMEOUT_MS);
 
   it('classify streams a file and a CSV column as NDJSON with the contract fields', async () => {
@@ -174,7 +209,15 @@ describe.skipIf(skipData)('dga end to end on sample-small.csv', () => {
     expect(Object.keys(records[0]!)).toEqual(['input', 'label', 'length', 'entropy', 'vowel_proportion', 'probability', 'malicious']);
     expect(records[0]).toMatchObject({ label: 'google', length: 6, vowel_proportion: 0.5 });
     expect(records[4]?.['label']).toBe('fizrbzba');
-    for (const record of records) expect(record['malicious']).toBe((record['probability'] as number) >= 0.5);
+    // The verdict uses the threshold recorded in the model (chosen at 1 % validation FPR), unless --threshold overrides it.
+    const recorded = Number(readOnnxModelInfo(new Uint8Array(readFileSync(join(cwd, 'run', 'model.onnx')))).metadata['dga.threshold']);
+    expect(recorded).not.toBe(0.5);
+    for (const record of records) expect(record['malicious']).toBe((record['probability'] as number) >= recorded);
+    const overridden = await runDga(['classify', '--model', 'run/model.onnx', '--file', 'hosts.txt', '--json', '--threshold', '0.5'], { cwd });
+    for (const line of overridden.stdout.trim().split('\n')) {
+      const record = JSON.parse(line) as { probability: number; malicious: boolean };
+      expect(record.malicious).toBe(record.probability >= 0.5);
+    }
     const csv = await runDga(['classify', '-m', 'run', '--file', dataset, '--column', 'host', '--format', 'csv', '--quiet'], { cwd });
     expect(csv.code, csv.stderr).toBe(0);
     const lines = csv.stdout.trim().split('\n');
@@ -197,8 +240,12 @@ describe.skipIf(skipData)('dga end to end on sample-small.csv', () => {
     const run = await runDga(['evaluate', '--model', 'run/model.onnx', '--dataset', dataset, '--json'], { cwd });
     expect(run.code, run.stderr).toBe(0);
     const result = JSON.parse(run.stdout) as Record<string, unknown> & { confusion: Record<string, number>; perFamily: Record<string, { count: number }> };
-    for (const key of ['accuracy', 'precision', 'recall', 'f1', 'rocAuc', 'threshold', 'confusion', 'perFamily']) expect(result).toHaveProperty(key);
+    for (const key of ['accuracy', 'precision', 'recall', 'f1', 'rocAuc', 'threshold', 'confusion', 'perFamily', 'operatingPoints']) expect(result).toHaveProperty(key);
     expect(result.rows).toBe(2000);
+    expect(result['threshold']).toBe(Number(readOnnxModelInfo(new Uint8Array(readFileSync(join(cwd, 'run', 'model.onnx')))).metadata['dga.threshold']));
+    const points = result['operatingPoints'] as { targetFpr: number; tpr: number; threshold: number }[];
+    expect(points.map((point) => point.targetFpr)).toEqual([0.001, 0.01]);
+    for (const point of points) expect(point.tpr).toBeGreaterThanOrEqual(0);
     expect(result.confusion['tp']! + result.confusion['fp']! + result.confusion['tn']! + result.confusion['fn']!).toBe(2000);
     expect(Object.values(result.perFamily).reduce((sum, family) => sum + family.count, 0)).toBe(2000);
     expect(Object.keys(result.perFamily)).toHaveLength(38);
@@ -216,6 +263,17 @@ describe.skipIf(skipData)('dga end to end on sample-small.csv', () => {
     expect(badHeader.code, badHeader.stderr).toBe(1);
     expect(noRows.stderr).toMatch(/^error: .*no-usable-rows\.csv/m);
     expect(noRows.code).toBe(1);
+  }, COMMAND_TIMEOUT_MS);
+
+  it('linq uses the threshold recorded in the model unless --threshold overrides it', async () => {
+    const recorded = readOnnxModelInfo(new Uint8Array(readFileSync(join(cwd, 'run', 'model.onnx')))).metadata['dga.threshold']!;
+    const fromModel = await runDga(['linq', '--model', 'run/model.onnx', '--json'], { cwd });
+    expect(fromModel.code, fromModel.stderr).toBe(0);
+    expect((JSON.parse(fromModel.stdout) as { query: string }).query).toContain(`>= ${recorded}, "true", "false")`);
+    const overridden = await runDga(['linq', '--model', 'run/model.onnx', '--threshold', '0.7', '--json'], { cwd });
+    expect((JSON.parse(overridden.stdout) as { query: string }).query).toContain('>= 0.7, "true", "false")');
+    const noModel = await runDga(['linq', '--json'], { cwd });
+    expect((JSON.parse(noModel.stdout) as { query: string }).query).toContain('>= 0.5, "true", "false")');
   }, COMMAND_TIMEOUT_MS);
 
   it('register, models and query work against the Devo sandbox without printing the token', async () => {

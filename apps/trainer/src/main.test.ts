@@ -28,6 +28,17 @@ describe('dga-trainer CONFIG.json', () => {
     expect(out.stderr).toBe(`error: config ${join(cwd, 'no-out.json')}: "out" (the run directory) is required\n`);
   });
 
+  it('exits 2 naming a targetFpr outside (0, 1) and a bad familyHoldout, before any training', async () => {
+    writeFileSync(join(cwd, 'fpr.json'), JSON.stringify({ out: 'run', targetFpr: 1 }));
+    const { io: args, out } = io(['fpr.json'], cwd);
+    expect(await main(args)).toBe(2);
+    expect(out.stderr).toBe(`error: config ${join(cwd, 'fpr.json')}: "targetFpr" must be a number between 0 and 1 (exclusive), e.g. 0.01 for 1 %; got 1\n`);
+    writeFileSync(join(cwd, 'holdout.json'), JSON.stringify({ out: 'run', familyHoldout: { folds: 1 } }));
+    const second = io(['holdout.json'], cwd);
+    expect(await main(second.io)).toBe(2);
+    expect(second.out.stderr).toMatch(/"familyHoldout.folds" must be at least 2/);
+  });
+
   it('exits 2 naming DGA_TFJS_BACKEND when its value is not a backend', async () => {
     writeFileSync(join(cwd, 'ok.json'), JSON.stringify({ out: 'run' }));
     const { io: args, out } = io(['ok.json'], cwd, { DGA_TFJS_BACKEND: 'gpu' });

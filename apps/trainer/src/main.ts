@@ -48,9 +48,12 @@ export async function main(io: TrainerIo): Promise<number> {
         selectTfjsBackend({ ...(prefer === undefined ? {} : { prefer, preferenceName: 'DGA_TFJS_BACKEND' }), batchSize: run.batchSize, importNode: () => import('@tensorflow/tfjs-node') }),
       onEvent: (event) => {
         if (event.type === 'stage') io.stderr(`${event.stage}: ${event.message}\n`);
+        if (event.type === 'warning') io.stderr(`warning: ${event.message}\n`);
       },
     });
-    io.stdout(`${result.artifacts.directory}: F1 ${result.metrics.f1.toFixed(4)}\n`);
+    const holdout = result.familyHoldout;
+    const unseen = holdout.status === 'done' ? `family-held-out ROC AUC ${holdout.pooled.rocAuc?.toFixed(4) ?? '-'}` : `family-held-out skipped: ${holdout.reason}`;
+    io.stdout(`${result.artifacts.directory}: F1 ${result.metrics.f1.toFixed(4)} at threshold ${result.metrics.threshold.toFixed(4)}; ${unseen}\n`);
     return 0;
   } catch (error) {
     if (io.signal?.aborted === true) return 130;

@@ -6,7 +6,7 @@ import type { ClassifyBatchOptions } from '../internal/classify-batch';
 import { createChunkScorer, createClassifyOutput, MAX_REPORTED_PROBLEMS, type RenderedRecords } from '../internal/classify-output';
 import { classifyInParallel, DEFAULT_CLASSIFY_WORKERS } from '../internal/classify-workers';
 import { readInputChunks } from '../internal/inputs';
-import { loadModelInfo, openClassifier } from '../internal/model-info';
+import { decisionThreshold, loadModelInfo, openClassifier } from '../internal/model-info';
 import { parseNumberFlag, parseThreshold, positionals } from '../internal/parse-flags';
 import type { RowFormat } from '../internal/render';
 import { runtimeOf, writeOut } from '../runtime';
@@ -28,7 +28,7 @@ export default defineCommand({
     file: { type: 'string', description: 'Read inputs from FILE, one a line (or a CSV with --column); - is stdin', valueHint: 'file' },
     column: { type: 'string', description: 'CSV column holding the inputs', valueHint: 'name' },
     delimiter: { type: 'string', description: 'CSV delimiter (default: detected from the header)', valueHint: 'char' },
-    threshold: { type: 'string', description: 'Verdict DGA when P(DGA) >= threshold', default: '0.5', valueHint: '0..1' },
+    threshold: { type: 'string', description: 'Verdict DGA when P(DGA) >= threshold (default: the threshold recorded in the model, else 0.5)', valueHint: '0..1' },
     'batch-size': { type: 'string', description: 'Rows per ONNX Runtime call', default: '4096', valueHint: 'n' },
     format: { type: 'enum', options: ['table', 'json', 'csv'], description: 'Output: aligned table, NDJSON or CSV (default table)' },
     json: { type: 'boolean', description: 'NDJSON on stdout (same as --format json)' },
@@ -38,7 +38,8 @@ export default defineCommand({
   async run(context) {
     const runtime = runtimeOf(context);
     const { args } = context;
-    const threshold = parseThreshold(args.threshold) ?? 0.5;
+    // Checked before reading the model, so a bad flag fails fast; the model may supply the default.
+    parseThreshold(args.threshold);
     const batchSize = parseNumberFlag(args['batch-size'], 'batch-size', { integer: true, min: 1, max: 1_000_000 }) ?? 4096;
     const format = outputFormat(args.format, args.json);
     const inputs = readInputChunks({
@@ -51,6 +52,7 @@ export default defineCommand({
       signal: runtime.signal,
     });
     const model = await loadModelInfo(args.model, runtime);
+    const threshold = decisionThreshold(args.threshold, model);
     const workers = parseNumberFlag(args.workers, 'workers', { integer: true, min: 0, max: 256 }) ?? DEFAULT_CLASSIFY_WORKERS;
     runtime.logger.debug('model loaded', { model: model.path, featureSet: model.featureSet, inputs: model.inputSize });
     const batch: ClassifyBatchOptions = { featureSet: model.featureSet, psl: model.pslMode, outputSize: model.outputSize, threshold, batchSize };

@@ -6,7 +6,7 @@ import { ExitCode, ExitError, UsageError } from '../exit-error';
 import { globalArgs } from '../global-args';
 import { datasetSkipArgs, datasetSkipOptions, explainDatasetError, formatDatasetSkips, type DatasetSkipReport } from '../internal/dataset-skips';
 import { metricsJson, type MetricsJson } from '../internal/metrics-json';
-import { loadModelInfo, nameNonFiniteRow, openClassifier } from '../internal/model-info';
+import { decisionThreshold, loadModelInfo, nameNonFiniteRow, openClassifier } from '../internal/model-info';
 import { parseNumberFlag, parseThreshold } from '../internal/parse-flags';
 import { formatNumber } from '../internal/render';
 import { runtimeOf, writeOut } from '../runtime';
@@ -59,7 +59,7 @@ export default defineCommand({
   args: {
     model: { type: 'string', alias: 'm', required: true, description: 'The ONNX model (or a run directory)', valueHint: 'model.onnx' },
     dataset: { type: 'string', required: true, description: 'Labelled CSV (host;domain;class;subclass), file or URL', valueHint: 'file|url' },
-    threshold: { type: 'string', description: 'DGA when P(DGA) >= threshold', default: '0.5', valueHint: '0..1' },
+    threshold: { type: 'string', description: 'DGA when P(DGA) >= threshold (default: the threshold recorded in the model, else 0.5)', valueHint: '0..1' },
     'batch-size': { type: 'string', description: 'Rows per ONNX Runtime call', default: '8192', valueHint: 'n' },
     'cache-dir': { type: 'string', description: 'Cache for dataset URLs (env DGA_CACHE_DIR; default: no cache, a URL is streamed)', valueHint: 'dir' },
     json: { type: 'boolean', description: 'Print the metrics as one JSON document' },
@@ -69,13 +69,14 @@ export default defineCommand({
   async run(context) {
     const runtime = runtimeOf(context);
     const { args } = context;
-    const threshold = parseThreshold(args.threshold) ?? 0.5;
+    parseThreshold(args.threshold);
     const batchSize = parseNumberFlag(args['batch-size'], 'batch-size', { integer: true, min: 1 }) ?? 8192;
     const skipOptions = datasetSkipOptions(args);
     const isUrl = /^https?:\/\//i.test(args.dataset);
     const datasetPath = isUrl ? args.dataset : resolve(runtime.cwd, args.dataset);
     if (!isUrl && !existsSync(datasetPath)) throw new UsageError(`--dataset ${args.dataset}: no such file (looked at ${datasetPath})`);
     const model = await loadModelInfo(args.model, runtime);
+    const threshold = decisionThreshold(args.threshold, model);
     const [{ readDataset }, { computeMetrics }] = await Promise.all([import('@dga/dataset'), import('@dga/model')]);
     const set = getFeatureSet(model.featureSet);
     const classifier = await openClassifier(model, { batchSize });

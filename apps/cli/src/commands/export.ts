@@ -52,6 +52,9 @@ export default defineCommand({
           preset: card.preset,
           tfjsBackend: card.backend,
           pslMode: card.pslMode ?? 'all',
+          // The threshold the run evaluated at (chosen at `targetFpr` when the card records one).
+          ...(typeof card.metrics?.threshold === 'number' ? { threshold: card.metrics.threshold } : {}),
+          ...(card.targetFpr === undefined ? {} : { targetFpr: card.targetFpr }),
         });
         exported = await onnx.exportToOnnx(model, { metadata, tolerance, seed, producerName: '@dga/cli' });
         onnx.readModelContract(exported.bytes);

@@ -3,7 +3,7 @@ import { DEFAULT_FEATURE_SET, featureSetNames, type PslMode } from '@dga/feature
 import { UsageError } from '../exit-error';
 import { globalArgs } from '../global-args';
 import { classificationQueryArgs, classificationQueryOf } from '../internal/classification-query';
-import { loadModelInfo } from '../internal/model-info';
+import { decisionThreshold, loadModelInfo, type LoadedModelInfo } from '../internal/model-info';
 import { parseThreshold } from '../internal/parse-flags';
 import { runtimeOf, writeOut } from '../runtime';
 
@@ -17,7 +17,7 @@ export default defineCommand({
     field: { type: 'string', description: 'Field holding the URL or host', default: 'referralUri', valueHint: 'field' },
     'field-kind': { type: 'enum', options: ['url', 'host'], description: 'Whether --field holds URLs or host names', default: 'url' },
     domain: { type: 'string', description: 'Devo domain the model is registered in (env DEVO_DOMAIN)', valueHint: 'domain' },
-    threshold: { type: 'string', description: 'isMalicious when P(DGA) >= threshold', default: '0.5', valueHint: '0..1' },
+    threshold: { type: 'string', description: 'isMalicious when P(DGA) >= threshold (default: the threshold recorded in --model, else 0.5)', valueHint: '0..1' },
     ...classificationQueryArgs,
     json: { type: 'boolean', description: 'Print {"query": …} as JSON' },
     ...globalArgs,
@@ -26,9 +26,11 @@ export default defineCommand({
     const runtime = runtimeOf(context);
     const { args } = context;
     let featureSet = args.features;
+    parseThreshold(args.threshold);
     let pslMode: PslMode = 'all';
+    let info: LoadedModelInfo | undefined;
     if (args.model !== undefined) {
-      const info = await loadModelInfo(args.model, runtime);
+      info = await loadModelInfo(args.model, runtime);
       pslMode = info.pslMode;
       if (featureSet !== undefined && featureSet !== info.featureSet) {
         throw new UsageError(`--features ${featureSet} contradicts --model ${args.model}, which was trained on "${info.featureSet}"`);
@@ -36,7 +38,7 @@ export default defineCommand({
       featureSet = info.featureSet;
     }
     featureSet ??= DEFAULT_FEATURE_SET;
-    const query = classificationQueryOf(args, featureSet, parseThreshold(args.threshold) ?? 0.5, runtime.env);
+    const query = classificationQueryOf(args, featureSet, decisionThreshold(args.threshold, info), runtime.env);
     // The query cannot choose Devo's PSL rules: it relies on rootsuffix applying the ones the labels were trained with.
     if (args.model !== undefined) runtime.logger.info(`the model's labels use ${pslMode === 'all' ? 'every PSL rule (ICANN + private)' : 'ICANN PSL rules only'}; \`dga devo probe\` checks that Devo's rootsuffix does the same`);
     await writeOut(runtime.stdout, args.json === true ? JSON.stringify({ query, featureSet, pslMode }) + '\n' : query + '\n');

@@ -4,7 +4,7 @@ import { UsageError } from '../exit-error';
 import { devoArgs, globalArgs, queryTimeoutArgs } from '../global-args';
 import { classificationQueryArgs, classificationQueryOf } from '../internal/classification-query';
 import { queryApiArgs, queryConfigFrom } from '../internal/query-api';
-import { loadModelInfo } from '../internal/model-info';
+import { decisionThreshold, loadModelInfo } from '../internal/model-info';
 import { parseNumberFlag, parseThreshold } from '../internal/parse-flags';
 import { createBufferedOutput } from '../internal/buffered-output';
 import { createRowWriter, formatNumber, valueText } from '../internal/render';
@@ -29,7 +29,7 @@ export default defineCommand({
     field: { type: 'string', description: 'Field holding the URL or host', default: 'referralUri', valueHint: 'field' },
     'field-kind': { type: 'enum', options: ['url', 'host'], description: 'Whether --field holds URLs or hosts', default: 'url' },
     domain: { type: 'string', description: 'Devo domain of the model (env DEVO_DOMAIN; default self)', valueHint: 'domain' },
-    threshold: { type: 'string', description: 'isMalicious when P(DGA) >= threshold', default: '0.5', valueHint: '0..1' },
+    threshold: { type: 'string', description: 'isMalicious when P(DGA) >= threshold (default: the threshold recorded in --model, else 0.5)', valueHint: '0..1' },
     ...classificationQueryArgs,
     ...queryApiArgs,
     ...queryTimeoutArgs,
@@ -42,14 +42,15 @@ export default defineCommand({
     if (args.json === true && args.format !== undefined && args.format !== 'json') throw new UsageError(`--json contradicts --format ${args.format}`);
     const format = args.json === true ? 'json' : (args.format ?? 'table');
     const limit = parseNumberFlag(args.limit, 'limit', { integer: true, min: 1 });
-    const threshold = parseThreshold(args.threshold) ?? 0.5;
+    parseThreshold(args.threshold);
     const timeouts = timeoutsFrom(args);
     let query = args.query;
     if (query === undefined) {
       let featureSet = args.features;
-      if (args.model !== undefined) featureSet = (await loadModelInfo(args.model, runtime)).featureSet;
+      const model = args.model === undefined ? undefined : await loadModelInfo(args.model, runtime);
+      if (model !== undefined) featureSet = model.featureSet;
       featureSet ??= DEFAULT_FEATURE_SET;
-      query = classificationQueryOf(args, featureSet, threshold, runtime.env);
+      query = classificationQueryOf(args, featureSet, decisionThreshold(args.threshold, model), runtime.env);
     } else if (args.name !== undefined || args.model !== undefined) {
       throw new UsageError('--query runs the LINQ given as is; --name and --model only build the classification query');
     }

@@ -5,7 +5,7 @@ import { featureSetNames } from '@dga/features';
 import { ExitCode, ExitError, UsageError } from '../exit-error';
 import { globalArgs, devoArgs, mlmmArgs } from '../global-args';
 import { datasetSkipArgs, datasetSkipOptions, explainDatasetError, formatDatasetSkips } from '../internal/dataset-skips';
-import { parseNumberFlag, parseThreshold, tfjsBackendFromEnv } from '../internal/parse-flags';
+import { parseNumberFlag, parseTargetFpr, parseThreshold, tfjsBackendFromEnv } from '../internal/parse-flags';
 import { tfjsBackendOptions } from '../internal/tfjs-backend-options';
 import { metricsJson } from '../internal/metrics-json';
 import { createMlmm, mlmmConfigFrom } from '../internal/mlmm';
@@ -70,6 +70,18 @@ export function createTrainingRenderer(runtime: CommandRuntime): (event: Trainin
       case 'batch-end':
         training?.update((event.epoch - 1) * steps + event.batch, `epoch ${event.epoch}/${event.epochs}  loss ${event.loss.toFixed(4)}  acc ${event.accuracy.toFixed(4)}`);
         break;
+      case 'holdout-fold': {
+        const { fold } = event;
+        const tpr = fold.operatingPoints.find((point) => point.targetFpr === 0.01)?.tpr;
+        logger.info(
+          `held-out fold ${fold.fold}/${event.folds}: ${fold.families.length} families (${fold.rows.dga} DGA, ${fold.rows.legit} legit rows), ` +
+            `ROC AUC ${fold.rocAuc === null ? '-' : fold.rocAuc.toFixed(4)}, TPR at 1 % FPR ${tpr === undefined || tpr === null ? '-' : tpr.toFixed(3)}`,
+        );
+        break;
+      }
+      case 'warning':
+        logger.warn(event.message);
+        break;
       case 'epoch-end':
         logger.info(
           `epoch ${event.epoch}/${event.epochs}  loss ${event.loss.toFixed(4)}  acc ${event.accuracy.toFixed(4)}` +
@@ -93,11 +105,14 @@ export function formatTrainingSummary(result: TrainingRunResult, cwd: string): s
     return relative;
   };
   const metrics = result.metrics;
+  const chosen = result.threshold.targetFpr === null ? (result.threshold.note === undefined ? 'given' : 'kept: no validation split') : `chosen at ${formatRate(result.threshold.targetFpr)} validation FPR`;
   const lines = [
     `Dataset ${result.dataset.source}: ${result.dataset.rows} rows; ${formatDatasetSkips(result.dataset)}`,
-    `Held-out metrics (threshold ${metrics.threshold}, ${metrics.rows} rows):`,
+    `Held-out metrics (threshold ${formatNumber(metrics.threshold)}, ${chosen}; ${metrics.rows} rows):`,
     `  accuracy ${formatNumber(metrics.accuracy)}   precision ${formatNumber(metrics.precision)}   recall ${formatNumber(metrics.recall)}   F1 ${formatNumber(metrics.f1)}   ROC AUC ${formatNumber(metrics.rocAuc ?? Number.NaN)}`,
     `  confusion: ${metrics.confusion.tp} DGA caught, ${metrics.confusion.fn} missed, ${metrics.confusion.fp} legit flagged, ${metrics.confusion.tn} legit passed`,
+    `  ${formatOperatingPoints(metrics.operatingPoints)}`,
+    ...formatFamilyHoldout(result.familyHoldout),
     `ONNX export: parity max |tfjs − ONNX Runtime| = ${result.parity.maxAbsDiff.toExponential(2)} over ${result.parity.rows} rows; verified ${result.verify.rows} rows (max diff ${result.verify.maxAbsDiff.toExponential(2)})`,
     '',
     'Sample domains (ONNX model):',
@@ -126,6 +141,36 @@ export function formatTrainingSummary(result: TrainingRunResult, cwd: string): s
   return lines.join('\n') + '\n';
 }
 
+function formatRate(rate: number): string {
+  return `${Number((rate * 100).toPrecision(3))} %`;
+}
+
+/** `TPR 0.512 at 0.1 % FPR (threshold 0.9871) · TPR 0.823 at 1 % FPR (threshold 0.8712)`. */
+export function formatOperatingPoints(points: TrainingRunResult['metrics']['operatingPoints']): string {
+  return points
+    .map((point) =>
+      point.tpr === null
+        ? `TPR - at ${formatRate(point.targetFpr)} FPR (one class only)`
+        : `TPR ${formatNumber(point.tpr)} at ${formatRate(point.targetFpr)} FPR (${point.threshold === null ? 'no threshold reaches it' : `threshold ${formatNumber(point.threshold)}`})`,
+    )
+    .join(' · ');
+}
+
+/** The family-held-out lines of the summary: pooled figures and the weakest families, or the stated skip. */
+export function formatFamilyHoldout(holdout: TrainingRunResult['familyHoldout']): string[] {
+  if (holdout.status === 'skipped') return [`Family-held-out evaluation skipped: ${holdout.reason}.`];
+  const { pooled, protocol } = holdout;
+  const weakest = Object.entries(holdout.perFamily)
+    .sort((a, b) => a[1].recall - b[1].recall || a[0].localeCompare(b[0]))
+    .slice(0, 5)
+    .map(([family, value]) => `${family} ${formatNumber(value.recall)}`);
+  return [
+    `Family-held-out (${protocol.folds} folds over DGA families, ${pooled.rows.dga} DGA rows of unseen families, ${pooled.rows.legit} unseen legit rows):`,
+    `  ROC AUC ${pooled.rocAuc === null ? '-' : formatNumber(pooled.rocAuc)}   ${formatOperatingPoints(pooled.operatingPoints).replace(/ \(threshold [^)]*\)/g, '')}`,
+    `  weakest families (recall): ${weakest.join(', ')}`,
+  ];
+}
+
 export default defineCommand({
   meta: { name: 'train', description: 'Train, evaluate, export to ONNX, verify and report (the whole tutorial)' },
   args: {
@@ -136,7 +181,14 @@ export default defineCommand({
     epochs: { type: 'string', description: 'Epochs (default: the preset\'s)', valueHint: 'n' },
     'batch-size': { type: 'string', description: 'Batch size (default: the preset\'s)', valueHint: 'n' },
     seed: { type: 'string', description: 'Random seed (default 42)', valueHint: 'n' },
-    threshold: { type: 'string', description: 'Decision threshold for metrics and verdicts (default 0.5)', valueHint: '0..1' },
+    threshold: { type: 'string', description: 'A fixed decision threshold for metrics and verdicts, instead of one chosen at --target-fpr', valueHint: '0..1' },
+    'target-fpr': { type: 'string', description: 'Choose the threshold that flags this share of the validation legit rows; recorded in the model (default 0.01)', valueHint: 'rate' },
+    'family-holdout': {
+      type: 'boolean',
+      default: true,
+      description: 'Also evaluate the recipe on DGA families it never saw (5 folds over families)',
+      negativeDescription: 'Skip the family-held-out evaluation (faster)',
+    },
     out: { type: 'string', alias: 'o', description: 'Run directory (default runs/latest); replaced only when it holds a previous run', valueHint: 'dir' },
     overwrite: { type: 'boolean', description: 'Replace --out even when it is not a previous run (never the working directory, home, / or a git repository)' },
     config: { type: 'string', description: 'JSON training config; flags override it', valueHint: 'file.json' },
@@ -186,7 +238,20 @@ export default defineCommand({
     const seed = parseNumberFlag(flag('seed'), 'seed', { integer: true, min: 0 });
     if (seed !== undefined) config.seed = seed;
     const threshold = parseThreshold(flag('threshold'));
-    if (threshold !== undefined) config.threshold = threshold;
+    const targetFpr = parseTargetFpr(flag('target-fpr'));
+    if (threshold !== undefined && targetFpr !== undefined) {
+      throw new UsageError('--threshold and --target-fpr: pass one', { hint: '--threshold fixes the threshold; --target-fpr chooses it at that validation false-positive rate' });
+    }
+    // A flag replaces the config file's choice of either.
+    if (threshold !== undefined) {
+      config.threshold = threshold;
+      delete config.targetFpr;
+    }
+    if (targetFpr !== undefined) {
+      config.targetFpr = targetFpr;
+      delete config.threshold;
+    }
+    if (args['family-holdout'] === false) config.familyHoldout = false;
     const cacheDir = flag('cache-dir') ?? runtime.env['DGA_CACHE_DIR'];
     if (cacheDir !== undefined && cacheDir !== '') config.cacheDir = resolve(runtime.cwd, cacheDir);
     const registerName = flag('register');
@@ -290,6 +355,8 @@ export function trainingJson(result: TrainingRunResult): Record<string, unknown>
     backend: result.backend,
     dataset: result.dataset,
     ...metricsJson(result.metrics),
+    targetFpr: result.threshold.targetFpr,
+    familyHoldout: result.familyHoldout,
     parity: result.parity,
     verify: result.verify,
     samples: result.samples,

@@ -10,6 +10,8 @@ export interface MetricsJson {
   threshold: number;
   confusion: Metrics['confusion'];
   perFamily: Metrics['perFamily'];
+  /** TPR and threshold at 0.1 % and 1 % false-positive rate. */
+  operatingPoints: Metrics['operatingPoints'];
 }
 
 /** Picks the contract's metric fields from {@link Metrics}, so every command names them the same. */
@@ -23,5 +25,6 @@ export function metricsJson(metrics: Metrics): MetricsJson {
     threshold: metrics.threshold,
     confusion: metrics.confusion,
     perFamily: metrics.perFamily,
+    operatingPoints: metrics.operatingPoints,
   };
 }

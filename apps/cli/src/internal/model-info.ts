@@ -5,6 +5,7 @@ import type { FeatureSetName, PslMode } from '@dga/features';
 import type { OnnxClassifier } from '@dga/onnx-export';
 import { ExitCode, ExitError, UsageError } from '../exit-error';
 import type { CommandRuntime } from '../runtime';
+import { parseThreshold } from './parse-flags';
 
 /** What the CLI needs to know about an ONNX model file. */
 export interface LoadedModelInfo {
@@ -13,6 +14,8 @@ export interface LoadedModelInfo {
   readonly featureSet: FeatureSetName;
   /** The Public Suffix List rules the labels were trained with (`dga.psl_mode`; `all` when absent). */
   readonly pslMode: PslMode;
+  /** The decision threshold recorded in the model (`dga.threshold`); undefined in models without one. */
+  readonly threshold: number | undefined;
   readonly inputSize: number;
   readonly outputSize: number;
   readonly metadata: Readonly<Record<string, string>>;
@@ -54,7 +57,18 @@ export async function loadModelInfo(file: string, runtime: Pick<CommandRuntime, 
   const contract = checkedContract(() => readModelContract(bytes), `${flag} ${file} (${path})`);
   for (const warning of contract.warnings) runtime.logger.warn(`${file}: ${warning}`);
   const { info } = contract;
-  return { path, bytes, featureSet: contract.featureSet, pslMode: contract.pslMode, inputSize: info.inputSize, outputSize: info.outputSize, metadata: info.metadata };
+  return { path, bytes, featureSet: contract.featureSet, pslMode: contract.pslMode, threshold: contract.threshold, inputSize: info.inputSize, outputSize: info.outputSize, metadata: info.metadata };
+}
+
+/** Models that record no `dga.threshold` (older runs, other tools) classify at this threshold. */
+export const FALLBACK_THRESHOLD = 0.5;
+
+/**
+ * The decision threshold of a command: `--threshold` when given, else the one the model records
+ * (`dga train --target-fpr` chose it), else {@link FALLBACK_THRESHOLD}.
+ */
+export function decisionThreshold(flag: string | undefined, model: Pick<LoadedModelInfo, 'threshold'> | undefined): number {
+  return parseThreshold(flag) ?? model?.threshold ?? FALLBACK_THRESHOLD;
 }
 
 const contractHint = 'use a model written by `dga train`, or re-export its run directory with `dga export --model RUN --out model.onnx`';

@@ -57,6 +57,18 @@ export function parseThreshold(value: string | undefined): number | undefined {
   return parseNumberFlag(value, 'threshold', { min: 0, max: 1 });
 }
 
+/** `--target-fpr`: a false-positive rate strictly between 0 and 1. */
+export function parseTargetFpr(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = value.trim() === '' ? Number.NaN : Number(value);
+  if (!(number > 0 && number < 1)) {
+    throw new UsageError(`--target-fpr ${JSON.stringify(value)}: expected a false-positive rate between 0 and 1 (exclusive)`, {
+      hint: 'for example --target-fpr 0.01 (1 % of legit domains flagged, the default) or 0.001 (0.1 %)',
+    });
+  }
+  return number;
+}
+
 /** Positional inputs of a variadic command (citty keeps them all in `args._`). */
 export function positionals(args: { _: string[] }): string[] {
   const separator = args._.indexOf('--');
