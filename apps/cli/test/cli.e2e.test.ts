@@ -180,7 +180,7 @@ describe.skipIf(skipData)('dga end to end on sample-small.csv', () => {
     expect(long.stdout).not.toContain('ifthenelse(length(split(');
     expect(long.stdout).toMatch(/Held-out metrics \(threshold 0\.\d+, chosen at 1 % validation FPR; \d+ rows\)/);
     expect(long.stdout).toMatch(/TPR [\d.]+ at 0\.1 % FPR \(threshold [\d.]+\) · TPR [\d.]+ at 1 % FPR/);
-    expect(long.stdout).toMatch(/Family-held-out \(5 folds over DGA families, 1000 DGA rows of unseen families, 1000 unseen legit rows\):\n  ROC AUC 0\.\d+ +TPR [\d.]+ at 0\.1 % FPR · TPR [\d.]+ at 1 % FPR\n  weakest families \(recall\): /);
+    expect(long.stdout).toMatch(/Family-held-out \(5 folds over DGA families, 1000 DGA rows of unseen families, 1000 unseen legit rows\):\n {2}ROC AUC 0\.\d+ +TPR [\d.]+ at 0\.1 % FPR · TPR [\d.]+ at 1 % FPR\n {2}weakest families \(recall\): /);
     const short = await runDga(['train', '--dataset', dataset, '--epochs', '1', '--features', 'tutorial', '--no-family-holdout', '--out', 'run-tutorial'], { cwd, env, timeoutMs: TRAIN_TIMEOUT_MS });
     expect(short.stdout).toContain('Family-held-out evaluation skipped: turned off.');
     expect(short.code, short.stderr).toBe(0);

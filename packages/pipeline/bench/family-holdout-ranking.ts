@@ -3,7 +3,7 @@
  * ../shared/data/dga-training.csv for the `default` preset on three feature sets (tutorial,
  * extended, bigram), once with the protocol `dga train` runs (`DEFAULT_FAMILY_HOLDOUT`) and once
  * with full folds (every row, 40 % → 100 % legit, the preset's epochs), and writes the pooled
- * figures and times to bench/family-holdout-ranking.json (ADR 0011 reports them).
+ * figures and times to bench/family-holdout-ranking.json (ADR 0012 reports them).
  * Run: `node --conditions=@dga/source --import tsx bench/family-holdout-ranking.ts` in
  * packages/pipeline. Env: RANKING_PROTOCOLS (`cheap,full`), RANKING_FEATURE_SETS (`tutorial,extended,bigram`).
  */

@@ -81,7 +81,8 @@ describe('evaluateFamilyHoldout on data it cannot fold', () => {
       status: 'skipped',
       reason: 'needs at least 2 DGA families in the subclass column to hold one out, found 1 (banjori)',
     });
-    expect(await evaluateFamilyHoldout(legit, options)).toMatchObject({ status: 'skipped', reason: expect.stringContaining('found none') });
+    const noFamily = await evaluateFamilyHoldout(legit, options);
+    expect(noFamily.status === 'skipped' && noFamily.reason).toBe('needs at least 2 DGA families in the subclass column to hold one out, found none');
     expect(await evaluateFamilyHoldout([...banjori, ...suppobox], options)).toEqual({
       status: 'skipped',
       reason: 'needs at least 2 distinct legit labels to score held-out families against unseen legit rows, found 0',
@@ -97,6 +98,6 @@ describe('evaluateFamilyHoldout on data it cannot fold', () => {
       { key: 'heavenmother', label: 1, subclass: 'suppobox' },
     ];
     const result = await evaluateFamilyHoldout(rows, { ...options, protocol: { ...options.protocol, legitTrainFraction: 0 } });
-    expect(result).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/^fold 1 of 2 has too few rows to train on: trainModel: /) });
+    expect(result.status === 'skipped' && result.reason).toMatch(/^fold 1 of 2 has too few rows to train on: trainModel: /);
   }, 60_000);
 });

@@ -164,7 +164,7 @@ async function runFamilyHoldout(
   if (config.familyHoldout === false) return { status: 'skipped', reason: 'turned off' };
   const protocol = { ...DEFAULT_FAMILY_HOLDOUT, ...(typeof config.familyHoldout === 'object' ? config.familyHoldout : {}) };
   run.emitStage('holdout', `family-held-out evaluation: ${protocol.folds} folds of ${protocol.epochs} epochs, each without a group of DGA families`);
-  const { signal, onEvent } = run.options;
+  const { signal } = run.options;
   return evaluateFamilyHoldout(data.labelledKeys(), {
     preset: run.preset,
     featureSet: run.featureSetName,
@@ -174,7 +174,7 @@ async function runFamilyHoldout(
     threshold: run.threshold,
     ...(config.batchSize === undefined ? {} : { batchSize: config.batchSize }),
     ...(signal === undefined ? {} : { signal }),
-    onFold: (fold, folds) => onEvent?.({ type: 'holdout-fold', fold, folds }),
+    onFold: (fold, folds) => run.options.onEvent?.({ type: 'holdout-fold', fold, folds }),
   });
 }
 
