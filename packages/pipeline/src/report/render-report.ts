@@ -229,7 +229,7 @@ ${figure(accuracySvg, 'Share of labels classified correctly at threshold 0.5 aft
 <h2>Held-out evaluation</h2>
 <div class="charts">
 ${figure(rocSvg, 'Each point is one threshold: the share of DGA labels caught against the share of legit labels flagged, on a log scale where a SOC picks its operating point (dashed: 0.1 % and 1 %). The higher at the left, the better.')}
-${figure(confusionSvg, `Counts on the held-out split at threshold ${metrics.threshold}. Off-diagonal cells are mistakes: legit flagged as DGA (false positives) and DGA missed (false negatives).`)}
+${figure(confusionSvg, `Counts on the held-out split at threshold ${metrics.threshold.toFixed(4)}. Off-diagonal cells are mistakes: legit flagged as DGA (false positives) and DGA missed (false negatives).`)}
 </div>
 </section>
 <section>
