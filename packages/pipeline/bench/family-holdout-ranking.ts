@@ -3,13 +3,15 @@
  * ../shared/data/dga-training.csv for the `default` preset on three feature sets (tutorial,
  * extended, bigram), once with the protocol `dga train` runs (`DEFAULT_FAMILY_HOLDOUT`) and once
  * with full folds (every row, 40 % → 100 % legit, the preset's epochs), and writes the pooled
- * figures and times to bench/family-holdout-ranking.json (ADR 0012 reports them).
- * Run: `node --conditions=@dga/source --import tsx bench/family-holdout-ranking.ts` in
- * packages/pipeline. Env: RANKING_PROTOCOLS (`cheap,full`), RANKING_FEATURE_SETS (`tutorial,extended,bigram`).
+ * figures, per-family recall and times to bench/family-holdout-ranking.json, and one row per case to
+ * bench/results.json (BENCHMARKS.md); ADR 0012 reports them. Run: `pnpm bench` in
+ * packages/pipeline. Env: RANKING_PROTOCOLS (`cheap,full`), RANKING_FEATURE_SETS
+ * (`tutorial,extended,bigram`).
  */
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeBenchResults, type BenchResult } from '@dga/bench';
 import { readDataset } from '@dga/dataset';
 import { type FeatureSetName } from '@dga/features';
 import { sharedDataFile } from '@dga/test-support';
@@ -30,6 +32,7 @@ const rows: LabelledKey[] = [];
 for await (const row of readDataset(sharedDataFile('dga-training.csv'))) rows.push({ key: row.label, label: row.malicious ? 1 : 0, subclass: row.subclass });
 await selectTfjsBackend({ batchSize: 512 });
 const results: Record<string, unknown>[] = [];
+const benchResults: BenchResult[] = [];
 for (const protocolName of protocolNames) {
   for (const featureSet of featureSets) {
     const protocol = protocols[protocolName](featureSet);
@@ -55,6 +58,26 @@ for (const protocolName of protocolNames) {
       settings: result.protocol,
     };
     results.push(entry);
+    const weakest = Object.entries(entry.perFamilyRecall).sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0])).slice(0, 5);
+    benchResults.push({
+      name: `family-held-out, ${protocolName} folds (default preset, ${featureSet} features)`,
+      items: result.pooled.rows.dga + result.pooled.rows.legit,
+      unit: 'rows',
+      seconds,
+      throughput: (result.pooled.rows.dga + result.pooled.rows.legit) / seconds,
+      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      peakHeapBytes: process.memoryUsage().heapUsed,
+      extra: {
+        cpuSeconds: entry.cpuSeconds,
+        rocAuc: Number(entry.rocAuc?.toFixed(4)),
+        tprAt0_1PercentFpr: Number(entry.tprAt0001?.toFixed(4)),
+        tprAt1PercentFpr: Number(entry.tprAt001?.toFixed(4)),
+        folds: result.protocol.folds,
+        epochs: result.protocol.epochs,
+        weakest: weakest.map(([family, recall]) => `${family} ${recall}`).join(' / '),
+      },
+    });
+    writeBenchResults(join(here, 'results.json'), '@dga/pipeline family-held-out', benchResults);
     process.stderr.write(`${protocolName} ${featureSet}: AUC ${entry.rocAuc?.toFixed(4)} TPR@0.1% ${entry.tprAt0001?.toFixed(3)} TPR@1% ${entry.tprAt001?.toFixed(3)} in ${entry.seconds} s (${entry.cpuSeconds} CPU s)\n`);
     writeFileSync(output, JSON.stringify(results, null, 2) + '\n');
   }
