@@ -8,7 +8,7 @@ import { datasetSkipArgs, datasetSkipOptions, explainDatasetError, formatDataset
 import { metricsJson, type MetricsJson } from '../internal/metrics-json';
 import { decisionThreshold, loadModelInfo, nameNonFiniteRow, openClassifier } from '../internal/model-info';
 import { parseNumberFlag, parseThreshold } from '../internal/parse-flags';
-import { formatNumber } from '../internal/render';
+import { formatNumber, formatOperatingPoints } from '../internal/render';
 import { runtimeOf, writeOut } from '../runtime';
 import type { Metrics } from '@dga/model';
 
@@ -33,6 +33,7 @@ export function formatEvaluation(result: EvaluateResult): string {
     `  f1         ${formatNumber(result.f1)}`,
     `  rocAuc     ${result.rocAuc === null ? 'n/a (one class only)' : formatNumber(result.rocAuc)}`,
     '',
+    `  at FPR     ${formatOperatingPoints(result.operatingPoints)}`,
     `  confusion  ${result.confusion.tp} DGA caught · ${result.confusion.fn} DGA missed · ${result.confusion.fp} legit flagged · ${result.confusion.tn} legit passed`,
     result.bestThreshold.threshold === null
       ? ''

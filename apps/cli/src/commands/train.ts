@@ -10,7 +10,7 @@ import { tfjsBackendOptions } from '../internal/tfjs-backend-options';
 import { metricsJson } from '../internal/metrics-json';
 import { createMlmm, mlmmConfigFrom } from '../internal/mlmm';
 import { scrubSecrets } from '../internal/redact';
-import { formatNumber } from '../internal/render';
+import { formatNumber, formatOperatingPoints, formatRate } from '../internal/render';
 import type { ProgressTask } from '../progress';
 import { runtimeOf, writeOut, type CommandRuntime } from '../runtime';
 import { VERSION } from '../version';
@@ -139,21 +139,6 @@ export function formatTrainingSummary(result: TrainingRunResult, cwd: string): s
         ]),
   ];
   return lines.join('\n') + '\n';
-}
-
-function formatRate(rate: number): string {
-  return `${Number((rate * 100).toPrecision(3))} %`;
-}
-
-/** `TPR 0.512 at 0.1 % FPR (threshold 0.9871) · TPR 0.823 at 1 % FPR (threshold 0.8712)`. */
-export function formatOperatingPoints(points: TrainingRunResult['metrics']['operatingPoints']): string {
-  return points
-    .map((point) =>
-      point.tpr === null
-        ? `TPR - at ${formatRate(point.targetFpr)} FPR (one class only)`
-        : `TPR ${formatNumber(point.tpr)} at ${formatRate(point.targetFpr)} FPR (${point.threshold === null ? 'no threshold reaches it' : `threshold ${formatNumber(point.threshold)}`})`,
-    )
-    .join(' · ');
 }
 
 /** The family-held-out lines of the summary: pooled figures and the weakest families, or the stated skip. */

@@ -1,3 +1,5 @@
+import type { OperatingPoint } from '@dga/model';
+
 /** Output formats of row-producing commands. */
 export type RowFormat = 'table' | 'json' | 'csv';
 
@@ -64,4 +66,20 @@ export function createRowWriter(
         .join('  ')
         .trimEnd() + '\n',
   };
+}
+
+/** A rate as a percentage with three significant digits: `1 %`, `0.1 %`. */
+export function formatRate(rate: number): string {
+  return `${Number((rate * 100).toPrecision(3))} %`;
+}
+
+/** `TPR 0.512 at 0.1 % FPR (threshold 0.9871) · TPR 0.823 at 1 % FPR (threshold 0.8712)`. */
+export function formatOperatingPoints(points: readonly OperatingPoint[]): string {
+  return points
+    .map((point) =>
+      point.tpr === null
+        ? `TPR - at ${formatRate(point.targetFpr)} FPR (one class only)`
+        : `TPR ${formatNumber(point.tpr)} at ${formatRate(point.targetFpr)} FPR (${point.threshold === null ? 'no threshold reaches it' : `threshold ${formatNumber(point.threshold)}`})`,
+    )
+    .join(' · ');
 }
