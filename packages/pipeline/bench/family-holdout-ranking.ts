@@ -4,7 +4,7 @@
  * extended, bigram), once with the protocol `dga train` runs (`DEFAULT_FAMILY_HOLDOUT`) and once
  * with full folds (every row, 40 % → 100 % legit, the preset's epochs), and writes the pooled
  * figures, per-family recall and times to bench/family-holdout-ranking.json, and one row per case to
- * bench/results.json (BENCHMARKS.md); ADR 0012 reports them. Run: `pnpm bench` in
+ * bench/results.json (BENCHMARKS.md); ADR 0013 reports them. Run: `pnpm bench` in
  * packages/pipeline. Env: RANKING_PROTOCOLS (`cheap,full`), RANKING_FEATURE_SETS
  * (`tutorial,extended,bigram`).
  */
