@@ -4,7 +4,7 @@
  * extended, bigram), once with the protocol `dga train` runs (`DEFAULT_FAMILY_HOLDOUT`) and once
  * with full folds (every row, 40 % → 100 % legit, the preset's epochs), and writes the pooled
  * figures, per-family recall and times to bench/family-holdout-ranking.json, and one row per case to
- * bench/results.json (BENCHMARKS.md); ADR 0013 reports them. Run: `pnpm bench` in
+ * bench/results.json (BENCHMARKS.md); ADR 0014 reports them. Run: `pnpm bench` in
  * packages/pipeline. Env: RANKING_PROTOCOLS (`cheap,full`), RANKING_FEATURE_SETS
  * (`tutorial,extended,bigram`).
  */
@@ -14,15 +14,16 @@ import { fileURLToPath } from 'node:url';
 import { writeBenchResults, type BenchResult } from '@dga/bench';
 import { readDataset } from '@dga/dataset';
 import { type FeatureSetName } from '@dga/features';
+import { getPreset } from '@dga/model';
 import { sharedDataFile } from '@dga/test-support';
 import { DEFAULT_FAMILY_HOLDOUT, evaluateFamilyHoldout, selectTfjsBackend, type LabelledKey } from '../src/index';
 
 const here = dirname(fileURLToPath(import.meta.url));
-/** The `default` preset's epochs per feature set (its `epochsByFeatureSet`). */
-const presetEpochs: Record<FeatureSetName, number> = { bigram: 6, extended: 10, tutorial: 12 };
+/** The `default` preset's epochs on a feature set (12 on tutorial, 10 on extended, 6 on bigram). */
+const presetEpochs = (featureSet: FeatureSetName): number => getPreset('default').epochsByFeatureSet?.[featureSet] ?? getPreset('default').epochs;
 const protocols = {
   cheap: () => DEFAULT_FAMILY_HOLDOUT,
-  full: (featureSet: FeatureSetName) => ({ folds: DEFAULT_FAMILY_HOLDOUT.folds, epochs: presetEpochs[featureSet], maxTrainRowsPerFamily: null, legitTrainFraction: 1 }),
+  full: (featureSet: FeatureSetName) => ({ folds: DEFAULT_FAMILY_HOLDOUT.folds, epochs: presetEpochs(featureSet), maxTrainRowsPerFamily: null, legitTrainFraction: 1 }),
 };
 const protocolNames = (process.env['RANKING_PROTOCOLS'] ?? 'cheap,full').split(',') as (keyof typeof protocols)[];
 const featureSets = (process.env['RANKING_FEATURE_SETS'] ?? 'tutorial,extended,bigram').split(',') as FeatureSetName[];
