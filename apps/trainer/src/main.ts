@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { loadTrainingConfigFile, RunDirectoryError, runTraining, selectTfjsBackend, TrainingConfigError, tfjsBackendPreference, validateTrainingConfig } from '@dga/pipeline';
 
 /** Where {@link main} reads and writes; tests pass their own. */
@@ -63,7 +62,8 @@ export async function main(io: TrainerIo): Promise<number> {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+/** Runs {@link main} on this process (argv, env, SIGINT) and sets its exit code; the bin calls it. */
+export async function runFromProcess(): Promise<void> {
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   process.exitCode = await main({
