@@ -3,13 +3,12 @@
  * dependencies (turbo, cached, so it works on a fresh clone), then runs `bin/dga.js` and `bin/dga-trainer.js` with plain Node.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createModelMetadata, exportToOnnx } from '@dga/onnx-export';
+import { writeFixtureModel } from './fixture-model';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const dga = join(root, 'apps/cli/bin/dga.js');
@@ -31,12 +30,7 @@ describe('built apps', () => {
       env: { ...process.env, NO_COLOR: '1' },
     });
     if (result.status !== 0) throw new Error(`build failed:\n${result.stdout}\n${result.stderr}`);
-    await tf.setBackend('cpu');
-    const network = tf.sequential();
-    network.add(tf.layers.dense({ units: 2, activation: 'softmax', inputShape: [3], kernelInitializer: tf.initializers.glorotUniform({ seed: 7 }), biasInitializer: 'ones' }));
-    const { bytes } = await exportToOnnx(network, { metadata: createModelMetadata({ featureSet: 'tutorial', seed: 7, preset: 'tutorial', tfjsBackend: 'cpu' }) });
-    writeFileSync(model, bytes);
-    network.dispose();
+    await writeFixtureModel(model);
   }, 240_000);
   afterAll(() => {
     rmSync(scratch, { recursive: true, force: true });

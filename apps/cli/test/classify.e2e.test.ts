@@ -3,9 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createModelMetadata, exportToOnnx } from '@dga/onnx-export';
+import { writeFixtureModel } from './fixture-model';
 import { withOrtTelemetryOn } from '@dga/test-support';
 import { cleanEnv, runDga, startDga } from './spawn-dga';
 
@@ -16,12 +15,7 @@ const cwd = mkdtempSync(join(tmpdir(), 'dga-classify-'));
 const model = join(cwd, 'model.onnx');
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
-  const network = tf.sequential();
-  network.add(tf.layers.dense({ units: 2, activation: 'softmax', inputShape: [3], kernelInitializer: tf.initializers.glorotUniform({ seed: 7 }), biasInitializer: 'ones' }));
-  const { bytes } = await exportToOnnx(network, { metadata: createModelMetadata({ featureSet: 'tutorial', seed: 7, preset: 'tutorial', tfjsBackend: 'cpu' }) });
-  writeFileSync(model, bytes);
-  network.dispose();
+  await writeFixtureModel(model);
 }, 60_000);
 afterAll(() => {
   rmSync(cwd, { recursive: true, force: true });
