@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lockWorkspaceBuild } from '@dga/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFixtureModel } from './fixture-model';
 
@@ -22,7 +23,11 @@ function node(args: string[]): { status: number | null; stdout: string; stderr: 
 }
 
 describe('built apps', () => {
+  // The packages' `dist/` folders are rebuilt in place by the pack test too: hold the workspace
+  // build lock from this build until the last bin has run.
+  let release: (() => Promise<void>) | undefined;
   beforeAll(async () => {
+    release = await lockWorkspaceBuild();
     const result = spawnSync('pnpm', ['exec', 'turbo', 'run', 'build', '--filter=@dga/cli...', '--filter=@dga/trainer...'], {
       cwd: root,
       encoding: 'utf8',
@@ -31,8 +36,9 @@ describe('built apps', () => {
     });
     if (result.status !== 0) throw new Error(`build failed:\n${result.stdout}\n${result.stderr}`);
     await writeFixtureModel(model);
-  }, 240_000);
-  afterAll(() => {
+  }, 900_000);
+  afterAll(async () => {
+    await release?.();
     rmSync(scratch, { recursive: true, force: true });
   });
 

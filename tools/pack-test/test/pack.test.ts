@@ -16,6 +16,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
+import { lockWorkspaceBuild } from '@dga/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -127,8 +128,8 @@ function workspaceDependencies(manifest: Manifest & { dependencies?: Record<stri
   );
 }
 
-beforeAll(() => {
-  // One build per package (tsdown via tools/build-config), so one broken package does not hide the others.
+/** Builds each package in place and packs it into `tarballDirectory`, recording failures per package. */
+function buildAndPack(): void {
   for (const pkg of packages) {
     try {
       run('pnpm', ['run', 'build'], pkg.directory);
@@ -139,6 +140,17 @@ beforeAll(() => {
     } catch (error) {
       failures.set(pkg.manifest.name, error);
     }
+  }
+}
+
+beforeAll(async () => {
+  // One build per package (tsdown via tools/build-config), so one broken package does not hide the
+  // others; under the workspace build lock, as other tests build the same `dist/` folders.
+  const release = await lockWorkspaceBuild();
+  try {
+    buildAndPack();
+  } finally {
+    await release();
   }
   // Install only packages whose workspace dependencies packed too (npm would look for the rest on the registry).
   let changed = true;

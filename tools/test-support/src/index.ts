@@ -5,3 +5,4 @@ export { descendantProcesses, isProcessAlive } from './process-tree';
 export type { ProcessInfo } from './process-tree';
 export { errorModelViolations } from './error-model';
 export type { ErrorClass, ErrorModelCase } from './error-model';
+export { lockWorkspaceBuild } from './workspace-build-lock';
