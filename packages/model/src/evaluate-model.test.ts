@@ -30,6 +30,20 @@ describe('scoreExamples and evaluateModel', () => {
     model.dispose();
   });
 
+  it('scores a batch with one model call, not predict\'s 32-row slices (each a copy of the whole input on wasm)', async () => {
+    const model = createModel({ preset: 'tutorial', featureSet: 'tutorial', seed: 5 });
+    const many: TrainingExample[] = Array.from({ length: 200 }, (_, index) => ({ ...examples[index % 10]!, key: `m${index}` }));
+    const all = new Float32Array(many.flatMap((example) => Array.from(example.features)));
+    const expected = (model.predict(tf.tensor2d(all, [200, 3])) as tf.Tensor).dataSync();
+    let scored: Awaited<ReturnType<typeof scoreExamples>> | undefined;
+    const profile = await tf.profile(async () => {
+      scored = await scoreExamples(model, many);
+    });
+    expect(profile.kernels.filter((kernel) => kernel.name === 'Slice')).toEqual([]);
+    expect(Array.from(scored!.scores)).toEqual(Array.from({ length: 200 }, (_, row) => expected[row * 2 + 1]));
+    model.dispose();
+  });
+
   it('rejects examples whose width differs from the model input with ERR_MODEL_INVALID_EXAMPLE', async () => {
     const model = createModel({ preset: 'default', featureSet: 'extended' });
     await expect(scoreExamples(model, examples)).rejects.toMatchObject({ code: 'ERR_MODEL_INVALID_EXAMPLE' });

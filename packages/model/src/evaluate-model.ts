@@ -1,11 +1,12 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { computeMetrics, type Metrics } from './compute-metrics';
 import { ModelError, throwIfAborted } from './errors';
+import { predictRows } from './internal/predict-rows';
 import type { ScoredRows, TrainingExample } from './train-model';
 
 /** Options of {@link evaluateModel} and {@link scoreExamples}. */
 export interface EvaluateModelOptions {
-  /** Rows per `predict` call. @default 4096 */
+  /** Rows per model call. @default 4096 */
   batchSize?: number;
   /** Decision threshold on P(DGA). @default 0.5 */
   threshold?: number;
@@ -31,7 +32,7 @@ export async function scoreExamples(model: tf.LayersModel, examples: AsyncIterab
   const x = new Float32Array(batchSize * size);
   let count = 0;
   const flush = (): void => {
-    const output = tf.tidy(() => (model.predict(tf.tensor2d(x.subarray(0, count * size), [count, size])) as tf.Tensor).dataSync());
+    const output = predictRows(model, x, count, size);
     for (let row = 0; row < count; row += 1) scores.push(output[row * 2 + 1]!);
     count = 0;
   };

@@ -9,6 +9,7 @@ import type { TrainingData } from './training-data';
 import type { TrainingSettings } from './training-settings';
 import type { TrainingStep } from './training-step';
 import { computeValidationMetrics, type ValidationMetrics } from './validation-metrics';
+import { useTransposeFreeWasmMatMul } from './wasm-matmul';
 
 /** Everything the epoch loop of `trainModel` works with. */
 export interface EpochLoopOptions {
@@ -48,9 +49,20 @@ interface EpochTotals {
 /**
  * Trains up to `settings.epochs` epochs: each one a pass over shuffled training batches, then a
  * validation pass (when there are validation rows) that early stopping watches. Emits the
- * `batch-end` and `epoch-end` events and stops promptly when the signal aborts.
+ * `batch-end` and `epoch-end` events and stops promptly when the signal aborts. On the wasm
+ * backend, the gradients' matrix products run through XNNPACK meanwhile
+ * ({@link useTransposeFreeWasmMatMul}).
  */
 export async function runEpochLoop(options: EpochLoopOptions): Promise<EpochLoopResult> {
+  const releaseMatMul = useTransposeFreeWasmMatMul();
+  try {
+    return await trainEpochs(options);
+  } finally {
+    releaseMatMul();
+  }
+}
+
+async function trainEpochs(options: EpochLoopOptions): Promise<EpochLoopResult> {
   const { data, settings, callbacks, now } = options;
   const { epochs } = settings;
   const history: EpochLog[] = [];

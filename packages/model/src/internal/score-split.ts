@@ -1,8 +1,9 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { throwIfAborted } from '../errors';
 import type { ScoredRows } from '../train-model';
 import { streamSplit } from './example-source';
 import { encodeRow } from './length-encoding';
+import { predictRows } from './predict-rows';
 import type { SplitName } from './split';
 import { standardizeRow, type TrainingData } from './training-data';
 
@@ -22,7 +23,7 @@ export async function scoreSplit(data: TrainingData, wanted: SplitName, scorer: 
   const families: string[] = [];
   const x = new Float32Array(EVAL_BATCH * columns);
   const predictChunk = (count: number): void => {
-    const output = tf.tidy(() => (scorer.predict(tf.tensor2d(x.subarray(0, count * columns), [count, columns])) as tf.Tensor).dataSync());
+    const output = predictRows(scorer, x, count, columns);
     for (let row = 0; row < count; row += 1) scores.push(output[row * 2 + 1]!);
   };
   const rows = { x, labels, families, predictChunk };
