@@ -66,8 +66,8 @@ export default defineCommand({
     // Output is written once per batch (a model call, or what arrived within a second when input
     // trickles in), so stdout sees few large writes and `tail -f log | dga classify` shows rows.
     // On an interrupt the rows already read come as a last batch, then the loop throws.
-    // Chunks read before a worker has started (all of them with --workers 0, or for arguments,
-    // which are few) are scored on this thread, with its own session opened on first use.
+    // Chunks are scored on this thread, with its own session opened on first use, with --workers 0,
+    // for arguments (which are few) and when the whole input is shorter than a batch.
     let here: { score: (inputs: readonly string[]) => Promise<RenderedRecords>; classifier: OnnxClassifier } | undefined;
     const scoreHere = async (chunk: string[]): Promise<RenderedRecords> => {
       if (here === undefined) {

@@ -1,6 +1,6 @@
 import { isIdnLabel } from '@dga/features';
 import { createClassifyBatch, type ClassifyBatchOptions, type ClassifyRecord, type RowPredictor } from './classify-batch';
-import { createRowWriter, type RowFormat } from './render';
+import { createRowWriter, csvField, type RowFormat } from './render';
 
 /** The text of some classified records, with the counts the command reports. */
 export interface RenderedRecords {
@@ -33,6 +33,7 @@ export interface ClassifyOutput {
  */
 export function createClassifyOutput(format: RowFormat): ClassifyOutput {
   const writer = createRowWriter(format, format === 'csv' ? csvColumns : tableColumns);
+  const row = format === 'csv' ? csvRow : format === 'table' ? (record: ClassifyRecord) => writer.row(humanRow(record)) : (record: ClassifyRecord) => writer.row(record as unknown as Record<string, unknown>);
   return {
     header: () => writer.header(),
     render(records) {
@@ -49,7 +50,7 @@ export function createClassifyOutput(format: RowFormat): ClassifyOutput {
           unlabelled += 1;
           if (problems.length < MAX_REPORTED_PROBLEMS) problems.push({ input: record.input, error: record.error });
         }
-        text += writer.row(format === 'table' ? humanRow(record) : (record as unknown as Record<string, unknown>));
+        text += row(record);
       }
       return { text, count: records.length, dga, unlabelled, idn, problems };
     },
@@ -66,6 +67,19 @@ const csvColumns = [
   { key: 'malicious' },
   { key: 'error' },
 ] as const;
+
+/** A number or boolean cell of {@link csvColumns}, as `csvField` renders it: never quoted. */
+function plainCell(value: number | boolean | null): string {
+  return value === null ? '' : String(value);
+}
+
+/**
+ * A CSV row of {@link csvColumns}, the same bytes as the generic row writer's: only the text
+ * columns can need quoting, so only they go through `csvField` (a third of the per-row cost).
+ */
+function csvRow(record: ClassifyRecord): string {
+  return `${csvField(record.input)},${csvField(record.label)},${plainCell(record.length)},${plainCell(record.entropy)},${plainCell(record.vowel_proportion)},${plainCell(record.probability)},${plainCell(record.malicious)},${csvField(record.error)}\n`;
+}
 
 const tableColumns = [
   { key: 'verdict', width: 7 },

@@ -73,4 +73,23 @@ describe.skipIf(requireSharedData('dga-training.csv') ?? requireSharedData('samp
     expect(chunks.reduce((sum, chunk) => sum + chunk.unlabelled, 0)).toBeGreaterThanOrEqual(unscorable.length - 3);
     expect(chunks.length).toBeGreaterThan(4);
   }, 120_000);
+
+  it('leaves every chunk to the workers once a full chunk has started them', async () => {
+    // The main thread reads and writes: scoring there too while the workers start would take a
+    // core from them. Only a first chunk shorter than a batch is scored on the main thread.
+    let scoredHere = 0;
+    let text = '';
+    for await (const chunk of classifyInParallel([inputs.map((value) => ({ value }))], {
+      workers: 1,
+      scoreHere: () => {
+        scoredHere += 1;
+        return Promise.reject(new Error('scored on the main thread'));
+      },
+      worker: { model, modelName: 'test model', batch, format: 'csv', intraOpNumThreads: 1 },
+    })) {
+      text += chunk.text;
+    }
+    expect(scoredHere).toBe(0);
+    expect(text).toBe(await singleThread(inputs, 'csv'));
+  }, 120_000);
 });

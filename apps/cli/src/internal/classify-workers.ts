@@ -14,8 +14,10 @@ export interface ClassifyInParallelOptions extends InputBatchesOptions {
   /** Chunks sent to the workers and not yet written, per worker: bounds memory. @default 2 */
   chunksPerWorker?: number;
   /**
-   * Scores a chunk on this thread, for the chunks read while no worker has started yet (starting
-   * one takes a moment, so short inputs never wait for it). Called for one chunk at a time.
+   * Scores a chunk on this thread: the first chunk when it is shorter than a batch (the workers
+   * start with the first full chunk, so short inputs never wait for them). Once they are starting,
+   * every chunk waits for them: scoring here too would take a core from them. Called for one chunk
+   * at a time.
    */
   scoreHere: (inputs: string[]) => Promise<RenderedRecords>;
   /**
@@ -135,9 +137,12 @@ export async function* classifyInParallel(
     let nextId = 0;
     let here: Promise<unknown> = Promise.resolve();
     const dispatch = async (chunk: string[]): Promise<RenderedRecords> => {
-      if (options.workersOnly === true) await Promise.any(starts);
       if (startFailure !== undefined) throw startFailure;
-      if (workers.length === 0 && chunk.length >= chunkSize) startPool();
+      if (workers.length === 0 && (options.workersOnly === true || chunk.length >= chunkSize)) startPool();
+      // Once the pool is starting, every chunk waits for a worker: scoring here too would take a
+      // core from the workers (the main thread already reads and writes).
+      if (workers.length > 0 && !workers.some((worker) => worker.ready)) await Promise.any(starts).catch(() => undefined);
+      if (startFailure !== undefined) throw startFailure;
       const ready = workers.filter((worker) => worker.ready);
       if (ready.length === 0) {
         const result = here.then(() => options.scoreHere(chunk));
