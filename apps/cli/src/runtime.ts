@@ -5,7 +5,8 @@ import type { ProgressRenderer } from './progress';
 
 /** A writable text stream (stdout/stderr or a test double). */
 export interface TextOutput {
-  write(chunk: string): boolean;
+  /** Text, or its UTF-8 bytes (what `dga classify`'s worker threads send). */
+  write(chunk: string | Uint8Array): boolean;
   once?(event: 'drain', listener: () => void): unknown;
   isTTY?: boolean;
   columns?: number;
@@ -42,7 +43,7 @@ export function runtimeOf(context: CommandContext<never> | { data?: unknown }): 
  * fails at once (a full disk: ENOSPC) is a runtime error naming stdout; one reported later
  * through the stream's `error` event is handled by `main.ts`.
  */
-export async function writeOut(output: TextOutput, text: string): Promise<void> {
+export async function writeOut(output: TextOutput, text: string | Uint8Array): Promise<void> {
   let flushed: boolean;
   try {
     flushed = output.write(text);

@@ -17,11 +17,12 @@ export interface InProcessRun {
 }
 
 /** A stdout/stderr stand-in that keeps what was written in `text`. */
-export function sink(): { write(chunk: string): boolean; text: string } {
+export function sink(): { write(chunk: string | Uint8Array): boolean; text: string } {
+  const decoder = new TextDecoder();
   return {
     text: '',
-    write(chunk: string) {
-      this.text += chunk;
+    write(chunk: string | Uint8Array) {
+      this.text += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
       return true;
     },
   };

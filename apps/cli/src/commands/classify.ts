@@ -92,8 +92,9 @@ export default defineCommand({
         dga += chunk.dga;
         unlabelled += chunk.unlabelled;
         idn += chunk.idn;
-        await writeOut(runtime.stdout, text + chunk.text);
+        if (text !== '') await writeOut(runtime.stdout, text);
         text = '';
+        await writeOut(runtime.stdout, chunk.text);
         task.update(count);
       }
       // No input at all: the table or CSV header alone.

@@ -2,9 +2,13 @@ import { isIdnLabel } from '@dga/features';
 import { createClassifyBatch, type ClassifyBatchOptions, type ClassifyRecord, type RowPredictor } from './classify-batch';
 import { createRowWriter, csvField, type RowFormat } from './render';
 
-/** The text of some classified records, with the counts the command reports. */
-export interface RenderedRecords {
-  text: string;
+/**
+ * The text of some classified records, with the counts the command reports. Worker threads send
+ * the text as UTF-8 bytes (transferred, not copied: no string crosses the thread boundary or is
+ * encoded again on the main thread).
+ */
+export interface RenderedRecords<Text extends string | Uint8Array = string> {
+  text: Text;
   /** Records rendered. */
   count: number;
   /** Records with a DGA verdict. */

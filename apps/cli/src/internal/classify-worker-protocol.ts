@@ -34,7 +34,7 @@ export interface WorkerError {
 /** A worker's answer: ready, a scored chunk, or a failure (`id` -1: the worker could not start). */
 export type FromClassifyWorker =
   | { type: 'ready' }
-  | ({ type: 'scored'; id: number } & RenderedRecords)
+  | ({ type: 'scored'; id: number } & RenderedRecords<Uint8Array>)
   | { type: 'failed'; id: number; error: WorkerError };
 
 /** The fields of `error` that survive `postMessage`, keeping what the CLI reports from. */

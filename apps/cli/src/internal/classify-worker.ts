@@ -6,6 +6,7 @@ import { serializeWorkerError, type ClassifyWorkerData, type FromClassifyWorker,
 
 const data = workerData as ClassifyWorkerData;
 const port = parentPort!;
+const encoder = new TextEncoder();
 
 async function start(): Promise<void> {
   const { createOnnxClassifier } = await import('@dga/onnx-export');
@@ -20,12 +21,17 @@ async function start(): Promise<void> {
   port.on('message', (message: ToClassifyWorker) => {
     queue = queue.then(async () => {
       let reply: FromClassifyWorker;
+      const transfer: ArrayBuffer[] = [];
       try {
-        reply = { type: 'scored', id: message.id, ...(await score(message.inputs)) };
+        const rendered = await score(message.inputs);
+        // The text goes as bytes, moved rather than copied, and the main thread writes them as is.
+        const bytes = encoder.encode(rendered.text);
+        transfer.push(bytes.buffer);
+        reply = { type: 'scored', id: message.id, ...rendered, text: bytes };
       } catch (error) {
         reply = { type: 'failed', id: message.id, error: serializeWorkerError(error) };
       }
-      port.postMessage(reply);
+      port.postMessage(reply, transfer);
     });
   });
   port.postMessage({ type: 'ready' } satisfies FromClassifyWorker);

@@ -41,8 +41,10 @@ async function singleThread(inputs: readonly string[], format: RowFormat): Promi
   return text;
 }
 
-async function onWorkers(inputs: readonly string[], format: RowFormat): Promise<{ text: string; chunks: RenderedRecords[] }> {
-  const chunks: RenderedRecords[] = [];
+const textOf = (text: string | Uint8Array): string => (typeof text === 'string' ? text : new TextDecoder().decode(text));
+
+async function onWorkers(inputs: readonly string[], format: RowFormat): Promise<{ text: string; chunks: RenderedRecords<string | Uint8Array>[] }> {
+  const chunks: RenderedRecords<string | Uint8Array>[] = [];
   // Half the inputs one at a time, half as chunk reads, as the file reader delivers them.
   const reads = [...inputs.slice(0, 500).map((value) => ({ value })), inputs.slice(500).map((value) => ({ value }))];
   for await (const chunk of classifyInParallel(reads, {
@@ -53,7 +55,7 @@ async function onWorkers(inputs: readonly string[], format: RowFormat): Promise<
   })) {
     chunks.push(chunk);
   }
-  return { text: chunks.map((chunk) => chunk.text).join(''), chunks };
+  return { text: chunks.map((chunk) => textOf(chunk.text)).join(''), chunks };
 }
 
 describe.skipIf(requireSharedData('dga-training.csv') ?? requireSharedData('sample-small.csv'))('classifyInParallel', () => {
@@ -87,7 +89,7 @@ describe.skipIf(requireSharedData('dga-training.csv') ?? requireSharedData('samp
       },
       worker: { model, modelName: 'test model', batch, format: 'csv', intraOpNumThreads: 1 },
     })) {
-      text += chunk.text;
+      text += textOf(chunk.text);
     }
     expect(scoredHere).toBe(0);
     expect(text).toBe(await singleThread(inputs, 'csv'));

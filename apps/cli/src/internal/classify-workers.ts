@@ -38,7 +38,7 @@ export interface ClassifyInParallelOptions extends InputBatchesOptions {
 export const DEFAULT_CLASSIFY_WORKERS = 0;
 
 interface PendingChunk {
-  resolve(rendered: RenderedRecords): void;
+  resolve(rendered: RenderedRecords<string | Uint8Array>): void;
   reject(error: unknown): void;
 }
 
@@ -107,7 +107,7 @@ function startWorker(data: ClassifyWorkerData): { worker: PoolWorker; started: P
 
 /**
  * Classifies a stream of inputs on worker threads and yields the rendered text chunk by chunk,
- * in input order. The main thread reads the input and cuts it into chunks (a model call each,
+ * in input order (as UTF-8 bytes when a worker rendered it). The main thread reads the input and cuts it into chunks (a model call each,
  * or what arrived before a pause of `flushIntervalMs`, or before `signal` aborted); each worker
  * extracts the labels, computes the features, runs its ONNX Runtime session and renders the
  * rows. At most `workers × chunksPerWorker` chunks are under way, so memory stays constant
@@ -117,7 +117,7 @@ function startWorker(data: ClassifyWorkerData): { worker: PoolWorker; started: P
 export async function* classifyInParallel(
   inputs: AsyncIterable<InputRead> | Iterable<InputRead>,
   options: ClassifyInParallelOptions,
-): AsyncGenerator<RenderedRecords> {
+): AsyncGenerator<RenderedRecords<string | Uint8Array>> {
   const chunkSize = options.worker.batch.batchSize ?? 4096;
   const maxInFlight = Math.max(1, options.workers) * (options.chunksPerWorker ?? 2);
   // Workers start with the first full chunk: shorter inputs are scored here without them.
@@ -136,7 +136,7 @@ export async function* classifyInParallel(
   try {
     let nextId = 0;
     let here: Promise<unknown> = Promise.resolve();
-    const dispatch = async (chunk: string[]): Promise<RenderedRecords> => {
+    const dispatch = async (chunk: string[]): Promise<RenderedRecords<string | Uint8Array>> => {
       if (startFailure !== undefined) throw startFailure;
       if (workers.length === 0 && (options.workersOnly === true || chunk.length >= chunkSize)) startPool();
       // Once the pool is starting, every chunk waits for a worker: scoring here too would take a
@@ -152,7 +152,7 @@ export async function* classifyInParallel(
       let least = ready[0]!;
       for (const worker of ready) if (worker.pending.size < least.pending.size) least = worker;
       const id = nextId++;
-      const result = new Promise<RenderedRecords>((resolve, reject) => least.pending.set(id, { resolve, reject }));
+      const result = new Promise<RenderedRecords<string | Uint8Array>>((resolve, reject) => least.pending.set(id, { resolve, reject }));
       least.thread.postMessage({ id, inputs: chunk } satisfies ToClassifyWorker);
       return result;
     };
@@ -167,7 +167,7 @@ export async function* classifyInParallel(
         return chunk.length;
       },
     };
-    const queue: Promise<RenderedRecords>[] = [];
+    const queue: Promise<RenderedRecords<string | Uint8Array>>[] = [];
     let reading = true;
     let readError: Error | undefined;
     let wakeWriter: (() => void) | undefined;
