@@ -137,7 +137,6 @@ export async function* classifyInParallel(
     let nextId = 0;
     let here: Promise<unknown> = Promise.resolve();
     const dispatch = async (chunk: string[]): Promise<RenderedRecords<string | Uint8Array>> => {
-      if (startFailure !== undefined) throw startFailure;
       if (workers.length === 0 && (options.workersOnly === true || chunk.length >= chunkSize)) startPool();
       // Once the pool is starting, every chunk waits for a worker: scoring here too would take a
       // core from the workers (the main thread already reads and writes).
