@@ -29,11 +29,11 @@ export interface ClassifyInParallelOptions extends InputBatchesOptions {
 
 /**
  * Worker threads `dga classify` uses unless told: none. Measured on this project's 2-core machine
- * (1M hosts to CSV, run from source, shared machine at load average 5–8, alternating runs): the
- * main thread alone took 7.5–8.3 s, 7 CPU seconds and 200 MiB; two workers 11.7 s, 11.5 CPU
- * seconds and 400 MiB. The workers' extra cost (their start, about 0.9 CPU s each from source,
- * and per host) outweighs the second core there, so they are opt-in (`--workers N`) until it is
- * brought down (see the CLI's BENCHMARKS.md rows).
+ * (1M hosts, run from source, shared machine at load average 3): the main thread alone took
+ * 4.9 s, 5.7 CPU seconds and 200 MiB; two workers 5.2 s to CSV and 4.6 s to NDJSON, 8.8–9.3 CPU
+ * seconds and 350–370 MiB, and 1.5 s more than the main thread for 5,000 hosts (their start, with
+ * tsx from source). The workers no longer lose to the main thread, but they do not beat it clearly
+ * for their CPU and memory, so they stay opt-in (`--workers N`).
  */
 export const DEFAULT_CLASSIFY_WORKERS = 0;
 
