@@ -125,8 +125,8 @@ const ngramPreset: PresetSpec = {
  *   features), Dense 128 → 64 (relu, he_normal) → Dense(2, softmax); adam with a cosine schedule
  *   (50 warm-up steps to 0.004, decaying to 2 % of it), batch 512, 6 epochs (10 on `extended`, 12
  *   on `tutorial`: cheaper steps, slower convergence), early stopping on the validation ROC AUC of
- *   a 10 % validation split (patience 3, best weights kept). Trains in ~40 s on 2 cores with the
- *   wasm backend. Chosen by held-out measurements (docs/decisions/0007, 0008): the 42 unigram
+ *   a 10 % validation split (patience 3, best weights kept). Trains in 12–28 s on 2 cores with the
+ *   wasm backend (6 epochs of 2–4 s, depending on the machine's load; docs/decisions/0015). Chosen by held-out measurements (docs/decisions/0007, 0008): the 42 unigram
  *   features of `extended` cap an MLP near F1 0.90 / AUC 0.96 whatever its size; bigram flags lift
  *   it past 0.92 / 0.97; the length flags add about +0.01 F1 on every feature set (many DGA
  *   families emit a few exact lengths); validation loss stopped too early (epoch 3 of 6).

@@ -50,7 +50,8 @@ export interface SelectTfjsBackendOptions {
  * Below this batch size `auto` prefers `cpu` to `wasm`. Measured on dga-training.csv (2-core
  * machine, `pnpm bench` in packages/model): the tutorial preset at batch 7 takes 2.4 ms/step on
  * `cpu` and 3.3 on `wasm` in the step profile (full epochs: 2.5–2.9 vs 2.9–4.0, noisy); the
- * default preset at batch 512 takes 178 ms/step on `cpu` and 31–37 on `wasm`.
+ * default preset at batch 512 takes 178 ms/step on `cpu` and 20 on `wasm` (9 ms of CPU; 31–37 before
+ * its transposed products went through XNNPACK, docs/decisions/0015).
  */
 export const SMALL_BATCH = 64;
 
