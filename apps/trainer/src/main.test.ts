@@ -45,4 +45,13 @@ describe('dga-trainer CONFIG.json', () => {
     expect(await main(args)).toBe(2);
     expect(out.stderr).toMatch(/^error: DGA_TFJS_BACKEND=gpu is not a tfjs backend/);
   });
+
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('exits %s → %i when stopped by that signal', async (signal, code) => {
+    writeFileSync(join(cwd, 'stopped.json'), JSON.stringify({ out: 'stopped-run' }));
+    const { io: args } = io(['stopped.json'], cwd, { DGA_TFJS_BACKEND: 'cpu' });
+    expect(await main({ ...args, signal: AbortSignal.abort(signal) })).toBe(code);
+  });
 });

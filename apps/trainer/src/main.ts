@@ -16,7 +16,8 @@ const USAGE = 'usage: dga-trainer CONFIG.json (a JSON training config; "out" is 
 /**
  * Runs training from a config file: `dga-trainer CONFIG.json`. `DGA_DATASET` is the dataset when
  * the config names none; `DGA_TFJS_BACKEND` (`auto`, `node`, `wasm`, `cpu`) picks tfjs's backend.
- * Returns the exit code: 0 done, 1 the run failed, 2 bad usage or config, 130 interrupted.
+ * Returns the exit code: 0 done, 1 the run failed, 2 bad usage or config, 130 interrupted (143 when
+ * `signal` was aborted with the reason `'SIGTERM'`).
  */
 export async function main(io: TrainerIo): Promise<number> {
   const [file, ...rest] = io.argv;
@@ -55,7 +56,7 @@ export async function main(io: TrainerIo): Promise<number> {
     io.stdout(`${result.artifacts.directory}: F1 ${result.metrics.f1.toFixed(4)} at threshold ${result.metrics.threshold.toFixed(4)}; ${unseen}\n`);
     return 0;
   } catch (error) {
-    if (io.signal?.aborted === true) return 130;
+    if (io.signal?.aborted === true) return io.signal.reason === 'SIGTERM' ? 143 : 130;
     const message = error instanceof Error ? error.message : String(error);
     io.stderr(`error: ${RunDirectoryError.isInstance(error) ? `"out" in ${file}: ${message}` : message}\n`);
     return 1;
@@ -65,7 +66,8 @@ export async function main(io: TrainerIo): Promise<number> {
 /** Runs {@link main} on this process (argv, env, SIGINT) and sets its exit code; the bin calls it. */
 export async function runFromProcess(): Promise<void> {
   const controller = new AbortController();
-  process.once('SIGINT', () => controller.abort());
+  // Ctrl-C and `kill` stop the run cleanly (nothing half-written), exiting 130 and 143.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => controller.abort(signal));
   process.exitCode = await main({
     argv: process.argv.slice(2),
     env: process.env,
