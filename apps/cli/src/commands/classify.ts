@@ -8,7 +8,7 @@ import { classifyInParallel, DEFAULT_CLASSIFY_WORKERS } from '../internal/classi
 import { readInputChunks } from '../internal/inputs';
 import { decisionThreshold, loadModelInfo, openClassifier } from '../internal/model-info';
 import { parseNumberFlag, parseThreshold, positionals } from '../internal/parse-flags';
-import type { RowFormat } from '../internal/render';
+import { formatNumber, type RowFormat } from '../internal/render';
 import { runtimeOf, writeOut } from '../runtime';
 
 /** Picks the output format from `--format` and `--json`. */
@@ -102,7 +102,7 @@ export default defineCommand({
     } finally {
       await here?.classifier.dispose();
     }
-    task.done(`classified ${count} input${count === 1 ? '' : 's'}: ${dga} DGA at threshold ${threshold}${idn === 0 ? '' : `, ${idn} IDN not scored`}`);
+    task.done(`classified ${count} input${count === 1 ? '' : 's'}: ${dga} DGA at threshold ${formatNumber(threshold)}${idn === 0 ? '' : `, ${idn} IDN not scored`}`);
     if (unlabelled > MAX_REPORTED_PROBLEMS) runtime.logger.warn(`${unlabelled} inputs had no registrable label (first ${MAX_REPORTED_PROBLEMS} shown)`);
     if (idn > 0) runtime.logger.warn(`${idn} input${idn === 1 ? ' has an IDN label' : 's have IDN labels'} (xn--…), not scored: the model does not judge punycode (verdict IDN)`);
     runtime.logger.debug('classify throughput', { perSecond: Math.round(count / ((performance.now() - started) / 1000)) });
