@@ -43,7 +43,12 @@ export type FeatureKind =
    * Share of the label's first `min(length − 1, maxPairs)` adjacent character pairs that are in
    * `pairs` (0 for a one-character label).
    */
-  | { readonly type: 'pairShare'; readonly pairs: readonly string[]; readonly maxPairs: number };
+  | { readonly type: 'pairShare'; readonly pairs: readonly string[]; readonly maxPairs: number }
+  /**
+   * The code of the label's character at `position` (from 0): 1 + its index in `alphabet`, 0 for
+   * a character outside the alphabet and for a position at or beyond the label's end.
+   */
+  | { readonly type: 'characterCode'; readonly position: number; readonly alphabet: string };
 
 /** @internal A definition plus how to compute it. */
 export interface FeatureSpec extends FeatureDefinition {
@@ -193,4 +198,52 @@ export const ngramFeatures: readonly FeatureSpec[] = [
   ...bigramFeatures,
   pairShareFeature('english_pair_share', 'Share of the first 24 adjacent character pairs that are among the 200 most frequent English bigrams.', ENGLISH_BIGRAMS),
   pairShareFeature('rare_pair_share', 'Share of the first 24 adjacent character pairs that are letter bigrams English words almost never contain.', RARE_ENGLISH_BIGRAMS),
+];
+
+/** The characters a `char` feature codes, in code order: `a` is 1, `-` is 37 (0: none or other). */
+export const CHARACTER_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789-';
+
+/** The label positions the `char` set codes: characters 0…23. */
+export const CHARACTER_POSITIONS = 24;
+
+/**
+ * A feature = the code of the label's character at `position`: 1 + its index in
+ * {@link CHARACTER_ALPHABET}, 0 for any other character and beyond the label's end.
+ *
+ * The LINQ twin reads the alphabet from the column `char_alphabet` and takes the character with
+ * `substring(label, i', 1)`. Guarded by `length(label) > i`, with the start `i'` clamped to 0 so
+ * the call stays in range even if Devo evaluates both branches of `ifthenelse`; the character is
+ * coded only if the alphabet contains it (`->`), so `locate`'s not-found value never counts; and
+ * its index is `locate(char_alphabet, c) − locate(char_alphabet, "a") + 1`, the same whether
+ * `locate` counts from 0 or from 1 (`a` is the alphabet's first character).
+ */
+function characterCodeFeature(position: number): FeatureSpec {
+  const column = CHARACTER_ALPHABET_COLUMN;
+  return {
+    name: `char_${position}`,
+    column: `char_${position}`,
+    description: `Code of the label's character at position ${position} (from 0): 1-37 for a-z, 0-9, "-"; 0 for another character or beyond the end.`,
+    linqConstant: { column, value: CHARACTER_ALPHABET },
+    linq: (label) => {
+      const inside = `length(${label}) > ${position}`;
+      const character = `substring(${label}, ${position === 0 ? '0' : `ifthenelse(${inside}, ${position}, 0)`}, 1)`;
+      const code = `locate(${column}, ${character}) - locate(${column}, "a") + 1`;
+      return `ifthenelse(${inside}, ifthenelse(${column} -> ${character}, ${code}, 0), 0)`;
+    },
+    kind: { type: 'characterCode', position, alphabet: CHARACTER_ALPHABET },
+  };
+}
+
+/** The column holding {@link CHARACTER_ALPHABET} in a `char` query. */
+const CHARACTER_ALPHABET_COLUMN = 'char_alphabet';
+
+/**
+ * The 266 features of the `char` set, in the model's input order: the 242 `bigram` features, then
+ * `char_0` … `char_23`, the codes of the label's first 24 characters (0 beyond the end). The
+ * `char` preset one-hot encodes them inside the model (a character branch beside the feature
+ * branch).
+ */
+export const charFeatures: readonly FeatureSpec[] = [
+  ...bigramFeatures,
+  ...Array.from({ length: CHARACTER_POSITIONS }, (_, position) => characterCodeFeature(position)),
 ];

@@ -26,7 +26,10 @@ function referenceFeatures(label: string, set: FeatureSetName): number[] {
   // The first min(n − 1, 24) pairs, each looked up in the table.
   const pairs = units.slice(0, 25).slice(1).map((unit, index) => units[index]! + unit);
   const pairShare = (table: readonly string[]): number => (pairs.length === 0 ? 0 : pairs.filter((pair) => table.includes(pair)).length / pairs.length);
-  return [...bigram, pairShare(ENGLISH_BIGRAMS), pairShare(RARE_ENGLISH_BIGRAMS)];
+  if (set === 'ngram') return [...bigram, pairShare(ENGLISH_BIGRAMS), pairShare(RARE_ENGLISH_BIGRAMS)];
+  // char: the codes of the first 24 code units, 1 + index in the alphabet, 0 for others and beyond the end.
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789-';
+  return [...bigram, ...Array.from({ length: 24 }, (_, position) => (position < n ? alphabet.indexOf(units[position]!) + 1 : 0))];
 }
 
 function compute(label: string, set: FeatureSetName = 'tutorial'): Float64Array {
@@ -66,9 +69,26 @@ describe('getFeatureSet', () => {
     expect(set.features[42]!.linq('label')).toBe('ifthenelse(label -> "in", 1, 0)');
   });
 
+  it('defines char as bigram then the codes of the first 24 characters, 0 beyond the end and for other characters', () => {
+    const set = getFeatureSet('char');
+    expect(set.size).toBe(266);
+    expect(set.featureNames.slice(0, 242)).toEqual(getFeatureSet('bigram').featureNames);
+    expect(set.featureNames.slice(242)).toEqual(Array.from({ length: 24 }, (_, position) => `char_${position}`));
+    expect(set.characterCodes).toEqual({ offset: 242, count: 24, alphabet: 'abcdefghijklmnopqrstuvwxyz0123456789-' });
+    expect(getFeatureSet('bigram').characterCodes).toBeUndefined();
+    // a=1 … z=26, 0=27 … 9=36, -=37; "_" and "é" are outside the alphabet.
+    expect(Array.from(compute('az09-_é', 'char').slice(242, 250))).toEqual([1, 26, 27, 36, 37, 0, 0, 0]);
+    const long = compute('x'.repeat(40), 'char');
+    expect(Array.from(long.slice(242))).toEqual(new Array(24).fill(24));
+    expect(set.features[243]!.linq('label')).toBe(
+      'ifthenelse(length(label) > 1, ifthenelse(char_alphabet -> substring(label, ifthenelse(length(label) > 1, 1, 0), 1), ' +
+        'locate(char_alphabet, substring(label, ifthenelse(length(label) > 1, 1, 0), 1)) - locate(char_alphabet, "a") + 1, 0), 0)',
+    );
+  });
+
   it('lists the sets and rejects unknown names with a typed error', () => {
-    expect(featureSetNames).toEqual(['tutorial', 'extended', 'bigram', 'ngram']);
-    expect(() => getFeatureSet('huge' as FeatureSetName)).toThrowError(/Unknown feature set "huge".*tutorial, extended, bigram, ngram/);
+    expect(featureSetNames).toEqual(['tutorial', 'extended', 'bigram', 'ngram', 'char']);
+    expect(() => getFeatureSet('huge' as FeatureSetName)).toThrowError(/Unknown feature set "huge".*tutorial, extended, bigram, ngram, char/);
     try {
       getFeatureSet('toString' as FeatureSetName);
     } catch (error) {
@@ -194,7 +214,10 @@ describe('FeatureSet.compute properties', () => {
         if (!Number.isFinite(value) || !(Math.abs(value - expected[index]!) < 5e-13)) found.push(`${set}[${index}] = ${value}, expected ${expected[index]}`);
         // Entropy is within [0, log2(length)]; proportions within [0, 1].
         if (index === 1 && !(value >= 0 && value <= Math.log2(label.length) + 1e-12)) found.push(`${set}[1] entropy ${value} out of range`);
-        if (index >= 2 && !(value >= 0 && value <= 1)) found.push(`${set}[${index}] = ${value} is not a proportion`);
+        const codes = getFeatureSet(set).characterCodes;
+        if (codes !== undefined && index >= codes.offset) {
+          if (!(Number.isInteger(value) && value >= 0 && value <= codes.alphabet.length)) found.push(`${set}[${index}] = ${value} is not a character code`);
+        } else if (index >= 2 && !(value >= 0 && value <= 1)) found.push(`${set}[${index}] = ${value} is not a proportion`);
       }
     }
     return found;

@@ -1,9 +1,9 @@
-import { bigramFeatures, extendedFeatures, ngramFeatures, tutorialFeatures, type FeatureDefinition, type FeatureSpec } from './feature-definitions';
+import { bigramFeatures, charFeatures, extendedFeatures, ngramFeatures, tutorialFeatures, type FeatureDefinition, type FeatureSpec } from './feature-definitions';
 import { FeaturesError, quoteInput } from './features-error';
 import { sharedLabelStats, type LabelStats } from './internal/label-stats';
 
 /** Names of the feature sets. */
-export type FeatureSetName = 'tutorial' | 'extended' | 'bigram' | 'ngram';
+export type FeatureSetName = 'tutorial' | 'extended' | 'bigram' | 'ngram' | 'char';
 
 /**
  * A named, versioned, ordered list of features. The order is the model's input order.
@@ -16,8 +16,14 @@ export interface FeatureSet {
   /** Bumped whenever any feature's meaning changes; recorded in models as `dga.feature_set_version`. */
   readonly version: number;
   readonly features: readonly FeatureDefinition[];
-  /** `features.length`: 3 for `tutorial`, 42 for `extended`, 242 for `bigram`, 244 for `ngram`. */
+  /** `features.length`: 3 for `tutorial`, 42 for `extended`, 242 for `bigram`, 244 for `ngram`, 266 for `char`. */
   readonly size: number;
+  /**
+   * Where the set's character codes are (the `char` set's `char_0` … `char_23`), or undefined
+   * when it has none: `count` consecutive features from `offset`, each 1 + the index of the
+   * label's character in `alphabet` (0 for another character or beyond the end).
+   */
+  readonly characterCodes: { readonly offset: number; readonly count: number; readonly alphabet: string } | undefined;
   /** The feature names in input order (`features.map(f => f.name)`). */
   readonly featureNames: readonly string[];
   /**
@@ -38,9 +44,9 @@ export interface FeatureSet {
  * Every feature set name, in a stable order.
  *
  * @example
- * for (const name of featureSetNames) console.log(name, getFeatureSet(name).size); // tutorial 3, extended 42, bigram 242, ngram 244
+ * for (const name of featureSetNames) console.log(name, getFeatureSet(name).size); // tutorial 3, extended 42, bigram 242, ngram 244, char 266
  */
-export const featureSetNames: readonly FeatureSetName[] = Object.freeze(['tutorial', 'extended', 'bigram', 'ngram'] as const);
+export const featureSetNames: readonly FeatureSetName[] = Object.freeze(['tutorial', 'extended', 'bigram', 'ngram', 'char'] as const);
 
 /**
  * Compiles the feature kinds into one table-driven pass (the reference meaning of each kind is in
@@ -67,6 +73,7 @@ function compileCompute(
   const shareMaxPairs: number[] = [];
   specs.forEach((spec, slot) => {
     const kind = spec.kind;
+    if (kind.type === 'characterCode') return; // written by compileCharacterCodes
     if (kind.type === 'length') lengthSlots.push(slot);
     else if (kind.type === 'pairShare') {
       // table[(first << 7) | second] = 1 for each pair of the table; ASCII only.
@@ -155,9 +162,42 @@ function compileCompute(
   };
 }
 
+/**
+ * The `characterCode` features' pass: a character → code table over ASCII, then one store per
+ * coded position (0 beyond the label's end). Undefined when the set has none. The codes must be
+ * consecutive features of one alphabet, as {@link FeatureSet.characterCodes} describes them.
+ */
+function compileCharacterCodes(specs: readonly FeatureSpec[]): { fill: (label: string, out: Float32Array | Float64Array, offset: number) => void; layout: NonNullable<FeatureSet['characterCodes']> } | undefined {
+  const first = specs.findIndex((spec) => spec.kind.type === 'characterCode');
+  if (first < 0) return undefined;
+  const codes = specs.slice(first).filter((spec) => spec.kind.type === 'characterCode');
+  const alphabet = specs[first]!.kind.type === 'characterCode' ? specs[first]!.kind.alphabet : '';
+  codes.forEach((spec, index) => {
+    if (spec !== specs[first + index] || spec.kind.type !== 'characterCode' || spec.kind.position !== index || spec.kind.alphabet !== alphabet) {
+      throw new Error(`internal: character codes must be consecutive features char_0, char_1, … of one alphabet (${spec.name})`);
+    }
+  });
+  const codeOf = new Uint8Array(128);
+  for (let index = 0; index < alphabet.length; index++) codeOf[alphabet.charCodeAt(index)] = index + 1;
+  const count = codes.length;
+  return {
+    layout: { offset: first, count, alphabet },
+    fill(label, out, offset) {
+      const start = offset + first;
+      const coded = Math.min(label.length, count);
+      for (let position = 0; position < coded; position++) {
+        const character = label.charCodeAt(position);
+        out[start + position] = character < 128 ? codeOf[character]! : 0;
+      }
+      for (let position = coded; position < count; position++) out[start + position] = 0;
+    },
+  };
+}
+
 function createFeatureSet(name: FeatureSetName, version: number, specs: readonly FeatureSpec[]): FeatureSet {
   const size = specs.length;
   const fill = compileCompute(specs);
+  const characterCodes = compileCharacterCodes(specs);
   const stats = sharedLabelStats;
   return Object.freeze({
     name,
@@ -165,6 +205,7 @@ function createFeatureSet(name: FeatureSetName, version: number, specs: readonly
     features: Object.freeze([...specs]),
     size,
     featureNames: Object.freeze(specs.map((spec) => spec.name)),
+    characterCodes: characterCodes === undefined ? undefined : Object.freeze({ ...characterCodes.layout }),
     compute(label: string, out: Float32Array | Float64Array, offset = 0): void {
       if (label.length === 0) {
         throw new FeaturesError(
@@ -184,6 +225,7 @@ function createFeatureSet(name: FeatureSetName, version: number, specs: readonly
       }
       stats.load(label);
       fill(stats, label, out, offset);
+      characterCodes?.fill(label, out, offset);
     },
   });
 }
@@ -193,6 +235,7 @@ const featureSets: Readonly<Record<FeatureSetName, FeatureSet>> = {
   extended: createFeatureSet('extended', 1, extendedFeatures),
   bigram: createFeatureSet('bigram', 1, bigramFeatures),
   ngram: createFeatureSet('ngram', 1, ngramFeatures),
+  char: createFeatureSet('char', 1, charFeatures),
 };
 
 /**

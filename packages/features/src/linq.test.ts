@@ -6,7 +6,7 @@ import { ENGLISH_BIGRAMS, RARE_ENGLISH_BIGRAMS } from './english-bigrams';
 /** Functions of docs/reference/linq-functions.md that the generated LINQ may use. */
 const allowedFunctions = new Set([
   'split', 'rootsuffix', 'lower', 'isnotnull', 'float', 'float4', 'length', 'shannonentropy', 'countbyfilter', 'at', 'mlevalmodel',
-  'ifthenelse', 'count', 'min', 'max', 'substring',
+  'ifthenelse', 'count', 'min', 'max', 'substring', 'locate',
 ]);
 
 function functionsUsed(linq: string): string[] {
@@ -48,6 +48,15 @@ function evaluateFeatureLinq(expression: string, label: string): number {
       if (characters.length > index + 1 && table.includes(label.slice(index, index + 2))) hits += 1;
     });
     return hits / Math.min(characters.length - 1, positions.length);
+  }
+  // char_i: 1 + the index of the character at i in the alphabet (0 beyond the end or outside it).
+  const code = /^ifthenelse\(length\(label\) > (\d+), ifthenelse\(char_alphabet -> (substring\(label, .+?, 1\)), locate\(char_alphabet, \2\) - locate\(char_alphabet, "a"\) \+ 1, 0\), 0\)$/.exec(expression);
+  if (code !== null) {
+    const position = Number(code[1]);
+    const start = position === 0 ? '0' : `ifthenelse(length(label) > ${position}, ${position}, 0)`;
+    if (code[2] !== `substring(label, ${start}, 1)`) throw new Error(`unexpected character ${code[2]}`);
+    const alphabet = getFeatureSet('char').characterCodes!.alphabet;
+    return position < characters.length ? alphabet.indexOf(label[position]!) + 1 : 0;
   }
   throw new Error(`unexpected feature expression ${expression}`);
 }
@@ -118,15 +127,24 @@ describe('linqFeatureItems', () => {
     expect(query.match(/"in\|er\|/g)).toHaveLength(1);
   });
 
-  it.each(['bigram', 'ngram'] as const)('gives %s LINQ twins that evaluate to the TypeScript features, bigram flags included (labels that are only the bigram too)', (setName) => {
+  it.each(['bigram', 'ngram', 'char'] as const)('gives %s LINQ twins that evaluate to the TypeScript features, bigram flags included (labels that are only the bigram too)', (setName) => {
     const set = getFeatureSet(setName);
     const out = new Float64Array(set.size);
-    for (const label of ['google', 'xjw3kq9zt1lmp0a', 'om-el-noor', '1002n0q11m17h017r1shexghfqf', 'a', 'zzzz', 'AEIOUxyz', 'in', 'coco', 'thin', 'americanwindsurfingtourqxqxqx']) {
+    for (const label of ['google', 'xjw3kq9zt1lmp0a', 'om-el-noor', '1002n0q11m17h017r1shexghfqf', 'a', 'zzzz', 'AEIOUxyz', 'in', 'coco', 'thin', 'americanwindsurfingtourqxqxqx', 'under_score']) {
       set.compute(label, out);
       set.features.forEach((feature, index) => {
         expect(evaluateFeatureLinq(feature.linq('label'), label), `${feature.name} of ${label}`).toBeCloseTo(out[index]!, 12);
       });
     }
+  });
+
+  it('defines the char alphabet once, before the character codes that read it', () => {
+    const result = linqFeatureItems({ field: 'host', fieldKind: 'host', featureSet: 'char' });
+    expect(result.featureColumns.slice(-24)).toEqual(Array.from({ length: 24 }, (_, position) => `char_${position}`));
+    expect(result.items[1]).toBe('"abcdefghijklmnopqrstuvwxyz0123456789-" as char_alphabet');
+    const query = buildClassificationQuery({ modelName: 'm', featureSet: 'char' });
+    expect(query.match(/as char_alphabet/g)).toHaveLength(1);
+    expect(query.indexOf('as char_alphabet')).toBeLessThan(query.indexOf('mlevalmodel'));
   });
 
   it('rejects a field that is not an identifier and an unknown field kind', () => {

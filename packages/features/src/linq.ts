@@ -78,9 +78,16 @@ function labelConditions(label: string): string[] {
   ];
 }
 
-/** `"value" as column` for each constant the features read (the `ngram` set's pair tables), in feature order. */
+/**
+ * `"value" as column` for each constant the features read (the `ngram` set's pair tables, the
+ * `char` set's alphabet), in feature order, each column once.
+ */
 function linqConstantItems(features: readonly FeatureDefinition[]): string[] {
-  return features.flatMap((feature) => (feature.linqConstant === undefined ? [] : [`"${feature.linqConstant.value}" as ${feature.linqConstant.column}`]));
+  const columns = new Map<string, string>();
+  for (const { linqConstant } of features) {
+    if (linqConstant !== undefined && !columns.has(linqConstant.column)) columns.set(linqConstant.column, `"${linqConstant.value}" as ${linqConstant.column}`);
+  }
+  return [...columns.values()];
 }
 
 /**
