@@ -97,6 +97,50 @@ describe('createModel', () => {
     model.dispose();
   });
 
+  it('builds the char preset as two branches on one input: features (without the codes) and characters, joined before dense_1', () => {
+    const model = createModel({ preset: 'char', featureSet: 'char', seed: 3 });
+    expect(model.inputs[0]?.shape).toEqual([null, 266]);
+    expect(model.layers.map((layer) => layer.name)).toEqual([
+      'features', 'length_encoding', 'character_windows', 'feature_columns', 'character_dense', 'dense_0', 'character_max', 'branches', 'dense_1', 'output',
+    ]);
+    expect(model.getLayer('dense_0').getWeights()[0]?.shape).toEqual([242 + 39, 128]);
+    // 22 windows of 3 characters over 37 characters; 32 units shared over the windows.
+    expect(model.getLayer('character_dense').getWeights()[0]?.shape).toEqual([111, 32]);
+    expect(model.getLayer('dense_1').getWeights()[0]?.shape).toEqual([128 + 32, 64]);
+    expect(() => createModel({ preset: 'char', featureSet: 'bigram' })).toThrow(/no character codes; use the "char" feature set/);
+    model.dispose();
+  });
+
+  it('char preset: model(x) equals network(encode(x)) with the features standardized and the codes as they are', () => {
+    const featureSet = getFeatureSet('char');
+    const width = 266 + 39;
+    const network = createNetwork({ preset: getPreset('char'), featureSet, seed: 5 });
+    const rng = createRng(4);
+    const mean = Float32Array.from({ length: width }, (_, index) => (index >= 242 && index < 266 ? 0 : rng.next() * 2 - 1));
+    const std = Float32Array.from({ length: width }, (_, index) => (index >= 242 && index < 266 ? 1 : 0.2 + rng.next()));
+    const model = createModel({ preset: 'char', featureSet: 'char', seed: 5, normalization: { mean, std } });
+    const labels = ['google', 'x', 'qwzkxjv0-9', 'abcdefghijklmnopqrstuvwxyz0123456789'];
+    const raw = new Float32Array(labels.length * 266);
+    labels.forEach((label, row) => featureSet.compute(label, raw, row * 266));
+    const encoded = new Float32Array(labels.length * width);
+    labels.forEach((label, row) => {
+      for (let index = 0; index < width; index += 1) {
+        const value = index < 266 ? raw[row * 266 + index]! : label.length >= index - 266 + 2 ? 1 : 0;
+        encoded[row * width + index] = (value - mean[index]!) / std[index]!;
+      }
+    });
+    const expected = (network.predict(tf.tensor2d(encoded, [labels.length, width])) as tf.Tensor).arraySync() as number[][];
+    const actual = (model.predict(tf.tensor2d(raw, [labels.length, 266])) as tf.Tensor).arraySync() as number[][];
+    actual.forEach((row, index) => row.forEach((value, column) => expect(value).toBeCloseTo(expected[index]![column]!, 5)));
+    // The character branch matters: another first character changes the score.
+    const other = new Float32Array(raw.subarray(0, 266));
+    other[242] = 26;
+    const changed = (model.predict(tf.tensor2d(other, [1, 266])) as tf.Tensor).arraySync() as number[][];
+    expect(changed[0]![1]).not.toBeCloseTo(actual[0]![1]!, 6);
+    network.dispose();
+    model.dispose();
+  });
+
   it('gives identical weights for the same seed and different ones for another seed', () => {
     const weightsOf = (seed: number): Float32Array[] =>
       createModel({ preset: 'tutorial', featureSet: 'tutorial', seed }).getWeights().map((tensor) => tensor.dataSync() as Float32Array);

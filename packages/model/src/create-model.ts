@@ -6,6 +6,9 @@ import { deriveSeed } from './internal/rng';
 import { foldNormalization, type Normalization } from './internal/normalization';
 import { encodedWidth, resolveLengthEncoding, type LengthEncoding as LengthEncodingSpec } from './internal/length-encoding';
 import { LengthEncoding } from './length-encoding-layer';
+import { CharacterWindows } from './character-windows-layer';
+import { DropColumns } from './drop-columns-layer';
+import { PositionMax } from './position-max-layer';
 
 /** Options of {@link createModel}. */
 export interface CreateModelOptions {
@@ -69,8 +72,36 @@ export function createModel(options: CreateModelOptions): tf.LayersModel {
   const spec = { preset, featureSet, seed, learningRate: options.learningRate };
   // An untrained model needs no separate network: the saved form with the same seeds is it.
   const model = encoding === undefined ? createNetwork(spec) : createSavedForm(spec, encoding);
-  if (options.normalization !== undefined) foldNormalization(model, options.normalization, encodedWidth(featureSet.size, encoding));
+  if (options.normalization !== undefined) foldPresetNormalization(model, spec, options.normalization, encodedWidth(featureSet.size, encoding));
   return model;
+}
+
+/**
+ * Folds the standardization of the network's `width` inputs into its first Dense layer. With a
+ * character branch that layer sees every input but the character codes, so their entries are left
+ * out (the codes are never standardized: `trainModel` gives them mean 0 and std 1).
+ */
+export function foldPresetNormalization(model: tf.LayersModel, spec: NetworkSpec, normalization: Normalization, width: number): void {
+  const codes = characterCodesOf(spec);
+  if (codes === undefined) {
+    foldNormalization(model, normalization, width);
+    return;
+  }
+  const keep = (values: Float32Array): Float32Array => Float32Array.from([...values.subarray(0, codes.offset), ...values.subarray(codes.offset + codes.count)]);
+  foldNormalization(model, { mean: keep(normalization.mean), std: keep(normalization.std) }, width - codes.count, 'dense_0');
+}
+
+/**
+ * Where the character codes are when the preset has a character branch (undefined otherwise).
+ * @throws ModelError `ERR_MODEL_INVALID_OPTION` for a character branch on a set without codes.
+ */
+export function characterCodesOf(spec: { preset: PresetSpec; featureSet: FeatureSet }): FeatureSet['characterCodes'] {
+  if (spec.preset.characterBranch === undefined) return undefined;
+  const codes = spec.featureSet.characterCodes;
+  if (codes === undefined) {
+    throw new ModelError('ERR_MODEL_INVALID_OPTION', `preset "${spec.preset.name}" has a character branch, but feature set "${spec.featureSet.name}" has no character codes; use the "char" feature set.`);
+  }
+  return codes;
 }
 
 /** What {@link createNetwork} builds from. */
@@ -86,9 +117,10 @@ export interface NetworkSpec {
  * the length flags when the preset encodes length), compiled with adam and categorical
  * cross-entropy. {@link createModel} and `trainModel` turn it into the saved model.
  */
-export function createNetwork(spec: NetworkSpec): tf.Sequential {
+export function createNetwork(spec: NetworkSpec): tf.LayersModel {
   const { preset, featureSet, seed } = spec;
   const inputWidth = encodedWidth(featureSet.size, resolveLengthEncoding(preset, featureSet));
+  if (preset.characterBranch !== undefined) return compile(createBranchedModel(spec, preset.characterBranch, inputWidth, undefined), spec);
   const model = tf.sequential({ name: modelName(spec) });
   addLayers(model, preset, seed, [inputWidth]);
   return compile(model, spec);
@@ -101,17 +133,47 @@ export function createNetwork(spec: NetworkSpec): tf.Sequential {
  */
 export function assembleEncodedModel(network: tf.LayersModel, spec: NetworkSpec & { encoding: LengthEncodingSpec; normalization: Normalization | undefined }): tf.LayersModel {
   const model = createSavedForm(spec, spec.encoding);
-  for (const [index, layer] of network.layers.entries()) model.layers[index + 1]!.setWeights(layer.getWeights());
-  if (spec.normalization !== undefined) foldNormalization(model, spec.normalization, encodedWidth(spec.featureSet.size, spec.encoding));
+  // By name: the saved form has the same layers (and names) plus a weightless `length_encoding`.
+  for (const layer of network.layers) {
+    if (layer.weights.length > 0) model.getLayer(layer.name).setWeights(layer.getWeights());
+  }
+  if (spec.normalization !== undefined) foldPresetNormalization(model, spec, spec.normalization, encodedWidth(spec.featureSet.size, spec.encoding));
   return model;
 }
 
 /** A {@link LengthEncoding} layer on raw features, then the preset's layers (the network's seeds). */
-function createSavedForm(spec: NetworkSpec, encoding: LengthEncodingSpec): tf.Sequential {
+function createSavedForm(spec: NetworkSpec, encoding: LengthEncodingSpec): tf.LayersModel {
+  if (spec.preset.characterBranch !== undefined) return compile(createBranchedModel(spec, spec.preset.characterBranch, spec.featureSet.size, encoding), spec);
   const model = tf.sequential({ name: modelName(spec) });
   model.add(new LengthEncoding({ name: 'length_encoding', lengthIndex: encoding.lengthIndex, thresholds: encoding.thresholds, inputShape: [spec.featureSet.size] }));
   addLayers(model, spec.preset, spec.seed, null);
   return compile(model, spec);
+}
+
+/**
+ * The two-branch model of a preset with a character branch, on `[N, width]` inputs (the raw
+ * features with a `length_encoding` layer first when `encoding` is given, else the encoded rows):
+ * - feature branch: `feature_columns` (a {@link DropColumns} without the codes) → the first
+ *   hidden layer (`dense_0`, …);
+ * - character branch: `character_windows` ({@link CharacterWindows}) → `character_dense` (Dense,
+ *   relu, he_normal, shared over positions) → `character_max` ({@link PositionMax}: max over positions);
+ * - `branches` (Concatenate) → the other hidden layers → `output`.
+ */
+function createBranchedModel(spec: NetworkSpec, branch: NonNullable<PresetSpec['characterBranch']>, width: number, encoding: LengthEncodingSpec | undefined): tf.LayersModel {
+  const { preset, seed } = spec;
+  const codes = characterCodesOf(spec)!;
+  const input = tf.input({ shape: [width], name: 'features' });
+  const rows = encoding === undefined ? input : (new LengthEncoding({ name: 'length_encoding', lengthIndex: encoding.lengthIndex, thresholds: encoding.thresholds }).apply(input) as tf.SymbolicTensor);
+  const [first, ...rest] = hiddenBlocks(preset, seed, null);
+  if (first === undefined) throw new ModelError('ERR_MODEL_INVALID_OPTION', `preset "${preset.name}" has a character branch but no hidden layer for the features.`);
+  let features = new DropColumns({ name: 'feature_columns', offset: codes.offset, count: codes.count }).apply(rows) as tf.SymbolicTensor;
+  for (const layer of first) features = layer.apply(features) as tf.SymbolicTensor;
+  const windows = new CharacterWindows({ name: 'character_windows', offset: codes.offset, positions: codes.count, alphabetSize: codes.alphabet.length, window: branch.window }).apply(rows);
+  const characterDense = tf.layers.dense({ name: 'character_dense', units: branch.units, activation: 'relu', kernelInitializer: kerasHeNormal(deriveSeed(seed, 'character_dense/kernel')) });
+  const characters = new PositionMax({ name: 'character_max' }).apply(characterDense.apply(windows));
+  let output = tf.layers.concatenate({ name: 'branches', axis: -1 }).apply([features, characters as tf.SymbolicTensor]) as tf.SymbolicTensor;
+  for (const layer of rest.flat()) output = layer.apply(output) as tf.SymbolicTensor;
+  return tf.model({ name: modelName(spec), inputs: input, outputs: output });
 }
 
 function modelName(spec: NetworkSpec): string {
@@ -129,9 +191,17 @@ function compile<T extends tf.LayersModel>(model: T, spec: NetworkSpec): T {
 
 /** Adds the preset's hidden layers and the softmax output; `inputShape` goes on the first one. */
 function addLayers(model: tf.Sequential, preset: PresetSpec, seed: number, inputShape: number[] | null): void {
-  preset.hidden.forEach((layer, index) => {
+  for (const layer of hiddenBlocks(preset, seed, inputShape).flat()) model.add(layer);
+}
+
+/**
+ * The preset's layers, one block per hidden layer (Dense, then BatchNormalization and Dropout when
+ * the preset has them), the last block the softmax output; `inputShape` goes on the first Dense.
+ */
+function hiddenBlocks(preset: PresetSpec, seed: number, inputShape: number[] | null): tf.layers.Layer[][] {
+  const blocks = preset.hidden.map((layer, index) => {
     const initializerSeed = deriveSeed(seed, `dense_${index}/kernel`);
-    model.add(
+    const block: tf.layers.Layer[] = [
       tf.layers.dense({
         name: `dense_${index}`,
         units: layer.units,
@@ -150,20 +220,22 @@ function addLayers(model: tf.Sequential, preset: PresetSpec, seed: number, input
             }),
         ...(index === 0 && inputShape !== null ? { inputShape } : {}),
       }),
-    );
+    ];
     if (layer.batchNormalization) {
-      model.add(tf.layers.batchNormalization({ name: `batch_normalization_${index}`, epsilon: 1e-3, momentum: 0.99 }));
+      block.push(tf.layers.batchNormalization({ name: `batch_normalization_${index}`, epsilon: 1e-3, momentum: 0.99 }));
     }
     if (layer.dropout > 0) {
-      model.add(tf.layers.dropout({ name: `dropout_${index}`, rate: layer.dropout, seed: deriveSeed(seed, `dropout_${index}`) }));
+      block.push(tf.layers.dropout({ name: `dropout_${index}`, rate: layer.dropout, seed: deriveSeed(seed, `dropout_${index}`) }));
     }
+    return block;
   });
-  model.add(
+  blocks.push([
     tf.layers.dense({
       name: 'output',
       units: 2,
       activation: 'softmax',
       kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 'output/kernel') }),
     }),
-  );
+  ]);
+  return blocks;
 }

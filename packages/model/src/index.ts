@@ -6,6 +6,11 @@ export type { PresetName, PresetSpec, HiddenLayerSpec } from './presets';
 export { createModel, DEFAULT_SEED } from './create-model';
 export { LengthEncoding } from './length-encoding-layer';
 export type { LengthEncodingArgs } from './length-encoding-layer';
+export { CharacterWindows } from './character-windows-layer';
+export type { CharacterWindowsArgs } from './character-windows-layer';
+export { DropColumns } from './drop-columns-layer';
+export type { DropColumnsArgs } from './drop-columns-layer';
+export { PositionMax } from './position-max-layer';
 export type { CreateModelOptions } from './create-model';
 export { trainModel } from './train-model';
 export type {

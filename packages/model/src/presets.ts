@@ -1,10 +1,10 @@
 import type { FeatureSetName } from '@dga/features';
 
 /** The model recipes `@dga/model` knows. */
-export type PresetName = 'tutorial' | 'default' | 'ngram';
+export type PresetName = 'tutorial' | 'default' | 'ngram' | 'char';
 
 /** All preset names, in documentation order. */
-export const presetNames: readonly PresetName[] = ['tutorial', 'default', 'ngram'];
+export const presetNames: readonly PresetName[] = ['tutorial', 'default', 'ngram', 'char'];
 
 /** One hidden Dense layer of a preset (before the 2-unit softmax output). */
 export interface HiddenLayerSpec {
@@ -65,6 +65,15 @@ export interface PresetSpec {
    * ONNX nodes.
    */
   readonly lengthEncoding?: { readonly maxLength: number };
+  /**
+   * A character branch beside the feature branch (needs a feature set with character codes, such
+   * as `char`): the codes are one-hot encoded in windows of `window` consecutive characters, a
+   * Dense layer of `units` (relu) is applied at every window position with shared weights, and
+   * the maximum over positions is concatenated with the output of the first hidden layer (which
+   * then sees every input but the codes) before the next one. The saved model stays one float
+   * input: weightless `CharacterWindows` and `DropColumns` layers split it inside the graph.
+   */
+  readonly characterBranch?: { readonly window: number; readonly units: number };
 }
 
 const tutorialPreset: PresetSpec = {
@@ -112,6 +121,13 @@ const ngramPreset: PresetSpec = {
   featureSet: 'ngram',
 };
 
+const charPreset: PresetSpec = {
+  ...defaultPreset,
+  name: 'char',
+  featureSet: 'char',
+  characterBranch: { window: 3, units: 32 },
+};
+
 /**
  * The recipe of a preset.
  *
@@ -141,5 +157,6 @@ const ngramPreset: PresetSpec = {
 export function getPreset(name: PresetName): PresetSpec {
   if (name === 'tutorial') return tutorialPreset;
   if (name === 'ngram') return ngramPreset;
+  if (name === 'char') return charPreset;
   return defaultPreset;
 }

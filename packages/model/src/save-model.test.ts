@@ -2,6 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { getFeatureSet } from '@dga/features';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { computeMetrics } from './compute-metrics';
 import { createModel } from './create-model';
@@ -73,6 +74,21 @@ describe('saveModel and loadModel', () => {
     expect(loaded.model.layers.map((layer) => layer.getClassName())).toEqual(['LengthEncoding', 'Dense', 'Dense', 'Dense']);
     const expected = (model.predict(input) as tf.Tensor).dataSync();
     const actual = (loaded.model.predict(input) as tf.Tensor).dataSync();
+    expect(Array.from(actual)).toEqual(Array.from(expected));
+    model.dispose();
+    loaded.model.dispose();
+  });
+
+  it('round-trips the char preset\'s two-branch graph with its weightless layers (registered on import)', async () => {
+    const model = createModel({ preset: 'char', featureSet: 'char', seed: 3 });
+    const charSet = getFeatureSet('char');
+    await saveModel(model, directory, { ...card(), preset: 'char', featureSet: { name: 'char', version: charSet.version, features: [...charSet.featureNames] } });
+    const loaded = await loadModel(directory);
+    expect(loaded.model.layers.map((layer) => layer.getClassName())).toEqual(model.layers.map((layer) => layer.getClassName()));
+    expect(loaded.model.layers.map((layer) => layer.getClassName())).toEqual(expect.arrayContaining(['CharacterWindows', 'DropColumns', 'PositionMax', 'Concatenate']));
+    const rows = tf.tensor2d(Array.from({ length: 3 * 266 }, (_, index) => (index % 266 < 242 ? (index % 13) / 13 : index % 38)), [3, 266]);
+    const expected = (model.predict(rows) as tf.Tensor).dataSync();
+    const actual = (loaded.model.predict(rows) as tf.Tensor).dataSync();
     expect(Array.from(actual)).toEqual(Array.from(expected));
     model.dispose();
     loaded.model.dispose();

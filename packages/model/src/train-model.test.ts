@@ -207,4 +207,26 @@ describe('trainModel', () => {
     expect(metrics.f1).toBeGreaterThan(0.75);
     result.model.dispose();
   }, 120_000);
+
+  it.skipIf(sampleSkip)('trains the char preset end to end: codes unstandardized, the saved model scores raw rows as the run did', async () => {
+    const examples: TrainingExample[] = [];
+    for await (const example of streamTrainingExamples(readDataset(sharedDataFile('sample-small.csv')), 'char')) examples.push(example);
+    const testKeys = new Set(examples.filter((_, index) => index % 5 === 0).map((example) => example.key));
+    const result = await trainModel({ preset: 'char', featureSet: 'char', examples: () => examples, testKeys, epochs: 2, batchSize: 64 });
+    const { normalization, model } = result;
+    // The 24 character codes (features 242…265) keep mean 0 and std 1; the features are standardized.
+    expect(Array.from(normalization!.mean.subarray(242, 266))).toEqual(new Array(24).fill(0));
+    expect(Array.from(normalization!.std.subarray(242, 266))).toEqual(new Array(24).fill(1));
+    expect(normalization!.std[0]).not.toBe(1);
+    expect(model.inputs[0]?.shape).toEqual([null, 266]);
+    // The saved model (length flags and the standardization inside) on raw rows gives the run's test scores.
+    const testRows = examples.filter((example) => testKeys.has(example.key));
+    const raw = tf.tensor2d(Float32Array.from(testRows.flatMap((example) => Array.from(example.features))), [testRows.length, 266]);
+    const scores = (model.predict(raw) as tf.Tensor).arraySync() as number[][];
+    expect(scores.length).toBe(result.test.scores.length);
+    scores.forEach((row, index) => expect(row[1]).toBeCloseTo(result.test.scores[index]!, 5));
+    expect(computeMetrics(result.test).rocAuc).toBeGreaterThan(0.8);
+    raw.dispose();
+    model.dispose();
+  }, 120_000);
 });

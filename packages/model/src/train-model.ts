@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { getFeatureSet, type FeatureSetName } from '@dga/features';
-import { assembleEncodedModel, createNetwork } from './create-model';
+import { assembleEncodedModel, characterCodesOf, createNetwork, foldPresetNormalization } from './create-model';
 import { throwIfAborted } from './errors';
 import { getPreset, type PresetName } from './presets';
 import { collapseWarnings } from './internal/collapse-warnings';
@@ -8,7 +8,7 @@ import { EarlyStopping } from './internal/early-stopping';
 import { runEpochLoop } from './internal/epoch-loop';
 import { createLearningRateSchedule } from './internal/learning-rate-schedule';
 import { encodedWidth, resolveLengthEncoding } from './internal/length-encoding';
-import { foldNormalization, type Normalization } from './internal/normalization';
+import type { Normalization } from './internal/normalization';
 import { createRng, deriveSeed } from './internal/rng';
 import { scanExamples } from './internal/scan-examples';
 import { scoreSplit } from './internal/score-split';
@@ -258,7 +258,8 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
   const source = { examples: options.examples, splitter, size: featureSet.size, featureSetName: featureSet.name, signal, maybeYield: createYielder(now) };
   throwIfAborted(signal, 'trainModel');
 
-  const { data, split, dataFingerprint } = await scanExamples(source, { width, encoding, standardize: preset.standardize, cacheBytes: settings.cacheBytes, testKeys: options.testKeys });
+  const unscaledColumns = characterCodesOf({ preset, featureSet });
+  const { data, split, dataFingerprint } = await scanExamples(source, { width, encoding, standardize: preset.standardize, cacheBytes: settings.cacheBytes, testKeys: options.testKeys, unscaledColumns });
   const { normalization } = data;
   const validationRows = split.validation.legit + split.validation.dga;
   const dataMode = data.cache === undefined ? 'stream' : 'memory';
@@ -278,7 +279,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
     const bestEpoch = earlyStopping.restoreBest(loop.history.length);
     step.restoreDropoutSeeds();
     if (encoding === undefined) {
-      if (normalization !== undefined) foldNormalization(model, normalization, featureSet.size);
+      if (normalization !== undefined) foldPresetNormalization(model, { preset, featureSet, seed, learningRate }, normalization, featureSet.size);
       finalModel = model;
     } else {
       finalModel = assembleEncodedModel(model, { preset, featureSet, seed, learningRate, encoding, normalization });

@@ -4,7 +4,10 @@ import { featureSetNames, type FeatureSetName, type PslMode } from '@dga/feature
 import type { FamilyHoldoutProtocol } from '@dga/model';
 
 /** The model presets (mirrors `@dga/model`'s `PresetName`). */
-export type TrainingPreset = 'tutorial' | 'default' | 'ngram';
+export type TrainingPreset = 'tutorial' | 'default' | 'ngram' | 'char';
+
+/** The preset names a config accepts (a literal list: reading a config must not load tfjs). */
+const trainingPresets: readonly TrainingPreset[] = ['tutorial', 'default', 'ngram', 'char'];
 
 /**
  * A training run, as read from a JSON config file and overridden by the app's settings. Every
@@ -25,7 +28,7 @@ export interface TrainingConfig {
    * @default 'all'
    */
   psl?: PslMode;
-  /** @default the preset's (`tutorial` → tutorial, `default` → bigram, `ngram` → ngram) */
+  /** @default the preset's (`tutorial` → tutorial, `default` → bigram, `ngram` → ngram, `char` → char) */
   featureSet?: FeatureSetName;
   /** @default the preset's */
   epochs?: number;
@@ -144,10 +147,11 @@ export function validateTrainingConfig(raw: unknown, where: string, baseDir: str
   if (input['out'] !== undefined) config.out = path(input['out'], 'out');
   if (input['cacheDir'] !== undefined) config.cacheDir = path(input['cacheDir'], 'cacheDir');
   if (input['preset'] !== undefined) {
-    if (input['preset'] !== 'tutorial' && input['preset'] !== 'default' && input['preset'] !== 'ngram') {
-      throw new TrainingConfigError(`${where}: "preset" must be "tutorial", "default" or "ngram", got ${JSON.stringify(input['preset'])}`);
+    const preset = input['preset'];
+    if (typeof preset !== 'string' || !trainingPresets.includes(preset as TrainingPreset)) {
+      throw new TrainingConfigError(`${where}: "preset" must be one of ${trainingPresets.map((name) => `"${name}"`).join(', ')}, got ${JSON.stringify(preset)}`);
     }
-    config.preset = input['preset'];
+    config.preset = preset as TrainingPreset;
   }
   if (input['psl'] !== undefined) {
     if (input['psl'] !== 'all' && input['psl'] !== 'icann') throw new TrainingConfigError(`${where}: "psl" must be "all" or "icann"`);

@@ -160,7 +160,7 @@ export default defineCommand({
   meta: { name: 'train', description: 'Train, evaluate, export to ONNX, verify and report (the whole tutorial)' },
   args: {
     dataset: { type: 'string', description: 'Labelled CSV file or URL (env DGA_DATASET; default: the tutorial dataset URL)', valueHint: 'file|url' },
-    preset: { type: 'enum', options: ['tutorial', 'default', 'ngram'], description: 'Model preset (default: default)' },
+    preset: { type: 'enum', options: ['tutorial', 'default', 'ngram', 'char'], description: 'Model preset (default: default)' },
     features: { type: 'enum', options: [...featureSetNames], description: 'Feature set (default: the preset\'s)' },
     psl: { type: 'enum', options: ['all', 'icann'], description: 'Public Suffix List rules of the labels: all (ICANN + private, default) or icann, to match a Devo rootsuffix without private rules (see dga devo probe)' },
     epochs: { type: 'string', description: 'Epochs (default: the preset\'s)', valueHint: 'n' },

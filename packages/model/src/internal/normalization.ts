@@ -55,14 +55,15 @@ function checkNormalization(normalization: Normalization, size: number): void {
 }
 
 /**
- * Rewrites the first Dense layer (after a `LengthEncoding`, if any) so that `model(x) == model_before((x - mean) / std)`:
+ * Rewrites the first Dense layer (after a `LengthEncoding`, if any; or the Dense layer `layerName`) so that `model(x) == model_before((x - mean) / std)`:
  * `W' = W / std` (row-wise) and `b' = b - (mean / std) · W`. Computed in float64.
  */
-export function foldNormalization(model: tf.LayersModel, normalization: Normalization, size: number): void {
+export function foldNormalization(model: tf.LayersModel, normalization: Normalization, size: number, layerName?: string): void {
   checkNormalization(normalization, size);
   const { mean, std } = normalization;
-  // The first Dense layer: the model's first layer, or the one after a weightless LengthEncoding.
-  const first = model.layers.find((layer) => layer.getClassName() === 'Dense');
+  // The first Dense layer: the model's first layer, or the one after a weightless LengthEncoding
+  // (or the layer named `layerName`: a two-branch model's first Dense of its feature branch).
+  const first = model.layers.find((layer) => (layerName === undefined ? layer.getClassName() === 'Dense' : layer.name === layerName));
   const weights = first?.getWeights() ?? [];
   const [kernelTensor, biasTensor] = weights;
   if (first === undefined || kernelTensor === undefined || biasTensor === undefined || kernelTensor.shape[0] !== size) {

@@ -18,6 +18,8 @@ export interface ScanExamplesOptions {
   cacheBytes: number;
   /** The caller's fixed test keys, only for the error when none matched. */
   testKeys: ReadonlySet<string> | undefined;
+  /** Columns kept as they are (mean 0, std 1) when standardizing: the character codes. */
+  unscaledColumns?: { readonly offset: number; readonly count: number } | undefined;
 }
 
 /** What the scan pass found. */
@@ -74,6 +76,12 @@ export async function scanExamples(source: ExampleSource, options: ScanExamplesO
   throwIfAborted(source.signal, 'trainModel');
   checkSplitCounts(split, rows, options.testKeys);
   const normalization = welford?.result();
+  // Character codes are categories the network one-hot encodes: never standardized.
+  const codes = options.unscaledColumns;
+  if (normalization !== undefined && codes !== undefined) {
+    normalization.mean.fill(0, codes.offset, codes.offset + codes.count);
+    normalization.std.fill(1, codes.offset, codes.offset + codes.count);
+  }
   if (cache !== undefined && normalization !== undefined) {
     for (const rowsOfSplit of [cache.train, cache.validation]) {
       for (let row = 0; row < rowsOfSplit.length; row += 1) standardizeRow(rowsOfSplit.features, row * width, normalization);

@@ -29,8 +29,10 @@ export function createTrainingStep(model: tf.LayersModel, width: number, seed: n
   const optimizer = model.optimizer;
   const adam = optimizer as unknown as { learningRate: number };
   const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
-  const hiddenLayers = model.layers.slice(0, -1);
   const outputLayer = model.layers.at(-1)!;
+  // A Sequential model runs its hidden layers in turn; a functional one (two branches) through a
+  // model sharing its layers up to the output layer's input.
+  const hiddenLayers = model instanceof tf.Sequential ? model.layers.slice(0, -1) : [tf.model({ inputs: model.inputs, outputs: outputLayer.input })];
   const [outputKernel, outputBias] = outputLayer.trainableWeights.map((weight) => weight.read());
   if (outputLayer.getClassName() !== 'Dense' || outputKernel === undefined || outputBias === undefined) {
     throw new ModelError('ERR_MODEL_INVALID_OPTION', 'trainModel: the model must end in a Dense softmax layer with a bias.');
