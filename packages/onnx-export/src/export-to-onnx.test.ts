@@ -3,6 +3,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { CharacterWindows } from '@dga/model';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { defaultShapedModel, maxAbsDiff, predictTfjs, tutorialRows, tutorialShapedModel, useCpuBackend } from '../test/models';
 import { compareOutputs, exportToOnnx } from './export-to-onnx';
@@ -198,7 +199,7 @@ describe('exportToOnnx on models it cannot export (and nothing gets written)', (
     expect(typed.layerName).toBe('my_norm');
     expect(typed.layerClassName).toBe('LayerNormalization');
     expect(typed.message).toContain('"my_norm" (LayerNormalization)');
-    expect(typed.message).toContain('BatchNormalization, Dense, Dropout');
+    expect(typed.message).toContain('BatchNormalization, CharacterWindows, Concatenate, Dense, DropColumns, Dropout');
     expect(await readdir(folder)).toEqual([]);
   });
 
@@ -213,13 +214,32 @@ describe('exportToOnnx on models it cannot export (and nothing gets written)', (
     expect(await readdir(folder)).toEqual([]);
   });
 
-  it('a branching single-input model: ERR_ONNX_UNSUPPORTED_MODEL', async () => {
+  it('branches joined by a layer without a converter: ERR_ONNX_UNSUPPORTED_LAYER naming it', async () => {
     const input = tf.input({ shape: [3] });
     const a = tf.layers.dense({ units: 2 }).apply(input) as tf.SymbolicTensor;
     const b = tf.layers.dense({ units: 2 }).apply(input) as tf.SymbolicTensor;
-    const output = tf.layers.add().apply([a, b]) as tf.SymbolicTensor;
+    const output = tf.layers.add({ name: 'sum' }).apply([a, b]) as tf.SymbolicTensor;
     const error = await exportAndWrite(tf.model({ inputs: input, outputs: output }));
-    expect(OnnxExportError.isInstance(error) && error.code).toBe('ERR_ONNX_UNSUPPORTED_MODEL');
+    expect(error).toMatchObject({ code: 'ERR_ONNX_UNSUPPORTED_LAYER', layerName: 'sum' });
+    expect(await readdir(folder)).toEqual([]);
+  });
+
+  it('a layer applied twice (shared weights): ERR_ONNX_UNSUPPORTED_MODEL naming it', async () => {
+    const input = tf.input({ shape: [3] });
+    const shared = tf.layers.dense({ units: 3, name: 'shared' });
+    const twice = shared.apply(shared.apply(input)) as tf.SymbolicTensor;
+    const output = tf.layers.dense({ units: 2 }).apply(twice) as tf.SymbolicTensor;
+    const error = await exportAndWrite(tf.model({ inputs: input, outputs: output }));
+    expect(error).toMatchObject({ code: 'ERR_ONNX_UNSUPPORTED_MODEL', layerName: 'shared' });
+    expect((error as Error).message).toContain('applied 2 times');
+  });
+
+  it('a 3-D output: ERR_ONNX_UNSUPPORTED_MODEL (mlevalmodel needs one row per input row)', async () => {
+    const input = tf.input({ shape: [6] });
+    const windows = new CharacterWindows({ offset: 0, positions: 6, alphabetSize: 3, window: 2 }).apply(input) as tf.SymbolicTensor;
+    const error = await exportAndWrite(tf.model({ inputs: input, outputs: windows }));
+    expect(error).toMatchObject({ code: 'ERR_ONNX_UNSUPPORTED_MODEL' });
+    expect((error as Error).message).toContain('[N, 5, 6]');
   });
 
   it('an unbuilt (empty) model: ERR_ONNX_MODEL_NOT_BUILT', async () => {

@@ -75,6 +75,14 @@ describe('createModelMetadata', () => {
     expect(createModelMetadata({ featureSet: 'bigram', seed: 42, preset: 'default', tfjsBackend: 'wasm' })).not.toHaveProperty('dga.feature_linq_constants');
   });
 
+  it('records the char set once: its alphabet column, read by every character code twin', () => {
+    const metadata = createModelMetadata({ featureSet: 'char', seed: 42, preset: 'char', tfjsBackend: 'wasm' });
+    expect(JSON.parse(metadata['dga.feature_linq_constants'] ?? '{}')).toEqual({ char_alphabet: 'abcdefghijklmnopqrstuvwxyz0123456789-' });
+    const linq = JSON.parse(metadata['dga.feature_linq'] as string) as string[];
+    expect(linq).toHaveLength(266);
+    expect(linq.at(-1)).toContain('locate(char_alphabet, substring(label, ifthenelse(length(label) > 23, 23, 0), 1))');
+  });
+
   it('refuses feature names that differ from the feature set', () => {
     expect(() =>
       createModelMetadata({ featureSet: 'tutorial', featureNames: ['entropy', 'length', 'vowel_proportion'], seed: 1, preset: 'p', tfjsBackend: 'cpu' }),
@@ -117,7 +125,7 @@ describe('readModelContract', () => {
     ['three outputs', { outputs: 3 }, /output "y" is \[N, 3\] \(3 scores per row\), not \[N, 2\]/],
     ['an input wider than its feature set', { inputs: 5 }, /feature set "tutorial" \(3 features\) but its input "x" is \[N, 5\]/],
     ['no metadata', { metadata: {} }, /no dga\.feature_set metadata/],
-    ['an unknown feature set', { metadata: { ...tutorialMetadata, 'dga.feature_set': 'trigram' } }, /feature set "trigram", which this version does not know \(known: tutorial, extended, bigram, ngram\)/],
+    ['an unknown feature set', { metadata: { ...tutorialMetadata, 'dga.feature_set': 'trigram' } }, /feature set "trigram", which this version does not know \(known: tutorial, extended, bigram, ngram, char\)/],
     ['reordered feature names', { metadata: { ...tutorialMetadata, 'dga.feature_names': '["entropy","length","vowel_proportion"]' } }, /position 0 is "entropy", not "length"/],
     ['a threshold above 1', { metadata: { ...tutorialMetadata, 'dga.threshold': '1.5' } }, /dga\.threshold is "1\.5", not a number between 0 and 1/],
     ['a threshold that is not a number', { metadata: { ...tutorialMetadata, 'dga.threshold': 'high' } }, /dga\.threshold is "high", not a number between 0 and 1/],

@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { LengthEncoding } from '@dga/model';
+import { createModel, LengthEncoding } from '@dga/model';
 import { findPython, requirePythonModule } from '@dga/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportToOnnx, writeOnnxFile } from '../src/index';
 import { createRng } from '../src/internal/rng';
-import { defaultShapedModel, predictTfjs, tutorialRows, tutorialShapedModel, useCpuBackend } from './models';
+import { defaultShapedModel, predictTfjs, randomizeWeights, tutorialRows, tutorialShapedModel, useCpuBackend } from './models';
 
 interface Described {
   ir_version: number;
@@ -75,17 +75,25 @@ describe.skipIf(skip)('official ONNX checker (python3-onnx)', () => {
       'dga.preset': 'tutorial',
     };
     const tutorial = tutorialShapedModel(42);
+    const charModel = createModel({ preset: 'char', featureSet: 'char', seed: 42 });
+    randomizeWeights(charModel, 42);
     const exported = [
       { model: tutorial, result: await exportToOnnx(tutorial, { metadata }) },
       { model: defaultShapedModel(42), result: await exportToOnnx(defaultShapedModel(42)) },
       { model: everyLayerModel(), result: await exportToOnnx(everyLayerModel()) },
+      // The char preset's two-branch graph: LengthEncoding, DropColumns and CharacterWindows on
+      // one input, Dense over positions, PositionMax, Concatenate.
+      { model: charModel, result: await exportToOnnx(charModel) },
     ];
     // Rows for the numpy interpreter: plausible features plus zeros and long labels.
     const rng = createRng(9);
     const inputs = exported.map(({ result }) =>
       result.inputSize === 3
         ? new Float32Array([...tutorialRows(200, 3), 0, 0, 0, 253, 5.25, 1])
-        : Float32Array.from({ length: 200 * result.inputSize }, () => rng() * 4 - 1),
+        : result.inputSize === 266
+          ? // Features, then whole character codes 0…37 in columns 242…265.
+            Float32Array.from({ length: 200 * 266 }, (_, index) => (index % 266 < 242 ? rng() * 4 - 1 : Math.floor(rng() * 38)))
+          : Float32Array.from({ length: 200 * result.inputSize }, () => rng() * 4 - 1),
     );
     const files = await Promise.all(
       exported.map(async ({ result }, index) => {
@@ -96,7 +104,7 @@ describe.skipIf(skip)('official ONNX checker (python3-onnx)', () => {
       }),
     );
     const described = check(files);
-    expect(described).toHaveLength(3);
+    expect(described).toHaveLength(4);
 
     described.forEach((model, index) => {
       const { result } = exported[index] ?? {};
@@ -107,7 +115,8 @@ describe.skipIf(skip)('official ONNX checker (python3-onnx)', () => {
       expect(model.outputs).toEqual([{ name: 'output', elem_type: 1, dims: ['N', result?.outputSize] }]);
       expect(model.inferred_outputs[0]?.dims).toEqual(['N', result?.outputSize]);
       expect(model.nodes.map((node) => node.op_type)).toEqual(result?.opTypes);
-      expect(model.initializers.every((tensor) => tensor.data_type === 1)).toBe(true);
+      // float32 weights; int64 only for indices, axes and shapes (CharacterWindows, DropColumns).
+      expect(model.initializers.every((tensor) => tensor.data_type === 1 || (tensor.data_type === 7 && Number.isInteger(tensor.values[0])))).toBe(true);
       expect(new Set(model.nodes.map((node) => node.name)).size).toBe(model.nodes.length);
       // A numpy float64 interpreter of the decoded graph (a second implementation, not ORT)
       // agrees with tfjs predict.
@@ -144,5 +153,15 @@ describe.skipIf(skip)('official ONNX checker (python3-onnx)', () => {
     const nodes = described[2]?.nodes ?? [];
     expect(nodes.filter((node) => node.op_type === 'Softmax').map((node) => node.attributes['axis'])).toEqual([-1]);
     expect(nodes.find((node) => node.op_type === 'LeakyRelu')?.attributes['alpha']).toBeCloseTo(0.3, 6);
-  });
+    // The char graph: both branches read the one input; the character codes are gathered from
+    // columns 242… (the first window is characters 0, 1, 2); they meet in one Concat on axis 1.
+    const charNodes = described[3]?.nodes ?? [];
+    expect(charNodes.map((node) => node.op_type)).toEqual(expect.arrayContaining(['Gather', 'Slice', 'ReduceMax', 'Reshape']));
+    const charInitializers = new Map(described[3]?.initializers.map((tensor) => [tensor.name, tensor]));
+    const gather = charNodes.find((node) => node.op_type === 'Gather');
+    expect(charInitializers.get(gather?.inputs[1] ?? '')?.dims).toEqual([22, 3]);
+    expect(charInitializers.get(gather?.inputs[1] ?? '')?.values.slice(0, 6)).toEqual([242, 243, 244, 243, 244, 245]);
+    const joined = charNodes.filter((node) => node.op_type === 'Concat' && node.attributes['axis'] === 1 && node.inputs.some((input) => input.includes('position_max')));
+    expect(joined).toHaveLength(1);
+  }, 120_000);
 });

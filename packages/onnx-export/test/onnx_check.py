@@ -71,7 +71,20 @@ OPS = {
     "ThresholdedRelu": lambda x, a: np.where(x[0] > a.get("alpha", 1.0), x[0], 0),
     "PRelu": lambda x, a: np.where(x[0] >= 0, x[0], x[1] * x[0]),
     "Erf": lambda x, a: np.vectorize(math.erf)(x[0]),
+    "Abs": lambda x, a: np.abs(x[0]),
+    "Gather": lambda x, a: np.take(x[0], x[1].astype(np.int64), axis=a.get("axis", 0)),
+    "Unsqueeze": lambda x, a: np.expand_dims(x[0], tuple(int(axis) for axis in x[1])),
+    "Slice": lambda x, a: slice_axes(x[0], *[part.astype(np.int64) for part in x[1:]]),
+    "Reshape": lambda x, a: x[0].reshape([x[0].shape[index] if dim == 0 else int(dim) for index, dim in enumerate(x[1])]),
+    "ReduceMax": lambda x, a: np.max(x[0], axis=tuple(a["axes"]), keepdims=bool(a.get("keepdims", 1))),
 }
+
+
+def slice_axes(data, starts, ends, axes, steps=None):
+    index = [slice(None)] * data.ndim
+    for position, axis in enumerate(axes):
+        index[int(axis)] = slice(int(starts[position]), int(ends[position]), None if steps is None else int(steps[position]))
+    return data[tuple(index)]
 
 
 def evaluate(model, rows):

@@ -1,13 +1,5 @@
-import type { ConverterContext, LayerConverter } from './converter';
-import { unsupportedOption } from './converter';
-
-function integerOption(context: ConverterContext, key: string, minimum: number): number {
-  const value = context.config[key];
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum) {
-    throw unsupportedOption(context, `${key}=${JSON.stringify(value)}`, `an integer ${key} >= ${minimum}`);
-  }
-  return value;
-}
+import type { LayerConverter } from './converter';
+import { inputShapeOfRank, integerOption, unsupportedOption } from './converter';
 
 /**
  * `@dga/model`'s `LengthEncoding` layer (`[N, F]` → `[N, F + thresholds]`: the input, then
@@ -17,7 +9,8 @@ function integerOption(context: ConverterContext, key: string, minimum: number):
  * import `@dga/model`.
  */
 export const convertLengthEncoding: LayerConverter = (context) => {
-  const { graph, scope, input, inputSize } = context;
+  const { graph, scope, input } = context;
+  const [inputSize] = inputShapeOfRank(context, 2) as [number];
   const lengthIndex = integerOption(context, 'lengthIndex', 0);
   const thresholds = integerOption(context, 'thresholds', 1);
   if (lengthIndex >= inputSize) {

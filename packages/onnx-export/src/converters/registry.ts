@@ -1,10 +1,14 @@
 import { activationConverters } from './activation';
 import { advancedActivationConverters } from './advanced-activations';
 import { batchNormalizationConverters } from './batch-normalization';
+import { characterWindowsConverters } from './character-windows';
 import type { LayerConverter } from './converter';
 import { denseConverters } from './dense';
+import { dropColumnsConverters } from './drop-columns';
 import { dropoutConverters } from './dropout';
 import { lengthEncodingConverters } from './length-encoding';
+import { mergeConverters } from './merge';
+import { positionMaxConverters } from './position-max';
 
 /** tfjs layer `className` → converter. Add a layer family by adding its module's map here. */
 export const converters: ReadonlyMap<string, LayerConverter> = new Map([
@@ -14,6 +18,10 @@ export const converters: ReadonlyMap<string, LayerConverter> = new Map([
   ...activationConverters,
   ...advancedActivationConverters,
   ...lengthEncodingConverters,
+  ...characterWindowsConverters,
+  ...dropColumnsConverters,
+  ...positionMaxConverters,
+  ...mergeConverters,
 ]);
 
 /**

@@ -1,6 +1,6 @@
 import type { LayersModel, layers } from '@tensorflow/tfjs';
 import type { onnx as Onnx } from 'onnx-proto';
-import type { ConverterContext, LayerWeight } from '../converters/converter';
+import type { ConverterContext, GraphTensor, LayerWeight } from '../converters/converter';
 import { converters, supportedLayers } from '../converters/registry';
 import { OnnxExportError } from '../onnx-export-error';
 import { createGraphBuilder } from './graph-builder';
@@ -30,16 +30,18 @@ export interface ConvertedModel {
 }
 
 /**
- * Converts a single-input, single-output chain of supported layers into ONNX ModelProto bytes.
- * Names depend only on layer positions and classes, never on tfjs's global name counters, so
- * two identical models give identical bytes.
+ * Converts a single-input, single-output graph of supported layers (a chain, or branches joined by
+ * a merge layer such as `Concatenate`) into ONNX ModelProto bytes. Names depend only on layer
+ * positions and classes, never on tfjs's global name counters, so two identical models give
+ * identical bytes.
  */
 export function convertModel(model: LayersModel, options: ConvertModelOptions): ConvertedModel {
-  const { inputSize, chain } = inspectModel(model);
+  const { inputSize, layers: ordered } = inspectModel(model);
   const graph = createGraphBuilder();
-  let current = options.inputName;
-  let currentSize = inputSize;
-  chain.forEach((layer, index) => {
+  // The ONNX tensor (and its shape without the batch dimension) of each converted layer's output.
+  const tensors = new Map<layers.Layer, GraphTensor>();
+  let last: GraphTensor = { name: options.inputName, shape: [inputSize] };
+  ordered.forEach((layer, index) => {
     const className = layer.getClassName();
     const converter = converters.get(className);
     if (converter === undefined) {
@@ -50,22 +52,33 @@ export function convertModel(model: LayersModel, options: ConvertModelOptions): 
         { layerName: layer.name, layerClassName: className },
       );
     }
+    const inputs = layer.inboundNodes[0]!.inboundLayers.map((source) => (source.getClassName() === 'InputLayer' ? { name: options.inputName, shape: [inputSize] } : tensors.get(source)!));
+    const first = inputs[0]!;
     const context: ConverterContext = {
       layer,
       className,
       config: layer.getConfig(),
       weights: readWeights(layer, className),
-      input: current,
-      inputSize: currentSize,
+      input: first.name,
+      inputSize: first.shape.at(-1)!,
+      inputs,
       scope: `${snakeCase(className)}_${index}`,
       graph,
     };
     const result = converter(context);
-    current = result.output;
-    currentSize = result.outputSize;
+    last = { name: result.output, shape: result.outputShape ?? [...first.shape.slice(0, -1), result.outputSize] };
+    tensors.set(layer, last);
   });
 
+  const current = last.name;
+  const currentSize = last.shape.at(-1)!;
   const outputShape = model.outputs[0]?.shape;
+  if (last.shape.length !== 1 || (outputShape !== undefined && outputShape.length !== 2)) {
+    throw new OnnxExportError(
+      'ERR_ONNX_UNSUPPORTED_MODEL',
+      `Model "${model.name}" outputs shape [N, ${last.shape.join(', ')}]; Devo's mlevalmodel needs one output row per input row ([N, k]). End the model with a Dense layer on a rank-2 tensor.`,
+    );
+  }
   const declaredOutput = outputShape?.[1];
   if (typeof declaredOutput === 'number' && declaredOutput !== currentSize) {
     throw new Error(`internal: converted width ${currentSize} differs from the model's output width ${declaredOutput}`);
@@ -73,9 +86,9 @@ export function convertModel(model: LayersModel, options: ConvertModelOptions): 
   if (current === options.inputName) {
     graph.node('Identity', options.outputName, [current]);
   } else {
-    const last = graph.nodes.find((node) => node.output?.[0] === current);
-    if (last === undefined) throw new Error(`internal: no node produces ${current}`);
-    last.output = [options.outputName];
+    const producer = graph.nodes.find((node) => node.output?.[0] === current);
+    if (producer === undefined) throw new Error(`internal: no node produces ${current}`);
+    producer.output = [options.outputName];
   }
 
   const floatType = (size: number): Onnx.ITypeProto => ({
@@ -114,11 +127,15 @@ export function convertModel(model: LayersModel, options: ConvertModelOptions): 
 
 interface InspectedModel {
   inputSize: number;
-  /** The layers in data-flow order, without the InputLayer. */
-  chain: layers.Layer[];
+  /** The layers in data-flow order (every layer after all layers feeding it), without the InputLayer. */
+  layers: layers.Layer[];
 }
 
-/** Checks that the model is built and is one straight chain from one `[N, n]` input to one output. */
+/**
+ * Checks that the model is built, has one `[N, n]` input and one output, and that every layer is
+ * applied once (no shared layers) and its output reaches the model's output (no dead branch);
+ * returns the layers in data-flow order.
+ */
 export function inspectModel(model: LayersModel): InspectedModel {
   if (model.layers.length === 0 || model.inputs.length === 0) {
     throw new OnnxExportError(
@@ -142,9 +159,10 @@ export function inspectModel(model: LayersModel): InspectedModel {
         `(rank 2, fixed feature count) is supported. Build the model with inputShape: [features].`,
     );
   }
-  const chain = model.layers.filter((layer) => layer.getClassName() !== 'InputLayer');
-  let previous: layers.Layer | undefined;
-  for (const layer of chain) {
+  const ordered = model.layers.filter((layer) => layer.getClassName() !== 'InputLayer');
+  const seen = new Set<layers.Layer>();
+  const used = new Set<layers.Layer>();
+  for (const layer of ordered) {
     if (!layer.built) {
       throw new OnnxExportError(
         'ERR_ONNX_MODEL_NOT_BUILT',
@@ -153,26 +171,27 @@ export function inspectModel(model: LayersModel): InspectedModel {
       );
     }
     const inbound = layer.inboundNodes.flatMap((node) => node.inboundLayers);
-    const fromPrevious =
-      inbound.length === 1 &&
-      (previous === undefined ? inbound[0]?.getClassName() === 'InputLayer' : inbound[0] === previous);
-    if (!fromPrevious) {
+    const ready = layer.inboundNodes.length === 1 && inbound.length > 0 && inbound.every((source) => seen.has(source) || (source.getClassName() === 'InputLayer' && source === model.inputs[0]?.sourceLayer));
+    if (!ready) {
       throw new OnnxExportError(
         'ERR_ONNX_UNSUPPORTED_MODEL',
-        `Layer "${layer.name}" (${layer.getClassName()}) is fed by [${inbound.map((source) => source.name).join(', ')}]; ` +
-          `only a straight chain of layers (a Sequential model) can be exported.`,
+        `Layer "${layer.name}" (${layer.getClassName()}) is applied ${layer.inboundNodes.length} times or fed by [${inbound.map((source) => source.name).join(', ')}] ` +
+          `out of order; only a graph that applies each layer once to the model's input or earlier layers can be exported.`,
         { layerName: layer.name, layerClassName: layer.getClassName() },
       );
     }
-    previous = layer;
+    for (const source of inbound) used.add(source);
+    seen.add(layer);
   }
-  if (previous === undefined || model.outputs[0]?.sourceLayer !== previous) {
+  const outputLayer = model.outputs[0]?.sourceLayer;
+  const dead = ordered.find((layer) => !used.has(layer) && layer !== outputLayer);
+  if (outputLayer === undefined || !seen.has(outputLayer) || ordered.at(-1) !== outputLayer || dead !== undefined) {
     throw new OnnxExportError(
       'ERR_ONNX_UNSUPPORTED_MODEL',
-      `Model "${model.name}" does not output its last layer; only a straight chain of layers can be exported.`,
+      `Model "${model.name}" does not output its last layer${dead === undefined ? '' : ` (layer "${dead.name}" feeds nothing)`}; only a graph whose every layer leads to the output can be exported.`,
     );
   }
-  return { inputSize, chain };
+  return { inputSize, layers: ordered };
 }
 
 /** Copies a layer's weights out of tfjs, keyed by short name, rejecting NaN and ±Infinity. */

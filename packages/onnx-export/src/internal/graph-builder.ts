@@ -11,6 +11,8 @@ export type AttributeValue = { float: number } | { int: number } | { ints: reado
 export interface GraphBuilder {
   /** Adds a float32 initializer (little-endian `raw_data`) and returns its name. */
   initializer(name: string, dims: readonly number[], values: Float32Array | readonly number[]): string;
+  /** Adds an int64 initializer (indices, axes, shapes: `Slice`'s starts, `Unsqueeze`'s axes) and returns its name. */
+  int64Initializer(name: string, dims: readonly number[], values: readonly number[]): string;
   /** Adds a node named `name` whose single output is also called `name`; returns that output. */
   node(opType: string, name: string, inputs: readonly string[], attributes?: Record<string, AttributeValue>): string;
   readonly nodes: Onnx.INodeProto[];
@@ -40,6 +42,18 @@ export function createGraphBuilder(): GraphBuilder {
         dataType: onnx.TensorProto.DataType.FLOAT,
         rawData: float32LittleEndian(values),
       });
+      return name;
+    },
+    int64Initializer(name, dims, values) {
+      claim(name);
+      const count = dims.reduce((product, dim) => product * dim, 1);
+      if (count !== values.length || !values.every((value) => Number.isSafeInteger(value))) {
+        throw new Error(`internal: int64 initializer ${name} has values [${values.join(', ')}] for dims [${dims.join(', ')}]`);
+      }
+      const rawData = new Uint8Array(values.length * 8);
+      const view = new DataView(rawData.buffer);
+      values.forEach((value, index) => view.setBigInt64(index * 8, BigInt(value), true));
+      initializers.push({ name, dims: [...dims], dataType: onnx.TensorProto.DataType.INT64, rawData });
       return name;
     },
     node(opType, name, inputs, attributes = {}) {
