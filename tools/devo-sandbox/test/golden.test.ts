@@ -75,9 +75,9 @@ function tableOf(uris: readonly string[]): SandboxTable {
   };
 }
 
-async function linqFeatures(uris: readonly string[], featureSet: FeatureSetName): Promise<{ label: string | null; features: (number | null)[] }[]> {
+async function linqFeatures(uris: readonly string[], featureSet: FeatureSetName, semantics: Partial<LinqSemantics> = {}): Promise<{ label: string | null; features: (number | null)[] }[]> {
   const items = linqFeatureItems({ field: 'referralUri', fieldKind: 'url', featureSet });
-  const result = await runLinqQuery(`from ${DEMO_TABLE} select ${items.items.join(', ')}`, { tables: { [DEMO_TABLE]: tableOf(uris) }, now });
+  const result = await runLinqQuery(`from ${DEMO_TABLE} select ${items.items.join(', ')}`, { tables: { [DEMO_TABLE]: tableOf(uris) }, now, semantics });
   const labelIndex = result.columns.findIndex((column) => column.name === items.labelColumn);
   const featureIndexes = items.featureColumns.map((name) => result.columns.findIndex((column) => column.name === name));
   const rows: { label: string | null; features: (number | null)[] }[] = [];
@@ -339,6 +339,21 @@ describe.skipIf(skip)('golden: the sandbox against the TypeScript pipeline on sa
   });
 
   describe('5. every reading of what Devo leaves undocumented', () => {
+    const locateReadings = linqSemanticsChoices.locateBase.flatMap((locateBase) => linqSemanticsChoices.locateNotFound.map((locateNotFound) => ({ locateBase, locateNotFound })));
+    it.each(locateReadings.map((reading) => [`locateBase=${reading.locateBase} locateNotFound=${reading.locateNotFound}`, reading] as const))(
+      'the char set\'s character codes equal featurizeDomain with %s (substring never out of range)',
+      async (_name, reading) => {
+        // Labels shorter and longer than the 24 coded positions, with "-", "_" (outside the alphabet) and digits.
+        const inputs = [...uris, ...agreeingEdgeCases, ...scoredLookalikes, 'http://a.com/', 'http://abcdefghijklmnopqrstuvwxyz-0123456789.net/'];
+        const rows = await linqFeatures(inputs, 'char', reading);
+        const codes = getFeatureSet('char').characterCodes!;
+        inputs.forEach((uri, index) => {
+          const expected = featurizeDomain(uri, { featureSet: 'char' }).features.slice(codes.offset);
+          expect(rows[index]?.features.slice(codes.offset), uri).toEqual(Array.from(expected));
+        });
+      },
+    );
+
     /** Inputs whose label changes under ICANN-only rules, upper-case hosts, labels that are only a bigram. */
     const variantInputs = ['http://fizrbzba.dyndns.org/', 'http://om-el-noor.blogspot.com/x', 'http://WWW.KQWHPDMSNRTG.NET/', 'http://Mail.BBC.co.uk/', 'http://in.com/', 'http://coco.net/'];
     const combinations = [

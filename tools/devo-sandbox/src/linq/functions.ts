@@ -401,6 +401,26 @@ export const scalarFunctions: ReadonlyMap<string, FunctionSpec> = new Map<string
       };
     },
   }],
+  ['locate', {
+    // Catalogue only ("check page"): the position of `sub` in `s`. Where it counts from and what
+    // it returns when `sub` is absent are switches (LinqSemantics.locateBase, locateNotFound).
+    signatures: ['(s: str, sub: str) → int4'],
+    minArgs: 2,
+    maxArgs: 2,
+    resolve: (args, call) => {
+      requireType(args, call.name, 0, isStr, 'str', 'convert it with str(…)');
+      requireType(args, call.name, 1, isStr, 'a str to look for');
+      const { locateBase, locateNotFound } = call.semantics;
+      return {
+        type: 'int4',
+        apply: ([text, sub]) => {
+          const index = (text as string).indexOf(sub as string);
+          if (index >= 0) return index + Number(locateBase);
+          return locateNotFound === 'null' ? null : Number(locateNotFound);
+        },
+      };
+    },
+  }],
   ['length', stringFunction('int4', (text) => text.length)],
   ['shannonentropy', stringFunction('float8', (text, semantics) => shannonEntropy(text, semantics.entropyBase))],
   ['lower', stringFunction('str', (text) => text.toLowerCase())],

@@ -52,6 +52,17 @@ describe('LinqSemantics', () => {
     expect(await valuesOf('rootsuffix(lower(h))', ['WWW.Google.COM'], { hostCase: 'preserve' })).toEqual(['google.com']);
   });
 
+  it('locateBase and locateNotFound: where locate counts from and what it gives for a missing substring', async () => {
+    expect(await valuesOf('locate(h, "c")', ['abc', 'xyz'])).toEqual([2, -1]);
+    expect(await valuesOf('locate(h, "c")', ['abc', 'xyz'], { locateBase: '1', locateNotFound: '0' })).toEqual([3, 0]);
+    expect(await valuesOf('locate(h, "c")', ['xyz'], { locateNotFound: 'null' })).toEqual([null]);
+    // The char set's reading: base-free (relative to "a") and guarded by "->".
+    const code = 'ifthenelse(h -> "c", locate(h, "c") - locate(h, "a") + 1, 0)';
+    for (const locateBase of linqSemanticsChoices.locateBase) {
+      for (const locateNotFound of linqSemanticsChoices.locateNotFound) expect(await valuesOf(code, ['abc', 'xyz'], { locateBase, locateNotFound })).toEqual([3, 0]);
+    }
+  });
+
   it('containsCase, countbyfilter and entropyBase change the probe values', async () => {
     expect(await valuesOf('h -> "in"', ['KININ'])).toEqual([false]);
     expect(await valuesOf('h -> "in"', ['KININ'], { containsCase: 'insensitive' })).toEqual([true]);

@@ -31,6 +31,13 @@ export interface LinqSemantics {
    * the query ("Error Processing Query"). @default 'null'
    */
   readonly modelOnNull: 'null' | 'error';
+  /**
+   * Where `locate(s, sub)` counts the first character from: `'0'` (the catalogue's "positions
+   * from 0") or `'1'`. @default '0'
+   */
+  readonly locateBase: '0' | '1';
+  /** What `locate` returns when `s` does not contain `sub`: -1, 0 or null. @default '-1' */
+  readonly locateNotFound: '-1' | '0' | 'null';
 }
 
 /** The readings the references call most likely (and that the sandbox used before they were switches). */
@@ -42,6 +49,8 @@ export const DEFAULT_LINQ_SEMANTICS: LinqSemantics = Object.freeze({
   countbyfilter: 'set',
   entropyBase: '2',
   modelOnNull: 'null',
+  locateBase: '0',
+  locateNotFound: '-1',
 });
 
 /**
@@ -58,6 +67,8 @@ export const linqSemanticsChoices: { readonly [Key in keyof LinqSemantics]: read
   countbyfilter: ['set', 'substring'],
   entropyBase: ['2', 'e'],
   modelOnNull: ['null', 'error'],
+  locateBase: ['0', '1'],
+  locateNotFound: ['-1', '0', 'null'],
 });
 
 /**
