@@ -13,7 +13,7 @@ export type {
   FeaturizeLabelsOptions,
   FeaturizeDomainsOptions,
 } from './featurize-domain';
-export { linqFeatureItems, buildClassificationQuery, LINQ_LABEL_COLUMN } from './linq';
+export { linqFeatureItems, linqConstantItems, buildClassificationQuery, LINQ_LABEL_COLUMN } from './linq';
 export type { LinqFeatureItemsOptions, LinqFeatureItems, BuildClassificationQueryOptions } from './linq';
 export { createSeededRandom } from './seeded-random';
 export type { SeededRandom } from './seeded-random';

@@ -79,10 +79,14 @@ function labelConditions(label: string): string[] {
 }
 
 /**
- * `"value" as column` for each constant the features read (the `ngram` set's pair tables, the
- * `char` set's alphabet), in feature order, each column once.
+ * `"value" as column` for each string constant the features read (the `ngram` set's pair tables,
+ * the `char` set's alphabet), in feature order, each column once: the select items a query puts
+ * before the features.
+ *
+ * @example
+ * linqConstantItems(getFeatureSet('char').features); // ['"abcdefghijklmnopqrstuvwxyz0123456789-" as char_alphabet']
  */
-function linqConstantItems(features: readonly FeatureDefinition[]): string[] {
+export function linqConstantItems(features: readonly FeatureDefinition[]): string[] {
   const columns = new Map<string, string>();
   for (const { linqConstant } of features) {
     if (linqConstant !== undefined && !columns.has(linqConstant.column)) columns.set(linqConstant.column, `"${linqConstant.value}" as ${linqConstant.column}`);

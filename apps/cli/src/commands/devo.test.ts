@@ -75,8 +75,8 @@ describe('dga devo probe against the Devo sandbox', () => {
     const report = JSON.parse(run.stdout) as { ok: boolean; checks: { id: string }[] };
     expect(report.ok).toBe(true);
     expect(report.checks.map((check) => check.id)).toEqual([
-      'rootsuffix_psl', 'lower', 'split_host', 'contains', 'substring_pairs', 'countbyfilter_set', 'entropy_base2', 'substring_last', 'rootsuffix_case', 'split_trailing_empty',
-      'contains_case', 'model_google', 'model_xjwqkdo7zlf3qpu', 'model_null_feature',
+      'rootsuffix_psl', 'lower', 'split_host', 'contains', 'substring_pairs', 'locate_codes', 'countbyfilter_set', 'entropy_base2', 'substring_last', 'rootsuffix_case', 'split_trailing_empty',
+      'locate_base', 'locate_not_found', 'locate_not_found_null', 'contains_case', 'model_google', 'model_xjwqkdo7zlf3qpu', 'model_null_feature',
     ]);
   }, 60_000);
 
@@ -96,6 +96,26 @@ describe('dga devo probe against the Devo sandbox', () => {
     ]);
   }, 60_000);
 
+  it('checks locate and scores a char model through its alphabet column, under every locate reading', async () => {
+    const model = createModel({ preset: 'char', featureSet: 'char', seed: 42 });
+    const metadata = createModelMetadata({ featureSet: 'char', seed: 42, preset: 'char', tfjsBackend: 'cpu', pslMode: 'all' });
+    const exported = await exportToOnnx(model, { metadata });
+    model.dispose();
+    writeFileSync(join(cwd, 'model-char.onnx'), exported.bytes);
+    for (const locateBase of linqSemanticsChoices.locateBase) {
+      for (const locateNotFound of linqSemanticsChoices.locateNotFound) {
+        const run = await probe(cwd, exported.bytes, { model: 'model-char.onnx', semantics: { locateBase, locateNotFound } });
+        expect(run.code, run.stderr).toBe(0);
+        const report = JSON.parse(run.stdout) as { checks: { id: string; ok: boolean; relied: boolean }[] };
+        expect(report.checks.filter((check) => ['locate_codes', 'model_google', 'model_xjwqkdo7zlf3qpu'].includes(check.id))).toEqual([
+          expect.objectContaining({ id: 'locate_codes', ok: true, relied: true }),
+          expect.objectContaining({ id: 'model_google', ok: true }),
+          expect.objectContaining({ id: 'model_xjwqkdo7zlf3qpu', ok: true }),
+        ]);
+      }
+    }
+  }, 120_000);
+
   it('tells every variant apart, and exits 1 only when the query relies on the failed assumption', async () => {
     const signatures = new Map<string, string>();
     const relied = new Set(['pslRules', 'countbyfilter', 'entropyBase']);
@@ -109,7 +129,7 @@ describe('dga devo probe against the Devo sandbox', () => {
         expect(run.code, `${key}=${value}: ${run.stderr}`).toBe(relied.has(key) ? 1 : 0);
       }
     }
-    expect(signatures.size).toBe(7);
+    expect(signatures.size).toBe(10);
   }, 120_000);
 
   it('names the fix when rootsuffix ignores private rules, and passes with a model trained with --psl icann', async () => {

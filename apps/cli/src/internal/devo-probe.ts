@@ -1,4 +1,4 @@
-import { getFeatureSet, type FeatureSetName, type PslMode } from '@dga/features';
+import { getFeatureSet, linqConstantItems, type FeatureSetName, type PslMode } from '@dga/features';
 import { ExitCode, ExitError } from '../exit-error';
 
 /** One behaviour of Devo's LINQ checked by `dga devo probe`. */
@@ -51,12 +51,21 @@ interface ConstantCheck {
 const modelLabels = ['google', 'xjwqkdo7zlf3qpu'] as const;
 const privateHost = 'fizrbzba.dyndns.org';
 
-/** Whether a feature set's LINQ uses `substring` (the `ngram` set's pair shares). */
-function usesSubstring(featureSet: FeatureSetName | undefined): boolean {
-  return featureSet !== undefined && getFeatureSet(featureSet).features.some((feature) => feature.linq('label').includes('substring('));
+/** Whether a feature set's LINQ calls `name` (`substring`: the `ngram` pair shares and `char` codes; `locate`: the `char` codes). */
+function usesFunction(featureSet: FeatureSetName | undefined, name: string): boolean {
+  return featureSet !== undefined && getFeatureSet(featureSet).features.some((feature) => feature.linq('label').includes(`${name}(`));
 }
 
-function constantChecks(psl: PslMode, substringRelied: boolean): ConstantCheck[] {
+/**
+ * The `char` set's code of position `position` of `label` (a LINQ string literal), with the
+ * alphabet inline instead of the query's `char_alphabet` column: the feature's own LINQ.
+ */
+function characterCodeLinq(label: string, position: number): string {
+  const feature = getFeatureSet('char').features.find((candidate) => candidate.name === `char_${position}`)!;
+  return feature.linq(label).replaceAll(feature.linqConstant!.column, `"${feature.linqConstant!.value}"`);
+}
+
+function constantChecks(psl: PslMode, substringRelied: boolean, locateRelied: boolean): ConstantCheck[] {
   const privateAnswer = privateHost;
   const icannAnswer = 'dyndns.org';
   return [
@@ -107,6 +116,15 @@ function constantChecks(psl: PslMode, substringRelied: boolean): ConstantCheck[]
       fix: () => 'substring() counts from 1 or fails past the end: the pair-share features of the ngram set will be wrong; train on the bigram set instead (--features bigram)',
     },
     {
+      id: 'locate_codes',
+      assumption: `the char codes of "g-_" at positions 0-3 are 7, 37, 0 (not in the alphabet), 0 (beyond the end): locate counts the same from "a" whatever its base, and the guarded, clamped substring stays in range${locateRelied ? ' (the char codes)' : ' (informational: this model does not use it)'}`,
+      // 7 + 100 · 37 + 10,000 · 0 + 1,000,000 · 0.
+      expression: [0, 1, 2, 3].map((position) => `${10 ** (2 * position)} * ${characterCodeLinq('"g-_"', position)}`).join(' + '),
+      expected: 3707,
+      relied: locateRelied,
+      fix: () => 'locate() or substring() behave otherwise in this domain: the character codes of the char set will be wrong; train on the bigram set instead (--preset default)',
+    },
+    {
       id: 'countbyfilter_set',
       assumption: 'countbyfilter(s, chars) counts the characters of s that are in chars',
       expression: 'countbyfilter("google", "og")',
@@ -146,6 +164,30 @@ function constantChecks(psl: PslMode, substringRelied: boolean): ConstantCheck[]
       expected: '',
       relied: false,
       fix: () => 'none needed: bigram flags use "->", not split',
+    },
+    {
+      id: 'locate_base',
+      assumption: 'locate(s, sub) counts from 0 (informational: the char codes do not depend on it)',
+      expression: 'locate("abc", "b")',
+      expected: 1,
+      relied: false,
+      fix: () => 'none needed: the char codes subtract the position of "a"',
+    },
+    {
+      id: 'locate_not_found',
+      assumption: 'locate(s, sub) is -1 when s does not contain sub (informational: the char codes test "->" first)',
+      expression: 'locate("abc", "z")',
+      expected: -1,
+      relied: false,
+      fix: () => 'none needed: the char codes only call locate on a character the alphabet contains',
+    },
+    {
+      id: 'locate_not_found_null',
+      assumption: 'locate(s, sub) is not null when s does not contain sub (informational)',
+      expression: 'isnull(locate("abc", "z"))',
+      expected: false,
+      relied: false,
+      fix: () => 'none needed: the char codes only call locate on a character the alphabet contains',
     },
     {
       id: 'contains_case',
@@ -196,7 +238,7 @@ async function firstRow(runQuery: ProbeQueryRunner, linq: string, table: string,
  */
 export async function runDevoProbe(options: DevoProbeOptions): Promise<ProbeCheck[]> {
   const psl = options.model?.psl ?? options.psl ?? 'all';
-  const checks = constantChecks(psl, usesSubstring(options.model?.featureSet));
+  const checks = constantChecks(psl, usesFunction(options.model?.featureSet, 'substring'), usesFunction(options.model?.featureSet, 'locate'));
   const linq = `from ${options.table}\n  select ${checks.map((check) => `${check.expression} as p_${check.id}`).join(',\n    ')}\n  limit 1`;
   const row = await firstRow(options.runQuery, linq, options.table, 'probe', `check that --table ${options.table} exists and the token may read it`);
   const results: ProbeCheck[] = checks.map((check) => {
@@ -208,8 +250,8 @@ export async function runDevoProbe(options: DevoProbeOptions): Promise<ProbeChec
   if (model === undefined) return results;
   const set = getFeatureSet(model.featureSet);
   const call = (features: string[]): string => `at(mlevalmodel("${model.domain}", "${model.name}", [${features.join(', ')}]), 1)`;
-  // The string constants some features read (the ngram set's pair tables), defined before the scores.
-  const constants = set.features.flatMap((feature) => (feature.linqConstant === undefined ? [] : [`"${feature.linqConstant.value}" as ${feature.linqConstant.column},\n    `])).join('');
+  // The string constants some features read (the ngram set's pair tables, the char alphabet), defined before the scores.
+  const constants = linqConstantItems(set.features).map((item) => `${item},\n    `).join('');
   const modelFix = `check that ML is enabled in the domain and that "${model.name}" is registered (dga models list); register it with dga register`;
   const scored = await firstRow(
     options.runQuery,
