@@ -1,7 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ModelError } from './errors';
-
-type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
+import { singleInput, singleShape, WeightlessLayer, type LayerArgs } from './internal/weightless-layer';
 
 /** Constructor options of {@link CharacterWindows} (plus tfjs's layer options: `inputShape`, `name`…). */
 export interface CharacterWindowsArgs extends LayerArgs {
@@ -33,7 +31,7 @@ export interface CharacterWindowsArgs extends LayerArgs {
  * @example
  * new CharacterWindows({ offset: 242, positions: 32, alphabetSize: 37, window: 3 }).apply(rows); // [N, 30, 111]
  */
-export class CharacterWindows extends tf.layers.Layer {
+export class CharacterWindows extends WeightlessLayer {
   /** @nocollapse */
   static className = 'CharacterWindows';
   readonly offset: number;
@@ -42,12 +40,9 @@ export class CharacterWindows extends tf.layers.Layer {
   readonly window: number;
 
   constructor(args: CharacterWindowsArgs) {
-    super({ ...args, trainable: false });
     const { offset, positions, alphabetSize, window } = args;
-    const integers = [offset, positions, alphabetSize, window].every((value) => Number.isInteger(value));
-    if (!integers || offset < 0 || alphabetSize < 1 || window < 1 || positions < window) {
-      throw new ModelError('ERR_MODEL_INVALID_OPTION', `CharacterWindows${args.name === undefined ? '' : ` "${args.name}"`}: offset must be an integer >= 0, alphabetSize and window integers >= 1, and positions an integer >= window; got offset ${offset}, positions ${positions}, alphabetSize ${alphabetSize}, window ${window}.`);
-    }
+    // At least one window: positions >= window.
+    super('CharacterWindows', args, { offset: [offset, 0], alphabetSize: [alphabetSize, 1], window: [window, 1], positions: [positions, window] });
     this.offset = offset;
     this.positions = positions;
     this.alphabetSize = alphabetSize;
@@ -55,13 +50,13 @@ export class CharacterWindows extends tf.layers.Layer {
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    const shape = singleShape(inputShape);
     return [shape[0] ?? null, this.positions - this.window + 1, this.window * this.alphabetSize];
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
-      const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor2D;
+      const x = singleInput<tf.Tensor2D>(inputs);
       const windows = this.positions - this.window + 1;
       // [N, windows, window]: the codes of each window, first character first.
       const shifted = Array.from({ length: this.window }, (_, shift) => tf.slice(x, [0, this.offset + shift], [-1, windows]));

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { ModelError } from './errors';
-
-type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
+import { singleInput, WeightlessLayer, widenedShape, type LayerArgs } from './internal/weightless-layer';
 
 /** Constructor options of {@link DropColumns} (plus tfjs's layer options: `inputShape`, `name`…). */
 export interface DropColumnsArgs extends LayerArgs {
@@ -20,30 +19,25 @@ export interface DropColumnsArgs extends LayerArgs {
  * @example
  * new DropColumns({ offset: 1, count: 2 }).apply(tf.tensor2d([[1, 2, 3, 4]])); // [[1, 4]]
  */
-export class DropColumns extends tf.layers.Layer {
+export class DropColumns extends WeightlessLayer {
   /** @nocollapse */
   static className = 'DropColumns';
   readonly offset: number;
   readonly count: number;
 
   constructor(args: DropColumnsArgs) {
-    super({ ...args, trainable: false });
-    if (!Number.isInteger(args.offset) || args.offset < 0 || !Number.isInteger(args.count) || args.count < 1) {
-      throw new ModelError('ERR_MODEL_INVALID_OPTION', `DropColumns${args.name === undefined ? '' : ` "${args.name}"`}: offset must be an integer >= 0 and count an integer >= 1, got ${args.offset} and ${args.count}.`);
-    }
+    super('DropColumns', args, { offset: [args.offset, 0], count: [args.count, 1] });
     this.offset = args.offset;
     this.count = args.count;
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-    const width = shape[1];
-    return [shape[0] ?? null, width === null || width === undefined ? null : width - this.count];
+    return widenedShape(inputShape, -this.count);
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
-      const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor2D;
+      const x = singleInput<tf.Tensor2D>(inputs);
       const width = x.shape[1];
       const end = this.offset + this.count;
       if (end > width) {

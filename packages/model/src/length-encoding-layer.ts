@@ -1,7 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ModelError } from './errors';
-
-type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
+import { singleInput, WeightlessLayer, widenedShape, type LayerArgs } from './internal/weightless-layer';
 
 /** Constructor options of {@link LengthEncoding} (plus tfjs's layer options: `inputShape`, `name`…). */
 export interface LengthEncodingArgs extends LayerArgs {
@@ -21,30 +19,26 @@ export interface LengthEncodingArgs extends LayerArgs {
  * @example
  * new LengthEncoding({ lengthIndex: 0, thresholds: 39 }).apply(tf.tensor2d([[12, 3.1, 0.25]])); // [1, 42]
  */
-export class LengthEncoding extends tf.layers.Layer {
+export class LengthEncoding extends WeightlessLayer {
   /** @nocollapse */
   static className = 'LengthEncoding';
   readonly lengthIndex: number;
   readonly thresholds: number;
 
   constructor(args: LengthEncodingArgs) {
-    super({ ...args, trainable: false });
-    if (!Number.isInteger(args.lengthIndex) || args.lengthIndex < 0 || !Number.isInteger(args.thresholds) || args.thresholds < 1) {
-      throw new ModelError('ERR_MODEL_INVALID_OPTION', `LengthEncoding${args.name === undefined ? '' : ` "${args.name}"`}: lengthIndex must be an integer >= 0 (the column of "length") and thresholds an integer >= 1, got ${args.lengthIndex} and ${args.thresholds}.`);
-    }
+    // lengthIndex: the column of "length".
+    super('LengthEncoding', args, { lengthIndex: [args.lengthIndex, 0], thresholds: [args.thresholds, 1] });
     this.lengthIndex = args.lengthIndex;
     this.thresholds = args.thresholds;
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-    const width = shape[1];
-    return [shape[0] ?? null, width === null || width === undefined ? null : width + this.thresholds];
+    return widenedShape(inputShape, this.thresholds);
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
-      const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor2D;
+      const x = singleInput<tf.Tensor2D>(inputs);
       const length = tf.slice(x, [0, this.lengthIndex], [-1, 1]);
       // k − 1 for k = 2…thresholds + 1.
       const offsets = tf.range(1, this.thresholds + 1, 1, 'float32');

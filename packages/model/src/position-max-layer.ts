@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-
-type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
+import { singleInput, singleShape, WeightlessLayer, type LayerArgs } from './internal/weightless-layer';
 
 /**
  * `[N, positions, features]` in, `[N, features]` out: the maximum over positions (what
@@ -13,22 +12,21 @@ type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
  * @example
  * new PositionMax({}).apply(tf.tensor3d([[[1, 5], [3, 2]]])); // [[3, 5]]
  */
-export class PositionMax extends tf.layers.Layer {
+export class PositionMax extends WeightlessLayer {
   /** @nocollapse */
   static className = 'PositionMax';
 
   constructor(args: LayerArgs = {}) {
-    super({ ...args, trainable: false });
+    super('PositionMax', args);
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    const shape = singleShape(inputShape);
     return [shape[0] ?? null, shape[2] ?? null];
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor3D;
-    return positionMax(x);
+    return positionMax(singleInput<tf.Tensor3D>(inputs));
   }
 }
 

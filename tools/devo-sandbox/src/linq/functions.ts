@@ -88,6 +88,21 @@ function stringFunction(type: DevoType, compute: (text: string, semantics: LinqS
   };
 }
 
+/** A function of two strings, `(s: str, <second>: str) → type`; `expected` describes the second in type errors. */
+function stringPairFunction(type: DevoType, [second, expected]: readonly [string, string], compute: (text: string, other: string, semantics: LinqSemantics) => DevoValue): FunctionSpec {
+  return {
+    signatures: [`(s: str, ${second}: str) → ${typeName(type)}`],
+    minArgs: 2,
+    maxArgs: 2,
+    resolve: (args, call) => {
+      requireType(args, call.name, 0, isStr, 'str', 'convert it with str(…)');
+      requireType(args, call.name, 1, isStr, expected);
+      const { semantics } = call;
+      return { type, apply: (values) => compute(values[0] as string, values[1] as string, semantics) };
+    },
+  };
+}
+
 /**
  * Shannon entropy of the character frequencies of `text`, base 2 (bits per character).
  * Characters are UTF-16 code units, as in Devo's Java engine (inferred).
@@ -401,26 +416,13 @@ export const scalarFunctions: ReadonlyMap<string, FunctionSpec> = new Map<string
       };
     },
   }],
-  ['locate', {
-    // Catalogue only ("check page"): the position of `sub` in `s`. Where it counts from and what
-    // it returns when `sub` is absent are switches (LinqSemantics.locateBase, locateNotFound).
-    signatures: ['(s: str, sub: str) → int4'],
-    minArgs: 2,
-    maxArgs: 2,
-    resolve: (args, call) => {
-      requireType(args, call.name, 0, isStr, 'str', 'convert it with str(…)');
-      requireType(args, call.name, 1, isStr, 'a str to look for');
-      const { locateBase, locateNotFound } = call.semantics;
-      return {
-        type: 'int4',
-        apply: ([text, sub]) => {
-          const index = (text as string).indexOf(sub as string);
-          if (index >= 0) return index + Number(locateBase);
-          return locateNotFound === 'null' ? null : Number(locateNotFound);
-        },
-      };
-    },
-  }],
+  // Catalogue only ("check page"): the position of `sub` in `s`. Where it counts from and what it
+  // returns when `sub` is absent are switches (LinqSemantics.locateBase, locateNotFound).
+  ['locate', stringPairFunction('int4', ['sub', 'a str to look for'], (text, sub, { locateBase, locateNotFound }) => {
+    const index = text.indexOf(sub);
+    if (index >= 0) return index + Number(locateBase);
+    return locateNotFound === 'null' ? null : Number(locateNotFound);
+  })],
   ['length', stringFunction('int4', (text) => text.length)],
   ['shannonentropy', stringFunction('float8', (text, semantics) => shannonEntropy(text, semantics.entropyBase))],
   ['lower', stringFunction('str', (text) => text.toLowerCase())],
