@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { requireSharedData, sharedDataFile } from '@dga/test-support';
+import { loadModel } from '@dga/model';
+import { readOnnxModelInfo } from '@dga/onnx-export';
 import { runTraining, type TrainingEvent, type TrainingRunResult } from './run-training';
 
 const skip = requireSharedData('sample-small.csv');
@@ -201,4 +203,31 @@ describe.skipIf(skip)('runTraining interrupted while it writes the run directory
     },
     60_000,
   );
+});
+
+describe.skipIf(skip)('runTraining with the char preset on sample-small.csv', () => {
+  const parent = mkdtempSync(join(tmpdir(), 'dga-trainer-char-'));
+  let run: TrainingRunResult;
+
+  beforeAll(async () => {
+    run = await runTraining({ dataset: sharedDataFile('sample-small.csv'), preset: 'char', epochs: 1, cacheDir: join(parent, 'cache'), out: join(parent, 'run') });
+  }, 360_000); // six trainings of a two-branch network (the run and five family folds)
+
+  it('trains, evaluates on held-out families, exports one-input ONNX with parity and a char query, and saves a reloadable model', async () => {
+    expect(run.preset).toBe('char');
+    expect(run.featureSet).toBe('char');
+    expect(run.familyHoldout.status).toBe('done');
+    expect(run.parity.maxAbsDiff).toBeLessThan(1e-5);
+    expect(run.verify.maxAbsDiff).toBeLessThan(1e-5);
+    const info = readOnnxModelInfo(readFileSync(join(parent, 'run', 'model.onnx')));
+    expect(info.inputSize).toBe(266);
+    expect(info.metadata['dga.feature_set']).toBe('char');
+    expect(JSON.parse(info.metadata['dga.feature_linq_constants'] ?? '{}')).toEqual({ char_alphabet: 'abcdefghijklmnopqrstuvwxyz0123456789-' });
+    expect(run.query).toContain('"abcdefghijklmnopqrstuvwxyz0123456789-" as char_alphabet');
+    expect(run.query.match(/locate\(char_alphabet,/g)).toHaveLength(2 * 24);
+    const loaded = await loadModel(join(parent, 'run', 'tfjs'));
+    expect(loaded.card.preset).toBe('char');
+    expect(loaded.model.layers.map((layer) => layer.getClassName())).toContain('CharacterWindows');
+    loaded.model.dispose();
+  });
 });
