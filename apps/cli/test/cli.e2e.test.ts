@@ -91,6 +91,13 @@ describe('dga usage errors', () => {
     expect(stderrLines(run.stderr)[0]).toMatch(/^error: --threshold and --target-fpr: pass one/);
   }, COMMAND_TIMEOUT_MS);
 
+  it('exits 2 when the char preset gets another feature set, before any training', async () => {
+    const run = await runDga(['train', '--preset', 'char', '--features', 'bigram', '--out', 'never'], { cwd });
+    expect(run.code).toBe(2);
+    expect(stderrLines(run.stderr)[0]).toMatch(/^error: --preset char needs the char features, not bigram/);
+    expect(existsSync(join(cwd, 'never'))).toBe(false);
+  }, COMMAND_TIMEOUT_MS);
+
   it('exits 2 naming an unknown DGA_TFJS_BACKEND and the accepted values, before any training', async () => {
     const run = await runDga(['train', '--dataset', 'hosts.csv', '--out', 'never'], { cwd, env: cleanEnv(cwd, { DGA_TFJS_BACKEND: 'gpu' }) });
     expect(run.code).toBe(2);

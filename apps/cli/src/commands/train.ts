@@ -216,6 +216,9 @@ export default defineCommand({
     if (args.preset !== undefined) config.preset = args.preset;
     if (args.features !== undefined) config.featureSet = args.features;
     if (args.psl !== undefined) config.psl = args.psl;
+    if (config.preset === 'char' && config.featureSet !== undefined && config.featureSet !== 'char') {
+      throw new UsageError(`--preset char needs the char features, not ${config.featureSet}`, { hint: 'drop --features (the char preset uses the char set), or pick another preset' });
+    }
     const epochs = parseNumberFlag(flag('epochs'), 'epochs', { integer: true, min: 1 });
     if (epochs !== undefined) config.epochs = epochs;
     const batchSize = parseNumberFlag(flag('batch-size'), 'batch-size', { integer: true, min: 1 });
