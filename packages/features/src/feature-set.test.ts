@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { FeaturesError } from './features-error';
 import { ENGLISH_BIGRAMS, RARE_ENGLISH_BIGRAMS } from './english-bigrams';
 import { featureSetNames, getFeatureSet, type FeatureSetName } from './feature-set';
+import { featurizeLabels } from './featurize-domain';
 
 /** A straightforward second implementation: Map-based counts over UTF-16 code units. */
 function referenceFeatures(label: string, set: FeatureSetName): number[] {
@@ -270,26 +271,84 @@ describe('FeatureSet.compute properties', () => {
   });
 });
 
-describe.skipIf(requireSharedData('dga-training.csv'))('FeatureSet.compute on the real training data', () => {
-  it('equals the Map-based implementation (200 substring searches for the bigrams) on every label, in float64 and float32', () => {
-    const labels = new Set(readFileSync(sharedDataFile('dga-training.csv'), 'utf8').split('\n').slice(1).map((line) => line.split(';')[1] ?? '').filter((label) => label !== ''));
-    const set = getFeatureSet('bigram');
+/**
+ * Where `actual` (one row of `set` per label, float64 or float32) differs from the reference by
+ * even one bit (the reference rounded to float32 for a Float32Array), as readable strings.
+ */
+function bitDifferences(labels: readonly string[], set: FeatureSetName, actual: Float32Array | Float64Array): string[] {
+  const size = getFeatureSet(set).size;
+  const round = actual instanceof Float32Array ? Math.fround : (value: number): number => value;
+  const found: string[] = [];
+  labels.forEach((label, row) => {
+    const expected = referenceFeatures(label, set);
+    for (let index = 0; index < size && found.length <= 10; index++) {
+      const value = actual[row * size + index]!;
+      if (!Object.is(value, round(expected[index]!))) found.push(`${set} ${JSON.stringify(label.slice(0, 40))}[${getFeatureSet(set).featureNames[index]}] = ${value}, expected ${round(expected[index]!)}`);
+    }
+  });
+  return found;
+}
+
+describe('featurizeLabels and compute, bit for bit', () => {
+  const everyCodeUnit = Array.from({ length: 65536 }, (_unused, code) => String.fromCharCode(code)).join('');
+  const adversarial = [
+    'a', 'A', 'z', '-', '0', 'é', '😀', '\ud800', '\udfff\ud800', '\u0000', '\u007f\u0080', 'GOOGLE', 'AeIoUaeiou', 'ñaña', 'tést-ünïcode',
+    'x'.repeat(253), 'ab'.repeat(127), 'aeb1-'.repeat(60) + '😀', 'a'.repeat(63), 'ab'.repeat(32), 'abc'.repeat(21) + 'de',
+    Array.from({ length: 128 }, (_unused, code) => String.fromCharCode(code)).join(''),
+    // Every code unit once, then repeats: the most distinct characters a label can have.
+    everyCodeUnit + 'aa',
+    'google', 'xjw3kq9zt1lmp0a',
+  ];
+
+  it.each(featureSetNames)('equals the reference on adversarial labels (%s): non-ASCII, astral, lone surrogates, 1 and 253+ characters, uppercase', (set) => {
+    expect(bitDifferences(adversarial, set, featurizeLabels(adversarial, { featureSet: set }))).toEqual([]);
+    const wide = new Float64Array(adversarial.length * getFeatureSet(set).size);
+    adversarial.forEach((label, row) => getFeatureSet(set).compute(label, wide, row * getFeatureSet(set).size));
+    expect(bitDifferences(adversarial, set, wide)).toEqual([]);
+  }, 60_000);
+
+  it('gives each label of a batch the features it has alone, whatever came before', () => {
+    const anyLabel = fc.string({ unit: fc.oneof(fc.constantFrom(...'abcdeiouAEIOU0-'), fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code))), minLength: 1, maxLength: 80 });
+    fc.assert(
+      fc.property(fc.array(anyLabel, { minLength: 1, maxLength: 8 }), (labels) => {
+        for (const set of featureSetNames) expect(bitDifferences(labels, set, featurizeLabels(labels, { featureSet: set }))).toEqual([]);
+      }),
+      { seed: 42, numRuns: 200 },
+    );
+  }, 60_000);
+});
+
+describe.skipIf(requireSharedData('dga-training.csv'))('FeatureSet.compute and featurizeLabels on the real training data', () => {
+  it('equal the Map-based implementation (200 substring searches for the bigrams) on every label, in float64 and float32', () => {
+    const labels = [...new Set(readFileSync(sharedDataFile('dga-training.csv'), 'utf8').split('\n').slice(1).map((line) => line.split(';')[1] ?? '').filter((label) => label !== ''))];
+    const set = getFeatureSet('ngram');
     const wide = new Float64Array(set.size);
     const narrow = new Float32Array(set.size);
+    // tutorial, extended and bigram are prefixes of ngram, so its reference row checks them too;
+    // char (bigram, then the character codes) has its own.
+    const batches = featureSetNames.map((name) => ({ name, size: getFeatureSet(name).size, rows: featurizeLabels(labels, { featureSet: name }) }));
     const found: string[] = [];
-    for (const label of labels) {
-      const expected = referenceFeatures(label, 'bigram');
+    labels.forEach((label, row) => {
+      if (found.length > 10) return;
+      const expected = referenceFeatures(label, 'ngram');
       set.compute(label, wide);
       set.compute(label, narrow);
       for (let index = 0; index < set.size; index++) {
         // Bit-exact: the model sees exactly the features the reference defines.
         if (!Object.is(wide[index], expected[index]) || !Object.is(narrow[index], Math.fround(expected[index]!))) {
-          found.push(`${label}[${set.featureNames[index]}] = ${wide[index]} / ${narrow[index]}, expected ${expected[index]}`);
+          found.push(`compute ${label}[${set.featureNames[index]}] = ${wide[index]} / ${narrow[index]}, expected ${expected[index]}`);
         }
       }
-      if (found.length > 10) break;
-    }
+      for (const batch of batches) {
+        const reference = batch.name === 'char' ? referenceFeatures(label, 'char') : expected;
+        for (let index = 0; index < batch.size; index++) {
+          if (!Object.is(batch.rows[row * batch.size + index], Math.fround(reference[index]!))) {
+            found.push(`featurizeLabels ${batch.name} ${label}[${getFeatureSet(batch.name).featureNames[index]}] = ${batch.rows[row * batch.size + index]}, expected ${reference[index]}`);
+          }
+        }
+      }
+    });
     expect(found).toEqual([]);
-    expect(labels.size).toBeGreaterThan(100_000);
+    expect(labels.length).toBeGreaterThan(100_000);
   }, 120_000);
 });

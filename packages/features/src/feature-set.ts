@@ -1,6 +1,6 @@
 import { bigramFeatures, charFeatures, extendedFeatures, ngramFeatures, tutorialFeatures, type FeatureDefinition, type FeatureSpec } from './feature-definitions';
 import { FeaturesError, quoteInput } from './features-error';
-import { sharedLabelStats, type LabelStats } from './internal/label-stats';
+import { compileCountFeatures, isCountFeature, type LabelFiller, type RowsFiller } from './internal/count-features';
 
 /** Names of the feature sets. */
 export type FeatureSetName = 'tutorial' | 'extended' | 'bigram' | 'ngram' | 'char';
@@ -51,90 +51,53 @@ export const featureSetNames: readonly FeatureSetName[] = Object.freeze(['tutori
 /**
  * Compiles the feature kinds into one table-driven pass (the reference meaning of each kind is in
  * `feature-definitions.ts`; a test checks this pass against a straightforward implementation on
- * generated labels and on every label of the training data). The label's counts are loaded once;
- * then the proportion and bigram slots are zeroed in a few contiguous fills, each distinct ASCII
- * character adds its count to the proportion slots it belongs to (through a character → slots
- * table), those slots are divided by the length, and the bigram flags come from one scan of
- * adjacent character pairs through a pair → slot table; each pair share scans its first pairs
- * through a pair → membership table. No allocation per call.
+ * generated labels and on every label of the training data). The count features (length, entropy,
+ * proportions) come from one scan of the label's characters (see `compileCountFeatures`); the
+ * bigram slots are zeroed in a few contiguous fills and the flags come from one scan of adjacent
+ * character pairs through a pair → slot table; each pair share scans its first pairs through a
+ * pair → membership table. A set of count features only is that first pass alone. `fill` does one
+ * label, `fillRows` a batch. No allocation per call.
  */
-function compileCompute(
-  specs: readonly FeatureSpec[],
-): (stats: LabelStats, label: string, out: Float32Array | Float64Array, offset: number) => void {
-  const lengthSlots: number[] = [];
-  const entropySlots: number[] = [];
-  const proportionSlots: number[] = [];
-  const slotsOfCharacter: number[][] = Array.from({ length: 128 }, () => []);
+function compileCompute(specs: readonly FeatureSpec[]): { fill: LabelFiller; fillRows: RowsFiller } {
+  const counted = compileCountFeatures(specs);
+  const fillCounts = counted.fill;
   const bigramSlotOf = new Int32Array(specs.some((spec) => spec.kind.type === 'bigram') ? 1 << 14 : 0);
-  // Runs of consecutive slots that start at 0 for every label (proportions and bigram flags).
+  // Runs of consecutive bigram slots, which start at 0 for every label.
   const zeroRuns: number[] = [];
   const shareSlots: number[] = [];
   const shareTables: Uint8Array[] = [];
   const shareMaxPairs: number[] = [];
   specs.forEach((spec, slot) => {
     const kind = spec.kind;
-    if (kind.type === 'characterCode') return; // written by compileCharacterCodes
-    if (kind.type === 'length') lengthSlots.push(slot);
-    else if (kind.type === 'pairShare') {
+    if (isCountFeature(spec) || kind.type === 'characterCode') return; // characterCode: written by compileCharacterCodes
+    if (kind.type === 'pairShare') {
       // table[(first << 7) | second] = 1 for each pair of the table; ASCII only.
       const table = new Uint8Array(1 << 14);
       for (const pair of kind.pairs) table[(pair.charCodeAt(0) << 7) | pair.charCodeAt(1)] = 1;
       shareSlots.push(slot);
       shareTables.push(table);
       shareMaxPairs.push(kind.maxPairs);
-    }
-    else if (kind.type === 'entropy') entropySlots.push(slot);
-    else {
+    } else if (kind.type === 'bigram') {
       if (zeroRuns.length > 0 && zeroRuns[zeroRuns.length - 1] === slot) zeroRuns[zeroRuns.length - 1] = slot + 1;
       else zeroRuns.push(slot, slot + 1);
-      if (kind.type === 'bigram') {
-        // bigramSlotOf[(first << 7) | second] = slot + 1 of that bigram's flag (0: not a feature); ASCII only.
-        bigramSlotOf[(kind.bigram.charCodeAt(0) << 7) | kind.bigram.charCodeAt(1)] = slot + 1;
-      } else {
-        proportionSlots.push(slot);
-        for (let index = 0; index < kind.characters.length; index++) slotsOfCharacter[kind.characters.charCodeAt(index)]!.push(slot);
-      }
+      // bigramSlotOf[(first << 7) | second] = slot + 1 of that bigram's flag (0: not a feature); ASCII only.
+      bigramSlotOf[(kind.bigram.charCodeAt(0) << 7) | kind.bigram.charCodeAt(1)] = slot + 1;
+    } else {
+      throw new Error(`internal: feature ${spec.name} has a kind (${kind.type}) that compileCompute does not compute`);
     }
   });
-  const lengths = Int32Array.from(lengthSlots);
-  const entropies = Int32Array.from(entropySlots);
-  const proportions = Int32Array.from(proportionSlots);
+  if (zeroRuns.length === 0 && shareSlots.length === 0) return counted;
   const runs = Int32Array.from(zeroRuns);
-  // The slots of character c are characterSlots[characterStart[c] … characterStart[c + 1] - 1].
-  const characterStart = new Int32Array(129);
-  slotsOfCharacter.forEach((slots, code) => (characterStart[code + 1] = characterStart[code]! + slots.length));
-  const characterSlots = Int32Array.from(slotsOfCharacter.flat());
   const hasBigrams = bigramSlotOf.length > 0;
-  return (stats, label, out, offset) => {
-    const length = stats.length;
-    const counts = stats.counts;
-    const touched = stats.touched;
-    const distinct = stats.distinct;
-    for (let index = 0; index < lengths.length; index++) out[offset + lengths[index]!] = length;
-    if (entropies.length > 0) {
-      const entropy = stats.entropy();
-      for (let index = 0; index < entropies.length; index++) out[offset + entropies[index]!] = entropy;
-    }
+  const fill: LabelFiller = (label, out, offset) => {
+    fillCounts(label, out, offset);
+    const length = label.length;
     for (let index = 0; index < runs.length; index += 2) {
       const start = offset + runs[index]!;
       const end = offset + runs[index + 1]!;
       // A builtin call costs more than a few stores: short runs are zeroed in the loop.
       if (end - start <= 8) for (let slot = start; slot < end; slot++) out[slot] = 0;
       else out.fill(0, start, end);
-    }
-    if (proportions.length > 0) {
-      for (let character = 0; character < distinct; character++) {
-        const code = touched[character]!;
-        if (code >= 128) continue;
-        const count = counts[code]!;
-        for (let index = characterStart[code]!; index < characterStart[code + 1]!; index++) out[offset + characterSlots[index]!]! += count;
-      }
-      // count / length (not count * (1 / length)): the same rounding as LINQ's float division. The
-      // counts are small integers, exact in float32 and float64 alike.
-      for (let index = 0; index < proportions.length; index++) {
-        const slot = offset + proportions[index]!;
-        out[slot] = out[slot]! / length;
-      }
     }
     if (hasBigrams) {
       let previous = label.charCodeAt(0);
@@ -160,6 +123,19 @@ function compileCompute(
       out[offset + shareSlots[index]!] = pairs > 0 ? hits / pairs : 0;
     }
   };
+  return { fill, fillRows: fillEachRow(fill) };
+}
+
+/** A batch filler that calls `fill` label by label. */
+function fillEachRow(fill: LabelFiller): RowsFiller {
+  return (labels, out, offset, stride) => {
+    for (let row = 0, start = offset; row < labels.length; row++, start += stride) {
+      const label = labels[row]!;
+      if (label.length === 0) return row;
+      fill(label, out, start);
+    }
+    return -1;
+  };
 }
 
 /**
@@ -167,7 +143,7 @@ function compileCompute(
  * coded position (0 beyond the label's end). Undefined when the set has none. The codes must be
  * consecutive features of one alphabet, as {@link FeatureSet.characterCodes} describes them.
  */
-function compileCharacterCodes(specs: readonly FeatureSpec[]): { fill: (label: string, out: Float32Array | Float64Array, offset: number) => void; layout: NonNullable<FeatureSet['characterCodes']> } | undefined {
+function compileCharacterCodes(specs: readonly FeatureSpec[]): { fill: LabelFiller; layout: NonNullable<FeatureSet['characterCodes']> } | undefined {
   const first = specs.findIndex((spec) => spec.kind.type === 'characterCode');
   if (first < 0) return undefined;
   const codes = specs.slice(first).filter((spec) => spec.kind.type === 'characterCode');
@@ -194,12 +170,32 @@ function compileCharacterCodes(specs: readonly FeatureSpec[]): { fill: (label: s
   };
 }
 
+/**
+ * @internal Featurizes `labels` into the row-major `out` (row `index` at `index × set.size`),
+ * without the per-label checks of `compute`: `out` must hold `labels.length × set.size` elements.
+ * Stops at the first empty label and returns its index (rows before it are written), else -1.
+ */
+export function fillFeatureRows(set: FeatureSet, labels: readonly string[], out: Float32Array): number {
+  return rowFillers.get(set)!(labels, out, 0, set.size);
+}
+
+/** The compiled pass of each feature set, for {@link fillFeatureRows}. */
+const rowFillers = new WeakMap<FeatureSet, RowsFiller>();
+
 function createFeatureSet(name: FeatureSetName, version: number, specs: readonly FeatureSpec[]): FeatureSet {
   const size = specs.length;
-  const fill = compileCompute(specs);
+  const compiled = compileCompute(specs);
   const characterCodes = compileCharacterCodes(specs);
-  const stats = sharedLabelStats;
-  return Object.freeze({
+  const codeFill = characterCodes?.fill;
+  const fill: LabelFiller =
+    codeFill === undefined
+      ? compiled.fill
+      : (label, out, offset) => {
+          compiled.fill(label, out, offset);
+          codeFill(label, out, offset);
+        };
+  const fillRows = codeFill === undefined ? compiled.fillRows : fillEachRow(fill);
+  const set: FeatureSet = Object.freeze({
     name,
     version,
     features: Object.freeze([...specs]),
@@ -223,11 +219,11 @@ function createFeatureSet(name: FeatureSetName, version: number, specs: readonly
           { input: String(offset) },
         );
       }
-      stats.load(label);
-      fill(stats, label, out, offset);
-      characterCodes?.fill(label, out, offset);
+      fill(label, out, offset);
     },
   });
+  rowFillers.set(set, fillRows);
+  return set;
 }
 
 const featureSets: Readonly<Record<FeatureSetName, FeatureSet>> = {

@@ -1,6 +1,6 @@
 import { extractLabel, type PslMode } from './extract-label';
 import { FeaturesError, quoteInput } from './features-error';
-import { DEFAULT_FEATURE_SET, getFeatureSet, type FeatureSetName } from './feature-set';
+import { DEFAULT_FEATURE_SET, fillFeatureRows, getFeatureSet, type FeatureSetName } from './feature-set';
 
 /** Options shared by the featurize functions. */
 export interface FeaturizeOptions {
@@ -63,17 +63,14 @@ export function featurizeLabels(labels: readonly string[], options: FeaturizeLab
         `${labels.length * size}. Pass a larger buffer or omit options.out.`,
     );
   }
-  for (let index = 0; index < labels.length; index++) {
-    const label = labels[index]!;
-    if (label.length === 0) {
-      throw new FeaturesError(
-        'ERR_FEATURES_EMPTY_LABEL',
-        `featurizeLabels: the label at index ${index} is empty, so its features are undefined. ` +
-          'Drop empty labels before featurizing.',
-        { input: label },
-      );
-    }
-    set.compute(label, out, index * size);
+  const empty = fillFeatureRows(set, labels, out);
+  if (empty >= 0) {
+    throw new FeaturesError(
+      'ERR_FEATURES_EMPTY_LABEL',
+      `featurizeLabels: the label at index ${empty} is empty, so its features are undefined. ` +
+        'Drop empty labels before featurizing.',
+      { input: '' },
+    );
   }
   return out;
 }
