@@ -4,7 +4,7 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFixtureModel } from './fixture-model';
+import { writeFixtureModel, writeOverflowModel } from './fixture-model';
 import { withOrtTelemetryOn } from '@dga/test-support';
 import { cleanEnv, runDga, startDga } from './spawn-dga';
 
@@ -103,7 +103,8 @@ describe.skipIf(process.platform === 'win32')('dga classify --model that is not 
 
 describe('dga classify --workers', () => {
   it('prints the same CSV and NDJSON bytes on worker threads as on the main thread', async () => {
-    const hosts = Array.from({ length: 3000 }, (_, index) => (index % 97 === 0 ? ['10.0.0.1', '-', 'Bücher.de', 'localhost'][index % 4]! : `www${index}.Shop-${index % 13}.example.co.uk`));
+    // Over 256 KiB, so the workers start (a shorter input is scored on the main thread).
+    const hosts = Array.from({ length: 12_000 }, (_, index) => (index % 97 === 0 ? ['10.0.0.1', '-', 'Bücher.de', 'localhost'][index % 4]! : `www${index}.Shop-${index % 13}.example.co.uk`));
     writeFileSync(join(cwd, 'workers.txt'), hosts.join('\r\n') + '\n');
     for (const format of ['csv', 'json']) {
       const args = ['classify', '--model', model, '--file', 'workers.txt', '--format', format, '--batch-size', '100'];
@@ -116,5 +117,23 @@ describe('dga classify --workers', () => {
       const untimed = (text: string) => text.replace(/seconds=[\d.]+/g, 'seconds=…');
       expect(untimed(workers.stderr)).toBe(untimed(main.stderr));
     }
+  }, 120_000);
+
+  it('stops with exit 1 and the error naming the input when a worker fails; the rows before it are whole', async () => {
+    const overflow = join(cwd, 'overflow.onnx');
+    await writeOverflowModel(overflow, 30);
+    const bad = `${'q'.repeat(40)}.com`;
+    const hosts = Array.from({ length: 24_000 }, (_, index) => `www${index}.shop-${index % 13}.example.com`);
+    hosts.splice(18_000, 0, bad);
+    writeFileSync(join(cwd, 'failing.txt'), hosts.join('\n') + '\n');
+    const run = await runDga(['classify', '--model', overflow, '--file', 'failing.txt', '--format', 'csv', '--workers', '2'], { cwd });
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toContain(`error: input ${JSON.stringify(bad)}: ${overflow} scored row`);
+    expect(run.stdout.endsWith('\n')).toBe(true);
+    const rows = lines(run.stdout);
+    expect(rows[0]).toBe('input,label,length,entropy,vowel_proportion,probability,malicious,error');
+    expect(rows.length).toBeGreaterThan(1);
+    expect(rows.length).toBeLessThanOrEqual(18_001);
+    expect(rows.slice(1).map((row) => row.split(',')[0])).toEqual(hosts.slice(0, rows.length - 1));
   }, 120_000);
 });

@@ -48,8 +48,9 @@ export function startCliInProcess(argv: readonly string[], cwd: string, env: Nod
       .map((write) => write.text)
       .join('');
   const output = (stream: RunWrite['stream']) => ({
-    write(chunk: string): boolean {
-      writes.push({ stream, text: chunk });
+    write(chunk: string | Uint8Array): boolean {
+      // `dga classify` writes whole rows as UTF-8 bytes: each chunk decodes on its own.
+      writes.push({ stream, text: typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8') });
       if (stream === 'stdout') {
         const stdout = text('stdout');
         for (const waiter of waiters.filter((item) => stdout.includes(item.text))) {

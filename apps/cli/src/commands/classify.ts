@@ -2,9 +2,10 @@ import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
 import { UsageError } from '../exit-error';
 import { globalArgs } from '../global-args';
 import type { OnnxClassifier } from '@dga/onnx-export';
-import type { ClassifyBatchOptions } from '../internal/classify-batch';
+import { DEFAULT_CLASSIFY_BATCH_SIZE, type ClassifyBatchOptions } from '../internal/classify-batch';
 import { createChunkScorer, createClassifyOutput, MAX_REPORTED_PROBLEMS, type RenderedRecords } from '../internal/classify-output';
 import { classifyInParallel, DEFAULT_CLASSIFY_WORKERS } from '../internal/classify-workers';
+import type { InputChunk } from '../internal/input-lines';
 import { readInputChunks } from '../internal/inputs';
 import { decisionThreshold, loadModelInfo, openClassifier } from '../internal/model-info';
 import { parseNumberFlag, parseThreshold, positionals } from '../internal/parse-flags';
@@ -29,7 +30,7 @@ export default defineCommand({
     column: { type: 'string', description: 'CSV column holding the inputs', valueHint: 'name' },
     delimiter: { type: 'string', description: 'CSV delimiter (default: detected from the header)', valueHint: 'char' },
     threshold: { type: 'string', description: 'Verdict DGA when P(DGA) >= threshold (default: the threshold recorded in the model, else 0.5)', valueHint: '0..1' },
-    'batch-size': { type: 'string', description: 'Rows per ONNX Runtime call', default: '4096', valueHint: 'n' },
+    'batch-size': { type: 'string', description: 'Rows per ONNX Runtime call', default: String(DEFAULT_CLASSIFY_BATCH_SIZE), valueHint: 'n' },
     format: { type: 'enum', options: ['table', 'json', 'csv'], description: 'Output: aligned table, NDJSON or CSV (default table)' },
     json: { type: 'boolean', description: 'NDJSON on stdout (same as --format json)' },
     workers: { type: 'string', description: 'Worker threads scoring --file or stdin input, e.g. one per core (default 0: all on the main thread)', valueHint: 'n' },
@@ -40,7 +41,7 @@ export default defineCommand({
     const { args } = context;
     // Checked before reading the model, so a bad flag fails fast; the model may supply the default.
     parseThreshold(args.threshold);
-    const batchSize = parseNumberFlag(args['batch-size'], 'batch-size', { integer: true, min: 1, max: 1_000_000 }) ?? 4096;
+    const batchSize = parseNumberFlag(args['batch-size'], 'batch-size', { integer: true, min: 1, max: 1_000_000 }) ?? DEFAULT_CLASSIFY_BATCH_SIZE;
     const format = outputFormat(args.format, args.json);
     const inputs = readInputChunks({
       args: positionals(args),
@@ -68,8 +69,8 @@ export default defineCommand({
     // On an interrupt the rows already read come as a last batch, then the loop throws.
     // Chunks are scored on this thread, with its own session opened on first use, with --workers 0,
     // for arguments (which are few) and when the whole input is shorter than a batch.
-    let here: { score: (inputs: readonly string[]) => Promise<RenderedRecords>; classifier: OnnxClassifier } | undefined;
-    const scoreHere = async (chunk: string[]): Promise<RenderedRecords> => {
+    let here: { score: (chunk: InputChunk) => Promise<RenderedRecords>; classifier: OnnxClassifier } | undefined;
+    const scoreHere = async (chunk: InputChunk): Promise<RenderedRecords> => {
       if (here === undefined) {
         const classifier = await openClassifier(model, { batchSize });
         here = { classifier, score: createChunkScorer(classifier, batch, format) };

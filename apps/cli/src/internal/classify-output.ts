@@ -1,14 +1,16 @@
 import { isIdnLabel } from '@dga/features';
-import { createClassifyBatch, type ClassifyBatchOptions, type ClassifyRecord, type RowPredictor } from './classify-batch';
+import { createByteWriter, type ByteWriter } from './byte-writer';
+import { createClassifyBatch, recordAt, type ClassifyBatchOptions, type ClassifyRecord, type RowPredictor, type ScoredBatch } from './classify-batch';
+import { inputLinesOf, type InputChunk } from './input-lines';
+import { createNumberTexts } from './number-texts';
 import { createRowWriter, csvField, type RowFormat } from './render';
 
 /**
- * The text of some classified records, with the counts the command reports. Worker threads send
- * the text as UTF-8 bytes (transferred, not copied: no string crosses the thread boundary or is
- * encoded again on the main thread).
+ * The rows of some classified inputs as UTF-8 bytes, with the counts the command reports. Worker
+ * threads transfer the bytes (moved, not copied) and the main thread writes them as they are.
  */
-export interface RenderedRecords<Text extends string | Uint8Array = string> {
-  text: Text;
+export interface RenderedRecords {
+  text: Uint8Array;
   /** Records rendered. */
   count: number;
   /** Records with a DGA verdict. */
@@ -24,39 +26,43 @@ export interface RenderedRecords<Text extends string | Uint8Array = string> {
 /** How many inputs without a verdict `dga classify` names on stderr. */
 export const MAX_REPORTED_PROBLEMS = 10;
 
-/** Renders `dga classify` records as a table, NDJSON or CSV (the same bytes on any thread). */
+/** The counts of {@link RenderedRecords}, as rows are written. */
+type Tally = Omit<RenderedRecords, 'text'>;
+
+/** Renders `dga classify` rows as a table, NDJSON or CSV (the same bytes on any thread). */
 export interface ClassifyOutput {
   /** The table or CSV header ('' for NDJSON). */
   header(): string;
-  render(records: readonly ClassifyRecord[]): RenderedRecords;
+  /** Writes the rows of `scored` to `writer`, counting them in `tally`. */
+  write(scored: ScoredBatch, writer: ByteWriter, tally: Tally): void;
 }
 
 /**
  * The output of `dga classify` in `format`: the table shows verdict, P(dga), label and input;
- * CSV and NDJSON carry the contract fields.
+ * CSV and NDJSON carry the contract fields, the same bytes as `createRowWriter` renders for the
+ * records (`ClassifyRecord`), written without building them.
  */
 export function createClassifyOutput(format: RowFormat): ClassifyOutput {
   const writer = createRowWriter(format, format === 'csv' ? csvColumns : tableColumns);
-  const row = format === 'csv' ? csvRow : format === 'table' ? (record: ClassifyRecord) => writer.row(humanRow(record)) : (record: ClassifyRecord) => writer.row(record as unknown as Record<string, unknown>);
+  const row = format === 'csv' ? csvRow : format === 'json' ? jsonRow : (bytes: ByteWriter, scored: ScoredBatch, index: number, at: number) => bytes.text(writer.row(humanRow(recordAt(scored, index, at))));
   return {
     header: () => writer.header(),
-    render(records) {
-      let text = '';
-      let dga = 0;
-      let unlabelled = 0;
-      let idn = 0;
-      const problems: { input: string; error: string }[] = [];
-      for (const record of records) {
-        if (record.malicious === true) dga += 1;
-        if (record.error !== undefined && record.label !== null) {
-          idn += 1;
-        } else if (record.error !== undefined) {
-          unlabelled += 1;
-          if (problems.length < MAX_REPORTED_PROBLEMS) problems.push({ input: record.input, error: record.error });
+    write(scored, bytes, tally) {
+      let at = 0;
+      for (let index = 0; index < scored.inputs.length; index++) {
+        const error = scored.errors[index];
+        if (error === undefined) {
+          if (scored.outputs[at * scored.outputSize + 1]! >= scored.threshold) tally.dga += 1;
+        } else if (scored.labels[index] !== null) {
+          tally.idn += 1;
+        } else {
+          tally.unlabelled += 1;
+          if (tally.problems.length < MAX_REPORTED_PROBLEMS) tally.problems.push({ input: scored.inputs[index]!, error });
         }
-        text += row(record);
+        row(bytes, scored, index, at);
+        if (error === undefined) at += 1;
       }
-      return { text, count: records.length, dga, unlabelled, idn, problems };
+      tally.count += scored.inputs.length;
     },
   };
 }
@@ -72,17 +78,99 @@ const csvColumns = [
   { key: 'error' },
 ] as const;
 
-/** A number or boolean cell of {@link csvColumns}, as `csvField` renders it: never quoted. */
-function plainCell(value: number | boolean | null): string {
-  return value === null ? '' : String(value);
+/** The text of `length`, `entropy` and `vowel_proportion` (the probability is seldom the same twice). */
+const numberText = createNumberTexts();
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const NEWLINE = 0x0a;
+const needsCsvQuotes = (code: number) => code === QUOTE || code === COMMA;
+const needsJsonEscape = (code: number) => code === QUOTE || code === 0x5c;
+
+/** A CSV text cell: as is when plain ASCII, else through `csvField` (quoted when needed). */
+function csvText(bytes: ByteWriter, value: string | null | undefined): void {
+  if (value === null || value === undefined) return;
+  if (!bytes.plainAscii(value, needsCsvQuotes)) bytes.text(csvField(value));
+}
+
+/** A CSV number cell of a feature (`''` when the set has no such feature). */
+function csvFeature(bytes: ByteWriter, scored: ScoredBatch, at: number, slot: number): void {
+  if (slot !== -1) bytes.plainAscii(numberText(scored.features[at * scored.featureSize + slot]!), needsCsvQuotes);
 }
 
 /**
- * A CSV row of {@link csvColumns}, the same bytes as the generic row writer's: only the text
- * columns can need quoting, so only they go through `csvField` (a third of the per-row cost).
+ * A CSV row of {@link csvColumns}: the bytes of the generic row writer's `csvField` per column
+ * (numbers and booleans are never quoted, so only the text cells are checked).
  */
-function csvRow(record: ClassifyRecord): string {
-  return `${csvField(record.input)},${csvField(record.label)},${plainCell(record.length)},${plainCell(record.entropy)},${plainCell(record.vowel_proportion)},${plainCell(record.probability)},${plainCell(record.malicious)},${csvField(record.error)}\n`;
+function csvRow(bytes: ByteWriter, scored: ScoredBatch, index: number, at: number): void {
+  csvText(bytes, scored.inputs[index]);
+  bytes.byte(COMMA);
+  csvText(bytes, scored.labels[index]);
+  bytes.byte(COMMA);
+  const error = scored.errors[index];
+  if (error === undefined) {
+    csvFeature(bytes, scored, at, scored.lengthAt);
+    bytes.byte(COMMA);
+    csvFeature(bytes, scored, at, scored.entropyAt);
+    bytes.byte(COMMA);
+    csvFeature(bytes, scored, at, scored.vowelsAt);
+    bytes.byte(COMMA);
+    const probability = scored.outputs[at * scored.outputSize + 1]!;
+    bytes.text(String(probability));
+    bytes.byte(COMMA);
+    bytes.text(probability >= scored.threshold ? 'true' : 'false');
+    bytes.byte(COMMA);
+  } else {
+    bytes.text(',,,,,');
+    csvText(bytes, error);
+  }
+  bytes.byte(NEWLINE);
+}
+
+/** A JSON string: as is between quotes when plain ASCII, else through `JSON.stringify`. */
+function jsonText(bytes: ByteWriter, value: string | null): void {
+  if (value === null) {
+    bytes.text('null');
+  } else {
+    bytes.byte(QUOTE);
+    // On refusal nothing was written after the opening quote: the escaped text goes there.
+    if (bytes.plainAscii(value, needsJsonEscape)) bytes.byte(QUOTE);
+    else bytes.text(JSON.stringify(value).slice(1));
+  }
+}
+
+/** A JSON number, as `JSON.stringify` prints it (`null` when not finite). */
+function jsonNumber(bytes: ByteWriter, value: number): void {
+  bytes.text(Number.isFinite(value) ? numberText(value) : 'null');
+}
+
+function jsonFeature(bytes: ByteWriter, scored: ScoredBatch, at: number, slot: number): void {
+  if (slot === -1) bytes.text('null');
+  else jsonNumber(bytes, scored.features[at * scored.featureSize + slot]!);
+}
+
+/** An NDJSON line: the bytes of `JSON.stringify(record)` for the record of input `index`. */
+function jsonRow(bytes: ByteWriter, scored: ScoredBatch, index: number, at: number): void {
+  bytes.text('{"input":');
+  jsonText(bytes, scored.inputs[index]!);
+  bytes.text(',"label":');
+  jsonText(bytes, scored.labels[index]!);
+  const error = scored.errors[index];
+  if (error === undefined) {
+    bytes.text(',"length":');
+    jsonFeature(bytes, scored, at, scored.lengthAt);
+    bytes.text(',"entropy":');
+    jsonFeature(bytes, scored, at, scored.entropyAt);
+    bytes.text(',"vowel_proportion":');
+    jsonFeature(bytes, scored, at, scored.vowelsAt);
+    const probability = scored.outputs[at * scored.outputSize + 1]!;
+    bytes.text(',"probability":');
+    bytes.text(Number.isFinite(probability) ? String(probability) : 'null');
+    bytes.text(probability >= scored.threshold ? ',"malicious":true}\n' : ',"malicious":false}\n');
+  } else {
+    bytes.text(',"length":null,"entropy":null,"vowel_proportion":null,"probability":null,"malicious":null,"error":');
+    jsonText(bytes, error);
+    bytes.text('}\n');
+  }
 }
 
 const tableColumns = [
@@ -102,23 +190,22 @@ function humanRow(record: ClassifyRecord): Record<string, unknown> {
 }
 
 /**
- * Scores chunks of inputs with `model` and renders them in `format`: what a classify worker does
+ * Scores chunks of inputs (see `createInputChunker`) with `model` and renders them in `format`: what a classify worker does
  * with each chunk it gets, and the main thread with the chunks it scores itself. Call it for one
  * chunk at a time (the batch's buffers are reused).
  */
-export function createChunkScorer(
-  model: RowPredictor,
-  options: ClassifyBatchOptions,
-  format: RowFormat,
-): (inputs: readonly string[]) => Promise<RenderedRecords> {
+export function createChunkScorer(model: RowPredictor, options: ClassifyBatchOptions, format: RowFormat): (chunk: InputChunk) => Promise<RenderedRecords> {
   const batch = createClassifyBatch(options);
   const output = createClassifyOutput(format);
-  return async (inputs) => {
-    let records: ClassifyRecord[] = [];
+  const bytes = createByteWriter();
+  return async (chunk) => {
+    const inputs = chunk instanceof Uint8Array ? inputLinesOf(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8')) : chunk;
+    const tally: Tally = { count: 0, dga: 0, unlabelled: 0, idn: 0, problems: [] };
+    const write = (scored: ScoredBatch) => output.write(scored, bytes, tally);
     for (const input of inputs) {
-      if (batch.add(input)) records = records.concat(await batch.score(model));
+      if (batch.add(input)) await batch.run(model, write);
     }
-    if (batch.size > 0) records = records.concat(await batch.score(model));
-    return output.render(records);
+    if (batch.size > 0) await batch.run(model, write);
+    return { text: bytes.take(), ...tally };
   };
 }

@@ -23,18 +23,18 @@ export interface InputBatchesOptions {
 /** Options of {@link classifyStream} and {@link classifyBatches}. */
 export interface ClassifyStreamOptions extends ClassifyBatchOptions, InputBatchesOptions {}
 
-/** What {@link inputBatches} reads at a time: one input, or the inputs of one chunk read. */
-export type InputRead = { value: string } | readonly { value: string }[];
+/** What {@link inputBatches} reads at a time: one item, or the items of one chunk read. */
+export type InputRead<Item = { value: string }> = Item | readonly Item[];
 
-function isInputArray(read: InputRead): read is readonly { value: string }[] {
+function isItemArray<Item>(read: InputRead<Item>): read is readonly Item[] {
   return Array.isArray(read);
 }
 
-/** Where {@link inputBatches} puts the inputs it reads. */
-export interface InputCollector {
-  /** Takes one input; true when the batch is full. */
-  add(input: string): boolean;
-  /** Inputs taken since the batch was last emptied. */
+/** Where {@link inputBatches} puts the items it reads. */
+export interface InputCollector<Item> {
+  /** Takes one item; true when the batch is full. */
+  add(item: Item): boolean;
+  /** How much was taken since the batch was last emptied (0: nothing). */
   readonly size: number;
 }
 
@@ -53,15 +53,15 @@ function asyncIteratorOf<T>(inputs: AsyncIterable<T> | Iterable<T>): AsyncIterat
 const wokenUp = Symbol('woken up');
 
 /**
- * Reads `inputs` into `collector` and yields each time its batch is due: when `add` says it is
+ * Reads `inputs` (items, or arrays of them) into `collector` and yields each time its batch is due: when `add` says it is
  * full, when input pauses for `flushIntervalMs` with inputs collected, at the end of the input
  * with inputs collected, and when `signal` aborts (then the reason is thrown on the next pull).
  * The caller empties the collector before pulling again. Used by the single-thread path
  * ({@link classifyBatches}) and the worker pipeline alike.
  */
-export async function* inputBatches(
-  inputs: AsyncIterable<InputRead> | Iterable<InputRead>,
-  collector: InputCollector,
+export async function* inputBatches<Item>(
+  inputs: AsyncIterable<InputRead<Item>> | Iterable<InputRead<Item>>,
+  collector: InputCollector<Item>,
   options: InputBatchesOptions = {},
 ): AsyncGenerator<void> {
   const flushIntervalMs = options.flushIntervalMs ?? 1000;
@@ -80,7 +80,7 @@ export async function* inputBatches(
   const onAbort = () => wake?.(wokenUp);
   signal?.addEventListener('abort', onAbort);
   const source = asyncIteratorOf(inputs);
-  let next: Promise<IteratorResult<InputRead>> | undefined;
+  let next: Promise<IteratorResult<InputRead<Item>>> | undefined;
   try {
     for (;;) {
       if (signal?.aborted === true) {
@@ -94,7 +94,7 @@ export async function* inputBatches(
       }
       next ??= source.next();
       const current = next;
-      const result = await new Promise<IteratorResult<InputRead> | typeof wokenUp>((resolve, reject) => {
+      const result = await new Promise<IteratorResult<InputRead<Item>> | typeof wokenUp>((resolve, reject) => {
         wake = resolve;
         current.then(resolve, reject);
       });
@@ -103,8 +103,8 @@ export async function* inputBatches(
       next = undefined;
       if (result.done === true) break;
       const read = result.value;
-      for (const item of isInputArray(read) ? read : [read]) {
-        if (collector.add(item.value)) {
+      for (const item of isItemArray(read) ? read : [read]) {
+        if (collector.add(item)) {
           stopTimer();
           yield;
         }
@@ -144,7 +144,13 @@ export async function* classifyBatches(
   options: ClassifyStreamOptions,
 ): AsyncGenerator<ClassifyRecord[]> {
   const batch = createClassifyBatch(options);
-  const batches = inputBatches(inputs, batch, options);
+  const collector: InputCollector<{ value: string }> = {
+    add: (item) => batch.add(item.value),
+    get size() {
+      return batch.size;
+    },
+  };
+  const batches = inputBatches(inputs, collector, options);
   while ((await batches.next()).done !== true) yield await batch.score(model);
 }
 

@@ -1,6 +1,7 @@
 import { ExitError, type ExitCodeValue } from '../exit-error';
 import type { ClassifyBatchOptions } from './classify-batch';
 import type { RenderedRecords } from './classify-output';
+import type { InputChunk } from './input-lines';
 import type { RowFormat } from './render';
 
 /** What a classify worker is started with. */
@@ -15,11 +16,11 @@ export interface ClassifyWorkerData {
   intraOpNumThreads: number;
 }
 
-/** A chunk of inputs to score. */
-export interface ToClassifyWorker {
-  id: number;
-  inputs: string[];
-}
+/**
+ * A chunk of inputs to score: bytes of whole lines (transferred), or inputs already read; or the
+ * request to end once the chunks sent are answered.
+ */
+export type ToClassifyWorker = { type: 'score'; id: number; chunk: InputChunk } | { type: 'close' };
 
 /** An error as it crosses the thread boundary. */
 export interface WorkerError {
@@ -34,7 +35,7 @@ export interface WorkerError {
 /** A worker's answer: ready, a scored chunk, or a failure (`id` -1: the worker could not start). */
 export type FromClassifyWorker =
   | { type: 'ready' }
-  | ({ type: 'scored'; id: number } & RenderedRecords<Uint8Array>)
+  | ({ type: 'scored'; id: number } & RenderedRecords)
   | { type: 'failed'; id: number; error: WorkerError };
 
 /** The fields of `error` that survive `postMessage`, keeping what the CLI reports from. */

@@ -5,16 +5,18 @@ import { createModelMetadata, createOnnxClassifier, exportToOnnx, type OnnxClass
 import { requireSharedData, sharedDataFile } from '@dga/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClassifyBatchOptions } from './classify-batch';
-import { createClassifyOutput, type RenderedRecords } from './classify-output';
+import { ExitError } from '../exit-error';
+import { createChunkScorer, type RenderedRecords } from './classify-output';
 import { classifyStream } from './classify-stream';
 import { classifyInParallel } from './classify-workers';
-import type { RowFormat } from './render';
+import { createRowWriter, type RowFormat } from './render';
 
 // The worker pipeline must print what the single-thread path prints, byte for byte: the 2k
 // sample and thousands of training hosts, upper-cased and as URLs, with inputs that have no label.
 
 const unscorable = ['10.0.0.1', '-', 'localhost', 'http://[::1]/x', 'co.uk', 'a..b.com', '_x.com', 'xn--zz.com', 'Bücher.de', 'https://User@WWW.Example.CO.UK:8443/p?q', '0x7f.1'];
 let model: Uint8Array;
+let nanModel: Uint8Array;
 let classifier: OnnxClassifier;
 const batch: ClassifyBatchOptions = { featureSet: 'bigram', outputSize: 2, threshold: 0.5, batchSize: 1000 };
 
@@ -25,37 +27,67 @@ beforeAll(async () => {
   network.add(tf.layers.dense({ units: 2, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }));
   ({ bytes: model } = await exportToOnnx(network, { metadata: createModelMetadata({ featureSet: 'bigram', seed: 3, preset: 'default', tfjsBackend: 'cpu' }) }));
   network.dispose();
+  const size = getFeatureSet('bigram').size;
+  const overflow = tf.sequential();
+  overflow.add(tf.layers.dense({ units: 2, activation: 'softmax', inputShape: [size], useBias: false }));
+  const kernel = new Float32Array(size * 2);
+  kernel[getFeatureSet('bigram').featureNames.indexOf('length') * 2] = 1e37;
+  overflow.setWeights([tf.tensor2d(kernel, [size, 2])]);
+  ({ bytes: nanModel } = await exportToOnnx(overflow, { metadata: createModelMetadata({ featureSet: 'bigram', seed: 3, preset: 'default', tfjsBackend: 'cpu' }) }));
+  overflow.dispose();
   classifier = await createOnnxClassifier(model, { batchSize: 1000 });
 }, 120_000);
 afterAll(async () => {
   await classifier.dispose();
 });
 
-/** What the single-thread path prints: `classifyStream`'s records, rendered. */
-async function singleThread(inputs: readonly string[], format: RowFormat): Promise<string> {
-  const output = createClassifyOutput(format);
+/** The rows of today's renderers: the generic row writer over `classifyStream`'s records. */
+async function expectedRows(inputs: readonly string[], format: 'csv' | 'json'): Promise<string> {
+  const columns = ['input', 'label', 'length', 'entropy', 'vowel_proportion', 'probability', 'malicious', 'error'] as const;
+  const writer = createRowWriter(format, columns.map((key) => ({ key })));
   let text = '';
-  const records = [];
-  for await (const record of classifyStream(inputs.map((value) => ({ value })), classifier, batch)) records.push(record);
-  text += output.render(records).text;
+  for await (const record of classifyStream(inputs.map((value) => ({ value })), classifier, batch)) text += writer.row(record as unknown as Record<string, unknown>);
   return text;
 }
 
-const textOf = (text: string | Uint8Array): string => (typeof text === 'string' ? text : new TextDecoder().decode(text));
+/** The inputs of `bytes` as readline gives them (split at \r\n, \n or \r, trimmed, blanks skipped). */
+const inputsOf = (bytes: Uint8Array): string[] =>
+  Buffer.from(bytes)
+    .toString('utf8')
+    .split(/\r\n|\n|\r/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
 
-async function onWorkers(inputs: readonly string[], format: RowFormat): Promise<{ text: string; chunks: RenderedRecords<string | Uint8Array>[] }> {
-  const chunks: RenderedRecords<string | Uint8Array>[] = [];
-  // Half the inputs one at a time, half as chunk reads, as the file reader delivers them.
-  const reads = [...inputs.slice(0, 500).map((value) => ({ value })), inputs.slice(500).map((value) => ({ value }))];
-  for await (const chunk of classifyInParallel(reads, {
+const textOf = (chunks: readonly RenderedRecords[]): string => Buffer.concat(chunks.map((chunk) => chunk.text)).toString('utf8');
+
+/** `bytes` in reads of 1 to 97 bytes, so reads end inside lines and inside UTF-8 characters. */
+function readsOf(bytes: Uint8Array): Uint8Array[] {
+  const reads: Uint8Array[] = [];
+  for (let start = 0, size = 1; start < bytes.length; start += size, size = (size * 7 + 3) % 97 + 1) reads.push(bytes.slice(start, start + size));
+  return reads;
+}
+
+async function collect(chunks: AsyncIterable<RenderedRecords>): Promise<RenderedRecords[]> {
+  const collected: RenderedRecords[] = [];
+  for await (const chunk of chunks) collected.push(chunk);
+  return collected;
+}
+
+/** Classifies `reads` on two workers (nothing on the main thread), in chunks of about `chunkBytes`. */
+function onWorkers(reads: Iterable<Uint8Array | string[]>, format: RowFormat, chunkBytes: number, workerModel = model): AsyncGenerator<RenderedRecords> {
+  return classifyInParallel(reads, {
     workers: 2,
     workersOnly: true,
+    chunkBytes,
     scoreHere: () => Promise.reject(new Error('workersOnly: nothing is scored on the main thread')),
-    worker: { model, modelName: 'test model', batch, format, intraOpNumThreads: 1 },
-  })) {
-    chunks.push(chunk);
-  }
-  return { text: chunks.map((chunk) => textOf(chunk.text)).join(''), chunks };
+    worker: { model: workerModel, modelName: 'test model', batch, format, intraOpNumThreads: 1 },
+  });
+}
+
+/** Classifies `reads` on the main thread alone (`--workers 0`). */
+function onMainThread(reads: Iterable<Uint8Array | string[]>, format: RowFormat, chunkBytes: number): AsyncGenerator<RenderedRecords> {
+  const score = createChunkScorer(classifier, batch, format);
+  return classifyInParallel(reads, { workers: 0, chunkBytes, scoreHere: score, worker: { model, modelName: 'test model', batch, format, intraOpNumThreads: 1 } });
 }
 
 describe.skipIf(requireSharedData('dga-training.csv') ?? requireSharedData('sample-small.csv'))('classifyInParallel', () => {
@@ -67,13 +99,52 @@ describe.skipIf(requireSharedData('dga-training.csv') ?? requireSharedData('samp
     inputs = [...hostsOf('sample-small.csv', 2000), ...training, ...training.slice(0, 500).map((host) => `https://WWW.${host.toUpperCase()}/x?y`), ...unscorable];
   });
 
-  it.each(['csv', 'json', 'table'] as const)('prints the same %s bytes as the single-thread path, in input order', async (format) => {
-    const expected = await singleThread(inputs, format);
-    const { text, chunks } = await onWorkers(inputs, format);
-    expect(text).toBe(expected);
-    expect(chunks.reduce((sum, chunk) => sum + chunk.count, 0)).toBe(inputs.length);
-    expect(chunks.reduce((sum, chunk) => sum + chunk.unlabelled, 0)).toBeGreaterThanOrEqual(unscorable.length - 3);
-    expect(chunks.length).toBeGreaterThan(4);
+  it.each(['csv', 'json'] as const)('prints the same %s bytes on workers and on the main thread as today, whatever the line breaks and chunk cuts', async (format) => {
+    // A byte order mark, \r\n, \r and \n, blank and padded lines, quotes, commas, IDNs, other
+    // scripts, emoji, a lone surrogate (invalid UTF-8) and invalid bytes, in reads cut anywhere.
+    const breaks = ['\n', '\r\n', '\r', '\n\n', '\r\n  \r\n'];
+    const extra = ['"quoted".com', 'a,b.com', 'münchen.de', '日本.jp', 'emoji😀.com', 'back\\slash.com', ' padded.org\t', 'ctl\u0001.com'];
+    const lines = [...inputs, ...extra].map((input, index) => input + breaks[index % breaks.length]);
+    const bytes = Buffer.concat([Buffer.from('\uFEFF'), Buffer.from(lines.join('')), Buffer.from([0xff, 0xfe, 0x2e, 0x63, 0x6f, 0x6d, 0x0a, 0xed, 0xa0, 0x80, 0x0a]), Buffer.from('last-without-break.com')]);
+    const expected = await expectedRows(inputsOf(bytes), format);
+    const workers = await collect(onWorkers(readsOf(bytes), format, 4000));
+    expect(textOf(workers)).toBe(expected);
+    expect(workers.length).toBeGreaterThan(10);
+    expect(workers.reduce((sum, chunk) => sum + chunk.count, 0)).toBe(inputsOf(bytes).length);
+    expect(workers.reduce((sum, chunk) => sum + chunk.unlabelled, 0)).toBeGreaterThanOrEqual(unscorable.length - 3);
+    expect(workers.reduce((sum, chunk) => sum + chunk.idn, 0)).toBeGreaterThanOrEqual(3);
+    expect(textOf(await collect(onMainThread(readsOf(bytes), format, 4000)))).toBe(expected);
+  }, 120_000);
+
+  it('prints the same table on workers as on the main thread, and inputs already read (a CSV column) as lines', async () => {
+    const bytes = Buffer.from(inputs.join('\n'));
+    const main = textOf(await collect(onMainThread([bytes], 'table', 64 * 1024)));
+    expect(textOf(await collect(onWorkers(readsOf(bytes), 'table', 5000)))).toBe(main);
+    const read = inputs.map((input) => [input]);
+    expect(textOf(await collect(onWorkers(read, 'csv', 5000)))).toBe(await expectedRows(inputs, 'csv'));
+  }, 120_000);
+
+  it('stops at a chunk a worker fails on with its error; the chunks before it are whole', async () => {
+    // A model whose output is NaN for labels of 35 characters or more (length × 1e37 overflows).
+    const bad = `${'q'.repeat(40)}.com`;
+    const good = inputs.filter((input) => !input.includes('://') && input.split('.')[0]!.length < 30).slice(0, 3000);
+    const bytes = Buffer.from([...good, bad, ...good].join('\n'));
+    const chunks: RenderedRecords[] = [];
+    let failure: unknown;
+    try {
+      for await (const chunk of onWorkers(readsOf(bytes), 'csv', 4000, nanModel)) chunks.push(chunk);
+    } catch (error) {
+      failure = error;
+    }
+    expect(ExitError.isInstance(failure) && failure.exitCode).toBe(1);
+    expect((failure as Error).message).toContain(JSON.stringify(bad));
+    expect((failure as Error).message).toContain('non-finite');
+    const printed = textOf(chunks);
+    expect(chunks.length).toBeGreaterThan(2);
+    expect(printed.endsWith('\n')).toBe(true);
+    const rows = printed.split('\n').slice(0, -1);
+    expect(rows.length).toBeLessThan(good.length + 1);
+    expect(rows.map((row) => row.split(',')[0])).toEqual(good.slice(0, rows.length));
   }, 120_000);
 
   it('leaves every chunk to the workers once a full chunk has started them', async () => {
@@ -81,17 +152,19 @@ describe.skipIf(requireSharedData('dga-training.csv') ?? requireSharedData('samp
     // core from them. Only a first chunk shorter than a batch is scored on the main thread.
     let scoredHere = 0;
     let text = '';
-    for await (const chunk of classifyInParallel([inputs.map((value) => ({ value }))], {
+    const bytes = Buffer.from(inputs.join('\n'));
+    for await (const chunk of classifyInParallel(readsOf(bytes), {
       workers: 1,
+      chunkBytes: 8000,
       scoreHere: () => {
         scoredHere += 1;
         return Promise.reject(new Error('scored on the main thread'));
       },
       worker: { model, modelName: 'test model', batch, format: 'csv', intraOpNumThreads: 1 },
     })) {
-      text += textOf(chunk.text);
+      text += Buffer.from(chunk.text).toString('utf8');
     }
     expect(scoredHere).toBe(0);
-    expect(text).toBe(await singleThread(inputs, 'csv'));
+    expect(text).toBe(await expectedRows(inputs, 'csv'));
   }, 120_000);
 });

@@ -3,7 +3,6 @@ import { Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
-import { StringDecoder } from 'node:string_decoder';
 import { parse as parseCsv } from 'fast-csv';
 import { UsageError } from '../exit-error';
 
@@ -89,46 +88,26 @@ function openPipe(path: string): Readable {
 }
 
 /**
- * Like {@link readInputs}, but yields the inputs in arrays, one per chunk read (about 64 kB of
- * lines), which is what `classify` needs to keep up with many cores: one promise per chunk rather
- * than per line. Plain lines are split as `readline` splits them (`\n`, `\r\n`, `\r`), trimmed,
- * and blank ones skipped; arguments and CSV columns come from {@link readInputs}.
+ * The input of `classify` as it is read: plain lines (`--file`, stdin) as the bytes of each read,
+ * which `createInputChunker` cuts into whole lines and `inputLinesOf` splits where they are
+ * scored (so reading costs the main thread almost nothing); arguments and CSV columns as the
+ * inputs {@link readInputs} reads, each in an array of one.
  */
-export async function* readInputChunks(options: ReadInputsOptions): AsyncGenerator<InputItem[]> {
+export async function* readInputChunks(options: ReadInputsOptions): AsyncGenerator<Uint8Array | string[]> {
   if (options.args.length > 0 || options.column !== undefined || options.delimiter !== undefined) {
-    for await (const item of readInputs(options)) yield [item];
+    for await (const item of readInputs(options)) yield [item.value];
     return;
   }
   const source = openSource(options);
-  const decoder = new StringDecoder('utf8');
-  let line = 0;
-  let rest = '';
-  const itemsOf = (text: string, last: boolean): InputItem[] => {
-    const pieces = (rest + text).split(lineBreak);
-    rest = last ? '' : pieces.pop()!;
-    const items: InputItem[] = [];
-    for (const piece of pieces) {
-      line += 1;
-      const trimmed = piece.trim();
-      if (trimmed !== '') items.push({ value: trimmed, line });
-    }
-    return items;
-  };
   try {
     for await (const chunk of source.stream as AsyncIterable<Buffer | string>) {
       if (options.signal?.aborted === true) return;
-      const items = itemsOf(typeof chunk === 'string' ? chunk : decoder.write(chunk), false);
-      if (items.length > 0) yield items;
+      yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     }
-    const items = itemsOf(decoder.end(), true);
-    if (items.length > 0) yield items;
   } finally {
     (source.stream as Partial<Readable>).destroy?.();
   }
 }
-
-/** Where `readline` ends a line (`crlfDelay: Infinity`: `\r\n` is one break). */
-const lineBreak = /\r\n|\n|\r/;
 
 /**
  * Streams the inputs of `features`/`classify` in constant memory: the arguments, else the lines
