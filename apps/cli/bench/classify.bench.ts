@@ -2,19 +2,22 @@
  * Benchmarks of the `dga` command, end to end, each in its own process (peak RSS is per process):
  * - `train`: the whole `dga train` run (default preset) on dga-training.csv;
  * - `classify`: hosts/s over a generated file of 1,000,000 hosts (read, extract the label,
- *   featurize, ONNX Runtime, write), with peak memory: to CSV and to NDJSON on worker
- *   threads (`--workers`, one per core), to CSV on the main thread alone (`--workers 0`), and ONNX Runtime
- *   alone on the same feature rows (one session per core, rows computed beforehand), so the
- *   ratios say how close the pipeline gets to inference cost. Each result records the load
- *   average (the machine may be shared) and hosts per CPU second (all threads).
+ *   featurize, ONNX Runtime, write), with peak memory: to CSV and to NDJSON with the default
+ *   worker threads, to CSV on the main thread alone (`--workers 0`), and ONNX Runtime alone on
+ *   the same feature rows (one session per core, rows computed beforehand), so the ratios say how
+ *   close the pipeline gets to inference cost. The built `dga` runs (`bin/dga.js`, as users run
+ *   it: build first) in a process of its own; without a build, the source runs in this process
+ *   (extra `cli`: `built` or `source`). Each result records the load average (the machine may be
+ *   shared) and hosts per CPU second (all threads).
  * Run with `pnpm --filter @dga/cli bench` (or `… bench classify` to re-measure classify only);
  * results go to bench/results.json.
  */
-import { spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { closeSync, createWriteStream, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { measure, writeBenchResults, type BenchResult } from '@dga/bench';
 import { getFeatureSet, tryExtractLabel } from '@dga/features';
 import { createOnnxClassifier } from '@dga/onnx-export';
@@ -28,7 +31,7 @@ const runDir = join(workDir, 'run');
 const HOSTS = 1_000_000;
 
 /** A sink that counts bytes: stdout of the measured command without terminal cost. */
-function nullOutput(file: string): { write(chunk: string): boolean; once(event: 'drain', listener: () => void): unknown; end(): Promise<void> } {
+function nullOutput(file: string): { write(chunk: string | Uint8Array): boolean; once(event: 'drain', listener: () => void): unknown; end(): Promise<void> } {
   const stream = createWriteStream(file);
   return {
     write: (chunk) => stream.write(chunk),
@@ -65,13 +68,40 @@ async function benchTrain(): Promise<BenchResult> {
   return result;
 }
 
-/** How a classify benchmark ran: format and worker threads (0: the main thread alone). */
-const classifyCases = {
-  'classify-csv': { format: 'csv', workers: availableParallelism(), name: 'dga classify 1M hosts (file → label → features → ONNX → CSV)' },
-  'classify-json': { format: 'json', workers: availableParallelism(), name: 'dga classify 1M hosts (file → label → features → ONNX → NDJSON)' },
+/** How a classify benchmark ran: format and worker threads (undefined: the default; 0: the main thread alone). */
+const classifyCases: Record<string, { format: string; workers: number | undefined; name: string }> = {
+  'classify-csv': { format: 'csv', workers: undefined, name: 'dga classify 1M hosts (file → label → features → ONNX → CSV)' },
+  'classify-json': { format: 'json', workers: undefined, name: 'dga classify 1M hosts (file → label → features → ONNX → NDJSON)' },
   'classify-single': { format: 'csv', workers: 0, name: 'dga classify 1M hosts, main thread only (--workers 0, CSV)' },
-} as const;
+};
+const builtCli = join(here, '../bin/dga.js');
+const builtMain = join(here, '../dist/main.mjs');
 type ClassifyCase = keyof typeof classifyCases;
+
+/** What the built `dga` reported at exit through `report-usage.mjs`. */
+interface ChildUsage {
+  maxRssBytes: number;
+  cpuSeconds: number;
+  peakHeapBytes: number;
+}
+
+/** Runs the built `dga` with `args` in a process of its own, stdout and stderr to files. */
+async function runBuiltCli(args: readonly string[], stdoutFile: string, stderrFile: string): Promise<{ code: number | null; usage: ChildUsage }> {
+  const usageFile = join(workDir, 'usage.json');
+  const stdout = openSync(stdoutFile, 'w');
+  const stderr = openSync(stderrFile, 'w');
+  try {
+    const child = spawn(process.execPath, ['--import', pathToFileURL(join(here, 'report-usage.mjs')).href, builtCli, ...args], {
+      stdio: ['ignore', stdout, stderr],
+      env: { ...process.env, NO_COLOR: '1', DGA_BENCH_USAGE_FILE: usageFile },
+    });
+    const [code] = (await once(child, 'exit')) as [number | null];
+    return { code, usage: JSON.parse(readFileSync(usageFile, 'utf8')) as ChildUsage };
+  } finally {
+    closeSync(stdout);
+    closeSync(stderr);
+  }
+}
 const onnxCase = 'onnx-alone';
 const benchNames = ['train', ...Object.keys(classifyCases), onnxCase];
 
@@ -92,19 +122,35 @@ function loadFigures(cpuBefore: NodeJS.CpuUsage, items: number): Record<string, 
 async function benchClassify(name: ClassifyCase): Promise<BenchResult> {
   makeHostsFile();
   const model = modelFile();
-  const settings = classifyCases[name];
+  const settings = classifyCases[name]!;
+  const workers = settings.workers === undefined ? [] : ['--workers', String(settings.workers)];
+  const args = ['classify', '--model', model, '--file', hostsFile, '--format', settings.format, '--quiet', ...workers];
+  const workersFigure = settings.workers ?? 'default';
+  const log = join(workDir, `${name}.log`);
+  let code: number | null = -1;
+  if (existsSync(builtMain)) {
+    let usage: ChildUsage | undefined;
+    const result = await measure({ name: settings.name, unit: 'hosts' }, async () => {
+      ({ code, usage } = await runBuiltCli(args, join(workDir, `${name}.out`), log));
+      const [one, five] = loadavg();
+      const cpuSeconds = usage.cpuSeconds;
+      return { items: HOSTS, extra: { cpuSeconds: Number(cpuSeconds.toFixed(2)), hostsPerCpuSecond: Math.round(HOSTS / cpuSeconds), loadAverage1m: Number(one!.toFixed(2)), loadAverage5m: Number(five!.toFixed(2)), workers: workersFigure, cli: 'built' } };
+    });
+    if (code !== 0) throw new Error(`dga classify exited ${code}; see ${log}`);
+    result.peakRssBytes = usage!.maxRssBytes;
+    result.peakHeapBytes = usage!.peakHeapBytes;
+    return result;
+  }
   const stdout = nullOutput(join(workDir, `${name}.out`));
-  const stderr = nullOutput(join(workDir, `${name}.log`));
-  const workers = ['--workers', String(settings.workers)];
-  let code = -1;
+  const stderr = nullOutput(log);
   const cpuBefore = process.cpuUsage();
   const result = await measure({ name: settings.name, unit: 'hosts' }, async () => {
-    code = await runCli(['classify', '--model', model, '--file', hostsFile, '--format', settings.format, '--quiet', ...workers], { stdout, stderr, env: { ...process.env, NO_COLOR: '1' } });
-    return { items: HOSTS, extra: { ...loadFigures(cpuBefore, HOSTS), workers: settings.workers } };
+    code = await runCli(args, { stdout, stderr, env: { ...process.env, NO_COLOR: '1' } });
+    return { items: HOSTS, extra: { ...loadFigures(cpuBefore, HOSTS), workers: workersFigure, cli: 'source' } };
   });
   await stdout.end();
   await stderr.end();
-  if (code !== 0) throw new Error(`dga classify exited ${code}; see ${join(workDir, `${name}.log`)}`);
+  if (code !== 0) throw new Error(`dga classify exited ${code}; see ${log}`);
   return result;
 }
 
@@ -150,14 +196,15 @@ const requested = process.argv[2];
 const only = process.env['DGA_BENCH_CHILD'] === '1' && requested !== undefined && benchNames.includes(requested) ? requested : undefined;
 mkdirSync(workDir, { recursive: true });
 if (only !== undefined) {
-  const result = only === 'train' ? await benchTrain() : only === onnxCase ? await benchOnnxAlone() : await benchClassify(only as ClassifyCase);
+  const result = only === 'train' ? await benchTrain() : only === onnxCase ? await benchOnnxAlone() : await benchClassify(only);
   writeFileSync(join(workDir, `${only}.json`), JSON.stringify(result));
 } else if (!existsSync(datasetFile)) {
   console.log(`skipped: ${datasetFile} is absent (set DGA_SHARED_DATA)`);
 } else {
-  // Each benchmark in its own process, so peak RSS belongs to that command alone. The main
-  // thread of `classify` runs with a 64 MiB V8 heap: finishing 1M hosts within it shows memory
-  // stays constant (without a cap V8 lets garbage pile up to hundreds of MiB before collecting).
+  // Each benchmark in its own process, so peak RSS belongs to that command alone. The built
+  // `classify` runs as users run it; from source, its main thread runs with a 64 MiB V8 heap:
+  // finishing 1M hosts within it shows memory stays constant (without a cap V8 lets garbage pile
+  // up to hundreds of MiB before collecting).
   // `pnpm bench classify` re-measures only the classify figures, keeping the others.
   const names = process.argv.slice(2).flatMap((name) => (name === 'classify' ? [...Object.keys(classifyCases), onnxCase] : benchNames.includes(name) ? [name] : []));
   const wanted = names.length > 0 ? names : benchNames;
@@ -165,14 +212,15 @@ if (only !== undefined) {
   const previous = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { results: BenchResult[] }).results : [];
   const results: BenchResult[] = [];
   for (const name of benchNames) {
-    const title = name === 'train' ? 'dga train' : name === onnxCase ? 'ONNX Runtime alone' : classifyCases[name as ClassifyCase].name;
+    const title = name === 'train' ? 'dga train' : name === onnxCase ? 'ONNX Runtime alone' : classifyCases[name]!.name;
     if (!wanted.includes(name)) {
       const kept = previous.find((result) => result.name.startsWith(title));
       if (kept !== undefined) results.push(kept);
       continue;
     }
-    // ONNX Runtime alone holds the hosts and their rows in memory on purpose: no cap there.
-    const heapCap = name === 'train' || name === onnxCase ? [] : ['--max-old-space-size=64'];
+    // ONNX Runtime alone holds the hosts and their rows in memory on purpose: no cap there. The
+    // built classify runs in a process of its own, as users run it.
+    const heapCap = name === 'train' || name === onnxCase || existsSync(builtMain) ? [] : ['--max-old-space-size=64'];
     const child = spawnSync(process.execPath, [...heapCap, ...process.execArgv, fileURLToPath(import.meta.url), name], { stdio: 'inherit', env: { ...process.env, DGA_BENCH_CHILD: '1' } });
     if (child.status !== 0) throw new Error(`benchmark ${name} failed with exit code ${child.status}`);
     const result = JSON.parse(readFileSync(join(workDir, `${name}.json`), 'utf8')) as BenchResult;
@@ -180,10 +228,10 @@ if (only !== undefined) {
     results.push(result);
   }
   // How close the pipeline gets: its throughput over the main-thread run and over ONNX Runtime alone.
-  const single = results.find((result) => result.name === classifyCases['classify-single'].name);
+  const single = results.find((result) => result.name === classifyCases['classify-single']!.name);
   const onnx = results.find((result) => result.name.startsWith('ONNX Runtime alone'));
   for (const name of ['classify-csv', 'classify-json'] as const) {
-    const result = results.find((candidate) => candidate.name === classifyCases[name].name);
+    const result = results.find((candidate) => candidate.name === classifyCases[name]!.name);
     if (result === undefined) continue;
     if (single !== undefined) result.extra = { ...result.extra, ratioToMainThreadOnly: Number((result.throughput / single.throughput).toFixed(2)) };
     if (onnx !== undefined) result.extra = { ...result.extra, ratioToOnnxAlone: Number((result.throughput / onnx.throughput).toFixed(2)) };

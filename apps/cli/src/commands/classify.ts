@@ -1,10 +1,11 @@
+import { availableParallelism } from 'node:os';
 import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
 import { UsageError } from '../exit-error';
 import { globalArgs } from '../global-args';
 import type { OnnxClassifier } from '@dga/onnx-export';
 import { DEFAULT_CLASSIFY_BATCH_SIZE, type ClassifyBatchOptions } from '../internal/classify-batch';
 import { createChunkScorer, createClassifyOutput, MAX_REPORTED_PROBLEMS, type RenderedRecords } from '../internal/classify-output';
-import { classifyInParallel, DEFAULT_CLASSIFY_WORKERS } from '../internal/classify-workers';
+import { classifyInParallel, defaultClassifyWorkers } from '../internal/classify-workers';
 import type { InputChunk } from '../internal/input-lines';
 import { readInputChunks } from '../internal/inputs';
 import { decisionThreshold, loadModelInfo, openClassifier } from '../internal/model-info';
@@ -33,7 +34,7 @@ export default defineCommand({
     'batch-size': { type: 'string', description: 'Rows per ONNX Runtime call', default: String(DEFAULT_CLASSIFY_BATCH_SIZE), valueHint: 'n' },
     format: { type: 'enum', options: ['table', 'json', 'csv'], description: 'Output: aligned table, NDJSON or CSV (default table)' },
     json: { type: 'boolean', description: 'NDJSON on stdout (same as --format json)' },
-    workers: { type: 'string', description: 'Worker threads scoring --file or stdin input, e.g. one per core (default 0: all on the main thread)', valueHint: 'n' },
+    workers: { type: 'string', description: 'Worker threads scoring --file or stdin input (default: one per core, at most 4; 0: all on the main thread)', valueHint: 'n' },
     ...globalArgs,
   },
   async run(context) {
@@ -54,7 +55,7 @@ export default defineCommand({
     });
     const model = await loadModelInfo(args.model, runtime);
     const threshold = decisionThreshold(args.threshold, model);
-    const workers = parseNumberFlag(args.workers, 'workers', { integer: true, min: 0, max: 256 }) ?? DEFAULT_CLASSIFY_WORKERS;
+    const workers = parseNumberFlag(args.workers, 'workers', { integer: true, min: 0, max: 256 }) ?? defaultClassifyWorkers(availableParallelism());
     runtime.logger.debug('model loaded', { model: model.path, featureSet: model.featureSet, inputs: model.inputSize });
     const batch: ClassifyBatchOptions = { featureSet: model.featureSet, psl: model.pslMode, outputSize: model.outputSize, threshold, batchSize };
     const output = createClassifyOutput(format);

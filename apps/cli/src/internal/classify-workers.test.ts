@@ -8,7 +8,7 @@ import type { ClassifyBatchOptions } from './classify-batch';
 import { ExitError } from '../exit-error';
 import { createChunkScorer, type RenderedRecords } from './classify-output';
 import { classifyStream } from './classify-stream';
-import { classifyInParallel } from './classify-workers';
+import { classifyInParallel, defaultClassifyWorkers } from './classify-workers';
 import { createRowWriter, type RowFormat } from './render';
 
 // The worker pipeline must print what the single-thread path prints, byte for byte: the 2k
@@ -167,4 +167,10 @@ describe.skipIf(requireSharedData('dga-training.csv') ?? requireSharedData('samp
     expect(scoredHere).toBe(0);
     expect(text).toBe(await expectedRows(inputs, 'csv'));
   }, 120_000);
+});
+
+describe('defaultClassifyWorkers', () => {
+  it('is one worker per core, at most 4, and none on a single core', () => {
+    expect([1, 2, 3, 4, 16].map(defaultClassifyWorkers)).toEqual([0, 2, 3, 4, 4]);
+  });
 });

@@ -33,15 +33,26 @@ export interface ClassifyInParallelOptions extends InputBatchesOptions {
   workersOnly?: boolean;
 }
 
+/** The most worker threads `dga classify` starts unless told: each holds about 35–50 MiB. */
+export const MAX_DEFAULT_CLASSIFY_WORKERS = 4;
+
 /**
- * Worker threads `dga classify` uses unless told: none. Measured on this project's 2-core machine
- * (1M hosts, run from source, shared machine at load average 3): the main thread alone took
- * 4.9 s, 5.7 CPU seconds and 200 MiB; two workers 5.2 s to CSV and 4.6 s to NDJSON, 8.8–9.3 CPU
- * seconds and 350–370 MiB, and 1.5 s more than the main thread for 5,000 hosts (their start, with
- * tsx from source). The workers no longer lose to the main thread, but they do not beat it clearly
- * for their CPU and memory, so they stay opt-in (`--workers N`).
+ * Worker threads `dga classify` uses unless told (`--workers N`): one per core (at most
+ * {@link MAX_DEFAULT_CLASSIFY_WORKERS}), none on a single core. The main thread then only reads
+ * and writes bytes. Short inputs never start them: the workers start with the first full chunk
+ * ({@link DEFAULT_CHUNK_BYTES}), so a shorter input (arguments, a few thousand lines, input that
+ * trickles in) is scored on the main thread without their start-up (about 0.3 CPU seconds each).
+ * Measured with the built CLI on this project's 2-core machine, shared with other jobs, 1M hosts:
+ * two workers took 3.8 s to CSV (240 MiB peak RSS) where the main thread alone took 5.1 s (171
+ * MiB) at the same time (load average 5.7–6); before the byte pipeline, two workers took
+ * 3.6–4.1 s and 331–338 MiB against 4.6–5.0 s and 198–205 MiB (load 1.2–3).
+ *
+ * @example
+ * defaultClassifyWorkers(availableParallelism()); // 2 on a 2-core machine
  */
-export const DEFAULT_CLASSIFY_WORKERS = 0;
+export function defaultClassifyWorkers(cores: number): number {
+  return cores < 2 ? 0 : Math.min(cores, MAX_DEFAULT_CLASSIFY_WORKERS);
+}
 
 /** Bytes of plain input lines sent to a worker at a time: about 11,000 hosts of the training data. */
 export const DEFAULT_CHUNK_BYTES: number = 256 * 1024;
