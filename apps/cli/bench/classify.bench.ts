@@ -18,7 +18,7 @@ import { closeSync, createWriteStream, existsSync, mkdirSync, openSync, readFile
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { measure, writeBenchResults, type BenchResult } from '@dga/bench';
+import { formatBytes, measure, writeBenchResults, type BenchResult } from '@dga/bench';
 import { getFeatureSet, tryExtractLabel } from '@dga/features';
 import { createOnnxClassifier } from '@dga/onnx-export';
 import { runCli } from '../src/cli';
@@ -137,8 +137,10 @@ async function benchClassify(name: ClassifyCase): Promise<BenchResult> {
       return { items: HOSTS, extra: { cpuSeconds: Number(cpuSeconds.toFixed(2)), hostsPerCpuSecond: Math.round(HOSTS / cpuSeconds), loadAverage1m: Number(one!.toFixed(2)), loadAverage5m: Number(five!.toFixed(2)), workers: workersFigure, cli: 'built' } };
     });
     if (code !== 0) throw new Error(`dga classify exited ${code}; see ${log}`);
+    // The line measure() printed gave this process's memory: the dga process's is what counts.
     result.peakRssBytes = usage!.maxRssBytes;
     result.peakHeapBytes = usage!.peakHeapBytes;
+    console.log(`${settings.name}: peak RSS of the dga process ${formatBytes(result.peakRssBytes)}, peak heap of its main thread ${formatBytes(result.peakHeapBytes)}`);
     return result;
   }
   const stdout = nullOutput(join(workDir, `${name}.out`));
