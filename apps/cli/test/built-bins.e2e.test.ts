@@ -3,7 +3,7 @@
  * dependencies (turbo, cached, so it works on a fresh clone), then runs `bin/dga.js` and `bin/dga-trainer.js` with plain Node.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'dga-built-'));
 const model = join(scratch, 'model.onnx');
 
 function node(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const result = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 2 ** 20, env: { ...process.env, NO_COLOR: '1' } });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -56,11 +56,15 @@ describe('built apps', () => {
   });
 
   it('dga classify --workers 2 (the built worker) equals --workers 0', () => {
-    const hosts = ['example.com', 'xjkqzpwvbn.net', 'google.com', 'qwpoeiruty12345.org'];
-    const inline = node([dga, 'classify', '--model', model, '--workers', '0', ...hosts]);
-    const workers = node([dga, 'classify', '--model', model, '--workers', '2', ...hosts]);
+    // Over 256 KiB of lines, so the workers start (shorter input is scored on the main thread).
+    const hosts = Array.from({ length: 12_000 }, (_, index) => ['example.com', 'xjkqzpwvbn.net', 'Bücher.de', '10.0.0.1', `www${index}.qwpoeiruty12345.org`][index % 5]);
+    const file = join(scratch, 'hosts.txt');
+    writeFileSync(file, hosts.join('\r\n') + '\n');
+    const inline = node([dga, 'classify', '--model', model, '--format', 'csv', '--workers', '0', '--file', file]);
+    const workers = node([dga, 'classify', '--model', model, '--format', 'csv', '--workers', '2', '--file', file]);
     expect(inline.status, inline.stderr).toBe(0);
     expect(workers.status, workers.stderr).toBe(0);
+    expect(workers.stdout.split('\n')).toHaveLength(hosts.length + 2);
     expect(workers.stdout).toBe(inline.stdout);
   }, 120_000);
 
