@@ -9,10 +9,11 @@ export interface ByteWriter {
   /** Appends `text` as UTF-8. */
   text(text: string): void;
   /**
-   * Appends `text` when it is printable ASCII without any character of `special` and returns
-   * true; otherwise appends nothing and returns false (the caller escapes `text` itself).
+   * Appends `text` when it is printable ASCII without the characters `special` and `other` (char
+   * codes) and returns true; otherwise appends nothing and returns false (the caller escapes
+   * `text` itself).
    */
-  plainAscii(text: string, special: (code: number) => boolean): boolean;
+  plainAscii(text: string, special: number, other: number): boolean;
   /** Bytes appended so far. */
   readonly length: number;
   /** The bytes appended, in a buffer of their own, and starts afresh. */
@@ -56,12 +57,12 @@ export function createByteWriter(capacity = 65_536): ByteWriter {
         buffer[length++] = code;
       }
     },
-    plainAscii(text, special) {
+    plainAscii(text, special, other) {
       reserve(text.length);
       const start = length;
       for (let index = 0; index < text.length; index++) {
         const code = text.charCodeAt(index);
-        if (code < 0x20 || code >= 0x7f || special(code)) {
+        if (code < 0x20 || code >= 0x7f || code === special || code === other) {
           length = start;
           return false;
         }

@@ -83,18 +83,17 @@ const numberText = createNumberTexts();
 const QUOTE = 0x22;
 const COMMA = 0x2c;
 const NEWLINE = 0x0a;
-const needsCsvQuotes = (code: number) => code === QUOTE || code === COMMA;
-const needsJsonEscape = (code: number) => code === QUOTE || code === 0x5c;
+const BACKSLASH = 0x5c;
 
 /** A CSV text cell: as is when plain ASCII, else through `csvField` (quoted when needed). */
 function csvText(bytes: ByteWriter, value: string | null | undefined): void {
   if (value === null || value === undefined) return;
-  if (!bytes.plainAscii(value, needsCsvQuotes)) bytes.text(csvField(value));
+  if (!bytes.plainAscii(value, QUOTE, COMMA)) bytes.text(csvField(value));
 }
 
 /** A CSV number cell of a feature (`''` when the set has no such feature). */
 function csvFeature(bytes: ByteWriter, scored: ScoredBatch, at: number, slot: number): void {
-  if (slot !== -1) bytes.plainAscii(numberText(scored.features[at * scored.featureSize + slot]!), needsCsvQuotes);
+  if (slot !== -1) bytes.plainAscii(numberText(scored.features[at * scored.featureSize + slot]!), QUOTE, COMMA);
 }
 
 /**
@@ -133,7 +132,7 @@ function jsonText(bytes: ByteWriter, value: string | null): void {
   } else {
     bytes.byte(QUOTE);
     // On refusal nothing was written after the opening quote: the escaped text goes there.
-    if (bytes.plainAscii(value, needsJsonEscape)) bytes.byte(QUOTE);
+    if (bytes.plainAscii(value, QUOTE, BACKSLASH)) bytes.byte(QUOTE);
     else bytes.text(JSON.stringify(value).slice(1));
   }
 }
