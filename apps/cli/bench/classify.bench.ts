@@ -22,6 +22,7 @@ import { formatBytes, measure, writeBenchResults, type BenchResult } from '@dga/
 import { getFeatureSet, tryExtractLabel } from '@dga/features';
 import { createOnnxClassifier } from '@dga/onnx-export';
 import { runCli } from '../src/cli';
+import { DEFAULT_CLASSIFY_BATCH_SIZE } from '../src/internal/classify-batch';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const workDir = join(tmpdir(), 'dga-cli-bench');
@@ -158,13 +159,14 @@ async function benchClassify(name: ClassifyCase): Promise<BenchResult> {
 
 /**
  * ONNX Runtime alone on the feature rows of the same 1M hosts (computed before the clock starts):
- * one session per core, each with one intra-op thread, as the classify workers run it.
+ * one session per core, each with one intra-op thread and classify's rows per call, as the classify
+ * workers run it.
  */
 async function benchOnnxAlone(): Promise<BenchResult> {
   makeHostsFile();
   const set = getFeatureSet('bigram');
   const hosts = readFileSync(hostsFile, 'utf8').split('\n').filter((host) => host !== '');
-  const batch = 4096;
+  const batch = DEFAULT_CLASSIFY_BATCH_SIZE;
   // The hosts repeat every dga-training.csv's worth with the same labels: those rows, cycled.
   const cycle = hosts.length > 132_534 ? 132_534 : hosts.length;
   const rows = new Float32Array(cycle * set.size);
