@@ -20,7 +20,7 @@ export interface ClassifyInParallelOptions extends InputBatchesOptions {
    */
   chunkBytes?: number;
   /**
-   * Scores a chunk on this thread: the first chunk when it is shorter than a batch (the workers
+   * Scores a chunk on this thread: the first chunk when it is not a full one (the workers
    * start with the first full chunk, so short inputs never wait for them). Once they are starting,
    * every chunk waits for them: scoring here too would take a core from them. Called for one chunk
    * at a time.
@@ -45,7 +45,10 @@ export const MAX_DEFAULT_CLASSIFY_WORKERS = 4;
  * Measured with the built CLI on this project's 2-core machine, shared with other jobs, 1M hosts:
  * two workers took 3.8 s to CSV (240 MiB peak RSS) where the main thread alone took 5.1 s (171
  * MiB) at the same time (load average 5.7–6); before the byte pipeline, two workers took
- * 3.6–4.1 s and 331–338 MiB against 4.6–5.0 s and 198–205 MiB (load 1.2–3).
+ * 3.6–4.1 s and 331–338 MiB against 4.6–5.0 s and 198–205 MiB (load 1.2–3). The workers spend
+ * 1.5–3 CPU seconds more per million hosts (their start, and the compiler and garbage collector
+ * threads of three V8 heaps instead of one), so on a machine whose cores are already busy they
+ * can lose: 11.3 s against 7.8 s in one run at load average 6; `--workers 0` suits that case.
  *
  * @example
  * defaultClassifyWorkers(availableParallelism()); // 2 on a 2-core machine
@@ -60,8 +63,8 @@ export const DEFAULT_CHUNK_BYTES: number = 256 * 1024;
 /**
  * The young generation of a worker's V8 heap, in MiB. A worker's garbage is short-lived (the
  * strings of a chunk), so a small young generation is collected often and cheaply: measured over
- * 1M hosts with two workers, 4 MiB took 265–276 MiB of peak RSS and 6.3–7.0 CPU seconds, V8's
- * default (up to 48 MiB) 316–327 MiB and 7.1–8.2 CPU seconds.
+ * 1M hosts with two workers (load average about 5), 4 MiB took 219–222 MiB of peak RSS and
+ * 6.7–6.8 s, 16 MiB 241–245 MiB and 7.4–8.4 s, V8's default 255–271 MiB and 7.8–11.1 s.
  */
 const WORKER_YOUNG_GENERATION_MIB = 4;
 
@@ -162,8 +165,8 @@ async function stopWorker(worker: PoolWorker): Promise<void> {
  * lines (`chunkBytes`, or what arrived before a pause of `flushIntervalMs`, or before `signal`
  * aborted); each worker decodes and splits its chunk into inputs, extracts the labels, computes
  * the features, runs its ONNX Runtime session and renders the rows as UTF-8 bytes, which the main
- * thread writes as they are. At most `workers × chunksPerWorker` chunks are under way, so memory stays constant
- * whatever the input's size. On abort the chunks already read are yielded, then the reason is
+ * thread writes as they are. At most `workers × chunksPerWorker` chunks are under way, so memory
+ * stays constant whatever the input's size. On abort the chunks already read are yielded, then the reason is
  * thrown, as {@link classifyBatches} does.
  */
 export async function* classifyInParallel(
