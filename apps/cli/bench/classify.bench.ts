@@ -8,7 +8,8 @@
  *   close the pipeline gets to inference cost. The built `dga` runs (`bin/dga.js`, as users run
  *   it: build first) in a process of its own; without a build, the source runs in this process
  *   (extra `cli`: `built` or `source`). Each result records the load average (the machine may be
- *   shared) and hosts per CPU second (all threads).
+ *   shared) and hosts per CPU second (all threads); each classify case runs 3 times and the
+ *   fastest run is kept (extra `slowestSeconds` gives the slowest).
  * Run with `pnpm --filter @dga/cli bench` (or `… bench classify` to re-measure classify only);
  * results go to bench/results.json.
  */
@@ -120,6 +121,19 @@ function loadFigures(cpuBefore: NodeJS.CpuUsage, items: number): Record<string, 
   return { cpuSeconds: Number(cpuSeconds.toFixed(2)), hostsPerCpuSecond: Math.round(items / cpuSeconds), loadAverage1m: Number(one!.toFixed(2)), loadAverage5m: Number(five!.toFixed(2)) };
 }
 
+/** Runs of each classify case: the machine may be shared, so the fastest one is kept. */
+const CLASSIFY_RUNS = 3;
+
+/** The fastest of `runs` results of `bench`, with the slowest one's seconds in its extra figures. */
+async function bestOf(runs: number, bench: () => Promise<BenchResult>): Promise<BenchResult> {
+  const results: BenchResult[] = [];
+  for (let run = 0; run < runs; run += 1) results.push(await bench());
+  const sorted = results.toSorted((a, b) => a.seconds - b.seconds);
+  const best = sorted[0]!;
+  best.extra = { ...best.extra, runs, slowestSeconds: Number(sorted.at(-1)!.seconds.toFixed(2)) };
+  return best;
+}
+
 async function benchClassify(name: ClassifyCase): Promise<BenchResult> {
   makeHostsFile();
   const model = modelFile();
@@ -200,7 +214,7 @@ const requested = process.argv[2];
 const only = process.env['DGA_BENCH_CHILD'] === '1' && requested !== undefined && benchNames.includes(requested) ? requested : undefined;
 mkdirSync(workDir, { recursive: true });
 if (only !== undefined) {
-  const result = only === 'train' ? await benchTrain() : only === onnxCase ? await benchOnnxAlone() : await benchClassify(only);
+  const result = only === 'train' ? await benchTrain() : only === onnxCase ? await benchOnnxAlone() : await bestOf(CLASSIFY_RUNS, () => benchClassify(only));
   writeFileSync(join(workDir, `${only}.json`), JSON.stringify(result));
 } else if (!existsSync(datasetFile)) {
   console.log(`skipped: ${datasetFile} is absent (set DGA_SHARED_DATA)`);
