@@ -61,12 +61,13 @@ export function defaultClassifyWorkers(cores: number): number {
 export const DEFAULT_CHUNK_BYTES: number = 256 * 1024;
 
 /**
- * The young generation of a worker's V8 heap, in MiB. A worker's garbage is short-lived (the
- * strings of a chunk), so a small young generation is collected often and cheaply: measured over
- * 1M hosts with two workers (load average about 5), 4 MiB took 219–222 MiB of peak RSS and
- * 6.7–6.8 s, 16 MiB 241–245 MiB and 7.4–8.4 s, V8's default 255–271 MiB and 7.8–11.1 s.
+ * The young generation of a worker's V8 heap, in MiB, which bounds its memory: measured over 1M
+ * hosts with two workers (load average about 5), 16 MiB took 241–245 MiB of peak RSS and 5.9–7.3
+ * CPU seconds (all threads), V8's default (up to 48 MiB) 255–271 MiB and 6.4–6.8, and 4 MiB
+ * 219–230 MiB but 7.3–7.8 (more objects outlive its collections and reach the old generation,
+ * whose collections run on V8's helper threads).
  */
-const WORKER_YOUNG_GENERATION_MIB = 4;
+const WORKER_YOUNG_GENERATION_MIB = 16;
 
 /** Inputs already read (arguments, a CSV column) sent to a worker at a time. */
 const CHUNK_INPUTS = 4096;
