@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
 import { UsageError } from '../exit-error';
 import { globalArgs } from '../global-args';
@@ -34,7 +34,7 @@ export default defineCommand({
     'batch-size': { type: 'string', description: 'Rows per ONNX Runtime call', default: String(DEFAULT_CLASSIFY_BATCH_SIZE), valueHint: 'n' },
     format: { type: 'enum', options: ['table', 'json', 'csv'], description: 'Output: aligned table, NDJSON or CSV (default table)' },
     json: { type: 'boolean', description: 'NDJSON on stdout (same as --format json)' },
-    workers: { type: 'string', description: 'Worker threads scoring --file or stdin input (default: one per core, at most 4; 0: all on the main thread)', valueHint: 'n' },
+    workers: { type: 'string', description: 'Worker threads scoring --file or stdin input (default: one per idle core, at most 4, none unless 2 are idle; 0: all on the main thread)', valueHint: 'n' },
     ...globalArgs,
   },
   async run(context) {
@@ -55,7 +55,7 @@ export default defineCommand({
     });
     const model = await loadModelInfo(args.model, runtime);
     const threshold = decisionThreshold(args.threshold, model);
-    const workers = parseNumberFlag(args.workers, 'workers', { integer: true, min: 0, max: 256 }) ?? defaultClassifyWorkers(availableParallelism());
+    const workers = parseNumberFlag(args.workers, 'workers', { integer: true, min: 0, max: 256 }) ?? defaultClassifyWorkers(availableParallelism(), loadavg()[0]!);
     runtime.logger.debug('model loaded', { model: model.path, featureSet: model.featureSet, inputs: model.inputSize });
     const batch: ClassifyBatchOptions = { featureSet: model.featureSet, psl: model.pslMode, outputSize: model.outputSize, threshold, batchSize };
     const output = createClassifyOutput(format);

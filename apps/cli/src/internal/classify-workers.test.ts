@@ -170,7 +170,9 @@ describe.skipIf(requireSharedData('dga-training.csv') ?? requireSharedData('samp
 });
 
 describe('defaultClassifyWorkers', () => {
-  it('is one worker per core, at most 4, and none on a single core', () => {
-    expect([1, 2, 3, 4, 16].map(defaultClassifyWorkers)).toEqual([0, 2, 3, 4, 4]);
+  it('is one worker per idle core, at most 4, and none unless two cores are idle', () => {
+    expect([1, 2, 3, 4, 16].map((cores) => defaultClassifyWorkers(cores, 0))).toEqual([0, 2, 3, 4, 4]);
+    expect([0.4, 0.6, 1, 5].map((load) => defaultClassifyWorkers(2, load))).toEqual([2, 0, 0, 0]);
+    expect([0.5, 2.6, 5.4, 7].map((load) => defaultClassifyWorkers(8, load))).toEqual([4, 4, 3, 0]);
   });
 });

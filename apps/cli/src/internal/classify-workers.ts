@@ -37,24 +37,23 @@ export interface ClassifyInParallelOptions extends InputBatchesOptions {
 export const MAX_DEFAULT_CLASSIFY_WORKERS = 4;
 
 /**
- * Worker threads `dga classify` uses unless told (`--workers N`): one per core (at most
- * {@link MAX_DEFAULT_CLASSIFY_WORKERS}), none on a single core. The main thread then only reads
- * and writes bytes. Short inputs never start them: the workers start with the first full chunk
- * ({@link DEFAULT_CHUNK_BYTES}), so a shorter input (arguments, a few thousand lines, input that
- * trickles in) is scored on the main thread without their start-up (about 0.3 CPU seconds each).
- * Measured with the built CLI on this project's 2-core machine, shared with other jobs, 1M hosts:
- * two workers took 3.8 s to CSV (240 MiB peak RSS) where the main thread alone took 5.1 s (171
- * MiB) at the same time (load average 5.7–6); before the byte pipeline, two workers took
- * 3.6–4.1 s and 331–338 MiB against 4.6–5.0 s and 198–205 MiB (load 1.2–3). The workers spend
- * 1.5–3 CPU seconds more per million hosts (their start, and the compiler and garbage collector
- * threads of three V8 heaps instead of one), so on a machine whose cores are already busy they
- * can lose: 11.3 s against 7.8 s in one run at load average 6; `--workers 0` suits that case.
+ * Worker threads `dga classify` uses unless told (`--workers N`): one per idle core (at most
+ * {@link MAX_DEFAULT_CLASSIFY_WORKERS}), judged from the 1-minute load average, and none unless
+ * at least two cores are idle. The workers spend more CPU than the main thread alone (their
+ * start, about 0.4 CPU seconds each, and the compiler and garbage collector threads of more V8
+ * heaps), so they pay only on cores that would otherwise idle. Measured with the built CLI on this
+ * project's 2-core machine, 1M hosts: with the cores mostly free, two workers took 3.8 s to CSV
+ * (240 MiB peak RSS) where the main thread alone took 5.1 s (171 MiB); on the machine busy with
+ * other jobs (load average 5–7), the best of three runs took 8.4–10.6 s with two workers and
+ * 4.0–6.5 s on the main thread alone. Short inputs never start workers anyway: they start with the
+ * first full chunk ({@link DEFAULT_CHUNK_BYTES}).
  *
  * @example
- * defaultClassifyWorkers(availableParallelism()); // 2 on a 2-core machine
+ * defaultClassifyWorkers(availableParallelism(), loadavg()[0]); // 2 on an idle 2-core machine
  */
-export function defaultClassifyWorkers(cores: number): number {
-  return cores < 2 ? 0 : Math.min(cores, MAX_DEFAULT_CLASSIFY_WORKERS);
+export function defaultClassifyWorkers(cores: number, loadAverage: number): number {
+  const idle = Math.floor(cores - loadAverage + 0.5);
+  return idle < 2 ? 0 : Math.min(idle, cores, MAX_DEFAULT_CLASSIFY_WORKERS);
 }
 
 /** Bytes of plain input lines sent to a worker at a time: about 11,000 hosts of the training data. */
