@@ -44,7 +44,7 @@ export const MAX_DEFAULT_CLASSIFY_WORKERS = 4;
  * heaps), so they pay only on cores that would otherwise idle. Measured with the built CLI on this
  * project's 2-core machine, 1M hosts: with the cores mostly free, two workers took 3.8 s to CSV
  * (240 MiB peak RSS) where the main thread alone took 5.1 s (171 MiB); on the machine busy with
- * other jobs (load average 5–7), the best of three runs took 8.4–10.6 s with two workers and
+ * other jobs (load average 5–8), the best of three runs took 6.6–10.6 s with two workers and
  * 4.0–6.5 s on the main thread alone. Short inputs never start workers anyway: they start with the
  * first full chunk ({@link DEFAULT_CHUNK_BYTES}).
  *
