@@ -9,7 +9,7 @@ import { parseNumberFlag, parseTargetFpr, parseThreshold, tfjsBackendFromEnv } f
 import { tfjsBackendOptions } from '../internal/tfjs-backend-options';
 import { metricsJson } from '../internal/metrics-json';
 import { createMlmm, mlmmConfigFrom } from '../internal/mlmm';
-import { scrubSecrets } from '../internal/redact';
+import { redactUrl, scrubSecrets } from '../internal/redact';
 import { formatNumber, formatOperatingPoints, formatRate } from '../internal/render';
 import type { ProgressTask } from '../progress';
 import { runtimeOf, writeOut, type CommandRuntime } from '../runtime';
@@ -279,7 +279,7 @@ export default defineCommand({
         ...(registrar === undefined ? {} : { registrar }),
       });
     } catch (error) {
-      throw pipeline.RunDirectoryError.isInstance(error) ? runDirectoryExitError(error, outFrom) : explainDatasetError(error);
+      throw pipeline.RunDirectoryError.isInstance(error) ? runDirectoryExitError(error, outFrom) : explainDatasetError(error, datasetShown(config.dataset ?? fileOrUrl(runtime.env['DGA_DATASET'])));
     }
     runtime.logger.info(`done in ${result.seconds.total.toFixed(1)} s`, { trainSeconds: Math.round(result.seconds.train * 10) / 10 });
     const registerError = result.registerError === undefined ? undefined : scrubSecrets(result.registerError.message, runtime.logger.secrets);
@@ -317,6 +317,12 @@ async function checkRegistration(client: MlmmClient, register: NonNullable<Train
       hint: 'nothing was trained; pass --force to replace it, or choose another --register NAME',
     });
   }
+}
+
+/** The dataset as an error names it: the file, the URL without its credentials, else the default's description. */
+function datasetShown(source: string | undefined): string {
+  if (source === undefined || source.trim() === '') return 'the default dataset (the tutorial URL)';
+  return /^https?:\/\//i.test(source) ? redactUrl(source) : source;
 }
 
 /** A refused or unwritable run directory as a CLI error: usage (2) for a refused target, runtime (1) for the disk. */
