@@ -65,7 +65,7 @@ describe('runCli', { timeout: 120_000 }, () => {
     expect(result.stdout + result.stderr).not.toMatch(/8f14e45f|pa55word|tok-1234/);
   });
 
-  it.each([['linq'], ['query', '--from', 'now()-1*hour()']])('accepts -m for --model on %s, as on the other commands', async (...command) => {
+  it.each([['linq'], ['query', '--from', 'now()-1*hour()'], ['features', 'google.com'], ['devo', 'probe']])('accepts -m for --model on %s, as on the other commands', async (...command) => {
     const result = await run([...command, '-m', 'absent.onnx'], cwd, { DEVO_API_URL: 'http://127.0.0.1:9', DEVO_TOKEN: 'tok-1234' });
     expect(result.stderr).not.toMatch(/unknown flag/);
     expect(result.stderr).toMatch(/^error: --model absent\.onnx: no such file/);
