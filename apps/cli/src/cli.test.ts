@@ -30,6 +30,17 @@ describe('runCli', { timeout: 120_000 }, () => {
     expect(result.stderr).toMatch(/train\.json: "epochs": expected a positive integer, got -1/);
   });
 
+  it('keeps the char features and the char preset together, naming the flag or the config key', async () => {
+    const features = await run(['train', '--features', 'char', '--out', 'never'], cwd);
+    expect(features.code).toBe(2);
+    expect(features.stderr).toMatch(/^error: --features char needs the char preset, not the default preset/);
+    writeFileSync(join(cwd, 'char.json'), JSON.stringify({ preset: 'char', featureSet: 'bigram' }));
+    const config = await run(['train', '--config', 'char.json', '--out', 'never'], cwd);
+    expect(config.code).toBe(2);
+    expect(config.stderr).toMatch(/^error: "preset": "char" in char\.json needs the char features, not "featureSet": "bigram" in char\.json/);
+    expect(existsSync(join(cwd, 'never'))).toBe(false);
+  });
+
   it('rejects a missing dataset file and a bad epoch count as usage errors', async () => {
     expect((await run(['train', '--dataset', 'absent.csv'], cwd)).stderr).toMatch(/^error: --dataset .*absent.csv: no such file/);
     expect((await run(['train', '--epochs', 'many'], cwd)).stderr).toBe('error: --epochs "many": expected an integer at least 1\n');

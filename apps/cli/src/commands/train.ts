@@ -216,9 +216,10 @@ export default defineCommand({
     if (args.preset !== undefined) config.preset = args.preset;
     if (args.features !== undefined) config.featureSet = args.features;
     if (args.psl !== undefined) config.psl = args.psl;
-    if (config.preset === 'char' && config.featureSet !== undefined && config.featureSet !== 'char') {
-      throw new UsageError(`--preset char needs the char features, not ${config.featureSet}`, { hint: 'drop --features (the char preset uses the char set), or pick another preset' });
-    }
+    checkCharPairing(config, {
+      preset: (value) => (args.preset !== undefined ? `--preset ${value}` : `"preset": "${value}" in ${args.config}`),
+      featureSet: (value) => (args.features !== undefined ? `--features ${value}` : `"featureSet": "${value}" in ${args.config}`),
+    });
     const epochs = parseNumberFlag(flag('epochs'), 'epochs', { integer: true, min: 1 });
     if (epochs !== undefined) config.epochs = epochs;
     const batchSize = parseNumberFlag(flag('batch-size'), 'batch-size', { integer: true, min: 1 });
@@ -315,6 +316,25 @@ async function checkRegistration(client: MlmmClient, register: NonNullable<Train
   if (existing !== null && register.force !== true) {
     throw new ExitError(ExitCode.failure, `--register ${register.name}: a model of that name already exists in the Model Manager at ${url}`, {
       hint: 'nothing was trained; pass --force to replace it, or choose another --register NAME',
+    });
+  }
+}
+
+/**
+ * The `char` preset and the `char` features go together: the preset's character branch reads the
+ * set's character codes, and another preset would feed those codes to a plain MLP as numbers.
+ * `from` names a setting as the user gave it (the flag, or the config file's key).
+ */
+function checkCharPairing(config: TrainingConfig, from: { preset: (value: string) => string; featureSet: (value: string) => string }): void {
+  if (config.preset === 'char' && config.featureSet !== undefined && config.featureSet !== 'char') {
+    throw new UsageError(`${from.preset('char')} needs the char features, not ${from.featureSet(config.featureSet)}`, {
+      hint: 'drop the feature set (the char preset uses the char set), or pick another preset',
+    });
+  }
+  if (config.featureSet === 'char' && config.preset !== 'char') {
+    const preset = config.preset === undefined ? 'the default preset' : from.preset(config.preset);
+    throw new UsageError(`${from.featureSet('char')} needs the char preset, not ${preset}: only its character branch reads the character codes`, {
+      hint: 'pass --preset char (its feature set is char), or pick another feature set',
     });
   }
 }
