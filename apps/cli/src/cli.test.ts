@@ -41,6 +41,17 @@ describe('runCli', { timeout: 120_000 }, () => {
     expect(existsSync(join(cwd, 'never'))).toBe(false);
   });
 
+  it('refuses an export --out that is a folder, naming the file to pass instead, and leaves the folder alone', async () => {
+    mkdirSync(join(cwd, 'export-model'), { recursive: true });
+    writeFileSync(join(cwd, 'export-model', 'model.json'), '{}');
+    mkdirSync(join(cwd, 'export-folder'), { recursive: true });
+    writeFileSync(join(cwd, 'export-folder', 'keep.txt'), 'keep');
+    const result = await run(['export', '--model', 'export-model', '--out', 'export-folder'], cwd);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('error: --out export-folder is a folder, not the file to write (pass the path of the ONNX file, for example --out export-folder/model.onnx)\n');
+    expect(readdirSync(join(cwd, 'export-folder'))).toEqual(['keep.txt']);
+  });
+
   it('rejects a missing dataset file and a bad epoch count as usage errors', async () => {
     expect((await run(['train', '--dataset', 'absent.csv'], cwd)).stderr).toMatch(/^error: --dataset .*absent.csv: no such file/);
     expect((await run(['train', '--epochs', 'many'], cwd)).stderr).toBe('error: --epochs "many": expected an integer at least 1\n');
