@@ -52,6 +52,17 @@ describe('runCli', { timeout: 120_000 }, () => {
     expect(readdirSync(join(cwd, 'export-folder'))).toEqual(['keep.txt']);
   });
 
+  it('refuses a folder as --dataset of train and evaluate, before any work, as a usage error', async () => {
+    mkdirSync(join(cwd, 'data-folder'), { recursive: true });
+    const evaluate = await run(['evaluate', '--model', 'absent.onnx', '--dataset', 'data-folder'], cwd);
+    expect(evaluate.code).toBe(2);
+    expect(evaluate.stderr).toMatch(/^error: --dataset data-folder: is a folder, not a dataset file \(looked at .*data-folder\) \(pass a labelled CSV/);
+    const train = await run(['train', '--dataset', 'data-folder', '--out', 'never'], cwd);
+    expect(train.code).toBe(2);
+    expect(train.stderr).toMatch(/^error: --dataset .*data-folder: is a folder, not a dataset file/);
+    expect(train.stderr).not.toContain('the default is');
+  });
+
   it('rejects a missing dataset file and a bad epoch count as usage errors', async () => {
     expect((await run(['train', '--dataset', 'absent.csv'], cwd)).stderr).toMatch(/^error: --dataset .*absent.csv: no such file/);
     expect((await run(['train', '--epochs', 'many'], cwd)).stderr).toBe('error: --epochs "many": expected an integer at least 1\n');

@@ -4,6 +4,7 @@ import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
 import { featureSetNames } from '@dga/features';
 import { ExitCode, ExitError, UsageError } from '../exit-error';
 import { globalArgs, devoArgs, mlmmArgs } from '../global-args';
+import { checkDatasetFile } from '../internal/dataset-file';
 import { datasetSkipArgs, datasetSkipOptions, explainDatasetError, formatDatasetSkips } from '../internal/dataset-skips';
 import { parseNumberFlag, parseTargetFpr, parseThreshold, tfjsBackendFromEnv } from '../internal/parse-flags';
 import { tfjsBackendOptions } from '../internal/tfjs-backend-options';
@@ -251,13 +252,8 @@ export default defineCommand({
     } else if (args.description !== undefined || args.force === true) {
       throw new UsageError('--description and --force apply to --register NAME');
     }
-    if (config.dataset !== undefined && !/^https?:\/\//i.test(config.dataset)) {
-      const { existsSync } = await import('node:fs');
-      if (!existsSync(config.dataset)) {
-        throw new UsageError(`${dataset === undefined ? 'dataset' : '--dataset'} ${config.dataset}: no such file`, {
-          hint: 'pass a labelled CSV (host;domain;class;subclass) with --dataset FILE or DGA_DATASET',
-        });
-      }
+    if (config.dataset !== undefined) {
+      checkDatasetFile(config.dataset, `${dataset === undefined ? 'dataset' : '--dataset'} ${config.dataset}`, 'pass a labelled CSV (host;domain;class;subclass) with --dataset FILE or DGA_DATASET');
     }
     // Resolve registration settings and reach the Model Manager before hours of training, so a
     // missing token, a server that is down or a name already taken fail fast.
