@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { withOrtTelemetryOn } from '@dga/test-support';
 import { writeFixtureModel } from './fixture-model';
 import { cleanEnv, runDga } from './spawn-dga';
@@ -11,15 +11,15 @@ import { cleanEnv, runDga } from './spawn-dga';
 // "Failed to persist telemetry device ID" warning on every run and wrote a `:memory:.ses` file
 // into the folder the user ran `dga` in. The CLI turns ONNX Runtime's telemetry off.
 
-const cwd = mkdtempSync(join(tmpdir(), 'dga-ort-telemetry-'));
-const model = join(cwd, 'model.onnx');
+let cwd: string;
+let model: string;
 
 beforeAll(async () => {
+  cwd = mkdtempSync(join(tmpdir(), 'dga-ort-telemetry-'));
+  model = join(cwd, 'model.onnx');
   await writeFixtureModel(model);
+  return () => rmSync(cwd, { recursive: true, force: true });
 }, 60_000);
-afterAll(() => {
-  rmSync(cwd, { recursive: true, force: true });
-});
 
 describe('dga and ONNX Runtime telemetry', () => {
   it('writes no file into the working directory and prints no ONNX Runtime warning when the home folder is not writable', async () => {
