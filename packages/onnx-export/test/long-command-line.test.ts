@@ -42,6 +42,8 @@ function runFixture(extra: readonly string[], env: Readonly<Record<string, strin
     // Telemetry on, as on a user's machine: under CI ONNX Runtime skips the code that crashed.
     const child = spawn(process.execPath, ['--import', tsxLoader, fixture, modelFile, ...extra], {
       env: withOrtTelemetryOn(env),
+      // In the test's folder: with the home folder unwritable, ONNX Runtime's telemetry writes `:memory:.ses` into the working directory.
+      cwd: folder,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
