@@ -30,6 +30,39 @@ describe('runCli', { timeout: 120_000 }, () => {
     expect(result.stderr).toMatch(/train\.json: "epochs": expected a positive integer, got -1/);
   });
 
+  it('keeps the char features and the char preset together, naming the flag or the config key', async () => {
+    const features = await run(['train', '--features', 'char', '--out', 'never'], cwd);
+    expect(features.code).toBe(2);
+    expect(features.stderr).toMatch(/^error: --features char needs the char preset, not the default preset/);
+    writeFileSync(join(cwd, 'char.json'), JSON.stringify({ preset: 'char', featureSet: 'bigram' }));
+    const config = await run(['train', '--config', 'char.json', '--out', 'never'], cwd);
+    expect(config.code).toBe(2);
+    expect(config.stderr).toMatch(/^error: "preset": "char" in char\.json needs the char features, not "featureSet": "bigram" in char\.json/);
+    expect(existsSync(join(cwd, 'never'))).toBe(false);
+  });
+
+  it('refuses an export --out that is a folder, naming the file to pass instead, and leaves the folder alone', async () => {
+    mkdirSync(join(cwd, 'export-model'), { recursive: true });
+    writeFileSync(join(cwd, 'export-model', 'model.json'), '{}');
+    mkdirSync(join(cwd, 'export-folder'), { recursive: true });
+    writeFileSync(join(cwd, 'export-folder', 'keep.txt'), 'keep');
+    const result = await run(['export', '--model', 'export-model', '--out', 'export-folder'], cwd);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('error: --out export-folder is a folder, not the file to write (pass the path of the ONNX file, for example --out export-folder/model.onnx)\n');
+    expect(readdirSync(join(cwd, 'export-folder'))).toEqual(['keep.txt']);
+  });
+
+  it('refuses a folder as --dataset of train and evaluate, before any work, as a usage error', async () => {
+    mkdirSync(join(cwd, 'data-folder'), { recursive: true });
+    const evaluate = await run(['evaluate', '--model', 'absent.onnx', '--dataset', 'data-folder'], cwd);
+    expect(evaluate.code).toBe(2);
+    expect(evaluate.stderr).toMatch(/^error: --dataset data-folder: is a folder, not a dataset file \(looked at .*data-folder\) \(pass a labelled CSV/);
+    const train = await run(['train', '--dataset', 'data-folder', '--out', 'never'], cwd);
+    expect(train.code).toBe(2);
+    expect(train.stderr).toMatch(/^error: --dataset .*data-folder: is a folder, not a dataset file/);
+    expect(train.stderr).not.toContain('the default is');
+  });
+
   it('rejects a missing dataset file and a bad epoch count as usage errors', async () => {
     expect((await run(['train', '--dataset', 'absent.csv'], cwd)).stderr).toMatch(/^error: --dataset .*absent.csv: no such file/);
     expect((await run(['train', '--epochs', 'many'], cwd)).stderr).toBe('error: --epochs "many": expected an integer at least 1\n');
@@ -65,7 +98,7 @@ describe('runCli', { timeout: 120_000 }, () => {
     expect(result.stdout + result.stderr).not.toMatch(/8f14e45f|pa55word|tok-1234/);
   });
 
-  it.each([['linq'], ['query', '--from', 'now()-1*hour()']])('accepts -m for --model on %s, as on the other commands', async (...command) => {
+  it.each([['linq'], ['query', '--from', 'now()-1*hour()'], ['features', 'google.com'], ['devo', 'probe']])('accepts -m for --model on %s, as on the other commands', async (...command) => {
     const result = await run([...command, '-m', 'absent.onnx'], cwd, { DEVO_API_URL: 'http://127.0.0.1:9', DEVO_TOKEN: 'tok-1234' });
     expect(result.stderr).not.toMatch(/unknown flag/);
     expect(result.stderr).toMatch(/^error: --model absent\.onnx: no such file/);

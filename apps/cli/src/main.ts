@@ -2,6 +2,11 @@ import { runCli } from './cli';
 import { ExitCode, InterruptedError, type StopSignal } from './exit-error';
 import { invocationDirectory } from './internal/invocation-directory';
 
+// ONNX Runtime (onnxruntime-node 1.30) starts Microsoft's telemetry SDK with its first session,
+// which, where the home folder is not writable, warns on stderr and writes `:memory:.ses` into the
+// working directory. A command-line tool has no use for it: off unless the user set the variable.
+process.env['ORT_DISABLE_TELEMETRY'] ??= '1';
+
 // The only place that calls process.exit. SIGINT, SIGTERM and SIGHUP abort the running command,
 // which cleans up (temp run directories, open files) and ends with 128 + the signal number
 // (130, 143, 129); a second signal exits at once. The root `dga` script `exec`s node, so a

@@ -94,7 +94,7 @@ describe('dga usage errors', () => {
   it('exits 2 when the char preset gets another feature set, before any training', async () => {
     const run = await runDga(['train', '--preset', 'char', '--features', 'bigram', '--out', 'never'], { cwd });
     expect(run.code).toBe(2);
-    expect(stderrLines(run.stderr)[0]).toMatch(/^error: --preset char needs the char features, not bigram/);
+    expect(stderrLines(run.stderr)[0]).toMatch(/^error: --preset char needs the char features, not --features bigram/);
     expect(existsSync(join(cwd, 'never'))).toBe(false);
   }, COMMAND_TIMEOUT_MS);
 

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { requireSharedData, sharedDataFile } from '@dga/test-support';
 import { loadModel } from '@dga/model';
@@ -36,7 +36,8 @@ describe.skipIf(skip)('runTraining on sample-small.csv', () => {
     // The second run also registers, with the Model Manager gone: the run is kept and reported.
     const registrar = { addModel: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:9')) };
     second = await runTraining({ ...config, out: join(parent, 'b'), register: { name: 'dga_test' } }, { registrar });
-    icann = await runTraining({ ...config, epochs: 1, psl: 'icann', out: join(parent, 'icann'), threshold: 0.5, familyHoldout: false });
+    // Run as from the dataset's folder (the CLI passes where the command was typed): the dataset is recorded relative to it.
+    icann = await runTraining({ ...config, epochs: 1, psl: 'icann', out: join(parent, 'icann'), threshold: 0.5, familyHoldout: false }, { runDirectory: { cwd: dirname(config.dataset) } });
   }, 360_000); // three trainings: a few seconds here, ten times that under heavy load
 
   it('records the PSL mode and, with psl: icann, trains and classifies on ICANN-only labels', () => {
@@ -51,6 +52,11 @@ describe.skipIf(skip)('runTraining on sample-small.csv', () => {
     const labelOf = (result: TrainingRunResult): string | undefined => result.samples.find((sample) => sample.input === 'fizrbzba.dyndns.org')?.label;
     expect(labelOf(first)).toBe('fizrbzba');
     expect(labelOf(icann)).toBe('dyndns');
+  });
+
+  it('records the dataset file relative to the directory the user works in, not the process working directory', () => {
+    expect(icann.dataset.source).toBe('sample-small.csv');
+    expect(first.dataset.source).toBe(relative(process.cwd(), sharedDataFile('sample-small.csv')));
   });
 
   it('gives the same metrics and the same ONNX bytes for the same seed', () => {

@@ -103,7 +103,7 @@ export async function runTraining(config: TrainingConfig, options: RunTrainingOp
 
       emitStage('write', `writing the run directory ${config.out}`);
       const read = data.read();
-      const facts = { trained, metrics, exported, backend, preset, featureSet, seed, threshold, targetFpr: decision.targetFpr, familyHoldout, psl, source: redactSource(source), read, datasetRows: data.rows(), samples: data.samples, query };
+      const facts = { trained, metrics, exported, backend, preset, featureSet, seed, threshold, targetFpr: decision.targetFpr, familyHoldout, psl, source: redactSource(source, options.runDirectory?.cwd), read, datasetRows: data.rows(), samples: data.samples, query };
       await writeRunFiles(run, facts, options, emitStage);
       options.onEvent?.({ type: 'run-write', file: '.' });
       signal?.throwIfAborted();
@@ -126,7 +126,7 @@ export async function runTraining(config: TrainingConfig, options: RunTrainingOp
         query,
         modelName,
         ...registration,
-        dataset: { source: redactSource(source), rows: trained.dataFingerprint.rows, sha256: trained.dataFingerprint.sha256, ...read },
+        dataset: { source: redactSource(source, options.runDirectory?.cwd), rows: trained.dataFingerprint.rows, sha256: trained.dataFingerprint.sha256, ...read },
         seconds: { train: trained.seconds, holdout: holdoutSeconds, total: (performance.now() - started) / 1000 },
       };
     } finally {
@@ -189,8 +189,13 @@ function artifactsIn(directory: string): RunArtifacts {
   };
 }
 
-function redactSource(source: string): string {
-  if (!/^https?:\/\//i.test(source)) return relative(process.cwd(), source) || source;
+/**
+ * The dataset as the run records it: a file relative to the directory the user works in
+ * (`runDirectory.cwd`, which the CLI sets to where the command was typed), a URL without its
+ * credentials and query.
+ */
+function redactSource(source: string, cwd = process.cwd()): string {
+  if (!/^https?:\/\//i.test(source)) return relative(cwd, source) || source;
   try {
     const url = new URL(source);
     url.username = '';

@@ -34,7 +34,7 @@ const probe = defineCommand({
   args: {
     table: { type: 'string', description: 'A table with events in the time range', default: 'demo.ecommerce.data', valueHint: 'table' },
     from: { type: 'string', description: 'Start of the time range (default now()-1*day())', valueHint: 'from' },
-    model: { type: 'string', description: 'The local ONNX model: its PSL mode and feature set, and scores to compare with mlevalmodel', valueHint: 'model.onnx' },
+    model: { type: 'string', alias: 'm', description: 'The local ONNX model: its PSL mode and feature set, and scores to compare with mlevalmodel', valueHint: 'model.onnx' },
     name: { type: 'string', description: 'Registered model name (default dga_classifier_<feature set>)', valueHint: 'name' },
     domain: { type: 'string', description: 'Devo domain of the model (env DEVO_DOMAIN; default self)', valueHint: 'domain' },
     psl: { type: 'enum', options: ['all', 'icann'], description: 'PSL mode to check when no --model is given (default all)' },

@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
 import { getFeatureSet } from '@dga/features';
-import { ExitCode, ExitError, UsageError } from '../exit-error';
+import { ExitCode, ExitError } from '../exit-error';
 import { globalArgs } from '../global-args';
+import { checkDatasetFile } from '../internal/dataset-file';
 import { datasetSkipArgs, datasetSkipOptions, explainDatasetError, formatDatasetSkips, type DatasetSkipReport } from '../internal/dataset-skips';
 import { metricsJson, type MetricsJson } from '../internal/metrics-json';
 import { decisionThreshold, loadModelInfo, nameNonFiniteRow, openClassifier } from '../internal/model-info';
@@ -75,7 +75,7 @@ export default defineCommand({
     const skipOptions = datasetSkipOptions(args);
     const isUrl = /^https?:\/\//i.test(args.dataset);
     const datasetPath = isUrl ? args.dataset : resolve(runtime.cwd, args.dataset);
-    if (!isUrl && !existsSync(datasetPath)) throw new UsageError(`--dataset ${args.dataset}: no such file (looked at ${datasetPath})`);
+    checkDatasetFile(datasetPath, `--dataset ${args.dataset}`, 'pass a labelled CSV (host;domain;class;subclass) with --dataset FILE');
     const model = await loadModelInfo(args.model, runtime);
     const threshold = decisionThreshold(args.threshold, model);
     const [{ readDataset }, { computeMetrics }] = await Promise.all([import('@dga/dataset'), import('@dga/model')]);

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
 import { getFeatureSet } from '@dga/features';
 import { ExitCode, ExitError, UsageError } from '../exit-error';
@@ -32,6 +32,9 @@ export default defineCommand({
       throw new UsageError(`--model ${args.model}: no model.json there; pass the tfjs folder written by \`dga train\` (RUN/tfjs)`);
     }
     const out = resolve(runtime.cwd, args.out);
+    if (statSync(out, { throwIfNoEntry: false })?.isDirectory() === true) {
+      throw new UsageError(`--out ${args.out} is a folder, not the file to write`, { hint: `pass the path of the ONNX file, for example --out ${join(args.out, 'model.onnx')}` });
+    }
     if (!out.endsWith('.onnx')) runtime.logger.warn(`--out ${args.out} does not end in .onnx; Devo's Model Manager names files by extension`);
     const pipeline = await import('@dga/pipeline');
     const preference = tfjsBackendFromEnv(runtime.env['DGA_TFJS_BACKEND'], pipeline.tfjsBackendPreference);
@@ -62,7 +65,12 @@ export default defineCommand({
         if (onnx.isOnnxExportError(error)) throw new ExitError(ExitCode.failure, error.message, { cause: error });
         throw error;
       }
-      await onnx.writeOnnxFile(out, exported.bytes);
+      try {
+        await onnx.writeOnnxFile(out, exported.bytes);
+      } catch (error) {
+        if (!onnx.isOnnxExportError(error)) throw error;
+        throw new ExitError(ExitCode.failure, `--out ${args.out}: ${error.message}`, { cause: error, hint: 'write to a writable folder on a disk with free space (nothing partial was left behind)' });
+      }
       runtime.logger.info(`parity checked: max |tfjs − ONNX Runtime| = ${exported.parity.maxAbsDiff.toExponential(2)} over ${exported.parity.rows} rows`);
       const result = { file: out, bytes: exported.bytes.length, parity: exported.parity, metadata };
       await writeOut(

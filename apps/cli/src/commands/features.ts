@@ -48,7 +48,7 @@ export default defineCommand({
     column: { type: 'string', description: 'CSV column holding the inputs', valueHint: 'name' },
     delimiter: { type: 'string', description: 'CSV delimiter (default: detected from the header)', valueHint: 'char' },
     features: { type: 'enum', options: [...featureSetNames], description: 'Feature set (default tutorial, or the one of --model)' },
-    model: { type: 'string', description: 'Use the feature set recorded in this ONNX model', valueHint: 'model.onnx' },
+    model: { type: 'string', alias: 'm', description: 'Use the feature set recorded in this ONNX model', valueHint: 'model.onnx' },
     json: { type: 'boolean', description: 'NDJSON on stdout: one object a line' },
     ...globalArgs,
   },

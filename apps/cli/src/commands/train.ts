@@ -4,12 +4,13 @@ import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
 import { featureSetNames } from '@dga/features';
 import { ExitCode, ExitError, UsageError } from '../exit-error';
 import { globalArgs, devoArgs, mlmmArgs } from '../global-args';
+import { checkDatasetFile } from '../internal/dataset-file';
 import { datasetSkipArgs, datasetSkipOptions, explainDatasetError, formatDatasetSkips } from '../internal/dataset-skips';
 import { parseNumberFlag, parseTargetFpr, parseThreshold, tfjsBackendFromEnv } from '../internal/parse-flags';
 import { tfjsBackendOptions } from '../internal/tfjs-backend-options';
 import { metricsJson } from '../internal/metrics-json';
 import { createMlmm, mlmmConfigFrom } from '../internal/mlmm';
-import { scrubSecrets } from '../internal/redact';
+import { redactUrl, scrubSecrets } from '../internal/redact';
 import { formatNumber, formatOperatingPoints, formatRate } from '../internal/render';
 import type { ProgressTask } from '../progress';
 import { runtimeOf, writeOut, type CommandRuntime } from '../runtime';
@@ -216,9 +217,10 @@ export default defineCommand({
     if (args.preset !== undefined) config.preset = args.preset;
     if (args.features !== undefined) config.featureSet = args.features;
     if (args.psl !== undefined) config.psl = args.psl;
-    if (config.preset === 'char' && config.featureSet !== undefined && config.featureSet !== 'char') {
-      throw new UsageError(`--preset char needs the char features, not ${config.featureSet}`, { hint: 'drop --features (the char preset uses the char set), or pick another preset' });
-    }
+    checkCharPairing(config, {
+      preset: (value) => (args.preset !== undefined ? `--preset ${value}` : `"preset": "${value}" in ${args.config}`),
+      featureSet: (value) => (args.features !== undefined ? `--features ${value}` : `"featureSet": "${value}" in ${args.config}`),
+    });
     const epochs = parseNumberFlag(flag('epochs'), 'epochs', { integer: true, min: 1 });
     if (epochs !== undefined) config.epochs = epochs;
     const batchSize = parseNumberFlag(flag('batch-size'), 'batch-size', { integer: true, min: 1 });
@@ -250,13 +252,8 @@ export default defineCommand({
     } else if (args.description !== undefined || args.force === true) {
       throw new UsageError('--description and --force apply to --register NAME');
     }
-    if (config.dataset !== undefined && !/^https?:\/\//i.test(config.dataset)) {
-      const { existsSync } = await import('node:fs');
-      if (!existsSync(config.dataset)) {
-        throw new UsageError(`${dataset === undefined ? 'dataset' : '--dataset'} ${config.dataset}: no such file`, {
-          hint: 'pass a labelled CSV (host;domain;class;subclass) with --dataset FILE or DGA_DATASET',
-        });
-      }
+    if (config.dataset !== undefined) {
+      checkDatasetFile(config.dataset, `${dataset === undefined ? 'dataset' : '--dataset'} ${config.dataset}`, 'pass a labelled CSV (host;domain;class;subclass) with --dataset FILE or DGA_DATASET');
     }
     // Resolve registration settings and reach the Model Manager before hours of training, so a
     // missing token, a server that is down or a name already taken fail fast.
@@ -279,7 +276,7 @@ export default defineCommand({
         ...(registrar === undefined ? {} : { registrar }),
       });
     } catch (error) {
-      throw pipeline.RunDirectoryError.isInstance(error) ? runDirectoryExitError(error, outFrom) : explainDatasetError(error);
+      throw pipeline.RunDirectoryError.isInstance(error) ? runDirectoryExitError(error, outFrom) : explainDatasetError(error, datasetShown(config.dataset ?? fileOrUrl(runtime.env['DGA_DATASET'])));
     }
     runtime.logger.info(`done in ${result.seconds.total.toFixed(1)} s`, { trainSeconds: Math.round(result.seconds.train * 10) / 10 });
     const registerError = result.registerError === undefined ? undefined : scrubSecrets(result.registerError.message, runtime.logger.secrets);
@@ -317,6 +314,31 @@ async function checkRegistration(client: MlmmClient, register: NonNullable<Train
       hint: 'nothing was trained; pass --force to replace it, or choose another --register NAME',
     });
   }
+}
+
+/**
+ * The `char` preset and the `char` features go together: the preset's character branch reads the
+ * set's character codes, and another preset would feed those codes to a plain MLP as numbers.
+ * `from` names a setting as the user gave it (the flag, or the config file's key).
+ */
+function checkCharPairing(config: TrainingConfig, from: { preset: (value: string) => string; featureSet: (value: string) => string }): void {
+  if (config.preset === 'char' && config.featureSet !== undefined && config.featureSet !== 'char') {
+    throw new UsageError(`${from.preset('char')} needs the char features, not ${from.featureSet(config.featureSet)}`, {
+      hint: 'drop the feature set (the char preset uses the char set), or pick another preset',
+    });
+  }
+  if (config.featureSet === 'char' && config.preset !== 'char') {
+    const preset = config.preset === undefined ? 'the default preset' : from.preset(config.preset);
+    throw new UsageError(`${from.featureSet('char')} needs the char preset, not ${preset}: only its character branch reads the character codes`, {
+      hint: 'pass --preset char (its feature set is char), or pick another feature set',
+    });
+  }
+}
+
+/** The dataset as an error names it: the file, the URL without its credentials, else the default's description. */
+function datasetShown(source: string | undefined): string {
+  if (source === undefined || source.trim() === '') return 'the default dataset (the tutorial URL)';
+  return /^https?:\/\//i.test(source) ? redactUrl(source) : source;
 }
 
 /** A refused or unwritable run directory as a CLI error: usage (2) for a refused target, runtime (1) for the disk. */

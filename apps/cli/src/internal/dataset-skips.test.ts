@@ -22,4 +22,12 @@ describe('dataset skip flags and report', () => {
     const other = new Error('other');
     expect(explainDatasetError(other)).toBe(other);
   });
+
+  it('names the dataset and the fix when it lacks a class or has too few rows to train on', () => {
+    const error = Object.assign(new Error('trainModel: the training split has 693 legit and 0 DGA rows; both classes are needed.'), { code: 'ERR_MODEL_EMPTY_SPLIT' });
+    const explained = explainDatasetError(error, '/data/legit-only.csv') as { exitCode: number; message: string; hint: string; cause: unknown };
+    expect(explained).toMatchObject({ exitCode: 1, cause: error, message: '/data/legit-only.csv cannot train a classifier: the training split has 693 legit and 0 DGA rows; both classes are needed.' });
+    expect(explained.hint).toContain('"legit" and "dga" in the class column');
+    expect(explained.hint).toContain('--dataset');
+  });
 });

@@ -30,15 +30,26 @@ export function datasetSkipOptions(args: { strict?: boolean | undefined; 'max-sk
 
 /**
  * Turns `@dga/dataset`'s `ERR_DATASET_TOO_MANY_SKIPPED` into an exit-1 error whose hint names
- * the flag that allows it; returns any other error unchanged.
+ * the flag that allows it, and `@dga/model`'s `ERR_MODEL_EMPTY_SPLIT` (a dataset without rows of
+ * both classes, or too few rows) into one that names `dataset` and how to fix it; returns any
+ * other error unchanged.
  */
-export function explainDatasetError(error: unknown): unknown {
+export function explainDatasetError(error: unknown, dataset?: string): unknown {
   const { code, skipped, message } = error as { code?: unknown; skipped?: unknown; message?: unknown };
-  if (code !== 'ERR_DATASET_TOO_MANY_SKIPPED' || typeof message !== 'string') return error;
-  return new ExitError(ExitCode.failure, message, {
-    cause: error,
-    hint: `to use the remaining rows anyway, pass --max-skipped-rows ${typeof skipped === 'number' ? skipped : 'N'}`,
-  });
+  if (typeof message !== 'string') return error;
+  if (code === 'ERR_DATASET_TOO_MANY_SKIPPED') {
+    return new ExitError(ExitCode.failure, message, {
+      cause: error,
+      hint: `to use the remaining rows anyway, pass --max-skipped-rows ${typeof skipped === 'number' ? skipped : 'N'}`,
+    });
+  }
+  if (code === 'ERR_MODEL_EMPTY_SPLIT') {
+    return new ExitError(ExitCode.failure, `${dataset ?? 'the dataset'} cannot train a classifier: ${message.replace(/^trainModel: /, '')}`, {
+      cause: error,
+      hint: 'training needs rows of both classes ("legit" and "dga" in the class column), at least a few dozen of each; pass such a file with --dataset FILE or DGA_DATASET',
+    });
+  }
+  return error;
 }
 
 /**

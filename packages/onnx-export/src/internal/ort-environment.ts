@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import * as ort from 'onnxruntime-node';
 import { OnnxExportError } from '../onnx-export-error';
 
 // Why this module exists (docs/upstream/onnxruntime-argv-stack.md has the whole story):
@@ -43,6 +44,7 @@ export function stackSizeMbFor(bytes: number): number {
 const workerSource = `
 const { parentPort, workerData } = require('node:worker_threads');
 const ort = require(workerData.ortPath);
+ort.env.logLevel = 'error';
 ort.InferenceSession.create(workerData.model)
   .then((session) => session.release(), () => undefined)
   .then(() => parentPort.postMessage('ready'));
@@ -83,9 +85,14 @@ function createEnvironmentInWorker(model: Uint8Array, stackSizeMb: number): Prom
  * Makes sure ONNX Runtime's process-wide environment exists before a session is opened on this
  * thread. With a long command line it is created on a worker thread with a stack sized to it
  * (see the comment at the top); otherwise there is nothing to do. Runs once per process.
+ *
+ * The environment logs errors only: a library prints nothing, and ONNX Runtime's warnings go to
+ * stderr on their own (for example "Failed to persist telemetry device ID" on every run where the
+ * home folder is not writable). Its failures still reach the caller as exceptions.
  */
 export function prepareOrtEnvironment(model: Uint8Array): Promise<void> {
   if (prepared === undefined) {
+    ort.env.logLevel = 'error';
     const bytes = commandLineBytes();
     prepared = bytes < SMALL_COMMAND_LINE_BYTES ? Promise.resolve() : createEnvironmentInWorker(model, stackSizeMbFor(bytes));
     // A failed attempt may be retried by the next session.
