@@ -5,9 +5,9 @@
  *   featurize, ONNX Runtime, write), with peak memory: to CSV and to NDJSON on worker threads
  *   (one per core), to CSV on the main thread alone (`--workers 0`), and ONNX Runtime alone on
  *   the same feature rows (one session per core, rows computed beforehand), so the ratios say how
- *   close the pipeline gets to inference cost. The built `dga` runs (`bin/dga.js`, as users run
- *   it: build first) in a process of its own; without a build, the source runs in this process
- *   (extra `cli`: `built` or `source`). Each result records the load average (the machine may be
+ *   close the pipeline gets to inference cost. The bench first builds the CLI and its packages
+ *   (turbo, cached), then runs the built `dga` (`bin/dga.js`, as users run it) in a process of its
+ *   own (extra `cli`: `built`; `source` if `dist/` is absent, running in this process). Each result records the load average (the machine may be
  *   shared) and hosts per CPU second (all threads); each classify case runs 3 times and the
  *   fastest run is kept (extra `slowestSeconds` gives the slowest).
  * Run with `pnpm --filter @dga/cli bench` (or `… bench classify` to re-measure classify only);
@@ -213,6 +213,16 @@ async function benchOnnxAlone(): Promise<BenchResult> {
   return result;
 }
 
+/**
+ * Builds the CLI and the packages it imports (turbo: cached when nothing changed), so the built
+ * `dga` measured is the code in the tree, never an older `dist/`.
+ */
+function buildCli(): void {
+  const turbo = join(here, '../../../node_modules/.bin/turbo');
+  const build = spawnSync(turbo, ['run', 'build', '--filter=@dga/cli...', '--output-logs=errors-only'], { stdio: 'inherit', cwd: join(here, '../../..') });
+  if (build.status !== 0) throw new Error(`building the CLI failed (exit ${build.status}); run \`pnpm build\` and fix the build first`);
+}
+
 const requested = process.argv[2];
 const only = process.env['DGA_BENCH_CHILD'] === '1' && requested !== undefined && benchNames.includes(requested) ? requested : undefined;
 mkdirSync(workDir, { recursive: true });
@@ -222,6 +232,7 @@ if (only !== undefined) {
 } else if (!existsSync(datasetFile)) {
   console.log(`skipped: ${datasetFile} is absent (set DGA_SHARED_DATA)`);
 } else {
+  buildCli();
   // Each benchmark in its own process, so peak RSS belongs to that command alone. The built
   // `classify` runs as users run it; from source, its main thread runs with a 64 MiB V8 heap:
   // finishing 1M hosts within it shows memory stays constant (without a cap V8 lets garbage pile
