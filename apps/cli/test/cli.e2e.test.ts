@@ -234,7 +234,7 @@ describe.skipIf(skipData)('dga end to end on sample-small.csv', () => {
     const idnCsv = await runDga(['classify', '-m', 'run', '--format', 'csv', 'bücher.de', 'localhost'], { cwd });
     expect(idnCsv.stdout.trim().split('\n').slice(1)).toEqual([
       'bücher.de,xn--bcher-kva,,,,,,"not scored: IDN label (punycode), which the model does not judge"',
-      'localhost,,,,,,,"no registrable label: not a domain, URL or host name"',
+      'localhost,,,,,,,"no registrable label: it is a single-label host (like ""localhost"") without a public suffix, so it has no registrable label"',
     ]);
     expect(idnCsv.stderr).toMatch(/1 IDN not scored/);
     const idnTable = await runDga(['classify', '-m', 'run', 'xn--bcher-kva.de'], { cwd });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { requireSharedData, sharedDataFile } from '@dga/test-support';
 import { describe, expect, it } from 'vitest';
-import { extractLabel, isIdnLabel, labelOfAnyInput, labelOfPlainHost, tryExtractLabel, tryNormalizeLabel } from './extract-label';
+import { extractLabel, isIdnLabel, labelOfAnyInput, labelOfPlainHost, tryExtractLabel, tryNormalizeLabel, whyNoLabel } from './extract-label';
 import { FeaturesError, type FeaturesErrorCode } from './features-error';
 
 describe('extractLabel', () => {
@@ -245,4 +245,19 @@ describe('the plain-host fast path of label extraction', () => {
     expect(found).toEqual([]);
     expect(answered).toBeGreaterThan(hosts.length * 5);
   }, 120_000);
+});
+
+describe('whyNoLabel', () => {
+  it.each([
+    [`${'a'.repeat(64)}.com`, 'a label of the host is longer than 63 characters'],
+    ['xn--zz.com', 'its label "xn--zz" is not a hostname label: it starts with "xn--" but is not valid punycode'],
+    ['a..b.com', 'the host has an empty label (".." or a leading ".")'],
+    ['', 'it is empty'],
+    ['co.uk', 'it is itself a public suffix (like "co.uk"), so it has no registrable label'],
+    ['google.com', undefined],
+  ])('%j: %j, the reason extractLabel throws with', (input, why) => {
+    expect(whyNoLabel(input)).toBe(why);
+    if (why === undefined) expect(extractLabel(input)).toBe('google');
+    else expect(() => extractLabel(input)).toThrow(why);
+  });
 });

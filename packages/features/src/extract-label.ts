@@ -284,6 +284,21 @@ export function tryExtractLabel(input: string, options: ExtractLabelOptions = {}
 }
 
 /**
+ * Why `input` has no domain label: the reason {@link extractLabel}'s error gives (a label too
+ * long, invalid punycode, an empty label, an IP address…), or `undefined` when it has one. For
+ * callers that report inputs without a label instead of throwing; call it only for inputs that
+ * {@link tryExtractLabel} refused, so the common case stays one scan.
+ *
+ * @example
+ * whyNoLabel('a..b.com'); // 'the host has an empty label (".." or a leading ".")'
+ * whyNoLabel('google.com'); // undefined
+ */
+export function whyNoLabel(input: string, options: ExtractLabelOptions = {}): string | undefined {
+  const result = labelOf(input, 'host', options.psl);
+  return typeof result === 'string' ? undefined : result.why;
+}
+
+/**
  * True for an IDN label: a label that starts with `xn--` (the ACE prefix of punycode, such as
  * `xn--bcher-kva` for `bücher`). The models are not asked to score IDN labels: encoded, they look
  * random (the encoding, not the name, would be judged), so `dga classify`, training, `dga evaluate`

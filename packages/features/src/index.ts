@@ -4,7 +4,7 @@ export type { FeaturesErrorCode } from './features-error';
 export type { FeatureDefinition } from './feature-definitions';
 export { getFeatureSet, featureSetNames, DEFAULT_FEATURE_SET } from './feature-set';
 export type { FeatureSet, FeatureSetName } from './feature-set';
-export { extractLabel, isIdnLabel, tryExtractLabel, tryNormalizeLabel } from './extract-label';
+export { extractLabel, isIdnLabel, tryExtractLabel, tryNormalizeLabel, whyNoLabel } from './extract-label';
 export type { ExtractLabelOptions, PslMode } from './extract-label';
 export { featurizeDomain, featurizeLabels, featurizeDomains } from './featurize-domain';
 export type {

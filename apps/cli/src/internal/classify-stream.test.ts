@@ -59,7 +59,7 @@ describe('classifyStream', () => {
       ['xn--bcher-kva', true, IDN_REASON],
       ['xn--80ak6aa92e', true, IDN_REASON],
       ['xn-a', false, undefined],
-      [null, true, NO_LABEL_REASON], // "xn--" that is not punycode: refused
+      [null, true, `${NO_LABEL_REASON}: its label "xn--zz" is not a hostname label: it starts with "xn--" but is not valid punycode`],
       ['abxn--c', false, undefined],
     ]);
     expect(records[0]).toMatchObject({ length: null, entropy: null, vowel_proportion: null, malicious: null });

@@ -90,6 +90,22 @@ function onMainThread(reads: Iterable<Uint8Array | string[]>, format: RowFormat,
   return classifyInParallel(reads, { workers: 0, chunkBytes, scoreHere: score, worker: { model, modelName: 'test model', batch, format, intraOpNumThreads: 1 } });
 }
 
+describe('classifyInParallel without a label', () => {
+  it('gives the specific reason, the same on workers and on the main thread', async () => {
+    const inputs = [`${'a'.repeat(64)}.com`, 'xn--zz.com', 'a..b.com', '10.0.0.1'];
+    const bytes = Buffer.from(inputs.join('\n'));
+    const errorsOf = (text: string) => text.trim().split('\n').map((line) => (JSON.parse(line) as { error?: string }).error);
+    const expected = [
+      'no registrable label: a label of the host is longer than 63 characters',
+      'no registrable label: its label "xn--zz" is not a hostname label: it starts with "xn--" but is not valid punycode',
+      'no registrable label: the host has an empty label (".." or a leading ".")',
+      'no registrable label: it is an IPv4 address, which has no domain label',
+    ];
+    expect(errorsOf(textOf(await collect(onWorkers([bytes], 'json', 40))))).toEqual(expected);
+    expect(errorsOf(textOf(await collect(onMainThread([bytes], 'json', 40))))).toEqual(expected);
+  }, 60_000);
+});
+
 describe.skipIf(requireSharedData('dga-training.csv') ?? requireSharedData('sample-small.csv'))('classifyInParallel', () => {
   const hostsOf = (file: 'dga-training.csv' | 'sample-small.csv', count: number) =>
     readFileSync(sharedDataFile(file), 'utf8').split('\n').slice(1, count + 1).map((line) => line.split(/[;,]/)[0]!).filter((host) => host !== '');
