@@ -16,10 +16,12 @@ async function collect(iterable: AsyncIterable<{ value: string; line: number }>)
 }
 
 describe('readInputs', () => {
-  it('yields trimmed arguments, skipping blanks', async () => {
-    expect(await collect(readInputs({ args: [' a.com ', '', 'b.net'], stdin: noStdin, cwd: dir }))).toEqual([
+  it('yields every argument trimmed, blank ones too (input the user typed, unlike a blank line)', async () => {
+    expect(await collect(readInputs({ args: [' a.com ', '', '  ', 'b.net'], stdin: noStdin, cwd: dir }))).toEqual([
       { value: 'a.com', line: 1 },
-      { value: 'b.net', line: 3 },
+      { value: '', line: 2 },
+      { value: '', line: 3 },
+      { value: 'b.net', line: 4 },
     ]);
   });
 
@@ -75,6 +77,6 @@ describe('readInputChunks', () => {
     expect(reads.map((read) => (Array.isArray(read) ? read : Buffer.from(read).toString()))).toEqual(['a.com\nb.', 'net\n\nc.org']);
     const inputs: (Uint8Array | string[])[] = [];
     for await (const read of readInputChunks({ args: [' a.com ', '', 'b.net'], stdin: noStdin, cwd: dir })) inputs.push(read);
-    expect(inputs).toEqual([['a.com'], ['b.net']]);
+    expect(inputs).toEqual([['a.com'], [''], ['b.net']]);
   });
 });

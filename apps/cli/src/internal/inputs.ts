@@ -112,7 +112,8 @@ export async function* readInputChunks(options: ReadInputsOptions): AsyncGenerat
 /**
  * Streams the inputs of `features`/`classify` in constant memory: the arguments, else the lines
  * of `--file` (or stdin), else, with `--column`, that column of a CSV (delimiter detected from
- * the header unless given). Blank lines are skipped; surrounding spaces are trimmed.
+ * the header unless given). Surrounding spaces are trimmed; blank lines are skipped, but a blank
+ * argument is yielded (as `''`): the user typed it, so it gets a row saying it is empty.
  *
  * @throws {UsageError} for a missing file, both arguments and `--file`, or a CSV without `column`.
  */
@@ -120,11 +121,11 @@ export async function* readInputs(options: ReadInputsOptions): AsyncGenerator<In
   if (options.args.length > 0) {
     if (options.file !== undefined) throw new UsageError('give inputs either as arguments or with --file, not both');
     if (options.column !== undefined) throw new UsageError('--column applies to --file (or stdin) CSV input, not to arguments');
+    // Every argument is input the user typed, a blank one too: it gets its row (no label: empty).
     let line = 0;
     for (const value of options.args) {
       line += 1;
-      const trimmed = value.trim();
-      if (trimmed !== '') yield { value: trimmed, line };
+      yield { value: value.trim(), line };
     }
     return;
   }
