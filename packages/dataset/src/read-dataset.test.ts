@@ -113,11 +113,11 @@ describe('readDataset on files', () => {
     expect(error.message).toMatch(/empty\.csv is empty/);
   });
 
-  it('throws ERR_DATASET_NOT_FOUND naming the path and both remedies for a missing file', async () => {
+  it('throws ERR_DATASET_NOT_FOUND naming the path and the remedy, but no flag or env var, for a missing file', async () => {
     const error = await failure(collect('/nonexistent/dir/data.csv'));
     expect(error.code).toBe('ERR_DATASET_NOT_FOUND');
     expect(error.source).toBe('/nonexistent/dir/data.csv');
-    expect(error.message).toMatch(/\/nonexistent\/dir\/data\.csv does not exist.*--dataset <file>.*DGA_DATASET/);
+    expect(error.message).toBe('The dataset file /nonexistent/dir/data.csv does not exist. Use another dataset: a file path or URL.');
     const directory = await failure(collect(fixture('')));
     expect(directory.message).toMatch(/is not a file/);
   });

@@ -14,7 +14,7 @@ import {
 } from './internal/http-source';
 import { splitLines } from './internal/split-lines';
 import { validateRow, type Columns } from './internal/validate-row';
-import { DEFAULT_DATASET_URL, isUrlSource, redactUrl } from './resolve-dataset-source';
+import { isUrlSource, redactUrl } from './resolve-dataset-source';
 
 /** One labelled row of the dataset. */
 export interface DatasetRow {
@@ -152,7 +152,7 @@ export interface DatasetStream extends AsyncIterable<DatasetRow> {
 }
 
 const expectedHeader = ['host', 'domain', 'class', 'subclass'] as const;
-const remedy = 'Pass another file with --dataset <file> or set DGA_DATASET to a file path or URL.';
+const remedy = 'Use another dataset: a file path or URL.';
 
 interface OpenedSource {
   stream: Readable;
@@ -196,8 +196,7 @@ async function openFile(
     if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') {
       throw new DatasetError(
         'ERR_DATASET_NOT_FOUND',
-        `The dataset file ${display} ${code === 'ENOENT' ? 'does not exist' : 'is not a file'}. ${remedy} ` +
-          `Without either, the default is ${DEFAULT_DATASET_URL}.`,
+        `The dataset file ${display} ${code === 'ENOENT' ? 'does not exist' : 'is not a file'}. ${remedy}`,
         { source: display, cause: error },
       );
     }

@@ -125,7 +125,7 @@ export default defineCommand({
       const stats = rows.stats;
       report = { skipped: stats.skipped, skippedByReason: stats.skippedByCode, labelDisagreements: stats.labelDisagreements, labelsFromDomain: stats.labelsFromDomain };
     } catch (error) {
-      throw explainDatasetError(error);
+      throw explainDatasetError(error, 'evaluate');
     } finally {
       await classifier.dispose();
     }

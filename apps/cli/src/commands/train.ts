@@ -276,7 +276,7 @@ export default defineCommand({
         ...(registrar === undefined ? {} : { registrar }),
       });
     } catch (error) {
-      throw pipeline.RunDirectoryError.isInstance(error) ? runDirectoryExitError(error, outFrom) : explainDatasetError(error, datasetShown(config.dataset ?? fileOrUrl(runtime.env['DGA_DATASET'])));
+      throw pipeline.RunDirectoryError.isInstance(error) ? runDirectoryExitError(error, outFrom) : explainDatasetError(error, 'train', datasetShown(config.dataset ?? fileOrUrl(runtime.env['DGA_DATASET'])));
     }
     runtime.logger.info(`done in ${result.seconds.total.toFixed(1)} s`, { trainSeconds: Math.round(result.seconds.train * 10) / 10 });
     const registerError = result.registerError === undefined ? undefined : scrubSecrets(result.registerError.message, runtime.logger.secrets);

@@ -1,6 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readDataset } from '@dga/dataset';
+import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../exit-error';
 import { datasetSkipOptions, explainDatasetError, formatDatasetSkips } from './dataset-skips';
+
+const folder = mkdtempSync(join(tmpdir(), 'dga-dataset-skips-'));
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 describe('dataset skip flags and report', () => {
   it('summarizes skipped lines by reason, most frequent first, and the label disagreements', () => {
@@ -18,14 +25,24 @@ describe('dataset skip flags and report', () => {
 
   it('names the flag in the hint of a too-many-skipped error and leaves other errors alone', () => {
     const error = Object.assign(new Error('data.csv: 3 of 8 data lines were skipped'), { code: 'ERR_DATASET_TOO_MANY_SKIPPED', skipped: 3 });
-    expect(explainDatasetError(error)).toMatchObject({ exitCode: 1, message: error.message, hint: 'to use the remaining rows anyway, pass --max-skipped-rows 3' });
+    expect(explainDatasetError(error, 'evaluate')).toMatchObject({ exitCode: 1, message: error.message, hint: 'to use the remaining rows anyway, pass --max-skipped-rows 3' });
     const other = new Error('other');
-    expect(explainDatasetError(other)).toBe(other);
+    expect(explainDatasetError(other, 'evaluate')).toBe(other);
+  });
+
+  it('adds the hint of the command that runs to a dataset source error: DGA_DATASET only for train', async () => {
+    const empty = join(folder, 'empty.csv');
+    writeFileSync(empty, '');
+    const error = await readDataset(empty)[Symbol.asyncIterator]().next().then(() => undefined, (caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'ERR_DATASET_HEADER' });
+    expect((error as Error).message).not.toMatch(/--dataset|DGA_DATASET/);
+    expect(explainDatasetError(error, 'evaluate')).toMatchObject({ exitCode: 1, message: (error as Error).message, cause: error, hint: 'pass another file or URL with --dataset' });
+    expect(explainDatasetError(error, 'train')).toMatchObject({ hint: 'pass another file or URL with --dataset, or set DGA_DATASET to one' });
   });
 
   it('names the dataset and the fix when it lacks a class or has too few rows to train on', () => {
     const error = Object.assign(new Error('trainModel: the training split has 693 legit and 0 DGA rows; both classes are needed.'), { code: 'ERR_MODEL_EMPTY_SPLIT' });
-    const explained = explainDatasetError(error, '/data/legit-only.csv') as { exitCode: number; message: string; hint: string; cause: unknown };
+    const explained = explainDatasetError(error, 'train', '/data/legit-only.csv') as { exitCode: number; message: string; hint: string; cause: unknown };
     expect(explained).toMatchObject({ exitCode: 1, cause: error, message: '/data/legit-only.csv cannot train a classifier: the training split has 693 legit and 0 DGA rows; both classes are needed.' });
     expect(explained.hint).toContain('"legit" and "dga" in the class column');
     expect(explained.hint).toContain('--dataset');

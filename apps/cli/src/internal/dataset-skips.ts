@@ -28,15 +28,31 @@ export function datasetSkipOptions(args: { strict?: boolean | undefined; 'max-sk
   };
 }
 
+/** `@dga/dataset` errors whose fix is another dataset source: the CLI's hint names how to give one. */
+const sourceErrorCodes = new Set(['ERR_DATASET_NOT_FOUND', 'ERR_DATASET_HEADER', 'ERR_DATASET_UNREACHABLE', 'ERR_DATASET_HTTP_STATUS', 'ERR_DATASET_DOWNLOAD_INTERRUPTED']);
+
+/** How the command that runs reads its dataset, for the hints: `train` also reads `DGA_DATASET`. */
+export type DatasetCommand = 'train' | 'evaluate';
+
+/** How each command is given another dataset. */
+const sourceHints: Record<DatasetCommand, string> = {
+  train: 'pass another file or URL with --dataset, or set DGA_DATASET to one',
+  evaluate: 'pass another file or URL with --dataset',
+};
+
 /**
  * Turns `@dga/dataset`'s `ERR_DATASET_TOO_MANY_SKIPPED` into an exit-1 error whose hint names
- * the flag that allows it, and `@dga/model`'s `ERR_MODEL_EMPTY_SPLIT` (a dataset without rows of
- * both classes, or too few rows) into one that names `dataset` and how to fix it; returns any
- * other error unchanged.
+ * the flag that allows it, a source error (missing file, bad header, unreachable URL…) into one
+ * whose hint says how `command` takes another dataset (the library names no flag or variable),
+ * and `@dga/model`'s `ERR_MODEL_EMPTY_SPLIT` (a dataset without rows of both classes, or too few
+ * rows) into one that names `dataset` and how to fix it; returns any other error unchanged.
  */
-export function explainDatasetError(error: unknown, dataset?: string): unknown {
+export function explainDatasetError(error: unknown, command: DatasetCommand, dataset?: string): unknown {
   const { code, skipped, message } = error as { code?: unknown; skipped?: unknown; message?: unknown };
   if (typeof message !== 'string') return error;
+  if (typeof code === 'string' && sourceErrorCodes.has(code)) {
+    return new ExitError(ExitCode.failure, message, { cause: error, hint: sourceHints[command] });
+  }
   if (code === 'ERR_DATASET_TOO_MANY_SKIPPED') {
     return new ExitError(ExitCode.failure, message, {
       cause: error,

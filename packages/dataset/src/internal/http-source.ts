@@ -26,7 +26,7 @@ export interface TransferState {
   totalBytes: number | undefined;
 }
 
-const remedy = 'Pass a local copy with --dataset <file>, or set DGA_DATASET to a file path or another URL.';
+const remedy = 'use a local copy of the file, or another file path or URL.';
 
 const unreachableCodes = new Set([
   'ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH',
@@ -46,7 +46,7 @@ export function translateHttpError(error: unknown, url: string, state: TransferS
   if (code === 'ERR_NON_2XX_3XX_RESPONSE' && status !== undefined) {
     return new DatasetError(
       'ERR_DATASET_HTTP_STATUS',
-      `The dataset URL ${source} answered HTTP ${status}. Check the URL. ${remedy}`,
+      `The dataset URL ${source} answered HTTP ${status}. Check the URL, or ${remedy}`,
       { source, status, cause: error },
     );
   }
@@ -63,7 +63,7 @@ export function translateHttpError(error: unknown, url: string, state: TransferS
   return new DatasetError(
     'ERR_DATASET_UNREACHABLE',
     `Cannot reach the dataset URL ${source} (${reason}${unreachableCodes.has(String(code)) ? '' : ', unexpected error'}). ` +
-      `Without network access to it: ${remedy}`,
+      `Without network access to it, ${remedy}`,
     { source, cause: error },
   );
 }
