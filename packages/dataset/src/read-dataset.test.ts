@@ -107,6 +107,16 @@ describe('readDataset on files', () => {
     expect(error.message).toContain('"host,domain,class,subclass"');
   });
 
+  it('quotes at most 120 characters of a binary file\'s first line, with "…" and its size in bytes', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'dga-dataset-binary-'));
+    const file = join(directory, 'binary.csv');
+    writeFileSync(file, Buffer.alloc(1000, 0x01));
+    const error = await failure(collect(file));
+    expect(error.code).toBe('ERR_DATASET_HEADER');
+    expect(error.message).toContain(`found "${'\\u0001'.repeat(20)}"… (1000 bytes).`);
+    expect(error.message.length).toBeLessThan(400);
+  });
+
   it('throws on an empty file', async () => {
     const error = await failure(collect(fixture('empty.csv')));
     expect(error.code).toBe('ERR_DATASET_HEADER');

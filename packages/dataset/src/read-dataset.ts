@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import type { PslMode } from '@dga/features';
+import { quoteInput, type PslMode } from '@dga/features';
 import { DatasetError } from './dataset-error';
 import {
   checkComplete,
@@ -165,7 +165,7 @@ function parseHeader(record: string[], display: string): Columns {
   const names = record.map((name, index) => (index === 0 ? name.replace(/^\uFEFF/, '') : name));
   const indexes = expectedHeader.map((name) => names.indexOf(name));
   if (names.length !== 4 || indexes.some((index) => index === -1)) {
-    const shown = JSON.stringify(names.join(';').slice(0, 200));
+    const shown = quoteInput(names.join(';'));
     throw new DatasetError(
       'ERR_DATASET_HEADER',
       `${display}:1: expected the header "host;domain;class;subclass" (';'-separated), found ${shown}. ` +

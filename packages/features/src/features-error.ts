@@ -55,8 +55,29 @@ export function isFeaturesError(error: unknown): error is FeaturesError {
   return FeaturesError.isInstance(error);
 }
 
-/** Quotes a user-supplied string for an error message, truncated so messages stay short. */
-export function quoteInput(input: string): string {
-  const shown = input.length > 120 ? `${input.slice(0, 117)}...` : input;
-  return JSON.stringify(shown);
+const utf8 = new TextEncoder();
+
+/**
+ * Quotes a user-supplied string for an error message, JSON-escaped. One longer than `max`
+ * characters once escaped (a long host, or a binary file's bytes, each `\u0000` six characters) is
+ * cut at a whole character, followed by `…` and its size in UTF-8 bytes, so messages stay short.
+ *
+ * @example
+ * quoteInput('co.uk'); // '"co.uk"'
+ * quoteInput('\u0000'.repeat(1000), 24); // '"\\u0000\\u0000\\u0000\\u0000"… (1000 bytes)'
+ */
+export function quoteInput(input: string, max = 120): string {
+  if (input.length <= max) {
+    const quoted = JSON.stringify(input);
+    if (quoted.length <= max + 2) return quoted;
+  }
+  let shown = '';
+  let length = 0;
+  for (const character of input) {
+    const escaped = JSON.stringify(character).length - 2;
+    if (length + escaped > max) break;
+    shown += character;
+    length += escaped;
+  }
+  return `${JSON.stringify(shown)}… (${utf8.encode(input).length} bytes)`;
 }

@@ -1,5 +1,5 @@
 export { VERSION } from './version';
-export { FeaturesError, isFeaturesError } from './features-error';
+export { FeaturesError, isFeaturesError, quoteInput } from './features-error';
 export type { FeaturesErrorCode } from './features-error';
 export type { FeatureDefinition } from './feature-definitions';
 export { getFeatureSet, featureSetNames, DEFAULT_FEATURE_SET } from './feature-set';

@@ -1,4 +1,4 @@
-import { isIdnLabel, tryExtractLabel, tryNormalizeLabel, type PslMode } from '@dga/features';
+import { isIdnLabel, quoteInput, tryExtractLabel, tryNormalizeLabel, type PslMode } from '@dga/features';
 import type { DatasetRow, DatasetSkip, DatasetSkipCode } from '../read-dataset';
 
 /** Column indexes, from the header. */
@@ -11,10 +11,6 @@ export interface Columns {
 
 function skipOf(line: number, code: DatasetSkipCode, reason: string): DatasetSkip {
   return { line, code, reason };
-}
-
-function quote(value: string): string {
-  return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
 }
 
 /** A dot, space or control character: the `domain` column must be one label. */
@@ -69,7 +65,7 @@ export function validateRow(record: string[], columns: Columns, line: number, ps
   const klass = classOf(record[columns.class]!);
   const subclass = record[columns.subclass]!.trim().toLowerCase();
   if (klass === undefined) {
-    return skipOf(line, 'invalid-class', `class ${quote(record[columns.class]!)} is neither "legit" nor "dga" (case and surrounding spaces are ignored)`);
+    return skipOf(line, 'invalid-class', `class ${quoteInput(record[columns.class]!)} is neither "legit" nor "dga" (case and surrounding spaces are ignored)`);
   }
   if (subclass === '') return skipOf(line, 'empty-subclass', 'empty subclass (dropped, as in the tutorial)');
   if (host === '' && domain === '') return skipOf(line, 'empty-domain', 'empty host and domain');
@@ -78,12 +74,12 @@ export function validateRow(record: string[], columns: Columns, line: number, ps
     return skipOf(
       line,
       'invalid-domain',
-      `no domain label: neither host ${quote(host)} nor domain ${quote(domain)} is a valid host name or label ` +
+      `no domain label: neither host ${quoteInput(host)} nor domain ${quoteInput(domain)} is a valid host name or label ` +
         '(letters, digits, "-", "_"; labels of at most 63 characters)',
     );
   }
   if (isIdnLabel(label.label)) {
-    return skipOf(line, 'idn-label', `IDN label ${quote(label.label)}: not scored, as classify and the Devo query do not score IDN (punycode) labels`);
+    return skipOf(line, 'idn-label', `IDN label ${quoteInput(label.label)}: not scored, as classify and the Devo query do not score IDN (punycode) labels`);
   }
   return {
     row: { line, host, domain, label: label.label, labelSource: label.labelSource, malicious: klass === 'dga', subclass },
