@@ -90,10 +90,11 @@ const keys = {
   targetFpr: 'dga.target_fpr',
 } as const;
 
-const fix = 'Re-export it with exportToOnnx(model, { metadata: createModelMetadata(…) }) from a model with one [N, 2] softmax output.';
+/** Why a file breaks the contract; how to fix it is the caller's to say (an app knows its own commands). */
+const origin = "The file was not written by this toolkit's ONNX exporter, or was written by an older version of it.";
 
 function contractError(problem: string): OnnxExportError {
-  return new OnnxExportError('ERR_ONNX_MODEL_CONTRACT', `Not a DGA classifier: ${problem}. ${fix}`);
+  return new OnnxExportError('ERR_ONNX_MODEL_CONTRACT', `Not a DGA classifier: ${problem}. ${origin}`);
 }
 
 /**

@@ -76,6 +76,10 @@ describe('model contract checked at load by every command', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(pattern);
     expect(result.stderr).toContain(`--model ${file} (`);
+    // The library says what is wrong; the CLI, not a library function, says how to fix it.
+    expect(result.stderr).toContain("The file was not written by this toolkit's ONNX exporter");
+    expect(result.stderr).not.toMatch(/exportToOnnx|createModelMetadata/);
+    expect(result.stderr).toMatch(fix);
   });
 
   it('classify and evaluate stop on a NaN score with exit 1 naming the model and the input, never printing a verdict', async () => {
