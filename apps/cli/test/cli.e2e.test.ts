@@ -205,6 +205,8 @@ describe.skipIf(skipData)('dga end to end on sample-small.csv', () => {
     const original = readOnnxModelInfo(new Uint8Array(readFileSync(join(cwd, 'run', 'model.onnx')))).metadata;
     expect(result.metadata['dga.threshold']).toBe(original['dga.threshold']);
     expect(result.metadata['dga.target_fpr']).toBe('0.01');
+    // The same model gives the same bytes whichever front end exports it (same producer too).
+    expect(readFileSync(join(cwd, 'again.onnx')).equals(readFileSync(join(cwd, 'run', 'model.onnx')))).toBe(true);
   }, COMMAND_TIMEOUT_MS);
 
   it('classify streams a file and a CSV column as NDJSON with the contract fields', async () => {

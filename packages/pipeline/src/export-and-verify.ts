@@ -5,7 +5,6 @@ import { createModelMetadata, createOnnxClassifier, exportToOnnx } from '@dga/on
 import type { TfjsBackendChoice } from './tfjs-backend';
 import type { TrainingPreset } from './training-config';
 import { SAMPLE_DOMAINS, type SampleClassification } from './training-types';
-import { PIPELINE_PRODUCER, VERSION } from './version';
 
 const PARITY_ROWS = 2048;
 
@@ -53,7 +52,8 @@ export async function exportAndVerify(run: ExportRun, onStage: (stage: 'export' 
   const parityRows = [...samples.legit.slice(0, PARITY_ROWS / 2), ...samples.dga.slice(0, PARITY_ROWS / 2)];
   const parityInputs = new Float32Array(parityRows.length * featureSet.size);
   parityRows.forEach((row, index) => parityInputs.set(row, index * featureSet.size));
-  const exported = await exportToOnnx(run.model, { metadata, parityInputs, seed, producerName: PIPELINE_PRODUCER, producerVersion: VERSION });
+  // The exporter's own producer name and version, as `dga export`'s: the same model gives the same bytes.
+  const exported = await exportToOnnx(run.model, { metadata, parityInputs, seed });
   run.signal?.throwIfAborted();
 
   onStage('verify', 'verifying the ONNX model with ONNX Runtime');

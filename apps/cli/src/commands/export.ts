@@ -59,7 +59,8 @@ export default defineCommand({
           ...(typeof card.metrics?.threshold === 'number' ? { threshold: card.metrics.threshold } : {}),
           ...(card.targetFpr === undefined ? {} : { targetFpr: card.targetFpr }),
         });
-        exported = await onnx.exportToOnnx(model, { metadata, tolerance, seed, producerName: '@dga/cli' });
+        // The exporter's own producer name, as the trainer's: the same model gives the same bytes.
+        exported = await onnx.exportToOnnx(model, { metadata, tolerance, seed });
         onnx.readModelContract(exported.bytes);
       } catch (error) {
         if (onnx.isOnnxExportError(error)) throw new ExitError(ExitCode.failure, error.message, { cause: error });
