@@ -34,7 +34,7 @@ export default defineCommand({
     'batch-size': { type: 'string', description: 'Rows per ONNX Runtime call', default: String(DEFAULT_CLASSIFY_BATCH_SIZE), valueHint: 'n' },
     format: { type: 'enum', options: ['table', 'json', 'csv'], description: 'Output: aligned table, NDJSON or CSV (default table)' },
     json: { type: 'boolean', description: 'NDJSON on stdout (same as --format json)' },
-    workers: { type: 'string', description: 'Worker threads scoring --file or stdin input (default: one per idle core, at most 4, none unless 2 are idle; 0: all on the main thread)', valueHint: 'n' },
+    workers: { type: 'string', description: 'Worker threads scoring --file or stdin input beside the main thread (default: one per idle core beyond the first, at most 4, none unless 2 are idle; 0: all on the main thread)', valueHint: 'n' },
     ...globalArgs,
   },
   async run(context) {
@@ -68,8 +68,8 @@ export default defineCommand({
     // Output is written once per batch (a model call, or what arrived within a second when input
     // trickles in), so stdout sees few large writes and `tail -f log | dga classify` shows rows.
     // On an interrupt the rows already read come as a last batch, then the loop throws.
-    // Chunks are scored on this thread, with its own session opened on first use, with --workers 0,
-    // for arguments (which are few) and when the whole input is shorter than a batch.
+    // This thread scores its share of the chunks beside the workers (all of them with --workers 0,
+    // for arguments, and while the workers start), with its own session opened on first use.
     let here: { score: (chunk: InputChunk) => Promise<RenderedRecords>; classifier: OnnxClassifier } | undefined;
     const scoreHere = async (chunk: InputChunk): Promise<RenderedRecords> => {
       if (here === undefined) {

@@ -48,10 +48,12 @@ export interface ScoredBatch {
   readonly labels: readonly (string | null)[];
   /** Why each input is not scored (undefined: scored). */
   readonly errors: readonly (string | undefined)[];
-  /** The float64 features of the scored inputs, `featureSize` per row. */
-  readonly features: Float64Array;
-  readonly featureSize: number;
-  /** Where `length`, `entropy` and `vowel_proportion` are in a row of `features` (-1: not in the set). */
+  /**
+   * The contract features of the scored inputs in float64 (what `dga features` prints),
+   * {@link CONTRACT_SIZE} per row: `length`, `entropy`, `vowel_proportion`.
+   */
+  readonly contract: Float64Array;
+  /** Where `length`, `entropy` and `vowel_proportion` are in a row of `contract` (-1: the model's set has no such feature). */
   readonly lengthAt: number;
   readonly entropyAt: number;
   readonly vowelsAt: number;
@@ -88,14 +90,14 @@ export function recordAt(scored: ScoredBatch, index: number, row: number): Class
   if (error !== undefined) {
     return { input, label, length: null, entropy: null, vowel_proportion: null, probability: null, malicious: null, error };
   }
-  const offset = row * scored.featureSize;
+  const offset = row * CONTRACT_SIZE;
   const probability = scored.outputs[row * scored.outputSize + 1]!;
   return {
     input,
     label,
-    length: scored.lengthAt === -1 ? null : scored.features[offset + scored.lengthAt]!,
-    entropy: scored.entropyAt === -1 ? null : scored.features[offset + scored.entropyAt]!,
-    vowel_proportion: scored.vowelsAt === -1 ? null : scored.features[offset + scored.vowelsAt]!,
+    length: scored.lengthAt === -1 ? null : scored.contract[offset + scored.lengthAt]!,
+    entropy: scored.entropyAt === -1 ? null : scored.contract[offset + scored.entropyAt]!,
+    vowel_proportion: scored.vowelsAt === -1 ? null : scored.contract[offset + scored.vowelsAt]!,
     probability,
     malicious: probability >= scored.threshold,
   };
@@ -121,7 +123,15 @@ function recordsOf(scored: ScoredBatch): ClassifyRecord[] {
  */
 export const DEFAULT_CLASSIFY_BATCH_SIZE = 1024;
 
-const contractFeatures = ['length', 'entropy', 'vowel_proportion'] as const;
+/**
+ * The contract features (`length`, `entropy`, `vowel_proportion`) are the `tutorial` set, whose
+ * definitions every larger set starts with: computing them with it gives the same float64 values
+ * as the model's own set.
+ */
+const contractSet = getFeatureSet('tutorial');
+
+/** Values per row of {@link ScoredBatch.contract}. */
+export const CONTRACT_SIZE: number = contractSet.size;
 
 /**
  * A reusable batch: labels and features go into one buffer as inputs are added, and one model
@@ -141,11 +151,12 @@ export function createClassifyBatch(options: ClassifyBatchOptions): ClassifyBatc
   const threshold = options.threshold ?? 0.5;
   const batchSize = options.batchSize ?? DEFAULT_CLASSIFY_BATCH_SIZE;
   const outputSize = options.outputSize;
-  const [lengthAt, entropyAt, vowelsAt] = contractFeatures.map((name) => set.featureNames.indexOf(name)) as [number, number, number];
-  // Features are computed in float64 (what `dga features` prints) and converted once per batch
-  // to the float32 rows the model takes.
-  const buffer = new Float64Array(batchSize * size);
+  // A contract feature is printed when the model's set has it.
+  const [lengthAt, entropyAt, vowelsAt] = contractSet.featureNames.map((name, slot) => (set.featureNames.includes(name) ? slot : -1)) as [number, number, number];
+  // The model's rows go straight into float32 (storing a float64 rounds it as a conversion
+  // would, so the rows are the same); the printed contract features are float64.
   const rowsBuffer = new Float32Array(batchSize * size);
+  const contract = new Float64Array(batchSize * CONTRACT_SIZE);
   const inputs: string[] = [];
   /** The label of each input (null: none); `errors` says why one is not scored (undefined: scored). */
   const labels: (string | null)[] = [];
@@ -155,7 +166,6 @@ export function createClassifyBatch(options: ClassifyBatchOptions): ClassifyBatc
   const run = async <T>(model: RowPredictor, consume: (scored: ScoredBatch) => T): Promise<T> => {
     let outputs: Float32Array = new Float32Array(0);
     if (rows > 0) {
-      rowsBuffer.set(buffer.subarray(0, rows * size));
       try {
         outputs = await model.predict(rowsBuffer.subarray(0, rows * size));
       } catch (error) {
@@ -163,7 +173,7 @@ export function createClassifyBatch(options: ClassifyBatchOptions): ClassifyBatc
       }
     }
     try {
-      return consume({ inputs, labels, errors, features: buffer, featureSize: size, lengthAt, entropyAt, vowelsAt, outputs, outputSize, threshold });
+      return consume({ inputs, labels, errors, contract, lengthAt, entropyAt, vowelsAt, outputs, outputSize, threshold });
     } finally {
       inputs.length = 0;
       labels.length = 0;
@@ -177,7 +187,8 @@ export function createClassifyBatch(options: ClassifyBatchOptions): ClassifyBatc
       const label = labelToScore(input, psl);
       inputs.push(input);
       if (typeof label === 'string') {
-        set.compute(label, buffer, rows * size);
+        set.compute(label, rowsBuffer, rows * size);
+        contractSet.compute(label, contract, rows * CONTRACT_SIZE);
         labels.push(label);
         errors.push(undefined);
         rows += 1;

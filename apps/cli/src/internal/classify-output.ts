@@ -1,6 +1,6 @@
 import { isIdnLabel } from '@dga/features';
 import { createByteWriter, type ByteWriter } from './byte-writer';
-import { createClassifyBatch, recordAt, type ClassifyBatchOptions, type ClassifyRecord, type RowPredictor, type ScoredBatch } from './classify-batch';
+import { CONTRACT_SIZE, createClassifyBatch, recordAt, type ClassifyBatchOptions, type ClassifyRecord, type RowPredictor, type ScoredBatch } from './classify-batch';
 import { inputLinesOf, type InputChunk } from './input-lines';
 import { createNumberTexts } from './number-texts';
 import { createRowWriter, csvField, type RowFormat } from './render';
@@ -93,7 +93,7 @@ function csvText(bytes: ByteWriter, value: string | null | undefined): void {
 
 /** A CSV number cell of a feature (`''` when the set has no such feature). */
 function csvFeature(bytes: ByteWriter, scored: ScoredBatch, at: number, slot: number): void {
-  if (slot !== -1) bytes.plainAscii(numberText(scored.features[at * scored.featureSize + slot]!), QUOTE, COMMA);
+  if (slot !== -1) bytes.plainAscii(numberText(scored.contract[at * CONTRACT_SIZE + slot]!), QUOTE, COMMA);
 }
 
 /**
@@ -144,7 +144,7 @@ function jsonNumber(bytes: ByteWriter, value: number): void {
 
 function jsonFeature(bytes: ByteWriter, scored: ScoredBatch, at: number, slot: number): void {
   if (slot === -1) bytes.text('null');
-  else jsonNumber(bytes, scored.features[at * scored.featureSize + slot]!);
+  else jsonNumber(bytes, scored.contract[at * CONTRACT_SIZE + slot]!);
 }
 
 /** An NDJSON line: the bytes of `JSON.stringify(record)` for the record of input `index`. */

@@ -20,10 +20,9 @@ export interface ClassifyInParallelOptions extends InputBatchesOptions {
    */
   chunkBytes?: number;
   /**
-   * Scores a chunk on this thread: the first chunk when it is not a full one (the workers
-   * start with the first full chunk, so short inputs never wait for them). Once they are starting,
-   * every chunk waits for them: scoring here too would take a core from them. Called for one chunk
-   * at a time.
+   * Scores a chunk on this thread, which is one more scorer beside the workers: it scores alone
+   * until a worker is ready (short inputs never wait for one), then takes a chunk whenever it has
+   * fewer under way than the least busy worker. Called for one chunk at a time.
    */
   scoreHere: (chunk: InputChunk) => Promise<RenderedRecords>;
   /**
@@ -37,23 +36,23 @@ export interface ClassifyInParallelOptions extends InputBatchesOptions {
 export const MAX_DEFAULT_CLASSIFY_WORKERS = 4;
 
 /**
- * Worker threads `dga classify` uses unless told (`--workers N`): one per idle core (at most
- * {@link MAX_DEFAULT_CLASSIFY_WORKERS}), judged from the 1-minute load average, and none unless
- * at least two cores are idle. The workers spend more CPU than the main thread alone (their
- * start, about 0.4 CPU seconds each, and the compiler and garbage collector threads of more V8
- * heaps), so they pay only on cores that would otherwise idle. Measured with the built CLI on this
- * project's 2-core machine, 1M hosts: with the cores mostly free, two workers took 3.8 s to CSV
- * (240 MiB peak RSS) where the main thread alone took 5.1 s (171 MiB); on the machine busy with
- * other jobs (load average 5–8), the best of three runs took 6.6–10.6 s with two workers and
- * 4.0–6.5 s on the main thread alone. Short inputs never start workers anyway: they start with the
- * first full chunk ({@link DEFAULT_CHUNK_BYTES}).
+ * Worker threads `dga classify` starts unless told (`--workers N`) beside the main thread, which
+ * scores too: one per idle core beyond the first (at most {@link MAX_DEFAULT_CLASSIFY_WORKERS}),
+ * judged from the 1-minute load average, and none unless at least two cores are idle. A worker
+ * costs more CPU than the main thread's share of the work (its start, about 0.3–0.4 CPU seconds,
+ * and the compiler and garbage collector threads of one more V8 heap), so there are only as many
+ * as there are idle cores to run them. Measured with the built CLI on this project's 2-core
+ * machine, 1M hosts to CSV, 5 alternating runs each on a machine slowed by its neighbours: the
+ * main thread with one worker took 3.7–7.1 s (median 4.1 s; 212–228 MiB peak RSS), where two
+ * workers with the main thread only reading and writing took 4.6–6.2 s (median 5.4 s; 251–264 MiB).
+ * Short inputs never start workers: they start with the first full chunk ({@link DEFAULT_CHUNK_BYTES}).
  *
  * @example
- * defaultClassifyWorkers(availableParallelism(), loadavg()[0]); // 2 on an idle 2-core machine
+ * defaultClassifyWorkers(availableParallelism(), loadavg()[0]); // 1 on an idle 2-core machine
  */
 export function defaultClassifyWorkers(cores: number, loadAverage: number): number {
   const idle = Math.floor(cores - loadAverage + 0.5);
-  return idle < 2 ? 0 : Math.min(idle, cores, MAX_DEFAULT_CLASSIFY_WORKERS);
+  return idle < 2 ? 0 : Math.min(idle - 1, MAX_DEFAULT_CLASSIFY_WORKERS);
 }
 
 /** Bytes of plain input lines sent to a worker at a time: about 11,000 hosts of the training data. */
@@ -160,20 +159,21 @@ async function stopWorker(worker: PoolWorker): Promise<void> {
 }
 
 /**
- * Classifies a stream of inputs on worker threads and yields the rendered rows chunk by chunk,
- * in input order. The main thread only reads the input as bytes and cuts it into chunks of whole
- * lines (`chunkBytes`, or what arrived before a pause of `flushIntervalMs`, or before `signal`
- * aborted); each worker decodes and splits its chunk into inputs, extracts the labels, computes
- * the features, runs its ONNX Runtime session and renders the rows as UTF-8 bytes, which the main
- * thread writes as they are. At most `workers × chunksPerWorker` chunks are under way, so memory
- * stays constant whatever the input's size. On abort the chunks already read are yielded, then the reason is
- * thrown, as {@link classifyBatches} does.
+ * Classifies a stream of inputs on worker threads and on this one, and yields the rendered rows
+ * chunk by chunk, in input order. This thread reads the input as bytes, cuts it into chunks of
+ * whole lines (`chunkBytes`, or what arrived before a pause of `flushIntervalMs`, or before
+ * `signal` aborted), scores its share of the chunks (`scoreHere`) and writes the rows; each
+ * worker decodes and splits its chunks into inputs, extracts the labels, computes the features,
+ * runs its ONNX Runtime session and renders the rows as UTF-8 bytes, which this thread writes as
+ * they are. At most `(workers + 1) × chunksPerWorker` chunks are under way, so memory stays
+ * constant whatever the input's size. On abort the chunks already read are yielded, then the
+ * reason is thrown, as {@link classifyBatches} does.
  */
 export async function* classifyInParallel(
   inputs: AsyncIterable<InputRead<Uint8Array | string>> | Iterable<InputRead<Uint8Array | string>>,
   options: ClassifyInParallelOptions,
 ): AsyncGenerator<RenderedRecords> {
-  const maxInFlight = Math.max(1, options.workers) * (options.chunksPerWorker ?? 2);
+  const maxInFlight = (options.workers + 1) * (options.chunksPerWorker ?? 2);
   // Workers start with the first full chunk: shorter inputs are scored here without them.
   const workers: PoolWorker[] = [];
   const starts: Promise<PoolWorker>[] = [];
@@ -190,24 +190,27 @@ export async function* classifyInParallel(
   try {
     let nextId = 0;
     let here: Promise<unknown> = Promise.resolve();
+    let hereQueued = 0;
     const dispatch = async (chunk: InputChunk, full: boolean): Promise<RenderedRecords> => {
       if (workers.length === 0 && (options.workersOnly === true || full)) startPool();
-      // Once the pool is starting, every chunk waits for a worker: scoring here too would take a
-      // core from the workers (the main thread already reads and writes).
-      if (workers.length > 0 && !workers.some((worker) => worker.ready)) await Promise.any(starts).catch(() => undefined);
+      if (options.workersOnly === true && !workers.some((worker) => worker.ready)) await Promise.any(starts).catch(() => undefined);
       if (startFailure !== undefined) throw startFailure;
-      const ready = workers.filter((worker) => worker.ready);
-      if (ready.length === 0) {
-        const result = here.then(() => options.scoreHere(chunk));
+      // This thread is one more scorer: a chunk goes to the ready worker with the fewest chunks
+      // under way, unless this thread has fewer still (it also reads and writes, so a tie goes
+      // to the worker). While the workers start, this thread scores alone.
+      let least: PoolWorker | undefined;
+      for (const worker of workers) if (worker.ready && (least === undefined || worker.pending.size < least.pending.size)) least = worker;
+      if (least === undefined || (options.workersOnly !== true && least.pending.size > hereQueued)) {
+        hereQueued += 1;
+        const result = here.then(() => options.scoreHere(chunk)).finally(() => (hereQueued -= 1));
         here = result.catch(() => undefined);
         return result;
       }
-      let least = ready[0]!;
-      for (const worker of ready) if (worker.pending.size < least.pending.size) least = worker;
       const id = nextId++;
-      const result = new Promise<RenderedRecords>((resolve, reject) => least.pending.set(id, { resolve, reject }));
+      const target = least;
+      const result = new Promise<RenderedRecords>((resolve, reject) => target.pending.set(id, { resolve, reject }));
       // Bytes are moved to the worker, not copied (the chunker gave them a buffer of their own).
-      least.thread.postMessage({ type: 'score', id, chunk } satisfies ToClassifyWorker, chunk instanceof Uint8Array ? [chunk.buffer as ArrayBuffer] : []);
+      target.thread.postMessage({ type: 'score', id, chunk } satisfies ToClassifyWorker, chunk instanceof Uint8Array ? [chunk.buffer as ArrayBuffer] : []);
       return result;
     };
 
