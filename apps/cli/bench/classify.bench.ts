@@ -2,10 +2,12 @@
  * Benchmarks of the `dga` command, end to end, each in its own process (peak RSS is per process):
  * - `train`: the whole `dga train` run (default preset) on dga-training.csv;
  * - `classify`: hosts/s over a generated file of 1,000,000 hosts (read, extract the label,
- *   featurize, ONNX Runtime, write), with peak memory: to CSV and to NDJSON on worker threads
- *   (one per core), to CSV on the main thread alone (`--workers 0`), and ONNX Runtime alone on
- *   the same feature rows (one session per core, rows computed beforehand), so the ratios say how
- *   close the pipeline gets to inference cost. The bench first builds the CLI and its packages
+ *   featurize, ONNX Runtime, write), with peak memory: to CSV and to NDJSON on the main thread
+ *   with one worker per core beyond the first (the default on an idle machine), to CSV on the
+ *   main thread alone (`--workers 0`), two `--workers 0` processes at once on a half each (the
+ *   ceiling of two threads for today's per-host work), and ONNX Runtime alone on the same feature
+ *   rows (one session per core, rows computed beforehand), so the ratios say how close the
+ *   pipeline gets to each. The bench first builds the CLI and its packages
  *   (turbo, cached), then runs the built `dga` (`bin/dga.js`, as users run it) in a process of its
  *   own (extra `cli`: `built`; `source` if `dist/` is absent, running in this process). Each result records the load average (the machine may be
  *   shared) and hosts per CPU second (all threads); each classify case runs 3 times and the
@@ -71,12 +73,14 @@ async function benchTrain(): Promise<BenchResult> {
 }
 
 /**
- * How a classify benchmark ran: format and worker threads (0: the main thread alone). One per
- * core, whatever the load (the default would start none on a busy machine).
+ * How a classify benchmark ran: format and worker threads beside the main thread (0: the main
+ * thread alone). One per core beyond the first, whatever the load: the default on an idle machine
+ * (it would start none on a busy one).
  */
+const defaultWorkers = Math.max(0, availableParallelism() - 1);
 const classifyCases: Record<string, { format: string; workers: number; name: string }> = {
-  'classify-csv': { format: 'csv', workers: availableParallelism(), name: 'dga classify 1M hosts (file → label → features → ONNX → CSV)' },
-  'classify-json': { format: 'json', workers: availableParallelism(), name: 'dga classify 1M hosts (file → label → features → ONNX → NDJSON)' },
+  'classify-csv': { format: 'csv', workers: defaultWorkers, name: 'dga classify 1M hosts (file → label → features → ONNX → CSV)' },
+  'classify-json': { format: 'json', workers: defaultWorkers, name: 'dga classify 1M hosts (file → label → features → ONNX → NDJSON)' },
   'classify-single': { format: 'csv', workers: 0, name: 'dga classify 1M hosts, main thread only (--workers 0, CSV)' },
 };
 const builtCli = join(here, '../bin/dga.js');
@@ -91,8 +95,7 @@ interface ChildUsage {
 }
 
 /** Runs the built `dga` with `args` in a process of its own, stdout and stderr to files. */
-async function runBuiltCli(args: readonly string[], stdoutFile: string, stderrFile: string): Promise<{ code: number | null; usage: ChildUsage }> {
-  const usageFile = join(workDir, 'usage.json');
+async function runBuiltCli(args: readonly string[], stdoutFile: string, stderrFile: string, usageFile = join(workDir, 'usage.json')): Promise<{ code: number | null; usage: ChildUsage }> {
   const stdout = openSync(stdoutFile, 'w');
   const stderr = openSync(stderrFile, 'w');
   try {
@@ -108,7 +111,9 @@ async function runBuiltCli(args: readonly string[], stdoutFile: string, stderrFi
   }
 }
 const onnxCase = 'onnx-alone';
-const benchNames = ['train', ...Object.keys(classifyCases), onnxCase];
+const halvesCase = 'classify-halves';
+const halvesName = 'two independent main-thread-only runs at once, each on half of the 1M hosts (CSV): what the machine gives with nothing shared';
+const benchNames = ['train', ...Object.keys(classifyCases), halvesCase, onnxCase];
 
 function modelFile(): string {
   const model = join(runDir, 'model.onnx');
@@ -175,6 +180,41 @@ async function benchClassify(name: ClassifyCase): Promise<BenchResult> {
 }
 
 /**
+ * The ceiling of two threads for today's per-host work on this machine: two `dga classify
+ * --workers 0` processes at once, each on its own half of the hosts, so they share nothing (no
+ * worker start, no messages, no ordered output). The pipeline's ratio to it shows what its
+ * coordination costs; the ratio of its CPU seconds to the single run's shows what running both
+ * cores at once costs the machine itself.
+ */
+async function benchHalves(): Promise<BenchResult> {
+  makeHostsFile();
+  const hosts = readFileSync(hostsFile, 'utf8').split('\n').filter((host) => host !== '');
+  const half = Math.ceil(hosts.length / 2);
+  const files = [hosts.slice(0, half), hosts.slice(half)].map((part, index) => {
+    const file = join(workDir, `hosts-half-${index}.txt`);
+    writeFileSync(file, part.join('\n') + '\n');
+    return file;
+  });
+  let runs: { code: number | null; usage: ChildUsage }[] = [];
+  const result = await measure({ name: halvesName, unit: 'hosts' }, async () => {
+    runs = await Promise.all(
+      files.map((file, index) =>
+        runBuiltCli(['classify', '--model', modelFile(), '--file', file, '--format', 'csv', '--quiet', '--workers', '0'], join(workDir, `halves-${index}.out`), join(workDir, `halves-${index}.log`), join(workDir, `usage-${index}.json`)),
+      ),
+    );
+    const cpuSeconds = runs.reduce((sum, run) => sum + run.usage.cpuSeconds, 0);
+    const [one, five] = loadavg();
+    return { items: hosts.length, extra: { cpuSeconds: Number(cpuSeconds.toFixed(2)), hostsPerCpuSecond: Math.round(hosts.length / cpuSeconds), loadAverage1m: Number(one!.toFixed(2)), loadAverage5m: Number(five!.toFixed(2)), processes: 2, cli: 'built' } };
+  });
+  const failed = runs.findIndex((run) => run.code !== 0);
+  if (failed !== -1) throw new Error(`dga classify exited ${runs[failed]!.code}; see ${join(workDir, `halves-${failed}.log`)}`);
+  // Both processes were alive together: their peaks add up.
+  result.peakRssBytes = runs.reduce((sum, run) => sum + run.usage.maxRssBytes, 0);
+  result.peakHeapBytes = runs.reduce((sum, run) => sum + run.usage.peakHeapBytes, 0);
+  return result;
+}
+
+/**
  * ONNX Runtime alone on the feature rows of the same 1M hosts (computed before the clock starts):
  * one session per core, each with one intra-op thread and classify's rows per call, as the classify
  * workers run it.
@@ -227,7 +267,7 @@ const requested = process.argv[2];
 const only = process.env['DGA_BENCH_CHILD'] === '1' && requested !== undefined && benchNames.includes(requested) ? requested : undefined;
 mkdirSync(workDir, { recursive: true });
 if (only !== undefined) {
-  const result = only === 'train' ? await benchTrain() : only === onnxCase ? await benchOnnxAlone() : await bestOf(CLASSIFY_RUNS, () => benchClassify(only));
+  const result = only === 'train' ? await benchTrain() : only === onnxCase ? await benchOnnxAlone() : only === halvesCase ? await bestOf(CLASSIFY_RUNS, benchHalves) : await bestOf(CLASSIFY_RUNS, () => benchClassify(only));
   writeFileSync(join(workDir, `${only}.json`), JSON.stringify(result));
 } else if (!existsSync(datasetFile)) {
   console.log(`skipped: ${datasetFile} is absent (set DGA_SHARED_DATA)`);
@@ -238,13 +278,13 @@ if (only !== undefined) {
   // finishing 1M hosts within it shows memory stays constant (without a cap V8 lets garbage pile
   // up to hundreds of MiB before collecting).
   // `pnpm bench classify` re-measures only the classify figures, keeping the others.
-  const names = process.argv.slice(2).flatMap((name) => (name === 'classify' ? [...Object.keys(classifyCases), onnxCase] : benchNames.includes(name) ? [name] : []));
+  const names = process.argv.slice(2).flatMap((name) => (name === 'classify' ? [...Object.keys(classifyCases), halvesCase, onnxCase] : benchNames.includes(name) ? [name] : []));
   const wanted = names.length > 0 ? names : benchNames;
   const resultsFile = join(here, 'results.json');
   const previous = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { results: BenchResult[] }).results : [];
   const results: BenchResult[] = [];
   for (const name of benchNames) {
-    const title = name === 'train' ? 'dga train' : name === onnxCase ? 'ONNX Runtime alone' : classifyCases[name]!.name;
+    const title = name === 'train' ? 'dga train' : name === onnxCase ? 'ONNX Runtime alone' : name === halvesCase ? halvesName : classifyCases[name]!.name;
     if (!wanted.includes(name)) {
       const kept = previous.find((result) => result.name.startsWith(title));
       if (kept !== undefined) results.push(kept);
@@ -252,22 +292,25 @@ if (only !== undefined) {
     }
     // ONNX Runtime alone holds the hosts and their rows in memory on purpose: no cap there. The
     // built classify runs in a process of its own, as users run it.
-    const heapCap = name === 'train' || name === onnxCase || existsSync(builtMain) ? [] : ['--max-old-space-size=64'];
+    const heapCap = name === 'train' || name === onnxCase || name === halvesCase || existsSync(builtMain) ? [] : ['--max-old-space-size=64'];
     const child = spawnSync(process.execPath, [...heapCap, ...process.execArgv, fileURLToPath(import.meta.url), name], { stdio: 'inherit', env: { ...process.env, DGA_BENCH_CHILD: '1' } });
     if (child.status !== 0) throw new Error(`benchmark ${name} failed with exit code ${child.status}`);
     const result = JSON.parse(readFileSync(join(workDir, `${name}.json`), 'utf8')) as BenchResult;
     if (heapCap.length > 0) result.extra = { ...result.extra, maxOldSpaceMiB: 64 };
     results.push(result);
   }
-  // How close the pipeline gets: its throughput over the main-thread run and over ONNX Runtime alone.
+  // How close the pipeline gets: its throughput over the main-thread run, over two independent
+  // half runs (the machine's ceiling for today's per-host work) and over ONNX Runtime alone.
   const single = results.find((result) => result.name === classifyCases['classify-single']!.name);
+  const halves = results.find((result) => result.name === halvesName);
   const onnx = results.find((result) => result.name.startsWith('ONNX Runtime alone'));
   for (const name of ['classify-csv', 'classify-json'] as const) {
     const result = results.find((candidate) => candidate.name === classifyCases[name]!.name);
     if (result === undefined) continue;
     if (single !== undefined) result.extra = { ...result.extra, ratioToMainThreadOnly: Number((result.throughput / single.throughput).toFixed(2)) };
+    if (halves !== undefined) result.extra = { ...result.extra, ratioToIndependentHalves: Number((result.throughput / halves.throughput).toFixed(2)) };
     if (onnx !== undefined) result.extra = { ...result.extra, ratioToOnnxAlone: Number((result.throughput / onnx.throughput).toFixed(2)) };
-    console.log(`${result.name}: ${result.extra?.['ratioToMainThreadOnly'] ?? '?'}× the main thread alone, ${result.extra?.['ratioToOnnxAlone'] ?? '?'}× ONNX Runtime alone`);
+    console.log(`${result.name}: ${result.extra?.['ratioToMainThreadOnly'] ?? '?'}× the main thread alone, ${result.extra?.['ratioToIndependentHalves'] ?? '?'}× two independent halves, ${result.extra?.['ratioToOnnxAlone'] ?? '?'}× ONNX Runtime alone`);
   }
   writeBenchResults(resultsFile, '@dga/cli', results);
 }

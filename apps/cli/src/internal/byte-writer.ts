@@ -23,6 +23,70 @@ export interface ByteWriter {
 const encoder = new TextEncoder();
 
 /**
+ * The {@link ByteWriter}: a class, so the row renderers' calls reach one shape of object and V8
+ * inlines them (the rows of `dga classify` are about 90 bytes written in 15 calls).
+ */
+class GrowingByteWriter implements ByteWriter {
+  private buffer: Uint8Array;
+  private size = 0;
+
+  constructor(capacity: number) {
+    this.buffer = new Uint8Array(capacity);
+  }
+
+  get length(): number {
+    return this.size;
+  }
+
+  byte(code: number): void {
+    if (this.size === this.buffer.length) this.reserve(1);
+    this.buffer[this.size++] = code;
+  }
+
+  text(text: string): void {
+    // At most 3 bytes per UTF-16 code unit.
+    this.reserve(text.length * 3);
+    const buffer = this.buffer;
+    let size = this.size;
+    for (let index = 0; index < text.length; index++) {
+      const code = text.charCodeAt(index);
+      if (code >= 0x80) {
+        this.size = size + encoder.encodeInto(text.slice(index), buffer.subarray(size)).written;
+        return;
+      }
+      buffer[size++] = code;
+    }
+    this.size = size;
+  }
+
+  plainAscii(text: string, special: number, other: number): boolean {
+    this.reserve(text.length);
+    const buffer = this.buffer;
+    let size = this.size;
+    for (let index = 0; index < text.length; index++) {
+      const code = text.charCodeAt(index);
+      if (code < 0x20 || code >= 0x7f || code === special || code === other) return false;
+      buffer[size++] = code;
+    }
+    this.size = size;
+    return true;
+  }
+
+  take(): Uint8Array {
+    const bytes = this.buffer.slice(0, this.size);
+    this.size = 0;
+    return bytes;
+  }
+
+  private reserve(bytes: number): void {
+    if (this.size + bytes <= this.buffer.length) return;
+    const grown = new Uint8Array(Math.max(this.buffer.length * 2, this.size + bytes));
+    grown.set(this.buffer.subarray(0, this.size));
+    this.buffer = grown;
+  }
+}
+
+/**
  * A {@link ByteWriter} whose buffer starts at `capacity` bytes and doubles when full.
  *
  * @example
@@ -32,51 +96,5 @@ const encoder = new TextEncoder();
  * process.stdout.write(writer.take());
  */
 export function createByteWriter(capacity = 65_536): ByteWriter {
-  let buffer = new Uint8Array(capacity);
-  let length = 0;
-  const reserve = (bytes: number) => {
-    if (length + bytes <= buffer.length) return;
-    const grown = new Uint8Array(Math.max(buffer.length * 2, length + bytes));
-    grown.set(buffer.subarray(0, length));
-    buffer = grown;
-  };
-  return {
-    byte(code) {
-      if (length === buffer.length) reserve(1);
-      buffer[length++] = code;
-    },
-    text(text) {
-      // At most 3 bytes per UTF-16 code unit.
-      reserve(text.length * 3);
-      for (let index = 0; index < text.length; index++) {
-        const code = text.charCodeAt(index);
-        if (code >= 0x80) {
-          length += encoder.encodeInto(text.slice(index), buffer.subarray(length)).written;
-          return;
-        }
-        buffer[length++] = code;
-      }
-    },
-    plainAscii(text, special, other) {
-      reserve(text.length);
-      const start = length;
-      for (let index = 0; index < text.length; index++) {
-        const code = text.charCodeAt(index);
-        if (code < 0x20 || code >= 0x7f || code === special || code === other) {
-          length = start;
-          return false;
-        }
-        buffer[length++] = code;
-      }
-      return true;
-    },
-    get length() {
-      return length;
-    },
-    take() {
-      const bytes = buffer.slice(0, length);
-      length = 0;
-      return bytes;
-    },
-  };
+  return new GrowingByteWriter(capacity);
 }
