@@ -1,7 +1,7 @@
 import { isIdnLabel } from '@dga/features';
 import { createByteWriter, type ByteWriter } from './byte-writer';
 import { CONTRACT_SIZE, createClassifyBatch, recordAt, type ClassifyBatchOptions, type ClassifyRecord, type RowPredictor, type ScoredBatch } from './classify-batch';
-import { inputLinesOf, type InputChunk } from './input-lines';
+import { inputLinesOfBytes, type InputChunk } from './input-lines';
 import { createNumberTexts } from './number-texts';
 import { createRowWriter, csvField, type RowFormat } from './render';
 
@@ -198,7 +198,7 @@ export function createChunkScorer(model: RowPredictor, options: ClassifyBatchOpt
   const output = createClassifyOutput(format);
   const bytes = createByteWriter();
   return async (chunk) => {
-    const inputs = chunk instanceof Uint8Array ? inputLinesOf(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8')) : chunk;
+    const inputs = chunk instanceof Uint8Array ? inputLinesOfBytes(chunk) : chunk;
     const tally: Tally = { count: 0, dga: 0, unlabelled: 0, idn: 0, problems: [] };
     const write = (scored: ScoredBatch) => output.write(scored, bytes, tally);
     for (const input of inputs) {

@@ -4,13 +4,16 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createInputChunker, inputLinesOf, wholeLinesEnd } from './input-lines';
+import { createInputChunker, inputLinesOf, inputLinesOfBytes, wholeLinesEnd } from './input-lines';
 import { readInputs } from './inputs';
 
 const dir = mkdtempSync(join(tmpdir(), 'dga-input-lines-'));
 
-/** The inputs of `reads`, chunked by the chunker (every `chunkBytes`, and at the end) and split as the scorers split them. */
-function chunkedInputs(reads: readonly Uint8Array[], chunkBytes: number): { inputs: string[]; chunks: Uint8Array[] } {
+/**
+ * The inputs of `reads`, chunked by the chunker (every `chunkBytes`, and at the end) and split as
+ * the scorers split them (decoded in pieces of `pieceBytes`).
+ */
+function chunkedInputs(reads: readonly Uint8Array[], chunkBytes: number, pieceBytes = 5): { inputs: string[]; chunks: Uint8Array[] } {
   const chunker = createInputChunker({ chunkBytes, chunkInputs: 10 });
   const chunks: Uint8Array[] = [];
   const take = (final: boolean) => {
@@ -20,7 +23,7 @@ function chunkedInputs(reads: readonly Uint8Array[], chunkBytes: number): { inpu
   for (const read of reads) if (chunker.add(read)) take(false);
   take(false);
   take(true);
-  return { inputs: chunks.flatMap((chunk) => inputLinesOf(Buffer.from(chunk).toString('utf8'))), chunks };
+  return { inputs: chunks.flatMap((chunk) => inputLinesOfBytes(chunk, pieceBytes)), chunks };
 }
 
 describe('input lines', () => {
@@ -54,6 +57,12 @@ describe('input lines', () => {
   it('trims, skips blank lines and splits \\r\\n, \\n and \\r alike', () => {
     expect(inputLinesOf('\uFEFFa.com\r\n  \r\n\tb.net \rc.org\n\n')).toEqual(['a.com', 'b.net', 'c.org']);
     expect(inputLinesOf('a.com\n b.net\u00a0\n')).toEqual(['a.com', 'b.net']);
+  });
+
+  it('decodes bytes in pieces cut after line breaks, a line longer than a piece whole', () => {
+    const bytes = Buffer.from('a.com\r\nlonger-than-a-piece.example\r\r\nmünchen.de\nb.net');
+    const expected = ['a.com', 'longer-than-a-piece.example', 'münchen.de', 'b.net'];
+    for (const pieceBytes of [1, 2, 6, 7, 8, 30, 1024]) expect(inputLinesOfBytes(bytes, pieceBytes)).toEqual(expected);
   });
 
   it('hands out bytes of their own, whole lines only, and inputs already read as they came', () => {

@@ -64,6 +64,38 @@ export function inputLinesOf(text: string): string[] {
   return inputs;
 }
 
+/**
+ * Bytes decoded into one string at a time by {@link inputLinesOfBytes}: V8 puts a string over
+ * 128 KiB in its large-object space, whose allocation made decoding a 256 KiB chunk at once about
+ * 30 times slower than in pieces of 64 KiB (measured on 1M hosts: 90 ms against 3 ms).
+ */
+export const DECODE_PIECE_BYTES: number = 64 * 1024;
+
+/**
+ * The inputs of `bytes` (whole lines, as {@link wholeLinesEnd} cuts them, in UTF-8), by the line
+ * rules above: what {@link inputLinesOf} gives for their text, decoded in pieces of about
+ * `pieceBytes` cut after a line break (a line longer than that is one piece of its own).
+ *
+ * @example
+ * inputLinesOfBytes(Buffer.from('a.com\r\nb.net\n')); // ['a.com', 'b.net']
+ */
+export function inputLinesOfBytes(bytes: Uint8Array, pieceBytes: number = DECODE_PIECE_BYTES): string[] {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buffer.length <= pieceBytes) return inputLinesOf(buffer.toString('utf8'));
+  const inputs: string[] = [];
+  for (let start = 0; start < buffer.length; ) {
+    let end = start + pieceBytes >= buffer.length ? buffer.length : start + wholeLinesEnd(buffer.subarray(start, start + pieceBytes), false);
+    if (end === start) {
+      // No line break within a piece: the piece runs to the end of its line.
+      end = start + pieceBytes;
+      while (end < buffer.length && buffer[end] !== LF && buffer[end] !== CR) end++;
+    }
+    for (const input of inputLinesOf(buffer.toString('utf8', start, end))) inputs.push(input);
+    start = end;
+  }
+  return inputs;
+}
+
 /** What {@link createInputChunker} hands out: whole plain lines as bytes, or inputs already read. */
 export type InputChunk = Uint8Array | readonly string[];
 
