@@ -119,6 +119,16 @@ describe('dga classify --workers', () => {
     }
   }, 120_000);
 
+  it('ends the workers it started early when the model cannot be read: exit 1, nothing printed', async () => {
+    // Over 256 KiB, so the workers start before the model is read.
+    writeFileSync(join(cwd, 'early.txt'), Array.from({ length: 20_000 }, (_, index) => `www${index}.example.com`).join('\n') + '\n');
+    writeFileSync(join(cwd, 'not-a-model.onnx'), 'not an ONNX model');
+    const run = await runDga(['classify', '--model', 'not-a-model.onnx', '--file', 'early.txt', '--workers', '2'], { cwd });
+    expect({ code: run.code, signal: run.signal }, run.stderr).toEqual({ code: 1, signal: null });
+    expect(run.stderr).toMatch(/^error: --model not-a-model\.onnx/m);
+    expect(run.stdout).toBe('');
+  }, 120_000);
+
   it('stops with exit 1 and the error naming the input when a worker fails; the rows before it are whole', async () => {
     const overflow = join(cwd, 'overflow.onnx');
     await writeOverflowModel(overflow, 30);

@@ -5,9 +5,9 @@ import { globalArgs } from '../global-args';
 import type { OnnxClassifier } from '@dga/onnx-export';
 import { DEFAULT_CLASSIFY_BATCH_SIZE, type ClassifyBatchOptions } from '../internal/classify-batch';
 import { createChunkScorer, createClassifyOutput, MAX_REPORTED_PROBLEMS, type RenderedRecords } from '../internal/classify-output';
-import { classifyInParallel, defaultClassifyWorkers } from '../internal/classify-workers';
+import { classifyInParallel, DEFAULT_CHUNK_BYTES, defaultClassifyWorkers, spawnClassifyWorkers, stopClassifyWorkers, type SpawnedClassifyWorker } from '../internal/classify-workers';
 import type { InputChunk } from '../internal/input-lines';
-import { readInputChunks } from '../internal/inputs';
+import { inputFileBytes, readInputChunks } from '../internal/inputs';
 import { decisionThreshold, loadModelInfo, openClassifier } from '../internal/model-info';
 import { parseNumberFlag, parseThreshold, positionals } from '../internal/parse-flags';
 import { formatNumber, type RowFormat } from '../internal/render';
@@ -53,9 +53,19 @@ export default defineCommand({
       cwd: runtime.cwd,
       signal: runtime.signal,
     });
-    const model = await loadModelInfo(args.model, runtime);
-    const threshold = decisionThreshold(args.threshold, model);
-    const workers = parseNumberFlag(args.workers, 'workers', { integer: true, min: 0, max: 256 }) ?? defaultClassifyWorkers(availableParallelism(), loadavg()[0]!);
+    const workers = positionals(args).length > 0 ? 0 : (parseNumberFlag(args.workers, 'workers', { integer: true, min: 0, max: 256 }) ?? defaultClassifyWorkers(availableParallelism(), loadavg()[0]!));
+    // A file of a chunk or more starts the workers: start them now, so they load their modules
+    // while this thread loads the model.
+    const spawned: SpawnedClassifyWorker[] | undefined = workers > 0 && inputFileBytes(args.file, runtime.cwd) >= DEFAULT_CHUNK_BYTES ? spawnClassifyWorkers(workers) : undefined;
+    let model: Awaited<ReturnType<typeof loadModelInfo>>;
+    let threshold: number;
+    try {
+      model = await loadModelInfo(args.model, runtime);
+      threshold = decisionThreshold(args.threshold, model);
+    } catch (error) {
+      if (spawned !== undefined) await stopClassifyWorkers(spawned);
+      throw error;
+    }
     runtime.logger.debug('model loaded', { model: model.path, featureSet: model.featureSet, inputs: model.inputSize });
     const batch: ClassifyBatchOptions = { featureSet: model.featureSet, psl: model.pslMode, outputSize: model.outputSize, threshold, batchSize };
     const output = createClassifyOutput(format);
@@ -79,7 +89,8 @@ export default defineCommand({
       return here.score(chunk);
     };
     const chunks = classifyInParallel(inputs, {
-      workers: positionals(args).length > 0 ? 0 : workers,
+      workers,
+      spawned,
       signal: runtime.signal,
       scoreHere,
       worker: { model: model.bytes, modelName: model.path, batch, format, intraOpNumThreads: 1 },

@@ -4,7 +4,7 @@ import type { RenderedRecords } from './classify-output';
 import type { InputChunk } from './input-lines';
 import type { RowFormat } from './render';
 
-/** What a classify worker is started with. */
+/** What a classify worker scores with: the `init` message it gets once the model is read. */
 export interface ClassifyWorkerData {
   /** The ONNX model's bytes. */
   model: Uint8Array;
@@ -17,10 +17,10 @@ export interface ClassifyWorkerData {
 }
 
 /**
- * A chunk of inputs to score: bytes of whole lines (transferred), or inputs already read; or the
- * request to end once the chunks sent are answered.
+ * The model to score with (first, once); a chunk of inputs to score: bytes of whole lines
+ * (transferred), or inputs already read; or the request to end once the chunks sent are answered.
  */
-export type ToClassifyWorker = { type: 'score'; id: number; chunk: InputChunk } | { type: 'close' };
+export type ToClassifyWorker = { type: 'init'; data: ClassifyWorkerData } | { type: 'score'; id: number; chunk: InputChunk } | { type: 'close' };
 
 /** An error as it crosses the thread boundary. */
 export interface WorkerError {

@@ -8,7 +8,7 @@ import type { ClassifyBatchOptions } from './classify-batch';
 import { ExitError } from '../exit-error';
 import { createChunkScorer, type RenderedRecords } from './classify-output';
 import { classifyStream } from './classify-stream';
-import { classifyInParallel, defaultClassifyWorkers } from './classify-workers';
+import { classifyInParallel, defaultClassifyWorkers, spawnClassifyWorkers, stopClassifyWorkers } from './classify-workers';
 import { createRowWriter, type RowFormat } from './render';
 
 // The worker pipeline must print what the single-thread path prints, byte for byte: the 2k
@@ -161,6 +161,27 @@ describe.skipIf(requireSharedData('dga-training.csv') ?? requireSharedData('samp
     const rows = printed.split('\n').slice(0, -1);
     expect(rows.length).toBeLessThan(good.length + 1);
     expect(rows.map((row) => row.split(',')[0])).toEqual(good.slice(0, rows.length));
+  }, 120_000);
+
+  it('takes workers started before the model was read, and ends started workers it never took', async () => {
+    const unused = spawnClassifyWorkers(2);
+    await stopClassifyWorkers(unused);
+    // Both threads ended (a thread still running would keep this promise pending).
+    await Promise.all(unused.map((handle) => handle.worker.exited));
+    const spawned = spawnClassifyWorkers(2);
+    const bytes = Buffer.from(inputs.join('\n'));
+    const chunks = await collect(
+      classifyInParallel(readsOf(bytes), {
+        workers: 2,
+        workersOnly: true,
+        spawned,
+        chunkBytes: 8000,
+        scoreHere: () => Promise.reject(new Error('workersOnly: nothing is scored on the main thread')),
+        worker: { model, modelName: 'test model', batch, format: 'csv', intraOpNumThreads: 1 },
+      }),
+    );
+    expect(textOf(chunks)).toBe(await expectedRows(inputs, 'csv'));
+    await Promise.all(spawned.map((handle) => handle.worker.exited));
   }, 120_000);
 
   it('shares the chunks between the main thread and a worker, with the same bytes as the main thread alone', async () => {

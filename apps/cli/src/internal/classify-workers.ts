@@ -30,6 +30,11 @@ export interface ClassifyInParallelOptions extends InputBatchesOptions {
    * to see the workers' output). @default false
    */
   workersOnly?: boolean;
+  /**
+   * Workers already started ({@link spawnClassifyWorkers}): the pool takes them first, given the
+   * model at once, and ends them with the others.
+   */
+  spawned?: readonly SpawnedClassifyWorker[] | undefined;
 }
 
 /** The most worker threads `dga classify` starts unless told: each holds about 35–50 MiB. */
@@ -103,9 +108,20 @@ function workerEntry(): { file: URL; execArgv: string[] } {
   return { file: new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), execArgv: ['--conditions=@dga/source'] };
 }
 
-function startWorker(data: ClassifyWorkerData): { worker: PoolWorker; started: Promise<PoolWorker> } {
+/**
+ * A classify worker thread, started before it is given a model: it loads its modules meanwhile.
+ * {@link classifyInParallel} gives it the model (or ends it unused).
+ */
+export interface SpawnedClassifyWorker {
+  /** @internal */
+  readonly worker: PoolWorker;
+  /** @internal Sends the model; resolves once the worker's ONNX Runtime session is open. */
+  init(data: ClassifyWorkerData): Promise<PoolWorker>;
+}
+
+function spawnWorker(): SpawnedClassifyWorker {
   const entry = workerEntry();
-  const thread = new Worker(entry.file, { workerData: data, execArgv: entry.execArgv, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MIB } });
+  const thread = new Worker(entry.file, { execArgv: entry.execArgv, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MIB } });
   const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
   const worker: PoolWorker = { thread, exited, ready: false, pending: new Map() };
   const failAll = (error: unknown) => {
@@ -138,7 +154,30 @@ function startWorker(data: ClassifyWorkerData): { worker: PoolWorker; started: P
       failAll(error);
     });
   });
-  return { worker, started };
+  // A worker ended unused rejects `started`: nobody waits for it then.
+  started.catch(() => undefined);
+  return {
+    worker,
+    init(data) {
+      thread.postMessage({ type: 'init', data } satisfies ToClassifyWorker);
+      return started;
+    },
+  };
+}
+
+/**
+ * Starts `count` classify worker threads before the model is read, so they load their modules
+ * while this thread loads its own and reads the model (about 0.3 s of a worker's start on this
+ * project's machine). Hand them to {@link classifyInParallel} (`spawned`), which gives them the
+ * model and ends them; end them with {@link stopClassifyWorkers} if it is never called.
+ */
+export function spawnClassifyWorkers(count: number): SpawnedClassifyWorker[] {
+  return Array.from({ length: count }, spawnWorker);
+}
+
+/** Ends workers of {@link spawnClassifyWorkers} that {@link classifyInParallel} never took. */
+export async function stopClassifyWorkers(spawned: readonly SpawnedClassifyWorker[]): Promise<void> {
+  await Promise.all(spawned.map((handle) => stopWorker(handle.worker)));
 }
 
 /** How long a worker may take to finish its chunk and end before it is terminated. */
@@ -174,25 +213,31 @@ export async function* classifyInParallel(
   options: ClassifyInParallelOptions,
 ): AsyncGenerator<RenderedRecords> {
   const maxInFlight = (options.workers + 1) * (options.chunksPerWorker ?? 2);
-  // Workers start with the first full chunk: shorter inputs are scored here without them.
-  const workers: PoolWorker[] = [];
+  // Workers start with the first full chunk (spawned ones at once): shorter inputs are scored
+  // here without them.
+  const spawned = [...(options.spawned ?? [])];
+  const workers: PoolWorker[] = spawned.map((handle) => handle.worker);
   const starts: Promise<PoolWorker>[] = [];
   let startFailure: Error | undefined;
+  const start = (handle: SpawnedClassifyWorker) => {
+    const started = handle.init(options.worker);
+    started.catch((error: unknown) => (startFailure ??= error instanceof Error ? error : new Error(String(error))));
+    starts.push(started);
+  };
+  spawned.forEach(start);
   const startPool = () => {
-    for (let index = 0; index < options.workers; index++) {
-      const { worker, started } = startWorker(options.worker);
-      started.catch((error: unknown) => (startFailure ??= error instanceof Error ? error : new Error(String(error))));
-      workers.push(worker);
-      starts.push(started);
+    for (let index = workers.length; index < options.workers; index++) {
+      const handle = spawnWorker();
+      workers.push(handle.worker);
+      start(handle);
     }
   };
-  if (options.workersOnly === true) startPool();
   try {
     let nextId = 0;
     let here: Promise<unknown> = Promise.resolve();
     let hereQueued = 0;
     const dispatch = async (chunk: InputChunk, full: boolean): Promise<RenderedRecords> => {
-      if (workers.length === 0 && (options.workersOnly === true || full)) startPool();
+      if (workers.length < options.workers && (options.workersOnly === true || full || workers.length > 0)) startPool();
       if (options.workersOnly === true && !workers.some((worker) => worker.ready)) await Promise.any(starts).catch(() => undefined);
       if (startFailure !== undefined) throw startFailure;
       // This thread is one more scorer: a chunk goes to the ready worker with the fewest chunks

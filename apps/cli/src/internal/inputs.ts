@@ -3,7 +3,6 @@ import { Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
-import { parse as parseCsv } from 'fast-csv';
 import { UsageError } from '../exit-error';
 
 /** Where the inputs of `features`/`classify` come from. */
@@ -56,6 +55,20 @@ async function peek(stream: NodeJS.ReadableStream): Promise<{ head: string; stre
     }
   }
   return { head, stream: Readable.from(replay(), { objectMode: false }) };
+}
+
+/**
+ * The size in bytes of `--file` when it is a regular file (0 for stdin, a pipe or a file that is
+ * not there: reading it reports those).
+ */
+export function inputFileBytes(file: string | undefined, cwd: string): number {
+  if (file === undefined || file === '-') return 0;
+  try {
+    const stats = statSync(resolve(cwd, file));
+    return stats.isFile() ? stats.size : 0;
+  } catch {
+    return 0;
+  }
 }
 
 function openSource(options: ReadInputsOptions): { stream: NodeJS.ReadableStream; name: string } {
@@ -154,6 +167,8 @@ export async function* readInputs(options: ReadInputsOptions): AsyncGenerator<In
   const headerLine = peeked.head.split(/\r?\n/, 1)[0] ?? '';
   const delimiter = options.delimiter ?? detectDelimiter(headerLine);
   if (delimiter.length !== 1) throw new UsageError(`--delimiter ${JSON.stringify(delimiter)}: use a single character`);
+  // Loaded here: only CSV input needs it, and every `dga classify` start would pay for it.
+  const { parse: parseCsv } = await import('fast-csv');
   const parser = parseCsv<Record<string, string>, Record<string, string>>({ headers: true, delimiter, trim: true, ignoreEmpty: true });
   let headerError: UsageError | undefined;
   parser.once('headers', (headers: (string | null | undefined)[]) => {
