@@ -56,7 +56,7 @@ describe('built apps', () => {
   });
 
   it('dga classify --workers 2 (the built worker) equals --workers 0', () => {
-    // Over 256 KiB of lines, so the workers start (shorter input is scored on the main thread).
+    // Over 128 KiB of lines, so the workers start (shorter input is scored on the main thread).
     const hosts = Array.from({ length: 12_000 }, (_, index) => ['example.com', 'xjkqzpwvbn.net', 'Bücher.de', '10.0.0.1', `www${index}.qwpoeiruty12345.org`][index % 5]);
     const file = join(scratch, 'hosts.txt');
     writeFileSync(file, hosts.join('\r\n') + '\n');

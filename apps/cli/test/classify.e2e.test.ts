@@ -103,7 +103,7 @@ describe.skipIf(process.platform === 'win32')('dga classify --model that is not 
 
 describe('dga classify --workers', () => {
   it('prints the same CSV and NDJSON bytes on worker threads as on the main thread', async () => {
-    // Over 256 KiB, so the workers start (a shorter input is scored on the main thread).
+    // Over 128 KiB, so the workers start (a shorter input is scored on the main thread).
     const hosts = Array.from({ length: 12_000 }, (_, index) => (index % 97 === 0 ? ['10.0.0.1', '-', 'Bücher.de', 'localhost'][index % 4]! : `www${index}.Shop-${index % 13}.example.co.uk`));
     writeFileSync(join(cwd, 'workers.txt'), hosts.join('\r\n') + '\n');
     for (const format of ['csv', 'json']) {
@@ -120,7 +120,7 @@ describe('dga classify --workers', () => {
   }, 120_000);
 
   it('ends the workers it started early when the model cannot be read: exit 1, nothing printed', async () => {
-    // Over 256 KiB, so the workers start before the model is read.
+    // Over 128 KiB, so the workers start before the model is read.
     writeFileSync(join(cwd, 'early.txt'), Array.from({ length: 20_000 }, (_, index) => `www${index}.example.com`).join('\n') + '\n');
     writeFileSync(join(cwd, 'not-a-model.onnx'), 'not an ONNX model');
     const run = await runDga(['classify', '--model', 'not-a-model.onnx', '--file', 'early.txt', '--workers', '2'], { cwd });
