@@ -1,4 +1,4 @@
-import { parse } from 'tldts';
+import { getDomainWithoutSuffix, parse } from 'tldts';
 import { FeaturesError, quoteInput, type FeaturesErrorCode } from './features-error';
 import { tryDecodePunycode } from './internal/decode-punycode';
 
@@ -191,6 +191,12 @@ export function labelOfPlainHost(input: string, psl: PslMode = 'all'): string | 
 
 /** The registrable label of a valid, lowercase, ASCII host with at least one dot. */
 function registrableLabel(host: string, psl: PslMode): string | Failure {
+  // The common case first: `getDomainWithoutSuffix` fills tldts's one reused result object, where
+  // `parse` allocates one per call (about a quarter of what classifying a host allocated). It is
+  // null or empty for an IP address and for a host that is itself a public suffix: `parse` tells
+  // those apart below.
+  const label = getDomainWithoutSuffix(host, psl === 'all' ? privateRules : icannRules);
+  if (label !== null && label !== '') return checkLabel(label);
   const result = parse(host, psl === 'all' ? privateRules : icannRules);
   if (result.isIp === true) return { code: 'ERR_FEATURES_IP_ADDRESS', why: 'it is an IP address, which has no domain label' };
   if (result.domainWithoutSuffix !== null && result.domainWithoutSuffix !== '') return checkLabel(result.domainWithoutSuffix);

@@ -43,6 +43,8 @@ export interface ClassifyBatchOptions {
  * `features` and `outputs` in input order.
  */
 export interface ScoredBatch {
+  /** Inputs in the batch: the first `count` entries of `inputs`, `labels` and `errors` (the arrays are reused). */
+  readonly count: number;
   readonly inputs: readonly string[];
   /** The label of each input (null: none). */
   readonly labels: readonly (string | null)[];
@@ -105,7 +107,7 @@ export function recordAt(scored: ScoredBatch, index: number, row: number): Class
 
 /** The records of `scored`, in input order. */
 function recordsOf(scored: ScoredBatch): ClassifyRecord[] {
-  const records = new Array<ClassifyRecord>(scored.inputs.length);
+  const records = new Array<ClassifyRecord>(scored.count);
   let row = 0;
   for (let index = 0; index < records.length; index++) {
     records[index] = recordAt(scored, index, row);
@@ -157,10 +159,13 @@ export function createClassifyBatch(options: ClassifyBatchOptions): ClassifyBatc
   // would, so the rows are the same); the printed contract features are float64.
   const rowsBuffer = new Float32Array(batchSize * size);
   const contract = new Float64Array(batchSize * CONTRACT_SIZE);
+  // Reused from batch to batch, filled up to `count` (emptying an array gives its storage back,
+  // which then grows again: about 85 bytes of garbage per input).
   const inputs: string[] = [];
   /** The label of each input (null: none); `errors` says why one is not scored (undefined: scored). */
   const labels: (string | null)[] = [];
   const errors: (string | undefined)[] = [];
+  let count = 0;
   let rows = 0;
 
   const run = async <T>(model: RowPredictor, consume: (scored: ScoredBatch) => T): Promise<T> => {
@@ -173,11 +178,9 @@ export function createClassifyBatch(options: ClassifyBatchOptions): ClassifyBatc
       }
     }
     try {
-      return consume({ inputs, labels, errors, contract, lengthAt, entropyAt, vowelsAt, outputs, outputSize, threshold });
+      return consume({ count, inputs, labels, errors, contract, lengthAt, entropyAt, vowelsAt, outputs, outputSize, threshold });
     } finally {
-      inputs.length = 0;
-      labels.length = 0;
-      errors.length = 0;
+      count = 0;
       rows = 0;
     }
   };
@@ -185,21 +188,22 @@ export function createClassifyBatch(options: ClassifyBatchOptions): ClassifyBatc
   return {
     add(input) {
       const label = labelToScore(input, psl);
-      inputs.push(input);
+      inputs[count] = input;
       if (typeof label === 'string') {
         set.compute(label, rowsBuffer, rows * size);
         contractSet.compute(label, contract, rows * CONTRACT_SIZE);
-        labels.push(label);
-        errors.push(undefined);
+        labels[count] = label;
+        errors[count] = undefined;
         rows += 1;
       } else {
-        labels.push(label.label);
-        errors.push(label.error);
+        labels[count] = label.label;
+        errors[count] = label.error;
       }
-      return rows === batchSize || inputs.length >= batchSize * 2;
+      count += 1;
+      return rows === batchSize || count >= batchSize * 2;
     },
     get size() {
-      return inputs.length;
+      return count;
     },
     score: (model) => run(model, recordsOf),
     run,
@@ -207,7 +211,7 @@ export function createClassifyBatch(options: ClassifyBatchOptions): ClassifyBatc
 
   function inputAtRow(row: number): string | undefined {
     let seen = 0;
-    for (let index = 0; index < inputs.length; index++) {
+    for (let index = 0; index < count; index++) {
       if (errors[index] !== undefined) continue;
       if (seen === row) return inputs[index];
       seen += 1;

@@ -49,7 +49,7 @@ export function createClassifyOutput(format: RowFormat): ClassifyOutput {
     header: () => writer.header(),
     write(scored, bytes, tally) {
       let at = 0;
-      for (let index = 0; index < scored.inputs.length; index++) {
+      for (let index = 0; index < scored.count; index++) {
         const error = scored.errors[index];
         if (error === undefined) {
           if (scored.outputs[at * scored.outputSize + 1]! >= scored.threshold) tally.dga += 1;
@@ -62,7 +62,7 @@ export function createClassifyOutput(format: RowFormat): ClassifyOutput {
         row(bytes, scored, index, at);
         if (error === undefined) at += 1;
       }
-      tally.count += scored.inputs.length;
+      tally.count += scored.count;
     },
   };
 }
@@ -201,8 +201,9 @@ export function createChunkScorer(model: RowPredictor, options: ClassifyBatchOpt
     const inputs = chunk instanceof Uint8Array ? inputLinesOfBytes(chunk) : chunk;
     const tally: Tally = { count: 0, dga: 0, unlabelled: 0, idn: 0, problems: [] };
     const write = (scored: ScoredBatch) => output.write(scored, bytes, tally);
-    for (const input of inputs) {
-      if (batch.add(input)) await batch.run(model, write);
+    // An indexed loop: `for … of` across the awaits allocates an iterator result per input.
+    for (let index = 0; index < inputs.length; index++) {
+      if (batch.add(inputs[index]!)) await batch.run(model, write);
     }
     if (batch.size > 0) await batch.run(model, write);
     return { text: bytes.take(), ...tally };
