@@ -163,6 +163,46 @@ describe.skipIf(requireSharedData('dga-training.csv') ?? requireSharedData('samp
     expect(rows.map((row) => row.split(',')[0])).toEqual(good.slice(0, rows.length));
   }, 120_000);
 
+  it('on a failure, has finished the chunk the main thread was scoring and scores no more', async () => {
+    // Both scorers use the model whose output is NaN for labels of 35 characters or more.
+    const nanClassifier = await createOnnxClassifier(nanModel, { batchSize: 1000 });
+    const score = createChunkScorer(nanClassifier, batch, 'csv');
+    let calls = 0;
+    let inFlight = 0;
+    const good = inputs.filter((input) => !input.includes('://') && input.split('.')[0]!.length < 30).slice(0, 3000);
+    const bytes = Buffer.from([...good, ...good, `${'q'.repeat(40)}.com`, ...good, ...good].join('\n'));
+    let failure: unknown;
+    try {
+      for await (const chunk of classifyInParallel(readsOf(bytes), {
+        workers: 1,
+        chunkBytes: 4000,
+        // A slow main thread: it is most likely scoring a later chunk when the worker's failure
+        // reaches the head of the queue.
+        scoreHere: async (chunk) => {
+          calls += 1;
+          inFlight += 1;
+          try {
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            return await score(chunk);
+          } finally {
+            inFlight -= 1;
+          }
+        },
+        worker: { model: nanModel, modelName: 'test model', batch, format: 'csv', intraOpNumThreads: 1 },
+      })) {
+        void chunk;
+      }
+    } catch (error) {
+      failure = error;
+    }
+    expect((failure as Error).message).toContain('non-finite');
+    expect(inFlight).toBe(0);
+    const callsAtFailure = calls;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(calls).toBe(callsAtFailure);
+    await nanClassifier.dispose();
+  }, 120_000);
+
   it('takes workers started before the model was read, and ends started workers it never took', async () => {
     const unused = spawnClassifyWorkers(2);
     await stopClassifyWorkers(unused);

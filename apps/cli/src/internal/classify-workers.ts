@@ -238,9 +238,13 @@ export async function* classifyInParallel(
       start(handle);
     }
   };
+  // Chunks scored on this thread, one after the other; `stopped` once the consumer is done (all
+  // read, a failure, or it stopped early), after which nothing more is read or scored.
+  let here: Promise<unknown> = Promise.resolve();
+  let stopped = false;
+  let wakeReader: (() => void) | undefined;
   try {
     let nextId = 0;
-    let here: Promise<unknown> = Promise.resolve();
     let hereQueued = 0;
     const dispatch = async (chunk: InputChunk, full: boolean): Promise<RenderedRecords> => {
       if (workers.length < options.workers && (options.workersOnly === true || full || workers.length > 0)) startPool();
@@ -270,7 +274,6 @@ export async function* classifyInParallel(
     let reading = true;
     let readError: Error | undefined;
     let wakeWriter: (() => void) | undefined;
-    let wakeReader: (() => void) | undefined;
     const wake = (which: 'writer' | 'reader') => {
       const callback = which === 'writer' ? wakeWriter : wakeReader;
       if (which === 'writer') wakeWriter = undefined;
@@ -278,6 +281,7 @@ export async function* classifyInParallel(
       callback?.();
     };
     const send = async (final: boolean) => {
+      if (stopped) return;
       const taken = chunker.take(final);
       if (taken === undefined) return;
       const result = dispatch(taken.chunk, taken.full);
@@ -285,12 +289,17 @@ export async function* classifyInParallel(
       result.catch(() => undefined);
       queue.push(result);
       wake('writer');
-      while (queue.length >= maxInFlight) await new Promise<void>((resolve) => (wakeReader = resolve));
+      while (queue.length >= maxInFlight && !stopped) await new Promise<void>((resolve) => (wakeReader = resolve));
     };
     const reader = async () => {
       try {
         const batches = inputBatches(inputs, chunker, options);
-        while ((await batches.next()).done !== true) await send(false);
+        while (!stopped && (await batches.next()).done !== true) await send(false);
+        if (stopped) {
+          // Closes the input (a file stays open otherwise).
+          await batches.return(undefined);
+          return;
+        }
         // The last line, when the input does not end with a line break.
         await send(true);
       } catch (error) {
@@ -316,6 +325,10 @@ export async function* classifyInParallel(
     }
     if (readError !== undefined) throw readError;
   } finally {
+    stopped = true;
+    wakeReader?.();
+    // A chunk this thread is scoring finishes first: its ONNX Runtime session may be closed next.
+    await here;
     await Promise.all(workers.map(stopWorker));
   }
 }
