@@ -1,10 +1,10 @@
 import type { FeatureSetName } from '@dga/features';
 
 /** The model recipes `@dga/model` knows. */
-export type PresetName = 'tutorial' | 'default' | 'ngram' | 'char';
+export type PresetName = 'tutorial' | 'default' | 'ngram' | 'char' | 'char-average' | 'char-average-branches';
 
 /** All preset names, in documentation order. */
-export const presetNames: readonly PresetName[] = ['tutorial', 'default', 'ngram', 'char'];
+export const presetNames: readonly PresetName[] = ['tutorial', 'default', 'ngram', 'char', 'char-average', 'char-average-branches'];
 
 /** One hidden Dense layer of a preset (before the 2-unit softmax output). */
 export interface HiddenLayerSpec {
@@ -73,7 +73,18 @@ export interface PresetSpec {
    * then sees every input but the codes) before the next one. The saved model stays one float
    * input: weightless `CharacterWindows` and `DropColumns` layers split it inside the graph.
    */
-  readonly characterBranch?: { readonly window: number; readonly units: number };
+  readonly characterBranch?: {
+    readonly window: number;
+    readonly units: number;
+    /**
+     * How the branches meet. `concatenate` (the default): as above. `average`: each branch ends in
+     * its own 2-unit softmax head (the feature branch after every hidden layer, the character
+     * branch after a Dense of `headUnits` on the maximum), and the model outputs the mean of the
+     * two heads' probabilities. `loss` is what training minimizes: `average`, the cross-entropy of
+     * the averaged probabilities (one loss); `branches`, the mean of each head's own cross-entropy.
+     */
+    readonly join?: { readonly kind: 'concatenate' } | { readonly kind: 'average'; readonly headUnits: number; readonly loss: 'average' | 'branches' };
+  };
 }
 
 const tutorialPreset: PresetSpec = {
@@ -128,6 +139,27 @@ const charPreset: PresetSpec = {
   characterBranch: { window: 3, units: 32 },
 };
 
+const charAveragePreset: PresetSpec = {
+  ...charPreset,
+  name: 'char-average',
+  characterBranch: { window: 3, units: 32, join: { kind: 'average', headUnits: 64, loss: 'average' } },
+};
+
+const charAverageBranchesPreset: PresetSpec = {
+  ...charPreset,
+  name: 'char-average-branches',
+  characterBranch: { window: 3, units: 32, join: { kind: 'average', headUnits: 64, loss: 'branches' } },
+};
+
+const presets: Readonly<Record<PresetName, PresetSpec>> = {
+  tutorial: tutorialPreset,
+  default: defaultPreset,
+  ngram: ngramPreset,
+  char: charPreset,
+  'char-average': charAveragePreset,
+  'char-average-branches': charAverageBranchesPreset,
+};
+
 /**
  * The recipe of a preset.
  *
@@ -155,8 +187,5 @@ const charPreset: PresetSpec = {
  * getPreset('tutorial').batchSize; // 7
  */
 export function getPreset(name: PresetName): PresetSpec {
-  if (name === 'tutorial') return tutorialPreset;
-  if (name === 'ngram') return ngramPreset;
-  if (name === 'char') return charPreset;
-  return defaultPreset;
+  return presets[name];
 }
