@@ -35,3 +35,47 @@ describe('Concatenate', () => {
     expect(parity.maxAbsDiff).toBeLessThanOrEqual(1e-6);
   });
 });
+
+describe('Average', () => {
+  beforeAll(useCpuBackend);
+
+  it('becomes Mean and averages two heads element by element', async () => {
+    const input = tf.input({ shape: [2] });
+    const left = tf.layers.dense({ units: 2, useBias: false, name: 'left' });
+    const right = tf.layers.dense({ units: 2, useBias: false, name: 'right' });
+    const averaged = tf.layers.average({ name: 'averaged' }).apply([left.apply(input), right.apply(input)] as tf.SymbolicTensor[]) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: averaged });
+    // left(x) = (x0, x1); right(x) = (x0 + x1, 3 · x0).
+    left.setWeights([tf.tensor2d([[1, 0], [0, 1]])]);
+    right.setWeights([tf.tensor2d([[1, 3], [1, 0]])]);
+    const { bytes, opTypes, parity } = await exportToOnnx(model);
+    expect(opTypes).toEqual(['MatMul', 'MatMul', 'Mean']);
+    expect(parity.maxAbsDiff).toBe(0);
+    const classifier = await createOnnxClassifier(bytes);
+    const output = await classifier.predict(Float32Array.from([2, 4, -1, 5]));
+    await classifier.dispose();
+    // Row 0: (2, 4) and (6, 6) → (4, 5). Row 1: (−1, 5) and (4, −3) → (1.5, 1).
+    expect(Array.from(output)).toEqual([4, 5, 1.5, 1]);
+  });
+
+  it('matches tfjs on two softmax heads over different hidden layers', async () => {
+    const input = tf.input({ shape: [5] });
+    const head = (seed: number, units: number): tf.SymbolicTensor => {
+      const hidden = tf.layers.dense({ units, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }) }).apply(input);
+      return tf.layers.dense({ units: 2, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }).apply(hidden) as tf.SymbolicTensor;
+    };
+    const output = tf.layers.average().apply([head(1, 4), head(3, 6)]) as tf.SymbolicTensor;
+    const { parity, outputSize } = await exportToOnnx(tf.model({ inputs: input, outputs: output }));
+    expect(outputSize).toBe(2);
+    expect(parity.maxAbsDiff).toBeLessThanOrEqual(1e-6);
+  });
+
+  it('rejects inputs of different shapes (tfjs broadcasts them; Mean here does not)', async () => {
+    const input = tf.input({ shape: [3] });
+    const one = tf.layers.dense({ units: 1 }).apply(input) as tf.SymbolicTensor;
+    const two = tf.layers.dense({ units: 2 }).apply(input) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: tf.layers.average({ name: 'broadcast' }).apply([one, two]) as tf.SymbolicTensor });
+    await expect(exportToOnnx(model)).rejects.toMatchObject({ code: 'ERR_ONNX_UNSUPPORTED_LAYER', layerName: 'broadcast' });
+    await expect(exportToOnnx(model)).rejects.toThrow(/uses inputs of shapes \[N, 1\], \[N, 2\].*Supported: two or more inputs of one shape/);
+  });
+});
