@@ -271,8 +271,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
   let finalModel: tf.LayersModel | undefined;
   const earlyStopping = new EarlyStopping(model, preset.monitor, settings.patience, validationRows > 0);
   try {
-    const join = preset.characterBranch?.join;
-    const step = createTrainingStep(model, width, seed, join?.kind === 'average' ? join.loss : 'average');
+    const step = createTrainingStep(model, width, seed);
     const shuffleRng = createRng(deriveSeed(seed, 'shuffle'));
     await callbacks?.onTrainBegin?.({ type: 'train-begin', split, epochs, batchSize, stepsPerEpoch, backend, dataMode, scanSeconds: (now() - started) / 1000 });
     const learningRateAt = createLearningRateSchedule(preset.schedule, learningRate, epochs * stepsPerEpoch);
