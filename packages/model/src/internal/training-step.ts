@@ -69,7 +69,8 @@ export function createTrainingStep(model: tf.LayersModel, width: number, seed: n
         const logits = headWeights.map(({ kernel, bias }, index) => tf.add(tf.matMul(headInputs[index]!, kernel), bias));
         // Correct counts use the model's output (the argmax of the summed probabilities is the average's).
         predictions = tf.keep(logits.length === 1 ? logits[0]! : tf.addN(logits.map((headLogits) => tf.softmax(headLogits))));
-        let loss: tf.Tensor = tf.mean(tf.stack(logits.map((headLogits) => tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(ys, headLogits, undefined, undefined, tf.Reduction.MEAN))));
+        const headLosses = logits.map((headLogits) => tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(ys, headLogits, undefined, undefined, tf.Reduction.MEAN));
+        let loss: tf.Tensor = headLosses.length === 1 ? headLosses[0]! : tf.mean(tf.stack(headLosses));
         for (const penalty of model.calculateLosses()) loss = tf.add(loss, penalty);
         return loss as tf.Scalar;
       },
