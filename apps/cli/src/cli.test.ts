@@ -33,11 +33,14 @@ describe('runCli', { timeout: 120_000 }, () => {
   it('keeps the char features and the char preset together, naming the flag or the config key', async () => {
     const features = await run(['train', '--features', 'char', '--out', 'never'], cwd);
     expect(features.code).toBe(2);
-    expect(features.stderr).toMatch(/^error: --features char needs the char preset, not the default preset/);
+    expect(features.stderr).toMatch(/^error: --features char needs a character preset \(char or char-average\), not the default preset/);
     writeFileSync(join(cwd, 'char.json'), JSON.stringify({ preset: 'char', featureSet: 'bigram' }));
     const config = await run(['train', '--config', 'char.json', '--out', 'never'], cwd);
     expect(config.code).toBe(2);
     expect(config.stderr).toMatch(/^error: "preset": "char" in char\.json needs the char features, not "featureSet": "bigram" in char\.json/);
+    const average = await run(['train', '--preset', 'char-average', '--features', 'ngram', '--out', 'never'], cwd);
+    expect(average.code).toBe(2);
+    expect(average.stderr).toMatch(/^error: --preset char-average needs the char features, not --features ngram/);
     expect(existsSync(join(cwd, 'never'))).toBe(false);
   });
 

@@ -111,6 +111,29 @@ describe('createModel', () => {
     model.dispose();
   });
 
+  it('builds the char-average preset as two branches, each with its own softmax head, averaged into the output', () => {
+    const model = createModel({ preset: 'char-average', featureSet: 'char', seed: 3 });
+    expect(model.inputs[0]?.shape).toEqual([null, 266]);
+    expect(model.outputs[0]?.shape).toEqual([null, 2]);
+    expect(model.layers.map((layer) => layer.name)).toEqual([
+      'features', 'length_encoding', 'character_windows', 'feature_columns', 'character_dense', 'dense_0', 'character_max', 'dense_1', 'character_hidden', 'feature_output', 'character_output', 'output',
+    ]);
+    expect(model.getLayer('output').getClassName()).toBe('Average');
+    expect(model.getLayer('dense_1').getWeights()[0]?.shape).toEqual([128, 64]);
+    expect(model.getLayer('feature_output').getWeights()[0]?.shape).toEqual([64, 2]);
+    expect(model.getLayer('character_hidden').getWeights()[0]?.shape).toEqual([32, 64]);
+    expect(model.getLayer('character_output').getWeights()[0]?.shape).toEqual([64, 2]);
+    // The output is the mean of the two heads' probabilities.
+    const rows = tf.tensor2d(Float32Array.from({ length: 2 * 266 }, (_, index) => (index % 266 >= 242 ? (index % 37) + 1 : (index % 7) / 7)), [2, 266]);
+    const headsModel = tf.model({ inputs: model.inputs, outputs: ['feature_output', 'character_output'].map((name) => model.getLayer(name).output as tf.SymbolicTensor) });
+    const [featureHead, characterHead] = (headsModel.predict(rows) as tf.Tensor[]).map((tensor) => tensor.arraySync() as number[][]);
+    const output = (model.predict(rows) as tf.Tensor).arraySync() as number[][];
+    output.forEach((row, index) => row.forEach((value, column) => expect(value).toBeCloseTo((featureHead![index]![column]! + characterHead![index]![column]!) / 2, 6)));
+    expect(featureHead![0]![1]).not.toBeCloseTo(characterHead![0]![1]!, 3);
+    rows.dispose();
+    model.dispose();
+  });
+
   it('char preset: model(x) equals network(encode(x)) with the features standardized and the codes as they are', () => {
     const featureSet = getFeatureSet('char');
     const width = 266 + 39;

@@ -157,22 +157,34 @@ function createSavedForm(spec: NetworkSpec, encoding: LengthEncodingSpec): tf.La
  *   hidden layer (`dense_0`, …);
  * - character branch: `character_windows` ({@link CharacterWindows}) → `character_dense` (Dense,
  *   relu, he_normal, shared over positions) → `character_max` ({@link PositionMax}: max over positions);
- * - `branches` (Concatenate) → the other hidden layers → `output`.
+ * - joined as the preset's `join` says: `branches` (Concatenate) → the other hidden layers →
+ *   `output`; or, for `average`, the feature branch → the other hidden layers → `feature_output`
+ *   (Dense 2, softmax), the character branch → `character_hidden` (Dense `headUnits`, relu) →
+ *   `character_output` (Dense 2, softmax), and `output` (Average) of the two heads.
  */
 function createBranchedModel(spec: NetworkSpec, branch: NonNullable<PresetSpec['characterBranch']>, width: number, encoding: LengthEncodingSpec | undefined): tf.LayersModel {
   const { preset, seed } = spec;
   const codes = characterCodesOf(spec)!;
   const input = tf.input({ shape: [width], name: 'features' });
   const rows = encoding === undefined ? input : (new LengthEncoding({ name: 'length_encoding', lengthIndex: encoding.lengthIndex, thresholds: encoding.thresholds }).apply(input) as tf.SymbolicTensor);
-  const [first, ...rest] = hiddenBlocks(preset, seed, null);
+  const join = branch.join ?? { kind: 'concatenate' };
+  // With `average` the feature branch ends in its own head, named apart from the model's `output`.
+  const [first, ...rest] = hiddenBlocks(preset, seed, null, join.kind === 'average' ? 'feature_output' : 'output');
   if (first === undefined) throw new ModelError('ERR_MODEL_INVALID_OPTION', `preset "${preset.name}" has a character branch but no hidden layer for the features.`);
   let features = new DropColumns({ name: 'feature_columns', offset: codes.offset, count: codes.count }).apply(rows) as tf.SymbolicTensor;
   for (const layer of first) features = layer.apply(features) as tf.SymbolicTensor;
   const windows = new CharacterWindows({ name: 'character_windows', offset: codes.offset, positions: codes.count, alphabetSize: codes.alphabet.length, window: branch.window }).apply(rows);
   const characterDense = tf.layers.dense({ name: 'character_dense', units: branch.units, activation: 'relu', kernelInitializer: kerasHeNormal(deriveSeed(seed, 'character_dense/kernel')) });
-  const characters = new PositionMax({ name: 'character_max' }).apply(characterDense.apply(windows));
-  let output = tf.layers.concatenate({ name: 'branches', axis: -1 }).apply([features, characters as tf.SymbolicTensor]) as tf.SymbolicTensor;
-  for (const layer of rest.flat()) output = layer.apply(output) as tf.SymbolicTensor;
+  const characters = new PositionMax({ name: 'character_max' }).apply(characterDense.apply(windows)) as tf.SymbolicTensor;
+  if (join.kind === 'concatenate') {
+    let output = tf.layers.concatenate({ name: 'branches', axis: -1 }).apply([features, characters]) as tf.SymbolicTensor;
+    for (const layer of rest.flat()) output = layer.apply(output) as tf.SymbolicTensor;
+    return tf.model({ name: modelName(spec), inputs: input, outputs: output });
+  }
+  for (const layer of rest.flat()) features = layer.apply(features) as tf.SymbolicTensor;
+  const characterHidden = tf.layers.dense({ name: 'character_hidden', units: join.headUnits, activation: 'relu', kernelInitializer: kerasHeNormal(deriveSeed(seed, 'character_hidden/kernel')) });
+  const characterOutput = softmaxOutput('character_output', seed).apply(characterHidden.apply(characters)) as tf.SymbolicTensor;
+  const output = tf.layers.average({ name: 'output' }).apply([features, characterOutput]) as tf.SymbolicTensor;
   return tf.model({ name: modelName(spec), inputs: input, outputs: output });
 }
 
@@ -196,9 +208,10 @@ function addLayers(model: tf.Sequential, preset: PresetSpec, seed: number, input
 
 /**
  * The preset's layers, one block per hidden layer (Dense, then BatchNormalization and Dropout when
- * the preset has them), the last block the softmax output; `inputShape` goes on the first Dense.
+ * the preset has them), the last block the softmax output (named `outputName`); `inputShape` goes
+ * on the first Dense.
  */
-function hiddenBlocks(preset: PresetSpec, seed: number, inputShape: number[] | null): tf.layers.Layer[][] {
+function hiddenBlocks(preset: PresetSpec, seed: number, inputShape: number[] | null, outputName = 'output'): tf.layers.Layer[][] {
   const blocks = preset.hidden.map((layer, index) => {
     const initializerSeed = deriveSeed(seed, `dense_${index}/kernel`);
     const block: tf.layers.Layer[] = [
@@ -229,13 +242,11 @@ function hiddenBlocks(preset: PresetSpec, seed: number, inputShape: number[] | n
     }
     return block;
   });
-  blocks.push([
-    tf.layers.dense({
-      name: 'output',
-      units: 2,
-      activation: 'softmax',
-      kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 'output/kernel') }),
-    }),
-  ]);
+  blocks.push([softmaxOutput(outputName, seed)]);
   return blocks;
+}
+
+/** A 2-unit softmax Dense layer (glorot_uniform, seeded by its name): the output of a network or of a head. */
+function softmaxOutput(name: string, seed: number): tf.layers.Layer {
+  return tf.layers.dense({ name, units: 2, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, `${name}/kernel`) }) });
 }

@@ -208,11 +208,11 @@ describe('trainModel', () => {
     result.model.dispose();
   }, 120_000);
 
-  it.skipIf(sampleSkip)('trains the char preset end to end: codes unstandardized, the saved model scores raw rows as the run did', async () => {
+  it.skipIf(sampleSkip).each(['char', 'char-average'] as const)('trains the %s preset end to end: codes unstandardized, the saved model scores raw rows as the run did', async (preset) => {
     const examples: TrainingExample[] = [];
     for await (const example of streamTrainingExamples(readDataset(sharedDataFile('sample-small.csv')), 'char')) examples.push(example);
     const testKeys = new Set(examples.filter((_, index) => index % 5 === 0).map((example) => example.key));
-    const result = await trainModel({ preset: 'char', featureSet: 'char', examples: () => examples, testKeys, epochs: 2, batchSize: 64 });
+    const result = await trainModel({ preset, featureSet: 'char', examples: () => examples, testKeys, epochs: 2, batchSize: 64 });
     const { normalization, model } = result;
     // The 24 character codes (features 242…265) keep mean 0 and std 1; the features are standardized.
     expect(Array.from(normalization!.mean.subarray(242, 266))).toEqual(new Array(24).fill(0));

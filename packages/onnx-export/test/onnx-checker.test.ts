@@ -77,6 +77,8 @@ describe.skipIf(skip)('official ONNX checker (python3-onnx)', () => {
     const tutorial = tutorialShapedModel(42);
     const charModel = createModel({ preset: 'char', featureSet: 'char', seed: 42 });
     randomizeWeights(charModel, 42);
+    const charAverageModel = createModel({ preset: 'char-average', featureSet: 'char', seed: 42 });
+    randomizeWeights(charAverageModel, 43);
     const exported = [
       { model: tutorial, result: await exportToOnnx(tutorial, { metadata }) },
       { model: defaultShapedModel(42), result: await exportToOnnx(defaultShapedModel(42)) },
@@ -84,6 +86,8 @@ describe.skipIf(skip)('official ONNX checker (python3-onnx)', () => {
       // The char preset's two-branch graph: LengthEncoding, DropColumns and CharacterWindows on
       // one input, Dense over positions, PositionMax, Concatenate.
       { model: charModel, result: await exportToOnnx(charModel) },
+      // The char-average preset: each branch ends in a softmax head; Average (Mean) joins them.
+      { model: charAverageModel, result: await exportToOnnx(charAverageModel) },
     ];
     // Rows for the numpy interpreter: plausible features plus zeros and long labels.
     const rng = createRng(9);
@@ -104,7 +108,7 @@ describe.skipIf(skip)('official ONNX checker (python3-onnx)', () => {
       }),
     );
     const described = check(files);
-    expect(described).toHaveLength(4);
+    expect(described).toHaveLength(5);
 
     described.forEach((model, index) => {
       const { result } = exported[index] ?? {};
@@ -163,5 +167,10 @@ describe.skipIf(skip)('official ONNX checker (python3-onnx)', () => {
     expect(charInitializers.get(gather?.inputs[1] ?? '')?.values.slice(0, 6)).toEqual([242, 243, 244, 243, 244, 245]);
     const joined = charNodes.filter((node) => node.op_type === 'Concat' && node.attributes['axis'] === 1 && node.inputs.some((input) => input.includes('position_max')));
     expect(joined).toHaveLength(1);
+    // The char-average graph ends in one Mean of the two heads' Softmax outputs.
+    const averageNodes = described[4]?.nodes ?? [];
+    const meanNode = averageNodes.at(-1);
+    expect(meanNode?.op_type).toBe('Mean');
+    expect(meanNode?.inputs.map((name) => averageNodes.find((node) => node.outputs.includes(name))?.op_type)).toEqual(['Softmax', 'Softmax']);
   }, 120_000);
 });

@@ -55,6 +55,7 @@ OPS = {
     "Add": lambda x, a: x[0] + x[1],
     "Sub": lambda x, a: x[0] - x[1],
     "Concat": lambda x, a: np.concatenate(x, axis=a["axis"]),
+    "Mean": lambda x, a: sum(x) / len(x),
     "Mul": lambda x, a: x[0] * x[1],
     "Div": lambda x, a: x[0] / x[1],
     "Relu": lambda x, a: np.maximum(x[0], 0),

@@ -20,7 +20,7 @@ describe('training config', () => {
 
   it.each([
     [{ out: 'o', epochs: 0 }, /"epochs": expected a positive integer, got 0/],
-    [{ out: 'o', preset: 'big' }, /"preset" must be one of "tutorial", "default", "ngram", "char"/],
+    [{ out: 'o', preset: 'big' }, /"preset" must be one of "tutorial", "default", "ngram", "char", "char-average"/],
     [{ out: 'o', threshold: 2 }, /"threshold" must be a number between 0 and 1/],
     [{ out: 'o', epoch: 3 }, /unknown key "epoch"/],
     [{ out: 'o', psl: 'private' }, /"psl" must be "all" or "icann"/],

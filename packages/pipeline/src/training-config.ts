@@ -4,10 +4,10 @@ import { featureSetNames, type FeatureSetName, type PslMode } from '@dga/feature
 import type { FamilyHoldoutProtocol } from '@dga/model';
 
 /** The model presets (mirrors `@dga/model`'s `PresetName`). */
-export type TrainingPreset = 'tutorial' | 'default' | 'ngram' | 'char';
+export type TrainingPreset = 'tutorial' | 'default' | 'ngram' | 'char' | 'char-average';
 
 /** The preset names a config accepts (a literal list: reading a config must not load tfjs). */
-const trainingPresets: readonly TrainingPreset[] = ['tutorial', 'default', 'ngram', 'char'];
+const trainingPresets: readonly TrainingPreset[] = ['tutorial', 'default', 'ngram', 'char', 'char-average'];
 
 /**
  * A training run, as read from a JSON config file and overridden by the app's settings. Every
@@ -28,7 +28,7 @@ export interface TrainingConfig {
    * @default 'all'
    */
   psl?: PslMode;
-  /** @default the preset's (`tutorial` → tutorial, `default` → bigram, `ngram` → ngram, `char` → char) */
+  /** @default the preset's (`tutorial` → tutorial, `default` → bigram, `ngram` → ngram, `char` and `char-average` → char) */
   featureSet?: FeatureSetName;
   /** @default the preset's */
   epochs?: number;

@@ -99,6 +99,9 @@ export function createTrainingRenderer(runtime: CommandRuntime): (event: Trainin
 export /** Longer classification queries (the 242-column `bigram` one) are not printed in the summary. */
 const QUERY_LINES_SHOWN = 60;
 
+/** The presets with a character branch, which need the `char` features (and the only ones that take them). */
+const characterPresets = ['char', 'char-average'] as const;
+
 export function formatTrainingSummary(result: TrainingRunResult, cwd: string): string {
   const queryLines = result.query.split('\n').length;
   const show = (path: string) => {
@@ -161,7 +164,7 @@ export default defineCommand({
   meta: { name: 'train', description: 'Train, evaluate, export to ONNX, verify and report (the whole tutorial)' },
   args: {
     dataset: { type: 'string', description: 'Labelled CSV file or URL (env DGA_DATASET; default: the tutorial dataset URL)', valueHint: 'file|url' },
-    preset: { type: 'enum', options: ['tutorial', 'default', 'ngram', 'char'], description: 'Model preset (default: default)' },
+    preset: { type: 'enum', options: ['tutorial', 'default', 'ngram', ...characterPresets], description: 'Model preset (default: default)' },
     features: { type: 'enum', options: [...featureSetNames], description: 'Feature set (default: the preset\'s)' },
     psl: { type: 'enum', options: ['all', 'icann'], description: 'Public Suffix List rules of the labels: all (ICANN + private, default) or icann, to match a Devo rootsuffix without private rules (see dga devo probe)' },
     epochs: { type: 'string', description: 'Epochs (default: the preset\'s)', valueHint: 'n' },
@@ -317,20 +320,22 @@ async function checkRegistration(client: MlmmClient, register: NonNullable<Train
 }
 
 /**
- * The `char` preset and the `char` features go together: the preset's character branch reads the
- * set's character codes, and another preset would feed those codes to a plain MLP as numbers.
- * `from` names a setting as the user gave it (the flag, or the config file's key).
+ * The character presets (`char`, `char-average`) and the `char` features go together: the preset's
+ * character branch reads the set's character codes, and another preset would feed those codes to
+ * a plain MLP as numbers. `from` names a setting as the user gave it (the flag, or the config
+ * file's key).
  */
 function checkCharPairing(config: TrainingConfig, from: { preset: (value: string) => string; featureSet: (value: string) => string }): void {
-  if (config.preset === 'char' && config.featureSet !== undefined && config.featureSet !== 'char') {
-    throw new UsageError(`${from.preset('char')} needs the char features, not ${from.featureSet(config.featureSet)}`, {
-      hint: 'drop the feature set (the char preset uses the char set), or pick another preset',
+  const characterPreset = config.preset !== undefined && (characterPresets as readonly string[]).includes(config.preset);
+  if (characterPreset && config.featureSet !== undefined && config.featureSet !== 'char') {
+    throw new UsageError(`${from.preset(config.preset!)} needs the char features, not ${from.featureSet(config.featureSet)}`, {
+      hint: `drop the feature set (the ${config.preset!} preset uses the char set), or pick another preset`,
     });
   }
-  if (config.featureSet === 'char' && config.preset !== 'char') {
+  if (config.featureSet === 'char' && !characterPreset) {
     const preset = config.preset === undefined ? 'the default preset' : from.preset(config.preset);
-    throw new UsageError(`${from.featureSet('char')} needs the char preset, not ${preset}: only its character branch reads the character codes`, {
-      hint: 'pass --preset char (its feature set is char), or pick another feature set',
+    throw new UsageError(`${from.featureSet('char')} needs a character preset (${characterPresets.join(' or ')}), not ${preset}: only their character branch reads the character codes`, {
+      hint: 'pass --preset char or --preset char-average (their feature set is char), or pick another feature set',
     });
   }
 }

@@ -19,5 +19,23 @@ export const convertConcatenate: LayerConverter = (context) => {
   return { output, outputSize: outputShape.at(-1)!, outputShape };
 };
 
+/**
+ * `tf.layers.average` of tensors of one shape (two softmax heads, say): ONNX `Mean`, the
+ * element-wise mean of its inputs (tfjs's Average also broadcasts; that is not converted here).
+ */
+export const convertAverage: LayerConverter = (context) => {
+  const { inputs } = context;
+  const shape = inputs[0]!.shape;
+  const sameShape = inputs.every((input) => input.shape.length === shape.length && input.shape.every((size, index) => size === shape[index]));
+  if (inputs.length < 2 || !sameShape) {
+    throw unsupportedOption(context, `inputs of shapes ${inputs.map((input) => `[N, ${input.shape.join(', ')}]`).join(', ')}`, 'two or more inputs of one shape');
+  }
+  const output = context.graph.node('Mean', `${context.scope}/Mean`, inputs.map((input) => input.name));
+  return { output, outputSize: shape.at(-1)!, outputShape: shape };
+};
+
 /** Converters of this family, keyed by tfjs `className`. */
-export const mergeConverters: ReadonlyMap<string, LayerConverter> = new Map([['Concatenate', convertConcatenate]]);
+export const mergeConverters: ReadonlyMap<string, LayerConverter> = new Map([
+  ['Concatenate', convertConcatenate],
+  ['Average', convertAverage],
+]);
