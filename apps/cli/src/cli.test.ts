@@ -112,6 +112,20 @@ describe('runCli', { timeout: 120_000 }, () => {
     expect(result.stdout).toContain('mlevalmodel("acme", "dga_classifier_onnx", [\n      float4(float(length(label))),float4(shannonentropy(label)),');
   });
 
+  it.each([
+    [['linq', '--table', 'bad table'], {}, /^error: --table: Invalid table "bad table": use a dotted Devo table name/],
+    [['linq', '--field', 'a b'], {}, /^error: --field: Invalid field "a b"/],
+    [['linq', '--name', 'a"b'], {}, /^error: --name: Invalid modelName "a\\"b"/],
+    [['linq', '--domain', 'x"y'], {}, /^error: --domain: Invalid domain/],
+    [['linq'], { DEVO_DOMAIN: 'x"y' }, /^error: DEVO_DOMAIN: Invalid domain/],
+    [['query', '--from', 'now()-1*hour()', '--table', 'bad table'], { DEVO_API_URL: 'http://127.0.0.1:9', DEVO_TOKEN: 'tok-1234' }, /^error: --table: Invalid table/],
+  ])('refuses a query setting the LINQ cannot hold as a usage error naming its flag: %j', async (argv, env, message) => {
+    const result = await run(argv, cwd, env);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(message);
+  });
+
   it('prints one column per feature with --feature-columns, and scores each event with --per-event', async () => {
     const columns = await run(['linq', '--features', 'tutorial', '--name', 'm', '--feature-columns'], cwd, {});
     expect(columns.code).toBe(0);
