@@ -30,6 +30,25 @@ describe('runCli', { timeout: 120_000 }, () => {
     expect(result.stderr).toMatch(/train\.json: "epochs": expected a positive integer, got -1/);
   });
 
+  it('refuses a query setting the LINQ cannot hold before training, naming the config key or --register', async () => {
+    writeFileSync(join(cwd, 'data.csv'), 'host;domain;class;subclass\ngoogle.com;google;legit;legit\n');
+    writeFileSync(join(cwd, 'query.json'), JSON.stringify({ query: { table: 'bad table' } }));
+    const config = await run(['train', '--config', 'query.json', '--dataset', 'data.csv', '--out', 'never'], cwd);
+    expect(config.code).toBe(2);
+    expect(config.stderr).toMatch(/^error: --config query\.json: "query\.table": Invalid table "bad table": use a dotted Devo table name/);
+    expect(config.stderr).not.toMatch(/training|epoch/);
+    const { startFakeMlmmServer } = await import('@dga/mlmm-client/testing');
+    const server = await startFakeMlmmServer();
+    try {
+      const register = await run(['train', '--register', 'a"b', '--dataset', 'data.csv', '--out', 'never', '--mlmm-url', server.url, '--token', 'token-1'], cwd);
+      expect(register.code).toBe(2);
+      expect(register.stderr).toMatch(/^error: --register: "register\.name": Invalid modelName "a\\"b"/);
+    } finally {
+      await server.close();
+    }
+    expect(existsSync(join(cwd, 'never'))).toBe(false);
+  }, 60_000);
+
   it('keeps the char features and the char preset together, naming the flag or the config key', async () => {
     const features = await run(['train', '--features', 'char', '--out', 'never'], cwd);
     expect(features.code).toBe(2);

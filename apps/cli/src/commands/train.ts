@@ -276,6 +276,11 @@ export default defineCommand({
         ...(registrar === undefined ? {} : { registrar }),
       });
     } catch (error) {
+      if (pipeline.TrainingConfigError.isInstance(error)) {
+        // A query setting the LINQ cannot hold, refused before any work: "query.*" of --config, or the --register name.
+        const from = error.message.startsWith('"register.name"') && registerName !== undefined ? '--register' : `--config ${args.config ?? ''}`.trim();
+        throw new UsageError(`${from}: ${error.message}`, { cause: error });
+      }
       throw pipeline.RunDirectoryError.isInstance(error) ? runDirectoryExitError(error, outFrom) : explainDatasetError(error, 'train', datasetShown(config.dataset ?? fileOrUrl(runtime.env['DGA_DATASET'])));
     }
     runtime.logger.info(`done in ${result.seconds.total.toFixed(1)} s`, { trainSeconds: Math.round(result.seconds.train * 10) / 10 });
