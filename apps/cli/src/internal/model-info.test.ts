@@ -42,6 +42,9 @@ beforeAll(async () => {
   await writeModel('wide.onnx', { inputs: 5, metadata: withoutNames });
   await writeModel('bare.onnx', {});
   await writeModel('nan.onnx', { weight: 3e38, metadata });
+  writeFileSync(join(cwd, 'text.onnx'), 'hello\n');
+  writeFileSync(join(cwd, 'card.onnx'), JSON.stringify({ seed: 42, preset: 'default', featureSet: 'bigram' }));
+  writeFileSync(join(cwd, 'empty.onnx'), '');
   writeFileSync(join(cwd, 'labelled.csv'), 'host;domain;class;subclass\ngoogle.com;google;legit;legit\nxjwqkdo7zlf3qpu.com;xjwqkdo7zlf3qpu;dga;cryptolocker\n');
 }, 120_000);
 
@@ -78,6 +81,19 @@ describe('model contract checked at load by every command', () => {
     expect(result.stderr).toContain(`--model ${file} (`);
     // The library says what is wrong; the CLI, not a library function, says how to fix it.
     expect(result.stderr).toContain("The file was not written by this toolkit's ONNX exporter");
+    expect(result.stderr).not.toMatch(/exportToOnnx|createModelMetadata/);
+    expect(result.stderr).toMatch(fix);
+  });
+
+  it.each([
+    ['a text file', 'text.onnx', /the 6 bytes are not an ONNX ModelProto/],
+    ['a JSON file', 'card.onnx', /bytes are not an ONNX ModelProto/],
+    ['an empty file', 'empty.onnx', /it has no graph or an empty graph/],
+  ])('classify refuses %s given as the model, saying what is wrong and how to fix it in dga terms', async (_name, file, pattern) => {
+    const result = await run(['classify', '--model', file, 'google.com']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(pattern);
     expect(result.stderr).not.toMatch(/exportToOnnx|createModelMetadata/);
     expect(result.stderr).toMatch(fix);
   });
