@@ -227,6 +227,21 @@ describe('readDataset skip limits', () => {
     expect(error.message).toContain('invalid-class 2 (lines 8, 9), invalid-domain 1 (line 7)');
   });
 
+  it('says, and records as rows: 0, that no line is usable when every line is malformed, instead of advising to raise the limit', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'dga-dataset-unusable-'));
+    const file = join(directory, 'one-zero.csv');
+    writeFileSync(file, 'host;domain;class;subclass\ngoogle.com;google;0;legit\nxjwqkdo7zlf3qpu.com;xjwqkdo7zlf3qpu;1;cryptolocker\n');
+    const error = await failure(collect(file));
+    expect(error.code).toBe('ERR_DATASET_TOO_MANY_SKIPPED');
+    expect(error.rows).toBe(0);
+    expect(error.message).toMatch(/2 of 2 data lines were skipped as malformed \(100\.0 %\).*No line is usable, so raising the limit would not help: fix those lines\.$/);
+    expect(error.message).not.toContain('raise the limit (');
+    // Some usable rows: the limit may be raised, and rows says how many the file has.
+    const partly = await failure(collect(fixture('normalization.csv')));
+    expect(partly.rows).toBe(4);
+    expect(partly.message).toContain('raise the limit (maxSkippedRows, maxSkippedFraction)');
+  });
+
   it('does not count rows without subclass, dropped on purpose, against the limit', async () => {
     const { rows } = await collect(fixture('valid.csv'), { maxSkippedFraction: 0 });
     expect(rows).toHaveLength(3);

@@ -284,15 +284,19 @@ function describeSkips(stats: DatasetStats): string {
     .join(', ');
 }
 
-function tooManySkipped(display: string, stats: DatasetStats, limit: string): DatasetError {
+/** `ended`: the whole source was read (the fraction limit), so `stats.rows` are all its usable rows. */
+function tooManySkipped(display: string, stats: DatasetStats, limit: string, ended: boolean): DatasetError {
   const lines = stats.rows + stats.skipped;
   const malformed = malformedLines(stats);
   const percent = lines === 0 ? 0 : (malformed / lines) * 100;
+  const fix =
+    ended && stats.rows === 0
+      ? 'No line is usable, so raising the limit would not help: fix those lines.'
+      : 'Fix those lines, or raise the limit (maxSkippedRows, maxSkippedFraction) if the rest of the data is enough.';
   return new DatasetError(
     'ERR_DATASET_TOO_MANY_SKIPPED',
-    `${display}: ${malformed} of ${lines} data lines were skipped as malformed (${percent.toFixed(1)} %), more than ${limit}: ${describeSkips(stats)}. ` +
-      'Fix those lines, or raise the limit (maxSkippedRows, maxSkippedFraction) if the rest of the data is enough.',
-    { source: display, skipped: malformed },
+    `${display}: ${malformed} of ${lines} data lines were skipped as malformed (${percent.toFixed(1)} %), more than ${limit}: ${describeSkips(stats)}. ${fix}`,
+    { source: display, skipped: malformed, ...(ended ? { rows: stats.rows } : {}) },
   );
 }
 
@@ -349,7 +353,7 @@ async function* iterateRows(source: string, options: ReadDatasetOptions, stats: 
         countSkip(stats, result);
         options.onSkip?.(result);
         if (options.maxSkippedRows !== undefined && malformedLines(stats) > options.maxSkippedRows) {
-          throw tooManySkipped(opened.display, stats, `the limit of ${options.maxSkippedRows} (maxSkippedRows)`);
+          throw tooManySkipped(opened.display, stats, `the limit of ${options.maxSkippedRows} (maxSkippedRows)`, false);
         }
         continue;
       }
@@ -369,7 +373,7 @@ async function* iterateRows(source: string, options: ReadDatasetOptions, stats: 
       );
     }
     if (malformedLines(stats) > maxSkippedFraction * (stats.rows + stats.skipped)) {
-      throw tooManySkipped(opened.display, stats, `${maxSkippedFraction * 100} % (maxSkippedFraction)`);
+      throw tooManySkipped(opened.display, stats, `${maxSkippedFraction * 100} % (maxSkippedFraction)`, true);
     }
   } catch (error) {
     throw translate(error, opened, signal);
