@@ -249,6 +249,21 @@ describe('dga train --register', () => {
     expect(readdirSync(cwd)).toEqual(['data.csv']);
   }, 60_000);
 
+  it('refuses a --register name no URL can address before training, as a usage error', async () => {
+    const { startFakeMlmmServer } = await import('@dga/mlmm-client/testing');
+    const server = await startFakeMlmmServer();
+    try {
+      const cwd = mkdtempSync(join(tmpdir(), 'dga-cli-'));
+      writeFileSync(join(cwd, 'data.csv'), 'host;domain;class;subclass\ngoogle.com;google;legit;legit\n');
+      const result = await run(['train', '--dataset', 'data.csv', '--out', 'run', '--register', '..', '--mlmm-url', server.url, '--token', 'token-1'], cwd);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^error: --register \.\.: Invalid name: '\.\.' .* \(nothing was trained; choose another --register NAME\)\n$/);
+      expect(readdirSync(cwd)).toEqual(['data.csv']);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('refuses a name already taken before training, unless --force', async () => {
     const { startFakeMlmmServer } = await import('@dga/mlmm-client/testing');
     const server = await startFakeMlmmServer();

@@ -309,6 +309,7 @@ async function checkRegistration(client: MlmmClient, register: NonNullable<Train
     existing = await client.findModel(register.name, { signal: runtime.signal });
   } catch (error) {
     if (runtime.signal.aborted) throw error;
+    if (UsageError.isInstance(error)) throw new UsageError(`--register ${register.name}: ${error.message}`, { cause: error, hint: 'nothing was trained; choose another --register NAME' });
     throw new ExitError(ExitCode.failure, `--register ${register.name}: the Model Manager at ${url} failed the check before training: ${(error as Error).message}`, {
       cause: error,
       hint: 'nothing was trained; fix the Model Manager settings (--mlmm-url, --token, modelmanager.ini), or train without --register and run `dga register` later',

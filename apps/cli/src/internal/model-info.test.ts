@@ -152,4 +152,24 @@ describe('models download verifies the model before replacing anything', () => {
       await server.close();
     }
   }, 60_000);
+
+  it('refuses an --out that is a file, and a model name no URL can address, as usage errors, leaving the file alone', async () => {
+    const server = await startFakeMlmmServer({ tokens: ['t0k3n'] });
+    try {
+      server.seedModel({ name: 'm2', engine: 'ONNX', bytes: readFileSync(join(cwd, 'good.onnx')) });
+      writeFileSync(join(cwd, 'not-a-folder'), 'keep');
+      const connection = ['--mlmm-url', server.url, '--token', 't0k3n'];
+      const file = await run(['models', 'download', 'm2', '--out', 'not-a-folder', ...connection]);
+      expect(file.code).toBe(2);
+      expect(file.stderr).toBe('error: --out not-a-folder is a file, not the folder to write m2.onnx into (pass a folder; a missing one is created)\n');
+      expect(readFileSync(join(cwd, 'not-a-folder'), 'utf8')).toBe('keep');
+      for (const argv of [['models', 'download', '../m2', '--out', 'downloads'], ['models', 'get', '..'], ['register', '--model', 'good.onnx', '--name', 'a/../b']]) {
+        const result = await run([...argv, ...connection]);
+        expect(result.code, argv.join(' ')).toBe(2);
+        expect(result.stderr).toMatch(/^error: Invalid name: '.*' — a name with "\." or "\.\." path segments cannot be addressed.* \(choose another model name\)\n$/);
+      }
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
 });
