@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -69,6 +69,20 @@ describe('runCli', { timeout: 120_000 }, () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toBe('error: --out export-folder is a folder, not the file to write (pass the path of the ONNX file, for example --out export-folder/model.onnx)\n');
     expect(readdirSync(join(cwd, 'export-folder'))).toEqual(['keep.txt']);
+  });
+
+  it('refuses an export --out that is a symbolic link (as a device or pipe), before any work, leaving it in place', async () => {
+    mkdirSync(join(cwd, 'export-model'), { recursive: true });
+    writeFileSync(join(cwd, 'export-model', 'model.json'), '{}');
+    writeFileSync(join(cwd, 'real.onnx'), 'real');
+    symlinkSync(join(cwd, 'real.onnx'), join(cwd, 'link.onnx'));
+    const result = await run(['export', '--model', 'export-model', '--out', 'link.onnx'], cwd);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      'error: --out link.onnx is not a regular file (a device, named pipe or symbolic link), which export never replaces (pass the path of a new .onnx file, or of a regular one to replace)\n',
+    );
+    expect(lstatSync(join(cwd, 'link.onnx')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(cwd, 'real.onnx'), 'utf8')).toBe('real');
   });
 
   it('refuses a folder as --dataset of train and evaluate, before any work, as a usage error', async () => {
