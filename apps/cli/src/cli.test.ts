@@ -159,6 +159,19 @@ describe('runCli', { timeout: 120_000 }, () => {
     expect(result.stderr).toMatch(message);
   });
 
+  it.each([
+    [['--from', '2024-13-45 10:00:00'], /^error: Invalid query option "from": "2024-13-45 10:00:00" is not a valid calendar date/],
+    [['--from', '2024-01-01T00:00:00Z'], /^error: Invalid query option "from": .* looks like ISO-8601/],
+    [['--from', '1700003600', '--to', '1700000000'], /^error: Invalid query option "from": 1700003600 is after "to" 1700000000/],
+  ])('refuses query dates the Query API would reject as a usage error, before any request: %j', async (dates, message) => {
+    const result = await run(['query', '--query', 'from demo.ecommerce.data select referralUri', ...dates], cwd, { DEVO_API_URL: 'http://127.0.0.1:9', DEVO_TOKEN: 'tok-1234' });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).toContain("(--from and --to take now()-1*hour(), '2024-01-01 12:00:00' (UTC), epoch seconds");
+    expect(result.stderr).not.toMatch(/retrying|ECONNREFUSED/);
+  });
+
   it('prints one column per feature with --feature-columns, and scores each event with --per-event', async () => {
     const columns = await run(['linq', '--features', 'tutorial', '--name', 'm', '--feature-columns'], cwd, {});
     expect(columns.code).toBe(0);

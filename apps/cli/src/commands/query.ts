@@ -71,13 +71,26 @@ export default defineCommand({
     // Without an end the Query API runs a continuous query that never closes; a CLI user wants
     // the rows up to now, so that is the default.
     const to = args.to ?? 'now()';
-    const stream = client.query({
-      query,
-      from,
-      to,
-      ...(limit === undefined ? {} : { limit }),
-      signal: runtime.signal,
-    });
+    const startQuery = () =>
+      client.query({
+        query,
+        from,
+        to,
+        ...(limit === undefined ? {} : { limit }),
+        signal: runtime.signal,
+      });
+    let stream: ReturnType<typeof startQuery>;
+    try {
+      stream = startQuery();
+    } catch (error) {
+      // A --from or --to the client refuses before sending anything: the user's to fix.
+      const code = (error as { code?: unknown }).code;
+      if (code !== 'ERR_QUERY_INVALID_DATE' && code !== 'ERR_QUERY_INVALID_OPTION') throw error;
+      throw new UsageError((error as Error).message, {
+        cause: error,
+        hint: "--from and --to take now()-1*hour(), '2024-01-01 12:00:00' (UTC), epoch seconds, or Devo's date language (now() - 1h); --from before --to",
+      });
+    }
     const started = performance.now();
     // Rows reach stdout in large writes, yet none waits more than a second: a slow or
     // continuous query shows its rows as they come.
