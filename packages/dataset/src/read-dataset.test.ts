@@ -107,6 +107,19 @@ describe('readDataset on files', () => {
     expect(error.message).toContain('"host,domain,class,subclass"');
   });
 
+  it.each([
+    ['quoted.csv', '"host";"domain";"class";"subclass"\n"google.com";"google";"legit";"legit"\n', /Its fields are quoted, but this format has no quoting: .* Write the file without quotes\./],
+    ['comma.csv', 'host,domain,class,subclass\ngoogle.com,google,legit,legit\n', /It is comma-separated: write the file with ';' between the fields\./],
+    ['tab.csv', '"class"\t"host"\t"domain"\t"subclass"\n', /It is tab-separated: write the file with ';' between the fields\./],
+    ['other.csv', 'url;label\n', /found "url;label"\. Use a file in the tutorial's format\./],
+  ])('says what is wrong with a header of the right columns in another shape: %s', async (name, text, message) => {
+    const directory = mkdtempSync(join(tmpdir(), 'dga-dataset-header-'));
+    writeFileSync(join(directory, name), text);
+    const error = await failure(collect(join(directory, name)));
+    expect(error.code).toBe('ERR_DATASET_HEADER');
+    expect(error.message).toMatch(message);
+  });
+
   it('quotes at most 120 characters of a binary file\'s first line, with "…" and its size in bytes', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'dga-dataset-binary-'));
     const file = join(directory, 'binary.csv');

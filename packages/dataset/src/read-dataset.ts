@@ -161,6 +161,25 @@ interface OpenedSource {
   state?: TransferState;
 }
 
+/** True when `names` are the four expected column names, in any order. */
+function isExpectedHeader(names: readonly string[]): boolean {
+  return names.length === expectedHeader.length && expectedHeader.every((name) => names.includes(name));
+}
+
+/**
+ * What is wrong with a header that names the right columns in another shape: quoted fields, or
+ * another separator (a spreadsheet's or pandas' CSV export); '' otherwise.
+ */
+function headerShapeProblem(line: string): string {
+  for (const [separator, name] of [[';', 'semicolon'], [',', 'comma'], ['\t', 'tab']] as const) {
+    if (!isExpectedHeader(line.split(separator).map((field) => field.trim().replace(/^"(.*)"$/, '$1')))) continue;
+    return separator === ';'
+      ? ' Its fields are quoted, but this format has no quoting: a quote would be part of the value. Write the file without quotes.'
+      : ` It is ${name}-separated: write the file with ';' between the fields.`;
+  }
+  return '';
+}
+
 function parseHeader(record: string[], display: string): Columns {
   const names = record.map((name, index) => (index === 0 ? name.replace(/^\uFEFF/, '') : name));
   const indexes = expectedHeader.map((name) => names.indexOf(name));
@@ -168,7 +187,7 @@ function parseHeader(record: string[], display: string): Columns {
     const shown = quoteInput(names.join(';'));
     throw new DatasetError(
       'ERR_DATASET_HEADER',
-      `${display}:1: expected the header "host;domain;class;subclass" (';'-separated), found ${shown}. ` +
+      `${display}:1: expected the header "host;domain;class;subclass" (';'-separated), found ${shown}.${headerShapeProblem(names.join(';'))} ` +
         `Use a file in the tutorial's format. ${remedy}`,
       { source: display, line: 1 },
     );
