@@ -109,6 +109,17 @@ describe('model contract checked at load by every command', () => {
     expect(evaluate.stderr).toContain(`error: --dataset labelled.csv, usable row 1: ${join(cwd, 'nan.onnx')} scored row 0 as [NaN, NaN]`);
   });
 
+  it('classify and features warn about a huge input without echoing it whole on stderr', async () => {
+    const huge = `${'a'.repeat(100_000)}.com`;
+    for (const argv of [['classify', '--format', 'csv', '--model', 'good.onnx', 'google.com', huge], ['features', 'google.com', huge]]) {
+      const result = await run(argv);
+      expect(result.code, result.stderr).toBe(0);
+      const warning = result.stderr.split('\n').find((line) => line.startsWith('warning: ') && line.includes('aaaa'));
+      expect(warning, argv[0]).toMatch(/"a{20,}"… \(100004 bytes\)/);
+      expect(warning!.length).toBeLessThan(400);
+    }
+  });
+
   it('still classifies with a model that keeps the contract', async () => {
     const result = await run(['classify', '--json', '--model', 'good.onnx', 'google.com']);
     expect(result.code, result.stderr).toBe(0);
