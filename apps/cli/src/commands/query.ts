@@ -3,7 +3,7 @@ import { DEFAULT_FEATURE_SET, featureSetNames } from '@dga/features';
 import { UsageError } from '../exit-error';
 import { devoArgs, globalArgs, queryTimeoutArgs } from '../global-args';
 import { classificationQueryArgs, classificationQueryOf } from '../internal/classification-query';
-import { queryApiArgs, queryConfigFrom } from '../internal/query-api';
+import { queryApiArgs, queryConfigFrom, startQuery } from '../internal/query-api';
 import { decisionThreshold, loadModelInfo } from '../internal/model-info';
 import { parseNumberFlag, parseThreshold } from '../internal/parse-flags';
 import { createBufferedOutput } from '../internal/buffered-output';
@@ -71,26 +71,15 @@ export default defineCommand({
     // Without an end the Query API runs a continuous query that never closes; a CLI user wants
     // the rows up to now, so that is the default.
     const to = args.to ?? 'now()';
-    const startQuery = () =>
+    const stream = startQuery(() =>
       client.query({
         query,
         from,
         to,
         ...(limit === undefined ? {} : { limit }),
         signal: runtime.signal,
-      });
-    let stream: ReturnType<typeof startQuery>;
-    try {
-      stream = startQuery();
-    } catch (error) {
-      // A --from or --to the client refuses before sending anything: the user's to fix.
-      const code = (error as { code?: unknown }).code;
-      if (code !== 'ERR_QUERY_INVALID_DATE' && code !== 'ERR_QUERY_INVALID_OPTION') throw error;
-      throw new UsageError((error as Error).message, {
-        cause: error,
-        hint: "--from and --to take now()-1*hour(), '2024-01-01 12:00:00' (UTC), epoch seconds, or Devo's date language (now() - 1h); --from before --to",
-      });
-    }
+      }),
+    );
     const started = performance.now();
     // Rows reach stdout in large writes, yet none waits more than a second: a slow or
     // continuous query shows its rows as they come.
