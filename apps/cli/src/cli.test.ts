@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -30,6 +30,25 @@ describe('runCli', { timeout: 120_000 }, () => {
     expect(result.stderr).toMatch(/train\.json: "epochs": expected a positive integer, got -1/);
   });
 
+  it('refuses a query setting the LINQ cannot hold before training, naming the config key or --register', async () => {
+    writeFileSync(join(cwd, 'data.csv'), 'host;domain;class;subclass\ngoogle.com;google;legit;legit\n');
+    writeFileSync(join(cwd, 'query.json'), JSON.stringify({ query: { table: 'bad table' } }));
+    const config = await run(['train', '--config', 'query.json', '--dataset', 'data.csv', '--out', 'never'], cwd);
+    expect(config.code).toBe(2);
+    expect(config.stderr).toMatch(/^error: --config query\.json: "query\.table": Invalid table "bad table": use a dotted Devo table name/);
+    expect(config.stderr).not.toMatch(/training|epoch/);
+    const { startFakeMlmmServer } = await import('@dga/mlmm-client/testing');
+    const server = await startFakeMlmmServer();
+    try {
+      const register = await run(['train', '--register', 'a"b', '--dataset', 'data.csv', '--out', 'never', '--mlmm-url', server.url, '--token', 'token-1'], cwd);
+      expect(register.code).toBe(2);
+      expect(register.stderr).toMatch(/^error: --register: "register\.name": Invalid modelName "a\\"b"/);
+    } finally {
+      await server.close();
+    }
+    expect(existsSync(join(cwd, 'never'))).toBe(false);
+  }, 60_000);
+
   it('keeps the char features and the char preset together, naming the flag or the config key', async () => {
     const features = await run(['train', '--features', 'char', '--out', 'never'], cwd);
     expect(features.code).toBe(2);
@@ -53,6 +72,20 @@ describe('runCli', { timeout: 120_000 }, () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toBe('error: --out export-folder is a folder, not the file to write (pass the path of the ONNX file, for example --out export-folder/model.onnx)\n');
     expect(readdirSync(join(cwd, 'export-folder'))).toEqual(['keep.txt']);
+  });
+
+  it('refuses an export --out that is a symbolic link (as a device or pipe), before any work, leaving it in place', async () => {
+    mkdirSync(join(cwd, 'export-model'), { recursive: true });
+    writeFileSync(join(cwd, 'export-model', 'model.json'), '{}');
+    writeFileSync(join(cwd, 'real.onnx'), 'real');
+    symlinkSync(join(cwd, 'real.onnx'), join(cwd, 'link.onnx'));
+    const result = await run(['export', '--model', 'export-model', '--out', 'link.onnx'], cwd);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      'error: --out link.onnx is not a regular file (a device, named pipe or symbolic link), which export never replaces (pass the path of a new .onnx file, or of a regular one to replace)\n',
+    );
+    expect(lstatSync(join(cwd, 'link.onnx')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(cwd, 'real.onnx'), 'utf8')).toBe('real');
   });
 
   it('refuses a folder as --dataset of train and evaluate, before any work, as a usage error', async () => {
@@ -113,6 +146,33 @@ describe('runCli', { timeout: 120_000 }, () => {
     expect(result.stdout).toMatch(/^from demo\.ecommerce\.data\n/);
     expect(result.stdout).toContain('  group by label every -\n');
     expect(result.stdout).toContain('mlevalmodel("acme", "dga_classifier_onnx", [\n      float4(float(length(label))),float4(shannonentropy(label)),');
+  });
+
+  it.each([
+    [['linq', '--table', 'bad table'], {}, /^error: --table: Invalid table "bad table": use a dotted Devo table name/],
+    [['linq', '--field', 'a b'], {}, /^error: --field: Invalid field "a b"/],
+    [['linq', '--name', 'a"b'], {}, /^error: --name: Invalid modelName "a\\"b"/],
+    [['linq', '--domain', 'x"y'], {}, /^error: --domain: Invalid domain/],
+    [['linq'], { DEVO_DOMAIN: 'x"y' }, /^error: DEVO_DOMAIN: Invalid domain/],
+    [['query', '--from', 'now()-1*hour()', '--table', 'bad table'], { DEVO_API_URL: 'http://127.0.0.1:9', DEVO_TOKEN: 'tok-1234' }, /^error: --table: Invalid table/],
+  ])('refuses a query setting the LINQ cannot hold as a usage error naming its flag: %j', async (argv, env, message) => {
+    const result = await run(argv, cwd, env);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(message);
+  });
+
+  it.each([
+    [['--from', '2024-13-45 10:00:00'], /^error: Invalid query option "from": "2024-13-45 10:00:00" is not a valid calendar date/],
+    [['--from', '2024-01-01T00:00:00Z'], /^error: Invalid query option "from": .* looks like ISO-8601/],
+    [['--from', '1700003600', '--to', '1700000000'], /^error: Invalid query option "from": 1700003600 is after "to" 1700000000/],
+  ])('refuses query dates the Query API would reject as a usage error, before any request: %j', async (dates, message) => {
+    const result = await run(['query', '--query', 'from demo.ecommerce.data select referralUri', ...dates], cwd, { DEVO_API_URL: 'http://127.0.0.1:9', DEVO_TOKEN: 'tok-1234' });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).toContain("(--from and --to take now()-1*hour(), '2024-01-01 12:00:00' (UTC), epoch seconds");
+    expect(result.stderr).not.toMatch(/retrying|ECONNREFUSED/);
   });
 
   it('prints one column per feature with --feature-columns, and scores each event with --per-event', async () => {
@@ -218,6 +278,21 @@ describe('dga train --register', () => {
     expect(result.stdout).toBe('');
     expect(readdirSync(cwd)).toEqual(['data.csv']);
   }, 60_000);
+
+  it('refuses a --register name no URL can address before training, as a usage error', async () => {
+    const { startFakeMlmmServer } = await import('@dga/mlmm-client/testing');
+    const server = await startFakeMlmmServer();
+    try {
+      const cwd = mkdtempSync(join(tmpdir(), 'dga-cli-'));
+      writeFileSync(join(cwd, 'data.csv'), 'host;domain;class;subclass\ngoogle.com;google;legit;legit\n');
+      const result = await run(['train', '--dataset', 'data.csv', '--out', 'run', '--register', '..', '--mlmm-url', server.url, '--token', 'token-1'], cwd);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^error: --register \.\.: Invalid name: '\.\.' .* \(nothing was trained; choose another --register NAME\)\n$/);
+      expect(readdirSync(cwd)).toEqual(['data.csv']);
+    } finally {
+      await server.close();
+    }
+  });
 
   it('refuses a name already taken before training, unless --force', async () => {
     const { startFakeMlmmServer } = await import('@dga/mlmm-client/testing');

@@ -121,6 +121,15 @@ describe('resolveMlmmConfig', () => {
 });
 
 describe('resolveQueryConfig', () => {
+  it('gives a Query API URL, not a Model Manager one, as the example of a bad --api-url or DEVO_API_URL', () => {
+    const flag = usageMessage(() => resolveQueryConfig({ flags: { apiUrl: 'ftp://x' }, env: { DEVO_TOKEN: 'tok' }, cwd, home }));
+    expect(flag).toBe('--api-url: "ftp://x" is not an absolute http(s) URL\nfor example https://apiv2-us.devo.com');
+    const env = usageMessage(() => resolveQueryConfig({ flags: {}, env: { DEVO_API_URL: 'apiv2', DEVO_TOKEN: 'tok' }, cwd, home }));
+    expect(env).toMatch(/^DEVO_API_URL: .*\nfor example https:\/\/apiv2-us\.devo\.com$/);
+    const mlmm = usageMessage(() => resolveMlmmConfig({ flags: { mlmmUrl: 'ftp://x', token: 't' }, env: {}, cwd, home }));
+    expect(mlmm).toMatch(/\nfor example https:\/\/api-us\.devo\.com\/mlmodelmanager\/$/);
+  });
+
   it('uses a token when one is set, else the API key and secret', () => {
     const token = resolveQueryConfig({ flags: {}, env: { DEVO_API_URL: 'https://apiv2-us.devo.com', DEVO_TOKEN: 'tok', DEVO_API_KEY: 'k', DEVO_API_SECRET: 's' }, cwd, home });
     expect(token.auth).toEqual({ type: 'token', token: 'tok' });

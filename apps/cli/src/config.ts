@@ -90,12 +90,18 @@ export function isValidHttpUrl(value: string): boolean {
   }
 }
 
-function checkUrl(value: string, where: string): string {
+/** An example of each Devo URL setting, for the hint of a bad one. */
+const urlExamples = {
+  mlmm: 'https://api-us.devo.com/mlmodelmanager/',
+  query: 'https://apiv2-us.devo.com',
+} as const;
+
+function checkUrl(value: string, where: string, api: keyof typeof urlExamples): string {
   if (!isValidHttpUrl(value)) {
     // A value without a scheme may be a token pasted into the wrong setting: never echo it.
     const shown = value.includes('://') ? JSON.stringify(redactUrl(value)) : `the value (${value.length} characters, not shown: it may be a token)`;
     throw new UsageError(`${where}: ${shown} is not an absolute http(s) URL`, {
-      hint: 'for example https://api-us.devo.com/mlmodelmanager/',
+      hint: `for example ${urlExamples[api]}`,
     });
   }
   return value;
@@ -187,7 +193,7 @@ export function readProfile(file: string, name: string, home: string = homedir()
   return {
     file,
     name,
-    url: checkUrl(url!.value, `${file}:${url!.line}: url`),
+    url: checkUrl(url!.value, `${file}:${url!.line}: url`, 'mlmm'),
     token: token!.value,
     authType: authType === undefined || authType.value === '' ? 'standalone' : checkAuthType(authType.value, `${file}:${authType.line}`),
     downloadPath:
@@ -259,8 +265,8 @@ export function resolveMlmmConfig(options: ResolveConfigOptions): MlmmConfig {
   const profileSource = (key: string): ConfigSource =>
     `profile ${profile!.file}:${profile!.lines[key] ?? 0} [${profile!.name}]`;
 
-  const url = flagUrl !== undefined ? { value: checkUrl(flagUrl, '--mlmm-url'), source: 'flag' as ConfigSource }
-    : envUrl !== undefined ? { value: checkUrl(envUrl, 'DEVO_MLMM_URL'), source: 'env DEVO_MLMM_URL' as ConfigSource }
+  const url = flagUrl !== undefined ? { value: checkUrl(flagUrl, '--mlmm-url', 'mlmm'), source: 'flag' as ConfigSource }
+    : envUrl !== undefined ? { value: checkUrl(envUrl, 'DEVO_MLMM_URL', 'mlmm'), source: 'env DEVO_MLMM_URL' as ConfigSource }
     : profile !== undefined ? { value: profile.url, source: profileSource('url') } : undefined;
   const token = flagToken !== undefined ? { value: flagToken, source: 'flag' as ConfigSource }
     : envToken !== undefined ? { value: envToken, source: 'env DEVO_TOKEN' as ConfigSource }
@@ -323,7 +329,7 @@ export function resolveQueryConfig(options: ResolveConfigOptions): QueryConfig {
   if (missing.length > 0) {
     throw new UsageError(`Devo Query API settings are missing. Set ${missing.join('; and ')}`);
   }
-  const checkedUrl = checkUrl(url!.value, url!.source === 'flag' ? '--api-url' : 'DEVO_API_URL');
+  const checkedUrl = checkUrl(url!.value, url!.source === 'flag' ? '--api-url' : 'DEVO_API_URL', 'query');
   if (token !== undefined) {
     return { url: checkedUrl, auth: { type: 'token', token: token.value }, sources: { url: url!.source, auth: token.source } };
   }

@@ -42,11 +42,17 @@ export class DatasetError extends Error {
   readonly status: number | undefined;
   /** Lines skipped as malformed, for `ERR_DATASET_TOO_MANY_SKIPPED`. */
   readonly skipped: number | undefined;
+  /**
+   * For `ERR_DATASET_TOO_MANY_SKIPPED` at the end of a pass (the `maxSkippedFraction` limit): the
+   * usable rows of the whole source, `0` when no line is usable (raising a limit would not help).
+   * Undefined when the pass stopped early (the `maxSkippedRows` limit).
+   */
+  readonly rows: number | undefined;
 
   constructor(
     code: DatasetErrorCode,
     message: string,
-    options: { source: string; line?: number; status?: number; skipped?: number; cause?: unknown },
+    options: { source: string; line?: number; status?: number; skipped?: number; rows?: number; cause?: unknown },
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     // A non-enumerable brand, checked by isInstance across copies of the package.
@@ -56,6 +62,7 @@ export class DatasetError extends Error {
     this.line = options.line;
     this.status = options.status;
     this.skipped = options.skipped;
+    this.rows = options.rows;
   }
 
   /** True for a `DatasetError` from any copy of this package. */

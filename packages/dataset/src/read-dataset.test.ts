@@ -107,6 +107,19 @@ describe('readDataset on files', () => {
     expect(error.message).toContain('"host,domain,class,subclass"');
   });
 
+  it.each([
+    ['quoted.csv', '"host";"domain";"class";"subclass"\n"google.com";"google";"legit";"legit"\n', /Its fields are quoted, but this format has no quoting: .* Write the file without quotes\./],
+    ['comma.csv', 'host,domain,class,subclass\ngoogle.com,google,legit,legit\n', /It is comma-separated: write the file with ';' between the fields\./],
+    ['tab.csv', '"class"\t"host"\t"domain"\t"subclass"\n', /It is tab-separated: write the file with ';' between the fields\./],
+    ['other.csv', 'url;label\n', /found "url;label"\. Use a file in the tutorial's format\./],
+  ])('says what is wrong with a header of the right columns in another shape: %s', async (name, text, message) => {
+    const directory = mkdtempSync(join(tmpdir(), 'dga-dataset-header-'));
+    writeFileSync(join(directory, name), text);
+    const error = await failure(collect(join(directory, name)));
+    expect(error.code).toBe('ERR_DATASET_HEADER');
+    expect(error.message).toMatch(message);
+  });
+
   it('quotes at most 120 characters of a binary file\'s first line, with "…" and its size in bytes', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'dga-dataset-binary-'));
     const file = join(directory, 'binary.csv');
@@ -225,6 +238,21 @@ describe('readDataset skip limits', () => {
     expect(error.skipped).toBe(3);
     expect(error.message).toContain('normalization.csv: 3 of 8 data lines were skipped as malformed (37.5 %), more than 10 % (maxSkippedFraction)');
     expect(error.message).toContain('invalid-class 2 (lines 8, 9), invalid-domain 1 (line 7)');
+  });
+
+  it('says, and records as rows: 0, that no line is usable when every line is malformed, instead of advising to raise the limit', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'dga-dataset-unusable-'));
+    const file = join(directory, 'one-zero.csv');
+    writeFileSync(file, 'host;domain;class;subclass\ngoogle.com;google;0;legit\nxjwqkdo7zlf3qpu.com;xjwqkdo7zlf3qpu;1;cryptolocker\n');
+    const error = await failure(collect(file));
+    expect(error.code).toBe('ERR_DATASET_TOO_MANY_SKIPPED');
+    expect(error.rows).toBe(0);
+    expect(error.message).toMatch(/2 of 2 data lines were skipped as malformed \(100\.0 %\).*No line is usable, so raising the limit would not help: fix those lines\.$/);
+    expect(error.message).not.toContain('raise the limit (');
+    // Some usable rows: the limit may be raised, and rows says how many the file has.
+    const partly = await failure(collect(fixture('normalization.csv')));
+    expect(partly.rows).toBe(4);
+    expect(partly.message).toContain('raise the limit (maxSkippedRows, maxSkippedFraction)');
   });
 
   it('does not count rows without subclass, dropped on purpose, against the limit', async () => {

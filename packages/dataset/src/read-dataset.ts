@@ -161,6 +161,25 @@ interface OpenedSource {
   state?: TransferState;
 }
 
+/** True when `names` are the four expected column names, in any order. */
+function isExpectedHeader(names: readonly string[]): boolean {
+  return names.length === expectedHeader.length && expectedHeader.every((name) => names.includes(name));
+}
+
+/**
+ * What is wrong with a header that names the right columns in another shape: quoted fields, or
+ * another separator (a spreadsheet's or pandas' CSV export); '' otherwise.
+ */
+function headerShapeProblem(line: string): string {
+  for (const [separator, name] of [[';', 'semicolon'], [',', 'comma'], ['\t', 'tab']] as const) {
+    if (!isExpectedHeader(line.split(separator).map((field) => field.trim().replace(/^"(.*)"$/, '$1')))) continue;
+    return separator === ';'
+      ? ' Its fields are quoted, but this format has no quoting: a quote would be part of the value. Write the file without quotes.'
+      : ` It is ${name}-separated: write the file with ';' between the fields.`;
+  }
+  return '';
+}
+
 function parseHeader(record: string[], display: string): Columns {
   const names = record.map((name, index) => (index === 0 ? name.replace(/^\uFEFF/, '') : name));
   const indexes = expectedHeader.map((name) => names.indexOf(name));
@@ -168,7 +187,7 @@ function parseHeader(record: string[], display: string): Columns {
     const shown = quoteInput(names.join(';'));
     throw new DatasetError(
       'ERR_DATASET_HEADER',
-      `${display}:1: expected the header "host;domain;class;subclass" (';'-separated), found ${shown}. ` +
+      `${display}:1: expected the header "host;domain;class;subclass" (';'-separated), found ${shown}.${headerShapeProblem(names.join(';'))} ` +
         `Use a file in the tutorial's format. ${remedy}`,
       { source: display, line: 1 },
     );
@@ -284,15 +303,19 @@ function describeSkips(stats: DatasetStats): string {
     .join(', ');
 }
 
-function tooManySkipped(display: string, stats: DatasetStats, limit: string): DatasetError {
+/** `ended`: the whole source was read (the fraction limit), so `stats.rows` are all its usable rows. */
+function tooManySkipped(display: string, stats: DatasetStats, limit: string, ended: boolean): DatasetError {
   const lines = stats.rows + stats.skipped;
   const malformed = malformedLines(stats);
   const percent = lines === 0 ? 0 : (malformed / lines) * 100;
+  const fix =
+    ended && stats.rows === 0
+      ? 'No line is usable, so raising the limit would not help: fix those lines.'
+      : 'Fix those lines, or raise the limit (maxSkippedRows, maxSkippedFraction) if the rest of the data is enough.';
   return new DatasetError(
     'ERR_DATASET_TOO_MANY_SKIPPED',
-    `${display}: ${malformed} of ${lines} data lines were skipped as malformed (${percent.toFixed(1)} %), more than ${limit}: ${describeSkips(stats)}. ` +
-      'Fix those lines, or raise the limit (maxSkippedRows, maxSkippedFraction) if the rest of the data is enough.',
-    { source: display, skipped: malformed },
+    `${display}: ${malformed} of ${lines} data lines were skipped as malformed (${percent.toFixed(1)} %), more than ${limit}: ${describeSkips(stats)}. ${fix}`,
+    { source: display, skipped: malformed, ...(ended ? { rows: stats.rows } : {}) },
   );
 }
 
@@ -349,7 +372,7 @@ async function* iterateRows(source: string, options: ReadDatasetOptions, stats: 
         countSkip(stats, result);
         options.onSkip?.(result);
         if (options.maxSkippedRows !== undefined && malformedLines(stats) > options.maxSkippedRows) {
-          throw tooManySkipped(opened.display, stats, `the limit of ${options.maxSkippedRows} (maxSkippedRows)`);
+          throw tooManySkipped(opened.display, stats, `the limit of ${options.maxSkippedRows} (maxSkippedRows)`, false);
         }
         continue;
       }
@@ -369,7 +392,7 @@ async function* iterateRows(source: string, options: ReadDatasetOptions, stats: 
       );
     }
     if (malformedLines(stats) > maxSkippedFraction * (stats.rows + stats.skipped)) {
-      throw tooManySkipped(opened.display, stats, `${maxSkippedFraction * 100} % (maxSkippedFraction)`);
+      throw tooManySkipped(opened.display, stats, `${maxSkippedFraction * 100} % (maxSkippedFraction)`, true);
     }
   } catch (error) {
     throw translate(error, opened, signal);

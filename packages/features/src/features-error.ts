@@ -30,13 +30,19 @@ export class FeaturesError extends Error {
   readonly code: FeaturesErrorCode;
   /** The offending input, where there is one (a URL, host, label or option value). */
   readonly input: string | undefined;
+  /**
+   * With `ERR_FEATURES_INVALID_OPTION`: the name of the option that was refused (`table`, `field`,
+   * `modelName`, `domain`…), so that an application can name its own flag or setting for it.
+   */
+  readonly option: string | undefined;
 
-  constructor(code: FeaturesErrorCode, message: string, options?: { input?: string; cause?: unknown }) {
+  constructor(code: FeaturesErrorCode, message: string, options?: { input?: string; option?: string; cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     // A non-enumerable brand, checked by isInstance across copies of the package.
     Object.defineProperty(this, marker, { value: true });
     this.code = code;
     this.input = options?.input;
+    this.option = options?.option;
   }
 
   /** True for a `FeaturesError` from any copy of this package. */

@@ -238,4 +238,13 @@ describe('buildClassificationQuery', () => {
   ])('rejects bad options %j', (options, message) => {
     expect(() => buildClassificationQuery(options)).toThrowError(message);
   });
+
+  it.each([
+    [{ modelName: 'a"b' }, 'modelName', 'a"b'],
+    [{ modelName: 'm', table: 'bad table' }, 'table', 'bad table'],
+    [{ modelName: 'm', domain: 'x"y' }, 'domain', 'x"y'],
+    [{ modelName: 'm', field: 'a b' }, 'field', 'a b'],
+  ])('names the refused option and its value on the error of %j, for the application to name its own flag', (options, option, input) => {
+    expect(() => buildClassificationQuery(options)).toThrowError(expect.objectContaining({ code: 'ERR_FEATURES_INVALID_OPTION', option, input }));
+  });
 });

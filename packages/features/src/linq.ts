@@ -57,6 +57,7 @@ const labelCharacters = 'abcdefghijklmnopqrstuvwxyz0123456789';
 function invalidOption(name: string, value: unknown, fix: string): FeaturesError {
   return new FeaturesError('ERR_FEATURES_INVALID_OPTION', `Invalid ${name} ${quoteInput(String(value))}: ${fix}`, {
     input: String(value),
+    option: name,
   });
 }
 

@@ -9,7 +9,7 @@ import { defaultShapedModel, maxAbsDiff, predictTfjs, tutorialRows, tutorialShap
 import { compareOutputs, exportToOnnx } from './export-to-onnx';
 import { onnx } from './internal/onnx-proto';
 import { createOnnxClassifier } from './onnx-classifier';
-import { OnnxExportError } from './onnx-export-error';
+import { OnnxExportError, OnnxParityError } from './onnx-export-error';
 import { readOnnxModelInfo } from './read-onnx-model-info';
 import { writeOnnxFile } from './write-onnx-file';
 
@@ -273,6 +273,21 @@ describe('exportToOnnx on models it cannot export (and nothing gets written)', (
     const error = await exportAndWrite(model);
     expect(OnnxExportError.isInstance(error) && error.code).toBe('ERR_ONNX_PARITY');
     expect(await readdir(folder)).toEqual([]);
+  });
+
+  it('a parity error on a wide row shows its first features in one readable line and keeps the whole row in parity.input', async () => {
+    const model = defaultShapedModel(42, 203);
+    const dense = model.layers[0];
+    if (dense === undefined) throw new Error('model too short');
+    const real = dense.getWeights();
+    vi.spyOn(dense, 'getWeights').mockReturnValue(real.map((tensor, index) => (index === 0 ? tensor.mul(1.01) : tensor)));
+    const error = await exportAndWrite(model);
+    expect(OnnxParityError.isInstance(error)).toBe(true);
+    const { message, parity } = error as OnnxParityError;
+    expect(parity.input).toHaveLength(203);
+    expect(message).toMatch(/on parity row \d+ \[(-?[\d.e-]+, ){8}… \(203 features\)\], output \d: tfjs /);
+    expect(message.length).toBeLessThan(700);
+    expect(message).not.toContain('\n');
   });
 });
 

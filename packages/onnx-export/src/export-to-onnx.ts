@@ -6,6 +6,9 @@ import { DEFAULT_SEED } from './internal/rng';
 import { OnnxExportError, OnnxParityError } from './onnx-export-error';
 import { VERSION } from './version';
 
+/** How many features of the worst parity row a parity error's message shows. */
+const shownFeatures = 8;
+
 /**
  * The largest difference between tfjs and ONNX Runtime that an export accepts by default.
  *
@@ -183,12 +186,14 @@ export async function exportToOnnx(model: LayersModel, options: ExportToOnnxOpti
     const row = Math.floor(worst / converted.outputSize);
     const column = worst % converted.outputSize;
     const features = Array.from(rows.subarray(row * converted.inputSize, (row + 1) * converted.inputSize));
+    // A wide row (the bigram set has over 200 features) would bury the message: the first values, the whole row in `parity.input`.
+    const shown = features.length > shownFeatures ? `${features.slice(0, shownFeatures).join(', ')}, … (${features.length} features)` : features.join(', ');
     throw new OnnxParityError(
       `ONNX Runtime and tfjs disagree by ${maxScaledDiff} (> tolerance ${tolerance}) on parity row ${row} ` +
-        `[${features.join(', ')}], output ${column}: tfjs ${expected[worst]}, ONNX ${actual[worst]}. ` +
+        `[${shown}], output ${column}: tfjs ${expected[worst]}, ONNX ${actual[worst]}. ` +
         `A difference this large means a layer was converted wrongly: report it with the model's layer list ` +
         `(model.summary()). Raise \`tolerance\` only if the difference is float32 rounding on very large outputs.`,
-      { rows: count, maxAbsDiff, maxScaledDiff, tolerance, row, column },
+      { rows: count, maxAbsDiff, maxScaledDiff, tolerance, row, column, input: features },
     );
   }
   return result;

@@ -92,6 +92,8 @@ export interface ParityFailure {
   /** Row index (into the compared rows) and output column of the largest difference. */
   row: number;
   column: number;
+  /** The features of that row, all of them (the message shows the first few of a wide row); set by `exportToOnnx`. */
+  input?: number[];
 }
 
 /**

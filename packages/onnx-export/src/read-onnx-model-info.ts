@@ -90,8 +90,7 @@ function matrixShape(value: Onnx.IValueInfoProto | undefined, role: 'input' | 'o
 function invalid(problem: string, cause?: unknown): OnnxExportError {
   return new OnnxExportError(
     'ERR_ONNX_INVALID_MODEL',
-    `Not a model Devo's mlevalmodel can run: ${problem}. Expected one float input [N, n] and one float output [N, k]; ` +
-      `re-export it with exportToOnnx.`,
+    `Not a model Devo's mlevalmodel can run: ${problem}. Expected one float input [N, n] and one float output [N, k].`,
     cause === undefined ? undefined : { cause },
   );
 }

@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join, relative } from 'node:path';
 import { resolveDatasetSource } from '@dga/dataset';
-import { buildClassificationQuery, getFeatureSet, type FeatureSetName } from '@dga/features';
+import { getFeatureSet, type FeatureSetName } from '@dga/features';
 import { computeMetrics, getPreset, trainModel, type FamilyHoldoutResult, type TrainResult } from '@dga/model';
 import { chooseThreshold } from './choose-threshold';
 import { exportAndVerify } from './export-and-verify';
@@ -11,6 +11,7 @@ import { createRunDirectory } from './run-directory';
 import { selectTfjsBackend } from './tfjs-backend';
 import type { TrainingConfig, TrainingPreset } from './training-config';
 import { readTrainingData, type TrainingData } from './training-data';
+import { buildTrainingQuery, trainingModelName } from './training-query';
 import { DEFAULT_SEED, DEFAULT_TARGET_FPR, type RunArtifacts, type RunTrainingOptions, type TrainingRunResult, type TrainingStage } from './training-types';
 import { writeRunFiles } from './write-run-files';
 
@@ -52,6 +53,8 @@ export async function runTraining(config: TrainingConfig, options: RunTrainingOp
   const source = resolveDatasetSource(config.dataset, options.datasetEnv);
   const cacheDir = config.cacheDir ?? join(homedir(), '.cache', 'dga');
 
+  // A query setting the LINQ cannot hold fails now, not after the training (the threshold comes later).
+  buildTrainingQuery(config, featureSetName, 0.5);
   // First, so that a refused or unwritable `out` fails before any work.
   const run = await createRunDirectory(config.out, options.runDirectory);
   try {
@@ -90,16 +93,8 @@ export async function runTraining(config: TrainingConfig, options: RunTrainingOp
         { model: trained.model, featureSet, samples: data.samples, seed, preset, psl, threshold, targetFpr: decision.targetFpr ?? undefined, backend, sampleInputs: options.sampleInputs, signal },
         emitStage,
       );
-      const modelName = config.register?.name ?? config.query?.modelName ?? `dga_classifier_${featureSetName}`;
-      const query = buildClassificationQuery({
-        modelName,
-        featureSet: featureSetName,
-        threshold,
-        ...(config.query?.table === undefined ? {} : { table: config.query.table }),
-        ...(config.query?.field === undefined ? {} : { field: config.query.field }),
-        ...(config.query?.fieldKind === undefined ? {} : { fieldKind: config.query.fieldKind }),
-        ...(config.query?.domain === undefined ? {} : { domain: config.query.domain }),
-      });
+      const modelName = trainingModelName(config, featureSetName);
+      const query = buildTrainingQuery(config, featureSetName, threshold);
 
       emitStage('write', `writing the run directory ${config.out}`);
       const read = data.read();

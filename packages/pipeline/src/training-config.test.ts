@@ -35,6 +35,9 @@ describe('training config', () => {
     [{ out: 'o', familyHoldout: { folds: 1 } }, /"familyHoldout.folds" must be at least 2/],
     [{ out: 'o', familyHoldout: { fold: 3 } }, /unknown key "familyHoldout.fold"/],
     [{ out: 'o', familyHoldout: { legitTrainFraction: 0 } }, /"familyHoldout.legitTrainFraction" must be a number in \(0, 1\]/],
+    [{ out: 'o', query: { tabel: 'my.table' } }, /unknown key "query\.tabel" \(known: table, field, fieldKind, domain, modelName\)/],
+    [{ out: 'o', query: { table: 3 } }, /"query\.table" must be a non-empty string/],
+    [{ out: 'o', query: { fieldKind: 'ip' } }, /"query\.fieldKind" must be "url" or "host"/],
   ])('rejects %j with a message naming the key', (raw, pattern) => {
     expect(() => validateTrainingConfig(raw, 'train.json', '/base')).toThrow(pattern);
   });

@@ -73,6 +73,8 @@ export interface TrainingConfig {
 
 const keys = new Set(['dataset', 'preset', 'psl', 'featureSet', 'epochs', 'batchSize', 'seed', 'threshold', 'targetFpr', 'familyHoldout', 'out', 'cacheDir', 'strict', 'maxSkippedRows', 'register', 'query', '$schema']);
 
+const queryKeys = ['table', 'field', 'fieldKind', 'domain', 'modelName'];
+
 const configErrorMarker = Symbol.for('dga.pipeline.error.training-config');
 
 /**
@@ -213,6 +215,12 @@ export function validateTrainingConfig(raw: unknown, where: string, baseDir: str
   if (input['query'] !== undefined) {
     const query = input['query'];
     if (typeof query !== 'object' || query === null) throw new TrainingConfigError(`${where}: "query" must be an object`);
+    for (const [key, value] of Object.entries(query)) {
+      if (!queryKeys.includes(key)) throw new TrainingConfigError(`${where}: unknown key "query.${key}" (known: ${queryKeys.join(', ')})`);
+      if (typeof value !== 'string' || value === '') throw new TrainingConfigError(`${where}: "query.${key}" must be a non-empty string`);
+    }
+    const fieldKind = (query as Record<string, unknown>)['fieldKind'];
+    if (fieldKind !== undefined && fieldKind !== 'url' && fieldKind !== 'host') throw new TrainingConfigError(`${where}: "query.fieldKind" must be "url" or "host"`);
     config.query = query;
   }
   if (config.out === undefined) throw new TrainingConfigError(`${where}: "out" (the run directory) is required`);

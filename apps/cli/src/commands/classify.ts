@@ -2,6 +2,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
 import { UsageError } from '../exit-error';
 import { globalArgs } from '../global-args';
+import { quoteInput } from '@dga/features';
 import type { OnnxClassifier } from '@dga/onnx-export';
 import { DEFAULT_CLASSIFY_BATCH_SIZE, type ClassifyBatchOptions } from '../internal/classify-batch';
 import { createChunkScorer, createClassifyOutput, MAX_REPORTED_PROBLEMS, type RenderedRecords } from '../internal/classify-output';
@@ -99,7 +100,7 @@ export default defineCommand({
     try {
       for await (const chunk of chunks) {
         for (const problem of chunk.problems.slice(0, Math.max(0, MAX_REPORTED_PROBLEMS - unlabelled))) {
-          runtime.logger.warn(`${JSON.stringify(problem.input)}: ${problem.error}`);
+          runtime.logger.warn(`${quoteInput(problem.input)}: ${problem.error}`);
         }
         count += chunk.count;
         dga += chunk.dga;

@@ -141,6 +141,16 @@ describe('dga devo probe against the Devo sandbox', () => {
     expect(icann.code, icann.stderr).toBe(0);
   }, 60_000);
 
+  it('refuses a --from the Query API would reject as a usage error, not as a query Devo rejected', async () => {
+    for (const from of ['2024-13-45', '2024-01-01T00:00:00Z']) {
+      const result = await probe(cwd, bytes, { extra: ['--from', from] });
+      expect(result.code, from).toBe(2);
+      expect(result.stderr).toMatch(/^error: Invalid query option "from": /);
+      expect(result.stderr).not.toContain('Devo rejected');
+      expect(result.stderr).toContain('(--from and --to take now()-1*hour()');
+    }
+  }, 60_000);
+
   it('fails clearly on a missing model, a table without rows, a rejected query and ML turned off', async () => {
     const missing = await probe(cwd, bytes, { register: false });
     expect(missing.code).toBe(1);

@@ -4,7 +4,7 @@ import { ExitCode, ExitError } from '../exit-error';
 import { devoArgs, globalArgs, mlmmArgs } from '../global-args';
 import { runDevoProbe, type DevoProbeOptions, type ProbeCheck } from '../internal/devo-probe';
 import { createMlmm, mlmmConfigFrom } from '../internal/mlmm';
-import { queryApiArgs, queryConfigFrom, type QueryApiFlags } from '../internal/query-api';
+import { queryApiArgs, queryConfigFrom, startQuery, type QueryApiFlags } from '../internal/query-api';
 import { loadModelInfo } from '../internal/model-info';
 import { createRowWriter, valueText } from '../internal/render';
 import { runtimeOf, writeOut, type CommandRuntime } from '../runtime';
@@ -25,7 +25,7 @@ async function queryRunner(args: QueryApiFlags & { from?: string | undefined }, 
   const from = args.from ?? 'now()-1*day()';
   return (linq) => {
     runtime.logger.debug('probe query', { linq });
-    return client.query({ query: linq, from, to: 'now()', signal: runtime.signal });
+    return startQuery(() => client.query({ query: linq, from, to: 'now()', signal: runtime.signal }));
   };
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
 import { getFeatureSet } from '@dga/features';
@@ -34,6 +34,12 @@ export default defineCommand({
     const out = resolve(runtime.cwd, args.out);
     if (statSync(out, { throwIfNoEntry: false })?.isDirectory() === true) {
       throw new UsageError(`--out ${args.out} is a folder, not the file to write`, { hint: `pass the path of the ONNX file, for example --out ${join(args.out, 'model.onnx')}` });
+    }
+    // The file is written beside and renamed into place: that would replace a device, pipe or link, not write through it.
+    if (lstatSync(out, { throwIfNoEntry: false })?.isFile() === false) {
+      throw new UsageError(`--out ${args.out} is not a regular file (a device, named pipe or symbolic link), which export never replaces`, {
+        hint: 'pass the path of a new .onnx file, or of a regular one to replace',
+      });
     }
     if (!out.endsWith('.onnx')) runtime.logger.warn(`--out ${args.out} does not end in .onnx; Devo's Model Manager names files by extension`);
     const pipeline = await import('@dga/pipeline');

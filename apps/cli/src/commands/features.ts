@@ -1,5 +1,5 @@
 import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
-import { featureSetNames, getFeatureSet, tryExtractLabel, type FeatureSetName } from '@dga/features';
+import { featureSetNames, getFeatureSet, quoteInput, tryExtractLabel, type FeatureSetName } from '@dga/features';
 import { globalArgs } from '../global-args';
 import { readInputs } from '../internal/inputs';
 import { createRowWriter } from '../internal/render';
@@ -81,7 +81,7 @@ export default defineCommand({
       count += 1;
       if (record.error !== undefined) {
         failed += 1;
-        runtime.logger.warn(`no label in ${JSON.stringify(record.input)}: it is not a domain, URL or host name`);
+        runtime.logger.warn(`no label in ${quoteInput(record.input)}: it is not a domain, URL or host name`);
       }
       const fields = { ...record };
       delete fields.error;

@@ -1,6 +1,7 @@
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
-import { ExitCode, ExitError } from '../exit-error';
+import { ExitCode, ExitError, UsageError } from '../exit-error';
 import { devoArgs, globalArgs, mlmmArgs } from '../global-args';
 import { createMlmm, mlmmConfigFrom } from '../internal/mlmm';
 import { checkedContract } from '../internal/model-info';
@@ -95,6 +96,10 @@ const download = defineCommand({
     const config = mlmmConfigFrom(context.args, runtime);
     const client = await createMlmm(config, runtime);
     const directory = resolve(runtime.cwd, context.args.out ?? config.downloadPath ?? '.');
+    if (statSync(directory, { throwIfNoEntry: false })?.isDirectory() === false) {
+      const given = context.args.out === undefined ? `download_path ${config.downloadPath ?? ''} of the profile` : `--out ${context.args.out}`;
+      throw new UsageError(`${given} is a file, not the folder to write ${context.args.name}.onnx into`, { hint: 'pass a folder; a missing one is created' });
+    }
     const [{ isMlmmModelNotFoundError }, { readModelContract }] = await Promise.all([import('@dga/mlmm-client'), import('@dga/onnx-export')]);
     // Checked before anything is written: a reply that is not a DGA model leaves the existing file as it was.
     const verify = (bytes: Uint8Array): void => {

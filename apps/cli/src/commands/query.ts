@@ -3,7 +3,7 @@ import { DEFAULT_FEATURE_SET, featureSetNames } from '@dga/features';
 import { UsageError } from '../exit-error';
 import { devoArgs, globalArgs, queryTimeoutArgs } from '../global-args';
 import { classificationQueryArgs, classificationQueryOf } from '../internal/classification-query';
-import { queryApiArgs, queryConfigFrom } from '../internal/query-api';
+import { queryApiArgs, queryConfigFrom, startQuery } from '../internal/query-api';
 import { decisionThreshold, loadModelInfo } from '../internal/model-info';
 import { parseNumberFlag, parseThreshold } from '../internal/parse-flags';
 import { createBufferedOutput } from '../internal/buffered-output';
@@ -71,13 +71,15 @@ export default defineCommand({
     // Without an end the Query API runs a continuous query that never closes; a CLI user wants
     // the rows up to now, so that is the default.
     const to = args.to ?? 'now()';
-    const stream = client.query({
-      query,
-      from,
-      to,
-      ...(limit === undefined ? {} : { limit }),
-      signal: runtime.signal,
-    });
+    const stream = startQuery(() =>
+      client.query({
+        query,
+        from,
+        to,
+        ...(limit === undefined ? {} : { limit }),
+        signal: runtime.signal,
+      }),
+    );
     const started = performance.now();
     // Rows reach stdout in large writes, yet none waits more than a second: a slow or
     // continuous query shows its rows as they come.

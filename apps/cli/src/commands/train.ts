@@ -279,6 +279,11 @@ export default defineCommand({
         ...(registrar === undefined ? {} : { registrar }),
       });
     } catch (error) {
+      if (pipeline.TrainingConfigError.isInstance(error)) {
+        // A query setting the LINQ cannot hold, refused before any work: "query.*" of --config, or the --register name.
+        const from = error.message.startsWith('"register.name"') && registerName !== undefined ? '--register' : `--config ${args.config ?? ''}`.trim();
+        throw new UsageError(`${from}: ${error.message}`, { cause: error });
+      }
       throw pipeline.RunDirectoryError.isInstance(error) ? runDirectoryExitError(error, outFrom) : explainDatasetError(error, 'train', datasetShown(config.dataset ?? fileOrUrl(runtime.env['DGA_DATASET'])));
     }
     runtime.logger.info(`done in ${result.seconds.total.toFixed(1)} s`, { trainSeconds: Math.round(result.seconds.train * 10) / 10 });
@@ -307,6 +312,7 @@ async function checkRegistration(client: MlmmClient, register: NonNullable<Train
     existing = await client.findModel(register.name, { signal: runtime.signal });
   } catch (error) {
     if (runtime.signal.aborted) throw error;
+    if (UsageError.isInstance(error)) throw new UsageError(`--register ${register.name}: ${error.message}`, { cause: error, hint: 'nothing was trained; choose another --register NAME' });
     throw new ExitError(ExitCode.failure, `--register ${register.name}: the Model Manager at ${url} failed the check before training: ${(error as Error).message}`, {
       cause: error,
       hint: 'nothing was trained; fix the Model Manager settings (--mlmm-url, --token, modelmanager.ini), or train without --register and run `dga register` later',

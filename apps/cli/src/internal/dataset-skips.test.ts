@@ -30,6 +30,16 @@ describe('dataset skip flags and report', () => {
     expect(explainDatasetError(other, 'evaluate')).toBe(other);
   });
 
+  it('does not advise --max-skipped-rows when no line of the dataset is usable, but another dataset', async () => {
+    const unusable = join(folder, 'one-zero.csv');
+    writeFileSync(unusable, 'host;domain;class;subclass\ngoogle.com;google;0;legit\nxjwqkdo7zlf3qpu.com;xjwqkdo7zlf3qpu;1;cryptolocker\n');
+    const error = await readDataset(unusable)[Symbol.asyncIterator]().next().then(() => undefined, (caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'ERR_DATASET_TOO_MANY_SKIPPED', rows: 0 });
+    const explained = explainDatasetError(error, 'evaluate') as { exitCode: number; hint: string };
+    expect(explained).toMatchObject({ exitCode: 1, message: (error as Error).message, hint: 'pass another file or URL with --dataset' });
+    expect(explained.hint).not.toContain('--max-skipped-rows');
+  });
+
   it('adds the hint of the command that runs to a dataset source error: DGA_DATASET only for train', async () => {
     const empty = join(folder, 'empty.csv');
     writeFileSync(empty, '');

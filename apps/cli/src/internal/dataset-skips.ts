@@ -48,9 +48,13 @@ const sourceHints: Record<DatasetCommand, string> = {
  * rows) into one that names `dataset` and how to fix it; returns any other error unchanged.
  */
 export function explainDatasetError(error: unknown, command: DatasetCommand, dataset?: string): unknown {
-  const { code, skipped, message } = error as { code?: unknown; skipped?: unknown; message?: unknown };
+  const { code, skipped, rows, message } = error as { code?: unknown; skipped?: unknown; rows?: unknown; message?: unknown };
   if (typeof message !== 'string') return error;
   if (typeof code === 'string' && sourceErrorCodes.has(code)) {
+    return new ExitError(ExitCode.failure, message, { cause: error, hint: sourceHints[command] });
+  }
+  if (code === 'ERR_DATASET_TOO_MANY_SKIPPED' && rows === 0) {
+    // No row to use: --max-skipped-rows would only move the failure to "no usable rows".
     return new ExitError(ExitCode.failure, message, { cause: error, hint: sourceHints[command] });
   }
   if (code === 'ERR_DATASET_TOO_MANY_SKIPPED') {

@@ -42,6 +42,24 @@ describe('readInputs', () => {
     expect((await collect(readInputs({ args: [], file: 'comma.csv', column: 'url', stdin: noStdin, cwd: dir })))[0]?.value).toBe('http://a.com/x');
   });
 
+  it('numbers CSV rows and parse errors by their line in the file, past blank lines and quoted line breaks', async () => {
+    writeFileSync(join(dir, 'lines.csv'), 'host,note\ngoogle.com,1\n\n\nbbc.com,"two\nlines"\n  \nwww.example.org\n');
+    expect(await collect(readInputs({ args: [], file: 'lines.csv', column: 'host', stdin: noStdin, cwd: dir }))).toEqual([
+      { value: 'google.com', line: 2 },
+      { value: 'bbc.com', line: 5 },
+      { value: 'www.example.org', line: 8 },
+    ]);
+    // A long file whose bad row is far past what the loop has consumed when the parser fails.
+    const rows = Array.from({ length: 200 }, (_, index) => `host${index}.com,${index}`);
+    writeFileSync(join(dir, 'ragged.csv'), ['host,note', ...rows.slice(0, 100), '', 'extra.com,1,2', ...rows.slice(100)].join('\n') + '\n');
+    const error = await collect(readInputs({ args: [], file: 'ragged.csv', column: 'host', stdin: noStdin, cwd: dir })).then(
+      () => undefined,
+      (caught: unknown) => caught as Error,
+    );
+    expect(ExitError.isInstance(error) && error.exitCode).toBe(2);
+    expect(error?.message).toMatch(/^ragged\.csv:103: cannot parse CSV: .*column header mismatch/);
+  });
+
   it('gives usage errors for a missing file, a wrong column, and arguments with --file', async () => {
     const failure = async (options: Parameters<typeof readInputs>[0]) => {
       try {

@@ -169,7 +169,17 @@ export async function* readInputs(options: ReadInputsOptions): AsyncGenerator<In
   if (delimiter.length !== 1) throw new UsageError(`--delimiter ${JSON.stringify(delimiter)}: use a single character`);
   // Loaded here: only CSV input needs it, and every `dga classify` start would pay for it.
   const { parse: parseCsv } = await import('fast-csv');
-  const parser = parseCsv<Record<string, string>, Record<string, string>>({ headers: true, delimiter, trim: true, ignoreEmpty: true });
+  // Blank lines are parsed (as rows of empty values, skipped below) so that line numbers stay those of the file.
+  const parser = parseCsv<Record<string, string>, Record<string, string>>({ headers: true, delimiter, trim: true, ignoreEmpty: false });
+  // The parser reads ahead of the loop below: the line of each row is counted as it is parsed (a
+  // quoted field may span lines), so a parse error names the line after the last parsed row.
+  let parsedLines = 1;
+  const rowLines: number[] = [];
+  parser.transform((row: Record<string, string>) => {
+    rowLines.push(parsedLines + 1);
+    parsedLines += 1 + Object.values(row).reduce((count, value) => count + (value.match(/\r\n|\r|\n/g)?.length ?? 0), 0);
+    return row;
+  });
   let headerError: UsageError | undefined;
   parser.once('headers', (headers: (string | null | undefined)[]) => {
     const names = headers.filter((name): name is string => typeof name === 'string');
@@ -182,17 +192,16 @@ export async function* readInputs(options: ReadInputsOptions): AsyncGenerator<In
     }
   });
   peeked.stream.pipe(parser);
-  let line = 1;
   try {
     for await (const row of parser as AsyncIterable<Record<string, string>>) {
-      line += 1;
+      const line = rowLines.shift() ?? parsedLines;
       if (options.signal?.aborted === true) return;
       const value = (row[column] ?? '').trim();
       if (value !== '') yield { value, line };
     }
   } catch (error) {
     if (headerError !== undefined) throw headerError;
-    throw new UsageError(`${source.name}:${line + 1}: cannot parse CSV: ${(error as Error).message}`, { cause: error });
+    throw new UsageError(`${source.name}:${parsedLines + 1}: cannot parse CSV: ${(error as Error).message}`, { cause: error });
   } finally {
     peeked.stream.destroy();
     (source.stream as Partial<Readable>).destroy?.();

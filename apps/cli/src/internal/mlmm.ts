@@ -1,6 +1,6 @@
 import type { MlmmClient } from '@dga/mlmm-client';
 import { resolveMlmmConfig, type MlmmConfig } from '../config';
-import { ExitCode, ExitError } from '../exit-error';
+import { ExitCode, ExitError, UsageError } from '../exit-error';
 import type { CommandRuntime } from '../runtime';
 import { VERSION } from '../version';
 import { redactUrl } from './redact';
@@ -76,6 +76,10 @@ export async function createMlmm(config: MlmmSettings, runtime: CommandRuntime):
         return await call(...args);
       } catch (error) {
         if (isMlmmTimeoutError(error)) throw timeoutExitError({ kind: error.kind, timeoutMs: error.timeoutMs, request: `${error.method} ${error.url}` }, error);
+        // A name no URL can address ("..", a slash) is refused before any request: the user's to change.
+        if ((error as { code?: unknown }).code === 'ERR_MLMM_INVALID_NAME') {
+          throw new UsageError((error as Error).message, { cause: error, hint: 'choose another model name' });
+        }
         // The library names its own option; no reply of a real Model Manager comes near the cap.
         if (isMlmmResponseError(error) && error.code === 'ERR_MLMM_RESPONSE_TOO_LARGE') {
           throw new ExitError(ExitCode.failure, `${error.method} ${redactUrl(error.url)}: the reply passed the size cap and was cut off`, {

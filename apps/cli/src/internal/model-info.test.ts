@@ -42,6 +42,9 @@ beforeAll(async () => {
   await writeModel('wide.onnx', { inputs: 5, metadata: withoutNames });
   await writeModel('bare.onnx', {});
   await writeModel('nan.onnx', { weight: 3e38, metadata });
+  writeFileSync(join(cwd, 'text.onnx'), 'hello\n');
+  writeFileSync(join(cwd, 'card.onnx'), JSON.stringify({ seed: 42, preset: 'default', featureSet: 'bigram' }));
+  writeFileSync(join(cwd, 'empty.onnx'), '');
   writeFileSync(join(cwd, 'labelled.csv'), 'host;domain;class;subclass\ngoogle.com;google;legit;legit\nxjwqkdo7zlf3qpu.com;xjwqkdo7zlf3qpu;dga;cryptolocker\n');
 }, 120_000);
 
@@ -82,6 +85,19 @@ describe('model contract checked at load by every command', () => {
     expect(result.stderr).toMatch(fix);
   });
 
+  it.each([
+    ['a text file', 'text.onnx', /the 6 bytes are not an ONNX ModelProto/],
+    ['a JSON file', 'card.onnx', /bytes are not an ONNX ModelProto/],
+    ['an empty file', 'empty.onnx', /it has no graph or an empty graph/],
+  ])('classify refuses %s given as the model, saying what is wrong and how to fix it in dga terms', async (_name, file, pattern) => {
+    const result = await run(['classify', '--model', file, 'google.com']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(pattern);
+    expect(result.stderr).not.toMatch(/exportToOnnx|createModelMetadata/);
+    expect(result.stderr).toMatch(fix);
+  });
+
   it('classify and evaluate stop on a NaN score with exit 1 naming the model and the input, never printing a verdict', async () => {
     const classify = await run(['classify', '--json', '--model', 'nan.onnx', 'google.com']);
     expect(classify.code).toBe(1);
@@ -91,6 +107,17 @@ describe('model contract checked at load by every command', () => {
     expect(evaluate.code).toBe(1);
     expect(evaluate.stdout).toBe('');
     expect(evaluate.stderr).toContain(`error: --dataset labelled.csv, usable row 1: ${join(cwd, 'nan.onnx')} scored row 0 as [NaN, NaN]`);
+  });
+
+  it('classify and features warn about a huge input without echoing it whole on stderr', async () => {
+    const huge = `${'a'.repeat(100_000)}.com`;
+    for (const argv of [['classify', '--format', 'csv', '--model', 'good.onnx', 'google.com', huge], ['features', 'google.com', huge]]) {
+      const result = await run(argv);
+      expect(result.code, result.stderr).toBe(0);
+      const warning = result.stderr.split('\n').find((line) => line.startsWith('warning: ') && line.includes('aaaa'));
+      expect(warning, argv[0]).toMatch(/"a{20,}"… \(100004 bytes\)/);
+      expect(warning!.length).toBeLessThan(400);
+    }
   });
 
   it('still classifies with a model that keeps the contract', async () => {
@@ -132,6 +159,26 @@ describe('models download verifies the model before replacing anything', () => {
       const ok = await download();
       expect(ok.code, ok.stderr).toBe(0);
       expect(readFileSync(join(directory, 'm1.onnx'))).toEqual(valid);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
+
+  it('refuses an --out that is a file, and a model name no URL can address, as usage errors, leaving the file alone', async () => {
+    const server = await startFakeMlmmServer({ tokens: ['t0k3n'] });
+    try {
+      server.seedModel({ name: 'm2', engine: 'ONNX', bytes: readFileSync(join(cwd, 'good.onnx')) });
+      writeFileSync(join(cwd, 'not-a-folder'), 'keep');
+      const connection = ['--mlmm-url', server.url, '--token', 't0k3n'];
+      const file = await run(['models', 'download', 'm2', '--out', 'not-a-folder', ...connection]);
+      expect(file.code).toBe(2);
+      expect(file.stderr).toBe('error: --out not-a-folder is a file, not the folder to write m2.onnx into (pass a folder; a missing one is created)\n');
+      expect(readFileSync(join(cwd, 'not-a-folder'), 'utf8')).toBe('keep');
+      for (const argv of [['models', 'download', '../m2', '--out', 'downloads'], ['models', 'get', '..'], ['register', '--model', 'good.onnx', '--name', 'a/../b']]) {
+        const result = await run([...argv, ...connection]);
+        expect(result.code, argv.join(' ')).toBe(2);
+        expect(result.stderr).toMatch(/^error: Invalid name: '.*' — a name with "\." or "\.\." path segments cannot be addressed.* \(choose another model name\)\n$/);
+      }
     } finally {
       await server.close();
     }

@@ -1,5 +1,14 @@
 import { UsageError } from '../exit-error';
 
+/** A decimal number as typed (`42`, `0.5`, `.5`, `1e-3`); `Number` alone would also take `0x1F`, `0b1`, `0o7` and `Infinity`. */
+const decimalPattern = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
+
+/** `value` as a number when it is written as a decimal number, else NaN. */
+function decimalNumber(value: string): number {
+  const trimmed = value.trim();
+  return decimalPattern.test(trimmed) ? Number(trimmed) : Number.NaN;
+}
+
 /** Parses a numeric flag, with a usage error naming the flag and the allowed range. */
 export function parseNumberFlag(
   value: string | undefined,
@@ -7,7 +16,7 @@ export function parseNumberFlag(
   options: { min?: number; max?: number; integer?: boolean; exclusiveMin?: boolean } = {},
 ): number | undefined {
   if (value === undefined) return undefined;
-  const number = Number(value);
+  const number = decimalNumber(value);
   const integer = options.integer === true;
   const range =
     options.min !== undefined && options.max !== undefined
@@ -60,7 +69,7 @@ export function parseThreshold(value: string | undefined): number | undefined {
 /** `--target-fpr`: a false-positive rate strictly between 0 and 1. */
 export function parseTargetFpr(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const number = value.trim() === '' ? Number.NaN : Number(value);
+  const number = decimalNumber(value);
   if (!(number > 0 && number < 1)) {
     throw new UsageError(`--target-fpr ${JSON.stringify(value)}: expected a false-positive rate between 0 and 1 (exclusive)`, {
       hint: 'for example --target-fpr 0.01 (1 % of legit domains flagged, the default) or 0.001 (0.1 %)',

@@ -1,4 +1,5 @@
 import { resolveQueryConfig, type QueryConfig } from '../config';
+import { UsageError } from '../exit-error';
 import type { CommandRuntime } from '../runtime';
 
 /** The citty definitions of the Query API flags (`--token` comes with the shared Devo flags). */
@@ -30,4 +31,22 @@ export function queryConfigFrom(args: QueryApiFlags, runtime: CommandRuntime): Q
   }
   runtime.logger.debug('Query API settings', { url: config.url, urlFrom: config.sources.url, authFrom: config.sources.auth, authType: config.auth.type });
   return config;
+}
+
+/**
+ * Runs `start` (a `client.query(…)` call); a `--from` or `--to` the client refuses before any
+ * request (ISO-8601 text, an impossible calendar date, from after to) becomes a usage error that
+ * names the accepted forms.
+ */
+export function startQuery<Stream>(start: () => Stream): Stream {
+  try {
+    return start();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code !== 'ERR_QUERY_INVALID_DATE' && code !== 'ERR_QUERY_INVALID_OPTION') throw error;
+    throw new UsageError((error as Error).message, {
+      cause: error,
+      hint: "--from and --to take now()-1*hour(), '2024-01-01 12:00:00' (UTC), epoch seconds, or Devo's date language (now() - 1h); --from before --to",
+    });
+  }
 }
