@@ -158,7 +158,7 @@ async function runFamilyHoldout(
 ): Promise<FamilyHoldoutResult> {
   if (config.familyHoldout === false) return { status: 'skipped', reason: 'turned off' };
   const protocol = { ...DEFAULT_FAMILY_HOLDOUT, ...(typeof config.familyHoldout === 'object' ? config.familyHoldout : {}) };
-  run.emitStage('holdout', `family-held-out evaluation: ${protocol.folds} folds of ${protocol.epochs} epochs, each without a group of DGA families`);
+  run.emitStage('holdout', `family-held-out evaluation: up to ${protocol.folds} folds (no more than the data has DGA families) of ${protocol.epochs} epochs, each without a group of DGA families`);
   const { signal } = run.options;
   return evaluateFamilyHoldout(data.labelledKeys(), {
     preset: run.preset,

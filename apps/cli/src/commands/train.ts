@@ -75,7 +75,7 @@ export function createTrainingRenderer(runtime: CommandRuntime): (event: Trainin
         const { fold } = event;
         const tpr = fold.operatingPoints.find((point) => point.targetFpr === 0.01)?.tpr;
         logger.info(
-          `held-out fold ${fold.fold}/${event.folds}: ${fold.families.length} families (${fold.rows.dga} DGA, ${fold.rows.legit} legit rows), ` +
+          `held-out fold ${fold.fold}/${event.folds}: ${fold.families.length} ${fold.families.length === 1 ? 'family' : 'families'} (${fold.rows.dga} DGA, ${fold.rows.legit} legit rows), ` +
             `ROC AUC ${fold.rocAuc === null ? '-' : fold.rocAuc.toFixed(4)}, TPR at 1 % FPR ${tpr === undefined || tpr === null ? '-' : tpr.toFixed(3)}`,
         );
         break;
