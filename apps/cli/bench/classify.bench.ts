@@ -10,7 +10,7 @@
  *   pipeline gets to each. The bench first builds the CLI and its packages
  *   (turbo, cached), then runs the built `dga` (`bin/dga.js`, as users run it) in a process of its
  *   own (extra `cli`: `built`; `source` if `dist/` is absent, running in this process). Each result records the load average (the machine may be
- *   shared) and hosts per CPU second (all threads); each classify case runs 3 times and the
+ *   shared) and hosts per CPU second (all threads); each classify case runs 5 times and the
  *   fastest run is kept (extra `slowestSeconds` gives the slowest).
  * Run with `pnpm --filter @dga/cli bench` (or `… bench classify` to re-measure classify only);
  * results go to bench/results.json.
@@ -129,8 +129,8 @@ function loadFigures(cpuBefore: NodeJS.CpuUsage, items: number): Record<string, 
   return { cpuSeconds: Number(cpuSeconds.toFixed(2)), hostsPerCpuSecond: Math.round(items / cpuSeconds), loadAverage1m: Number(one!.toFixed(2)), loadAverage5m: Number(five!.toFixed(2)) };
 }
 
-/** Runs of each classify case: the machine may be shared, so the fastest one is kept. */
-const CLASSIFY_RUNS = 3;
+/** Runs of each classify case: the machine may be shared (its speed was seen to vary by ±15 % from minute to minute), so the fastest one is kept. */
+const CLASSIFY_RUNS = 5;
 
 /** The fastest of `runs` results of `bench`, with the slowest one's seconds in its extra figures. */
 async function bestOf(runs: number, bench: () => Promise<BenchResult>): Promise<BenchResult> {

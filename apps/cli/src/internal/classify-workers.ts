@@ -47,9 +47,10 @@ export const MAX_DEFAULT_CLASSIFY_WORKERS = 4;
  * costs more CPU than the main thread's share of the work (its start, about 0.3–0.4 CPU seconds,
  * and the compiler and garbage collector threads of one more V8 heap), so there are only as many
  * as there are idle cores to run them. Measured with the built CLI on this project's 2-core
- * machine, 1M hosts to CSV, 5 alternating runs each on a machine slowed by its neighbours: the
- * main thread with one worker took 3.7–7.1 s (median 4.1 s; 212–228 MiB peak RSS), where two
- * workers with the main thread only reading and writing took 4.6–6.2 s (median 5.4 s; 251–264 MiB).
+ * machine, 1M hosts to CSV, 5 alternating runs each (ADR 0017): the main thread with one worker
+ * took 2.64–3.28 s (204–216 MiB peak RSS), where the earlier pipeline of two workers beside a
+ * main thread that only read and wrote took 3.24–4.00 s (254–264 MiB), and the main thread with
+ * two workers (three scorers on two cores) was slower still.
  * Short inputs never start workers: they start with the first full chunk ({@link DEFAULT_CHUNK_BYTES}).
  *
  * @example
