@@ -237,7 +237,9 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
       stdout.write(`${VERSION}\n`);
       return ExitCode.success;
     }
-    const resolved = await resolveCommand(root, [...argv]);
+    // `dga help [command…]` is `dga [command…] --help`.
+    const words = argv[0] === 'help' ? [...argv.slice(1), '--help'] : [...argv];
+    const resolved = await resolveCommand(root, words);
     commandPath = resolved.path.join(' ');
     const stopAt = resolved.rest.indexOf('--');
     const flagsPart = stopAt === -1 ? resolved.rest : resolved.rest.slice(0, stopAt);

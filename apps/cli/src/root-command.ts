@@ -60,7 +60,7 @@ export function renderRootUsage(): string {
     '  --verbose                  Log debug details and error causes on stderr',
     '  --quiet                    Log only warnings and errors; no progress',
     '  --log-format human|json    Log format on stderr',
-    '  -h, --help                 Help of any command: dga <command> --help',
+    '  -h, --help                 Help of any command: dga <command> --help, or dga help <command>',
     '  --version                  Print the version',
     '',
     'Start with: dga train --out runs/latest   (then open runs/latest/report.html)',

@@ -48,6 +48,18 @@ describe('dga --help and --version', () => {
     const version = await runDga(['--version'], { cwd });
     expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\S*\n$/);
   }, COMMAND_TIMEOUT_MS);
+
+  it('takes `dga help [command…]` as `dga [command…] --help`', async () => {
+    const root = await runDga(['help'], { cwd });
+    expect(root.code).toBe(0);
+    expect(root.stdout).toBe((await runDga(['--help'], { cwd })).stdout);
+    const nested = await runDga(['help', 'models', 'download'], { cwd });
+    expect(nested.code).toBe(0);
+    expect(nested.stdout).toBe((await runDga(['models', 'download', '--help'], { cwd })).stdout);
+    const unknown = await runDga(['help', 'clasify'], { cwd });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^error: unknown command "clasify" for `dga`/m);
+  }, COMMAND_TIMEOUT_MS);
 });
 
 describe('dga usage errors', () => {
