@@ -263,6 +263,9 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
     }
     const args = (await resolveValue(resolved.command.args)) ?? {};
     validateFlags(args, resolved.rest, commandPath);
+    if (flagsPart.includes('--quiet') && flagsPart.includes('--verbose')) {
+      throw new UsageError('--quiet and --verbose contradict each other', { hint: 'give one: --quiet logs only warnings and errors, --verbose adds debug details' });
+    }
     const signal = options.signal ?? new AbortController().signal;
     const runtime: CommandRuntime = {
       stdout,

@@ -69,6 +69,7 @@ describe('dga usage errors', () => {
   it.each([
     ['an unknown flag', ['classify', '--model', 'm.onnx', '--bogus', 'x'], /^error: unknown flag --bogus for `dga classify`/],
     ['an unknown command', ['clasify'], /^error: unknown command "clasify" for `dga`/],
+    ['--quiet with --verbose', ['features', '--quiet', '--verbose', 'google.com'], /^error: --quiet and --verbose contradict each other/],
     ['a missing model file', ['classify', '--model', 'absent.onnx', 'google.com'], /^error: --model absent.onnx: no such file/],
     ['a missing input file', ['features', '--file', 'absent.txt'], /^error: --file absent.txt: no such file/],
     ['a wrong CSV column', ['features', '--file', 'hosts.csv', '--column', 'url'], /^error: --column url: hosts.csv has no such column \(columns: host, class/],
