@@ -152,7 +152,13 @@ export interface DatasetStream extends AsyncIterable<DatasetRow> {
 }
 
 const expectedHeader = ['host', 'domain', 'class', 'subclass'] as const;
-const remedy = 'Use another dataset: a file path or URL.';
+/**
+ * The sentence that ends the message of an error whose fix is another dataset source (a missing
+ * file, a bad header, an unreachable URL…). An application that says how to give another source
+ * in its own words (a flag, a variable) can drop it.
+ */
+export const DATASET_SOURCE_REMEDY = 'Use another dataset: a file path or URL.';
+const remedy = DATASET_SOURCE_REMEDY;
 
 interface OpenedSource {
   stream: Readable;

@@ -1,3 +1,4 @@
+import { DATASET_SOURCE_REMEDY } from '@dga/dataset';
 import { ExitCode, ExitError } from '../exit-error';
 import { parseNumberFlag } from './parse-flags';
 
@@ -34,6 +35,11 @@ const sourceErrorCodes = new Set(['ERR_DATASET_NOT_FOUND', 'ERR_DATASET_HEADER',
 /** How the command that runs reads its dataset, for the hints: `train` also reads `DGA_DATASET`. */
 export type DatasetCommand = 'train' | 'evaluate';
 
+/** `message` without the library's closing "use another dataset" sentence. */
+function withoutSourceRemedy(message: string): string {
+  return message.endsWith(` ${DATASET_SOURCE_REMEDY}`) ? message.slice(0, -DATASET_SOURCE_REMEDY.length - 1) : message;
+}
+
 /** How each command is given another dataset. */
 const sourceHints: Record<DatasetCommand, string> = {
   train: 'pass another file or URL with --dataset, or set DGA_DATASET to one',
@@ -51,11 +57,12 @@ export function explainDatasetError(error: unknown, command: DatasetCommand, dat
   const { code, skipped, rows, message } = error as { code?: unknown; skipped?: unknown; rows?: unknown; message?: unknown };
   if (typeof message !== 'string') return error;
   if (typeof code === 'string' && sourceErrorCodes.has(code)) {
-    return new ExitError(ExitCode.failure, message, { cause: error, hint: sourceHints[command] });
+    // The hint says how this command takes another dataset: the library's general remedy goes.
+    return new ExitError(ExitCode.failure, withoutSourceRemedy(message), { cause: error, hint: sourceHints[command] });
   }
   if (code === 'ERR_DATASET_TOO_MANY_SKIPPED' && rows === 0) {
     // No row to use: --max-skipped-rows would only move the failure to "no usable rows".
-    return new ExitError(ExitCode.failure, message, { cause: error, hint: sourceHints[command] });
+    return new ExitError(ExitCode.failure, withoutSourceRemedy(message), { cause: error, hint: sourceHints[command] });
   }
   if (code === 'ERR_DATASET_TOO_MANY_SKIPPED') {
     return new ExitError(ExitCode.failure, message, {
