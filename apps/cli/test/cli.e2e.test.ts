@@ -220,6 +220,13 @@ describe.skipIf(skipData)('dga end to end on sample-small.csv', () => {
     expect(result.metadata['dga.target_fpr']).toBe('0.01');
     // The same model gives the same bytes whichever front end exports it (same producer too).
     expect(readFileSync(join(cwd, 'again.onnx')).equals(readFileSync(join(cwd, 'run', 'model.onnx')))).toBe(true);
+    // A tolerance below this model's difference fails the parity check, and the hint names the flag.
+    expect(result.parity.maxAbsDiff).toBeGreaterThan(0);
+    const tolerance = String(result.parity.maxAbsDiff / 2);
+    const strict = await runDga(['export', '--model', 'run/tfjs', '--out', 'strict.onnx', '--tolerance', tolerance], { cwd });
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toContain(`the largest accepted difference is --tolerance ${tolerance}`);
+    expect(existsSync(join(cwd, 'strict.onnx'))).toBe(false);
   }, COMMAND_TIMEOUT_MS);
 
   it('classify streams a file and a CSV column as NDJSON with the contract fields', async () => {

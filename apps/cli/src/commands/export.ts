@@ -69,7 +69,11 @@ export default defineCommand({
         exported = await onnx.exportToOnnx(model, { metadata, tolerance, seed });
         onnx.readModelContract(exported.bytes);
       } catch (error) {
-        if (onnx.isOnnxExportError(error)) throw new ExitError(ExitCode.failure, error.message, { cause: error });
+        if (onnx.isOnnxExportError(error)) {
+          // A parity failure can be a tolerance too tight for this model: say which flag sets it.
+          const hint = error.code === 'ERR_ONNX_PARITY' ? `the largest accepted difference is --tolerance ${String(tolerance)}; a larger one accepts this model, if the difference is one you can live with` : undefined;
+          throw new ExitError(ExitCode.failure, error.message, hint === undefined ? { cause: error } : { cause: error, hint });
+        }
         throw error;
       }
       try {
