@@ -319,6 +319,17 @@ describe.skipIf(skipData)('dga end to end on sample-small.csv', () => {
     const download = await runDga(['models', 'download', 'dga_e2e', '--out', 'downloads', '--json'], { cwd, env });
     expect(download.code, download.stderr).toBe(0);
     expect(readFileSync(join(cwd, 'downloads', 'dga_e2e.onnx'))).toEqual(readFileSync(join(cwd, 'run', 'model.onnx')));
+    // The same file again is fine; a different file of that name is kept unless --force.
+    const same = await runDga(['models', 'download', 'dga_e2e', '--out', 'downloads'], { cwd, env });
+    expect(same.code, same.stderr).toBe(0);
+    writeFileSync(join(cwd, 'downloads', 'dga_e2e.onnx'), 'my own model');
+    const kept = await runDga(['models', 'download', 'dga_e2e', '--out', 'downloads'], { cwd, env });
+    expect(kept.code).toBe(1);
+    expect(kept.stderr).toMatch(/dga_e2e\.onnx exists and differs from model "dga_e2e" in the Model Manager; nothing was written \(pass --force to replace it, or --out another folder\)/);
+    expect(readFileSync(join(cwd, 'downloads', 'dga_e2e.onnx'), 'utf8')).toBe('my own model');
+    const forced = await runDga(['models', 'download', 'dga_e2e', '--out', 'downloads', '--force'], { cwd, env });
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(readFileSync(join(cwd, 'downloads', 'dga_e2e.onnx'))).toEqual(readFileSync(join(cwd, 'run', 'model.onnx')));
     const query = await runDga(['query', '--name', 'dga_e2e', '--model', 'run/model.onnx', '--from', '1699999000', '--to', '1700000001', '--json', '--verbose'], { cwd, env });
     expect(query.code, query.stderr).toBe(0);
     const rows = query.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);

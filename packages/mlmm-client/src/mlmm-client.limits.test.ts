@@ -145,15 +145,19 @@ describe('downloadModel verification', () => {
     server.seedModel({ name: 'm1', engine: 'ONNX', bytes: html });
     const refusal = new Error('not an ONNX model');
     let seen: Uint8Array | undefined;
+    let target: string | undefined;
     const promise = createMlmmClient({ url: server.url, token: TOKEN }).downloadModel('m1', {
       directory,
-      verify: (bytes) => {
+      verify: (bytes, to) => {
         seen = bytes;
+        target = to;
         throw refusal;
       },
     });
     await expect(promise).rejects.toBe(refusal);
     expect(Buffer.from(seen!)).toEqual(html);
+    // It is told where the file would go, so it can refuse to replace a different one there.
+    expect(target).toBe(file);
     expect(await readFile(file)).toEqual(original);
     expect(await readdir(directory)).toEqual(['m1.onnx']);
   });

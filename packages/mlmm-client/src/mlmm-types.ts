@@ -202,11 +202,12 @@ export interface MlmmDownloadOptions extends MlmmCallOptions {
   fileName?: string;
   /**
    * Checks the downloaded file before anything is written, e.g. that it parses as the expected
-   * model. Throw to refuse it: the error propagates unchanged and the existing file is untouched.
-   * The declared `image.size` is always checked first.
+   * model, or that it would not replace a different file at `file` (the absolute path it is about
+   * to be written to). Throw to refuse it: the error propagates unchanged and the existing file is
+   * untouched. The declared `image.size` is always checked first.
    * @default none
    */
-  verify?: (bytes: Uint8Array) => void | Promise<void>;
+  verify?: (bytes: Uint8Array, file: string) => void | Promise<void>;
 }
 
 /** The upload review of docs/reference/mlmm-api.md §4.3. */

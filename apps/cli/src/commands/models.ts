@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineCommand, type ArgsDef, type CommandDef } from 'citty';
 import { ExitCode, ExitError, UsageError } from '../exit-error';
@@ -83,12 +83,18 @@ const get = defineCommand({
   },
 });
 
+/** The bytes of `file` when it is a regular file, else undefined. */
+function readExisting(file: string): Buffer | undefined {
+  return statSync(file, { throwIfNoEntry: false })?.isFile() === true ? readFileSync(file) : undefined;
+}
+
 const download = defineCommand({
   meta: { name: 'download', description: 'Download a model file' },
   args: {
     name: { type: 'positional', required: true, description: 'Model name', valueHint: 'name' },
     out: { type: 'string', alias: 'o', description: 'Folder to write NAME.onnx into (default: download_path of the profile, else .)', valueHint: 'dir' },
     json: { type: 'boolean', description: 'Print {name, file, bytes} as JSON' },
+    force: { type: 'boolean', description: 'Replace an existing NAME.onnx that differs from the downloaded model' },
     ...connectionArgs,
   },
   async run(context) {
@@ -101,13 +107,20 @@ const download = defineCommand({
       throw new UsageError(`${given} is a file, not the folder to write ${context.args.name}.onnx into`, { hint: 'pass a folder; a missing one is created' });
     }
     const [{ isMlmmModelNotFoundError }, { readModelContract }] = await Promise.all([import('@dga/mlmm-client'), import('@dga/onnx-export')]);
-    // Checked before anything is written: a reply that is not a DGA model leaves the existing file as it was.
-    const verify = (bytes: Uint8Array): void => {
+    // Checked before anything is written: a reply that is not a DGA model, or one that would
+    // replace a different file without --force, leaves the existing file as it was.
+    const verify = (bytes: Uint8Array, file: string): void => {
       const contract = checkedContract(
         () => readModelContract(bytes),
         `model "${context.args.name}" from ${config.url} (${bytes.length} bytes, nothing written)`,
         'the Model Manager holds something else under this name: register a valid model with `dga register --force`, or check the URL and any proxy in between',
       );
+      const existing = context.args.force === true ? undefined : readExisting(file);
+      if (existing !== undefined && !existing.equals(bytes)) {
+        throw new ExitError(ExitCode.failure, `${file} exists and differs from model "${context.args.name}" in the Model Manager; nothing was written`, {
+          hint: 'pass --force to replace it, or --out another folder',
+        });
+      }
       for (const warning of contract.warnings) runtime.logger.warn(`${context.args.name}: ${warning}`);
     };
     let result;

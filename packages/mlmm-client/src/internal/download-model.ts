@@ -63,9 +63,9 @@ export async function downloadModel(
       body: `${encoded.slice(0, 80)}…`,
     });
   }
-  await downloadOptions.verify?.(bytes);
   const engine = typeof model['engine'] === 'string' ? model['engine'] : '';
   const file = resolve(downloadOptions.directory, explicitName ?? `${name}${mlmmEngineExtension(engine)}`);
+  await downloadOptions.verify?.(bytes, file);
   try {
     await writeFileAtomic(file, bytes, random);
   } catch (error) {
