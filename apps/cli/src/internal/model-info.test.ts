@@ -85,6 +85,14 @@ describe('model contract checked at load by every command', () => {
     expect(result.stderr).toMatch(fix);
   });
 
+  it('names an absolute --model path once', async () => {
+    const absolute = join(cwd, 'sigmoid.onnx');
+    const result = await run(['classify', '--model', absolute, 'google.com']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`error: --model ${absolute}: Not a DGA classifier`);
+    expect(result.stderr).not.toContain(`(${absolute})`);
+  });
+
   it.each([
     ['a text file', 'text.onnx', /the 6 bytes are not an ONNX ModelProto/],
     ['a JSON file', 'card.onnx', /bytes are not an ONNX ModelProto/],

@@ -54,7 +54,8 @@ export async function loadModelInfo(file: string, runtime: Pick<CommandRuntime, 
   const path = resolveModelPath(file, runtime, flag);
   const bytes = new Uint8Array(await readFile(path));
   const { readModelContract } = await import('@dga/onnx-export');
-  const contract = checkedContract(() => readModelContract(bytes), `${flag} ${file} (${path})`);
+  // The resolved path only when it says more than what was given.
+  const contract = checkedContract(() => readModelContract(bytes), path === file ? `${flag} ${file}` : `${flag} ${file} (${path})`);
   for (const warning of contract.warnings) runtime.logger.warn(`${file}: ${warning}`);
   const { info } = contract;
   return { path, bytes, featureSet: contract.featureSet, pslMode: contract.pslMode, threshold: contract.threshold, inputSize: info.inputSize, outputSize: info.outputSize, metadata: info.metadata };
