@@ -164,7 +164,12 @@ describe('models download verifies the model before replacing anything', () => {
       const valid = readFileSync(join(cwd, 'other.onnx'));
       expect(valid).not.toEqual(existing);
       server.seedModel({ name: 'm1', engine: 'ONNX', bytes: valid });
-      const ok = await download();
+      // A valid model that differs from the existing file replaces it only with --force.
+      const kept = await download();
+      expect(kept.code).toBe(1);
+      expect(kept.stderr).toContain('m1.onnx exists and differs from model "m1" in the Model Manager; nothing was written');
+      expect(readFileSync(join(directory, 'm1.onnx'))).toEqual(existing);
+      const ok = await run(['models', 'download', 'm1', '--out', 'downloads', '--force', '--mlmm-url', server.url, '--token', 't0k3n']);
       expect(ok.code, ok.stderr).toBe(0);
       expect(readFileSync(join(directory, 'm1.onnx'))).toEqual(valid);
     } finally {
