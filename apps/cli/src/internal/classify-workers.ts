@@ -12,7 +12,7 @@ export interface ClassifyInParallelOptions extends InputBatchesOptions {
   workers: number;
   /** What each worker scores with. */
   worker: ClassifyWorkerData;
-  /** Chunks sent to the workers and not yet written, per worker: bounds memory. @default 2 */
+  /** Chunks under way and not yet written, per scorer (each worker and this thread): bounds memory. @default 2 */
   chunksPerWorker?: number;
   /**
    * Bytes of plain input lines in a full chunk (inputs already read, such as a CSV column, make
