@@ -58,15 +58,12 @@ export default defineCommand({
     // A file of a chunk or more starts the workers: start them now, so they load their modules
     // while this thread loads the model.
     const spawned: SpawnedClassifyWorker[] | undefined = workers > 0 && inputFileBytes(args.file, runtime.cwd) >= DEFAULT_CHUNK_BYTES ? spawnClassifyWorkers(workers) : undefined;
-    let model: Awaited<ReturnType<typeof loadModelInfo>>;
-    let threshold: number;
-    try {
-      model = await loadModelInfo(args.model, runtime);
-      threshold = decisionThreshold(args.threshold, model);
-    } catch (error) {
+    const model = await loadModelInfo(args.model, runtime).catch(async (error: unknown) => {
+      // A model that cannot be read ends the run: the workers started for it end too.
       if (spawned !== undefined) await stopClassifyWorkers(spawned);
       throw error;
-    }
+    });
+    const threshold = decisionThreshold(args.threshold, model);
     runtime.logger.debug('model loaded', { model: model.path, featureSet: model.featureSet, inputs: model.inputSize });
     const batch: ClassifyBatchOptions = { featureSet: model.featureSet, psl: model.pslMode, outputSize: model.outputSize, threshold, batchSize };
     const output = createClassifyOutput(format);
