@@ -222,7 +222,7 @@ export async function* classifyInParallel(
   const maxInFlight = (options.workers + 1) * (options.chunksPerWorker ?? 2);
   // Workers start with the first full chunk (spawned ones at once): shorter inputs are scored
   // here without them.
-  const spawned = [...(options.spawned ?? [])];
+  const spawned = options.spawned ?? [];
   const workers: PoolWorker[] = spawned.map((handle) => handle.worker);
   const starts: Promise<PoolWorker>[] = [];
   let startFailure: Error | undefined;
